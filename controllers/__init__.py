@@ -1,0 +1,1 @@
+"""The RouterOS API edge: health polling, kicking sessions, pushing hotspot files."""

@@ -1,0 +1,1 @@
+"""The web edge: captive portal, admin UI, statistics and JSON API (FastAPI + Jinja2)."""

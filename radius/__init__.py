@@ -1,0 +1,1 @@
+"""The RADIUS edge (pyrad): decode requests, ask the core, encode replies."""

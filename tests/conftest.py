@@ -1,0 +1,134 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+Each test gets a fresh database cloned from a migrated template (a file copy for SQLite,
+CREATE DATABASE ... TEMPLATE for PostgreSQL), so tests never see each other's rows.
+`--db sqlite` or `--db postgresql` narrows the run to one backend.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.postgres import PostgresCluster
+
+from wifidesa import schema
+from wifidesa.crypto import SecretBox
+from wifidesa.db import make_engine, make_session_factory, transaction
+from wifidesa.regions import ensure_reference_regions
+from wifidesa.settings import Settings, load_settings
+
+BACKENDS = ("sqlite", "postgresql")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+_counter = itertools.count()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=(*BACKENDS, "all"), default="all",
+                     help="database backend(s) for database tests")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        choice = metafunc.config.getoption("db")
+        metafunc.parametrize("backend", BACKENDS if choice == "all" else (choice,), indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def _prepare_template(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        schema.upgrade(engine)
+        with transaction(make_session_factory(engine)) as session:
+            ensure_reference_regions(session=session)
+    finally:
+        engine.dispose()  # a PostgreSQL template must have no connections to be cloned
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _prepare_template(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: PostgresCluster) -> str:
+    pg_cluster.create_database("wifidesa_template")
+    _prepare_template(pg_cluster.url_for("wifidesa_template"))
+    return "wifidesa_template"
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database with Kaltim's reference regions."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "wifidesa.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    name = f"test_{next(_counter)}"
+    url = cluster.create_database(name, template=request.getfixturevalue("pg_template"))
+    yield url
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    name = f"empty_{next(_counter)}"
+    yield cluster.create_database(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for one test; its database is thrown away afterwards."""
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def box() -> SecretBox:
+    return SecretBox(TEST_SECRET)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return load_settings(env_file=None, env="development", secret_key=TEST_SECRET,
+                         database_url=db_url, var_dir=tmp_path / "var")

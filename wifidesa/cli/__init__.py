@@ -1,0 +1,1 @@
+"""The `wifidesa` command line."""

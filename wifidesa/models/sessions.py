@@ -1,0 +1,96 @@
+"""Accounting: hotspot sessions, usage per account per local day, unique devices per site-day.
+
+Shaped for statistics: `site_id` and `started_at` are on every session (daily figures per desa
+without joins; the natural key for monthly partitioning on PostgreSQL), and devices are counted
+by `device_hash`, a keyed hash of the MAC (wifidesa.crypto), so counts need no MAC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wifidesa.db import Base, BigIntKey, UTCDateTime
+from wifidesa.models._types import str_enum
+from wifidesa.models.accounts import Account
+from wifidesa.models.routers import Router
+
+
+class SessionStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # Stop received
+    LOST = "lost"  # closed by us: Accounting-On/Off, or silent too long
+
+
+class AcctSession(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("router_id", "acct_session_id"),
+        Index("ix_sessions_site_started", "site_id", "started_at"),
+        Index("ix_sessions_account_status", "account_id", "status"),
+        Index("ix_sessions_status_updated", "status", "updated_at"),
+        CheckConstraint("input_octets >= 0 AND output_octets >= 0", name="octets_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    router_id: Mapped[int] = mapped_column(ForeignKey("routers.id", ondelete="RESTRICT"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    acct_session_id: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(17))
+    device_hash: Mapped[str | None] = mapped_column(String(32))
+    framed_ip: Mapped[str | None] = mapped_column(String(45))
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus, "session_status"), default=SessionStatus.OPEN
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_time: Mapped[int] = mapped_column(Integer, default=0)
+    # Totals including Acct-*-Gigawords; input = from the client (upload).
+    input_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    interim_interval: Mapped[int | None] = mapped_column(Integer)
+    terminate_cause: Mapped[str | None] = mapped_column(String(32))
+
+    router: Mapped[Router] = relationship()
+    account: Mapped[Account | None] = relationship()
+
+
+class UsageDaily(Base):
+    """Usage of one account on one local day; weeks, months and totals are sums of days."""
+
+    __tablename__ = "usage_daily"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    input_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    session_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SiteDeviceDay(Base):
+    """That a device (by keyed hash) used a site on a local day: unique-device statistics."""
+
+    __tablename__ = "site_device_days"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    device_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
