@@ -1,0 +1,17 @@
+# The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
+.PHONY: run test lint bench-vouchers clean
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+lint:
+	scripts/bootstrap.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+bench-vouchers:
+	scripts/bootstrap.sh && .venv/bin/python scripts/bench_vouchers.py
+
+clean:
+	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache
