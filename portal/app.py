@@ -51,8 +51,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     def error_page(request: Request, status: int) -> Response:
         title = ERROR_TITLES.get(status, "Terjadi kesalahan")
-        return templates.TemplateResponse(request, "portal/error.html",
-                                          {"title": title, "status": status}, status_code=status)
+        return templates.TemplateResponse(
+            request, "portal/error.html", {"title": title, "status": status}, status_code=status
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
-from portal.app import create_app
 from wifidesa.settings import Settings, check_for_startup
 
 
 def run(settings: Settings) -> None:
     check_for_startup(settings)
-    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port,
-                log_level=settings.log_level.lower(), proxy_headers=True,
-                server_header=False)
+    # Imported here: `wifidesa --help` loads this module and should stay quick.
+    import uvicorn
+
+    from portal.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        server_header=False,
+    )
 
 
 def _cmd_web(ctx: object, _args: argparse.Namespace) -> int:

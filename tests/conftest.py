@@ -29,8 +29,12 @@ _counter = itertools.count()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", choices=(*BACKENDS, "all"), default="all",
-                     help="database backend(s) for database tests")
+    parser.addoption(
+        "--db",
+        choices=(*BACKENDS, "all"),
+        default="all",
+        help="database backend(s) for database tests",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -130,5 +134,10 @@ def box() -> SecretBox:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return load_settings(env_file=None, env="development", secret_key=TEST_SECRET,
-                         database_url=db_url, var_dir=tmp_path / "var")
+    return load_settings(
+        env_file=None,
+        env="development",
+        secret_key=TEST_SECRET,
+        database_url=db_url,
+        var_dir=tmp_path / "var",
+    )

@@ -30,16 +30,19 @@ def add_admin(
 ) -> AdminUser:
     """Create an admin. Kabupaten admins need their kabupaten; desa admins their site(s)."""
     username = username.strip().lower()
-    if not username or len(username) > 64 or not username.replace(".", "").replace(
-        "_", ""
-    ).replace("-", "").isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
         raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-'")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(AdminUser.id).where(AdminUser.username == username)) is not None:
         raise AlreadyExists(f"admin {username!r} exists already")
-    admin = AdminUser(username=username, password_hash=hash_password(password), role=role,
-                      full_name=full_name)
+    admin = AdminUser(
+        username=username, password_hash=hash_password(password), role=role, full_name=full_name
+    )
     if role is AdminRole.KABUPATEN:
         if not region_code:
             raise InvalidInput("a kabupaten admin needs --region (e.g. 64.03)")
@@ -56,8 +59,13 @@ def add_admin(
         raise InvalidInput("only desa admins take sites")
     session.add(admin)
     session.flush()
-    audit.record(session=session, action="admins.add", object_type="admin_user",
-                 object_id=admin.username, role=role.value)
+    audit.record(
+        session=session,
+        action="admins.add",
+        object_type="admin_user",
+        object_id=admin.username,
+        role=role.value,
+    )
     return admin
 
 

@@ -18,8 +18,12 @@ from wifidesa.sites import SiteSpec, add_site
 from wifidesa.units import parse_size
 from wifidesa.vouchers import format_code, generate_batch
 
-DEMO_SITE = SiteSpec(desa_code="64.03.99.2001", desa_name="Desa Contoh Wifidesa",
-                     kecamatan_name="Kecamatan Contoh", site_code="demo")
+DEMO_SITE = SiteSpec(
+    desa_code="64.03.99.2001",
+    desa_name="Desa Contoh Wifidesa",
+    kecamatan_name="Kecamatan Contoh",
+    site_code="demo",
+)
 
 
 @dataclass(frozen=True)
@@ -40,31 +44,78 @@ def is_empty(*, session: Session) -> bool:
 def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded:
     """Seed the demo into an empty database (the caller checks `is_empty`)."""
     site = add_site(session=session, spec=DEMO_SITE)
-    router, secret = add_router(session=session, box=box, spec=RouterSpec(
-        site_code=site.code, name="demo-router", ip_address="127.0.0.1",
-        hotspot_address="10.5.50.1"))
-    add_profile(session=session, spec=ProfileSpec(
-        name="harian-1gb", description="1 GB per hari, lalu diperlambat",
-        rate_limit="1M/2M", idle_timeout=900, validity_seconds=86400, devices_at_once=1,
-        after_quota=AfterQuota.THROTTLE, throttle_rate_limit="128k/256k",
-        quotas=(Quota(period=QuotaPeriod.DAY, data_bytes=parse_size("1G")),)))
-    add_profile(session=session, spec=ProfileSpec(
-        name="warga-bulanan", description="Warga: 10 GB per bulan, 2 perangkat",
-        rate_limit="1M/2M", devices_at_once=2, remember_device_days=30,
-        quotas=(Quota(period=QuotaPeriod.DAY, data_bytes=parse_size("1G")),
-                Quota(period=QuotaPeriod.MONTH, data_bytes=parse_size("10G")))))
-    add_profile(session=session, spec=ProfileSpec(
-        name="gratis-30-menit", description="Akses gratis 30 menit per hari",
-        rate_limit="512k/1M", session_timeout=1800,
-        quotas=(Quota(period=QuotaPeriod.DAY, time_seconds=1800),)))
-    _, codes = generate_batch(session=session, site_code=site.code, profile_name="harian-1gb",
-                              count=voucher_count, note="demo")
+    router, secret = add_router(
+        session=session,
+        box=box,
+        spec=RouterSpec(
+            site_code=site.code,
+            name="demo-router",
+            ip_address="127.0.0.1",
+            hotspot_address="10.5.50.1",
+        ),
+    )
+    add_profile(
+        session=session,
+        spec=ProfileSpec(
+            name="harian-1gb",
+            description="1 GB per hari, lalu diperlambat",
+            rate_limit="1M/2M",
+            idle_timeout=900,
+            validity_seconds=86400,
+            devices_at_once=1,
+            after_quota=AfterQuota.THROTTLE,
+            throttle_rate_limit="128k/256k",
+            quotas=(Quota(period=QuotaPeriod.DAY, data_bytes=parse_size("1G")),),
+        ),
+    )
+    add_profile(
+        session=session,
+        spec=ProfileSpec(
+            name="warga-bulanan",
+            description="Warga: 10 GB per bulan, 2 perangkat",
+            rate_limit="1M/2M",
+            devices_at_once=2,
+            remember_device_days=30,
+            quotas=(
+                Quota(period=QuotaPeriod.DAY, data_bytes=parse_size("1G")),
+                Quota(period=QuotaPeriod.MONTH, data_bytes=parse_size("10G")),
+            ),
+        ),
+    )
+    add_profile(
+        session=session,
+        spec=ProfileSpec(
+            name="gratis-30-menit",
+            description="Akses gratis 30 menit per hari",
+            rate_limit="512k/1M",
+            session_timeout=1800,
+            quotas=(Quota(period=QuotaPeriod.DAY, time_seconds=1800),),
+        ),
+    )
+    _, codes = generate_batch(
+        session=session,
+        site_code=site.code,
+        profile_name="harian-1gb",
+        count=voucher_count,
+        note="demo",
+    )
     password = secrets.token_urlsafe(12)
-    admin = add_admin(session=session, username="admin", password=password,
-                      role=AdminRole.PROVINCE, full_name="Admin Demo")
-    return Seeded(site_code=site.code, router_name=router.name, router_ip=router.ip_address,
-                  router_secret=secret, admin_username=admin.username, admin_password=password,
-                  voucher_codes=codes)
+    admin = add_admin(
+        session=session,
+        username="admin",
+        password=password,
+        role=AdminRole.PROVINCE,
+        full_name="Admin Demo",
+    )
+    return Seeded(
+        site_code=site.code,
+        router_name=router.name,
+        router_ip=router.ip_address,
+        router_secret=secret,
+        admin_username=admin.username,
+        admin_password=password,
+        voucher_codes=codes,
+    )
 
 
 def describe(seeded: Seeded, settings: Settings) -> str:
@@ -80,4 +131,5 @@ def describe(seeded: Seeded, settings: Settings) -> str:
 Try:
   wifidesa serve                       # the web service at {settings.public_url}
   wifidesa sites list; wifidesa routers list; wifidesa profiles list
-  wifidesa vouchers generate --site {seeded.site_code} --profile harian-1gb --count 50 --csv v.csv"""
+  wifidesa vouchers generate --site {seeded.site_code} --profile harian-1gb \\
+      --count 50 --csv v.csv"""

@@ -10,7 +10,7 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def hash_password(password: str) -> str:
-    return _context.hash(password)
+    return str(_context.hash(password))
 
 
 def verify_password(password: str, password_hash: str) -> bool:

@@ -82,8 +82,9 @@ def add_profile(*, session: Session, spec: ProfileSpec) -> Profile:
     )
     session.add(profile)
     session.flush()
-    audit.record(session=session, action="profiles.add", object_type="profile",
-                 object_id=profile.name)
+    audit.record(
+        session=session, action="profiles.add", object_type="profile", object_id=profile.name
+    )
     return profile
 
 

@@ -57,8 +57,11 @@ def add_router(*, session: Session, box: SecretBox, spec: RouterSpec) -> tuple[R
     nas_identifier = spec.nas_identifier.strip() or name
     clash = session.scalar(
         select(Router).where(
-            or_(Router.name == name, Router.nas_identifier == nas_identifier,
-                Router.ip_address == ip)
+            or_(
+                Router.name == name,
+                Router.nas_identifier == nas_identifier,
+                Router.ip_address == ip,
+            )
         )
     )
     if clash is not None:
@@ -82,8 +85,14 @@ def add_router(*, session: Session, box: SecretBox, spec: RouterSpec) -> tuple[R
     )
     session.add(router)
     session.flush()
-    audit.record(session=session, action="routers.add", object_type="router",
-                 object_id=router.name, site_id=site.id, ip=ip)
+    audit.record(
+        session=session,
+        action="routers.add",
+        object_type="router",
+        object_id=router.name,
+        site_id=site.id,
+        ip=ip,
+    )
     return router, secret
 
 

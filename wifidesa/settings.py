@@ -72,7 +72,7 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment, an optional env file, and explicit overrides."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValueError as exc:
         # pydantic's message spans lines; keep the first useful one.
         first = str(exc).splitlines()

@@ -116,8 +116,13 @@ def add_site(*, session: Session, spec: SiteSpec) -> Site:
     if problem:
         raise (AlreadyExists if "exists already" in problem else InvalidInput)(problem)
     site = _create(spec, session)
-    audit.record(session=session, action="sites.add", object_type="site", object_id=site.code,
-                 site_id=site.id)
+    audit.record(
+        session=session,
+        action="sites.add",
+        object_type="site",
+        object_id=site.code,
+        site_id=site.id,
+    )
     return site
 
 
@@ -199,8 +204,9 @@ def import_sites(*, session: Session, text: str, source: str = "CSV") -> list[Si
     if not rows:
         raise InvalidInput(f"{source}: no rows to import")
     sites = [_create(spec, session) for _, spec in rows if isinstance(spec, SiteSpec)]
-    audit.record(session=session, action="sites.import", object_type="site",
-                 count=len(sites), source=source)
+    audit.record(
+        session=session, action="sites.import", object_type="site", count=len(sites), source=source
+    )
     return sites
 
 

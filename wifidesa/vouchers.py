@@ -86,8 +86,14 @@ def generate_batch(
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
     creator_id = actor.id if isinstance(actor, AdminUser) else None
-    batch = VoucherBatch(site_id=site.id, profile_id=profile.id, count=count, prefix=prefix,
-                         note=note, created_by_id=creator_id)
+    batch = VoucherBatch(
+        site_id=site.id,
+        profile_id=profile.id,
+        count=count,
+        prefix=prefix,
+        note=note,
+        created_by_id=creator_id,
+    )
     session.add(batch)
     session.flush()
     codes = new_codes(session=session, count=count, prefix=prefix)
@@ -96,8 +102,12 @@ def generate_batch(
         session.scalars(
             insert(Account).returning(Account.id, sort_by_parameter_order=True),
             [
-                {"kind": AccountKind.VOUCHER, "site_id": site.id, "profile_id": profile.id,
-                 "created_by_id": creator_id}
+                {
+                    "kind": AccountKind.VOUCHER,
+                    "site_id": site.id,
+                    "profile_id": profile.id,
+                    "created_by_id": creator_id,
+                }
                 for _ in codes
             ],
         )
@@ -109,7 +119,14 @@ def generate_batch(
             for account_id, code in zip(account_ids, codes, strict=True)
         ],
     )
-    audit.record(session=session, action="vouchers.generate", actor=actor,
-                 object_type="voucher_batch", object_id=batch.id, site_id=site.id,
-                 count=count, profile=profile.name)
+    audit.record(
+        session=session,
+        action="vouchers.generate",
+        actor=actor,
+        object_type="voucher_batch",
+        object_id=batch.id,
+        site_id=site.id,
+        count=count,
+        profile=profile.name,
+    )
     return batch, codes

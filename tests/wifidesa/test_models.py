@@ -42,15 +42,26 @@ def test_site_code_is_unique(session: Session) -> None:
 
 def test_router_ip_is_unique(session: Session, box: SecretBox) -> None:
     router = make_router(session, box)
-    clash = Router(site_id=router.site_id, name="other", nas_identifier="other",
-                   ip_address=router.ip_address, secret_enc="x")
+    clash = Router(
+        site_id=router.site_id,
+        name="other",
+        nas_identifier="other",
+        ip_address=router.ip_address,
+        secret_enc="x",
+    )
     _fails(session, clash, "uq_routers_ip_address")
 
 
 def test_router_coa_port_must_be_a_port(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    bad = Router(site_id=site.id, name="r", nas_identifier="r", ip_address="10.9.9.9",
-                 secret_enc="x", coa_port=70000)
+    bad = Router(
+        site_id=site.id,
+        name="r",
+        nas_identifier="r",
+        ip_address="10.9.9.9",
+        secret_enc="x",
+        coa_port=70000,
+    )
     _fails(session, bad, "coa_port_range")
 
 
@@ -81,13 +92,17 @@ def test_account_needs_an_existing_site(session: Session) -> None:
 
 
 def test_kabupaten_admin_needs_a_region(session: Session) -> None:
-    _fails(session, AdminUser(username="kab", password_hash="x", role=AdminRole.KABUPATEN),
-           "kabupaten_region")
+    _fails(
+        session,
+        AdminUser(username="kab", password_hash="x", role=AdminRole.KABUPATEN),
+        "kabupaten_region",
+    )
 
 
 def test_only_the_province_is_a_root_region(session: Session) -> None:
-    _fails(session, Region(code="99", name="Lepas", level=RegionLevel.KABUPATEN),
-           "root_is_province")
+    _fails(
+        session, Region(code="99", name="Lepas", level=RegionLevel.KABUPATEN), "root_is_province"
+    )
 
 
 def test_status_values_outside_the_enum_are_refused_by_the_database(session: Session) -> None:
@@ -96,8 +111,10 @@ def test_status_values_outside_the_enum_are_refused_by_the_database(session: Ses
     session.commit()
     with pytest.raises(IntegrityError):
         session.execute(
-            text("INSERT INTO accounts (kind, site_id, profile_id, status, created_at) "
-                 "VALUES ('voucher', :s, :p, 'bogus', CURRENT_TIMESTAMP)"),
+            text(
+                "INSERT INTO accounts (kind, site_id, profile_id, status, created_at) "
+                "VALUES ('voucher', :s, :p, 'bogus', CURRENT_TIMESTAMP)"
+            ),
             {"s": site.id, "p": profile.id},
         )
     session.rollback()
@@ -116,7 +133,7 @@ def test_timestamps_come_back_aware_in_utc(session: Session) -> None:
 
 def test_naive_timestamps_are_refused(session: Session) -> None:
     site = make_site(session)
-    site.created_at = datetime(2026, 1, 1, 7, 30)  # noqa: DTZ001 - the mistake under test
+    site.created_at = datetime(2026, 1, 1, 7, 30)
     with pytest.raises(StatementError, match="naive datetime"):
         session.flush()
     session.rollback()

@@ -13,9 +13,16 @@ from wifidesa.routers import RouterSpec, add_router, list_routers, router_secret
 
 def test_generated_secret_is_strong_and_stored_encrypted(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    router, secret = add_router(session=session, box=box, spec=RouterSpec(
-        site_code=site.code, name="balai-desa", ip_address="10.64.0.10",
-        api_password="api-pass-1234"))
+    router, secret = add_router(
+        session=session,
+        box=box,
+        spec=RouterSpec(
+            site_code=site.code,
+            name="balai-desa",
+            ip_address="10.64.0.10",
+            api_password="api-pass-1234",
+        ),
+    )
     assert len(secret) >= 16 and secret.isalnum()
     session.commit()
     raw = session.execute(text("SELECT secret_enc, api_password_enc FROM routers")).one()
@@ -31,19 +38,30 @@ def test_generated_secret_is_strong_and_stored_encrypted(session: Session, box: 
 def test_every_router_gets_its_own_secret(session: Session, box: SecretBox) -> None:
     site = make_site(session)
     secrets = {
-        add_router(session=session, box=box, spec=RouterSpec(
-            site_code=site.code, name=f"r{i}", ip_address=f"10.64.0.{i + 1}"))[1]
+        add_router(
+            session=session,
+            box=box,
+            spec=RouterSpec(site_code=site.code, name=f"r{i}", ip_address=f"10.64.0.{i + 1}"),
+        )[1]
         for i in range(5)
     }
     assert len(secrets) == 5
     assert [r.name for r in list_routers(session=session, site_code=site.code)] == [
-        "r0", "r1", "r2", "r3", "r4"]
+        "r0",
+        "r1",
+        "r2",
+        "r3",
+        "r4",
+    ]
 
 
 def test_audit_entry_names_the_router_but_not_its_secret(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    _, secret = add_router(session=session, box=box, spec=RouterSpec(
-        site_code=site.code, name="r", ip_address="10.64.0.1"))
+    _, secret = add_router(
+        session=session,
+        box=box,
+        spec=RouterSpec(site_code=site.code, name="r", ip_address="10.64.0.1"),
+    )
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "routers.add")).one()
     assert entry.object_id == "r"
     assert secret not in str(entry.detail)
@@ -51,29 +69,44 @@ def test_audit_entry_names_the_router_but_not_its_secret(session: Session, box: 
 
 def test_secret_from_another_key_cannot_be_read(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    router, _ = add_router(session=session, box=box, spec=RouterSpec(
-        site_code=site.code, name="r", ip_address="10.64.0.1"))
+    router, _ = add_router(
+        session=session,
+        box=box,
+        spec=RouterSpec(site_code=site.code, name="r", ip_address="10.64.0.1"),
+    )
     with pytest.raises(ConfigError, match="WIFIDESA_SECRET_KEY differs") as info:
         router_secret(router, SecretBox("another-key-" * 4))
     assert router.secret_enc not in str(info.value)
 
 
-@pytest.mark.parametrize(("changes", "error", "message"), [
-    ({"ip_address": "10.64.0.300"}, InvalidInput, "not an IP address"),
-    ({"secret": "short"}, InvalidInput, "at least 16"),
-    ({"coa_port": 0}, InvalidInput, "CoA port"),
-    ({"name": ""}, InvalidInput, "router name"),
-    ({"ip_address": "10.64.0.1", "name": "again"}, AlreadyExists, "10.64.0.1"),
-    ({"ip_address": "10.64.0.2", "name": "first"}, AlreadyExists, "first"),
-])
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"ip_address": "10.64.0.300"}, InvalidInput, "not an IP address"),
+        ({"secret": "short"}, InvalidInput, "at least 16"),
+        ({"coa_port": 0}, InvalidInput, "CoA port"),
+        ({"name": ""}, InvalidInput, "router name"),
+        ({"ip_address": "10.64.0.1", "name": "again"}, AlreadyExists, "10.64.0.1"),
+        ({"ip_address": "10.64.0.2", "name": "first"}, AlreadyExists, "first"),
+    ],
+)
 def test_bad_router_specs_are_refused(
-    session: Session, box: SecretBox, changes: dict[str, object], error: type,
+    session: Session,
+    box: SecretBox,
+    changes: dict[str, object],
+    error: type,
     message: str,
 ) -> None:
     site = make_site(session)
-    add_router(session=session, box=box, spec=RouterSpec(
-        site_code=site.code, name="first", ip_address="10.64.0.1"))
-    fields: dict[str, object] = {"site_code": site.code, "name": "second",
-                                 "ip_address": "10.64.0.9"} | changes
+    add_router(
+        session=session,
+        box=box,
+        spec=RouterSpec(site_code=site.code, name="first", ip_address="10.64.0.1"),
+    )
+    fields: dict[str, object] = {
+        "site_code": site.code,
+        "name": "second",
+        "ip_address": "10.64.0.9",
+    } | changes
     with pytest.raises(error, match=message):
         add_router(session=session, box=box, spec=RouterSpec(**fields))  # type: ignore[arg-type]

@@ -119,8 +119,9 @@ def test_empty_file_imports_nothing(session: Session) -> None:
 
 
 def test_add_site_refuses_a_duplicate_code(session: Session) -> None:
-    spec = SiteSpec(desa_code="64.72.01.1001", desa_name="Sungai Pinang Dalam",
-                    kecamatan_name="Sungai Pinang")
+    spec = SiteSpec(
+        desa_code="64.72.01.1001", desa_name="Sungai Pinang Dalam", kecamatan_name="Sungai Pinang"
+    )
     add_site(session=session, spec=spec)
     with pytest.raises(AlreadyExists):
         add_site(session=session, spec=spec)

@@ -10,17 +10,31 @@ from wifidesa.units import (
 )
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("1024", 1024), ("500M", 500 * 1024**2), ("1.5G", 1536 * 1024**2), ("2GB", 2 * 1024**3),
-    ("1 gib", 1024**3), ("10k", 10240),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1024", 1024),
+        ("500M", 500 * 1024**2),
+        ("1.5G", 1536 * 1024**2),
+        ("2GB", 2 * 1024**3),
+        ("1 gib", 1024**3),
+        ("10k", 10240),
+    ],
+)
 def test_sizes(text: str, value: int) -> None:
     assert parse_size(text) == value
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("90", 90), ("30m", 1800), ("1h30m", 5400), ("7d", 604800), ("2w", 1209600),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("90", 90),
+        ("30m", 1800),
+        ("1h30m", 5400),
+        ("7d", 604800),
+        ("2w", 1209600),
+    ],
+)
 def test_durations(text: str, value: int) -> None:
     assert parse_duration(text) == value
 

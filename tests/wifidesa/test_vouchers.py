@@ -49,8 +49,9 @@ def test_typed_codes_are_normalised() -> None:
 def test_batch_creates_voucher_accounts_for_site_and_profile(session: Session) -> None:
     site = make_site(session)
     profile = make_profile(session)
-    batch, codes = generate_batch(session=session, site_code=site.code,
-                                  profile_name=profile.name, count=25, prefix="kb")
+    batch, codes = generate_batch(
+        session=session, site_code=site.code, profile_name=profile.name, count=25, prefix="kb"
+    )
     assert len(codes) == len(set(codes)) == 25
     assert all(c.startswith("KB") and len(c) == CODE_LENGTH + 2 for c in codes)
     stored = session.scalars(select(Voucher).where(Voucher.batch_id == batch.id)).all()
@@ -68,8 +69,9 @@ def test_new_codes_skip_codes_that_exist_already(
 ) -> None:
     site = make_site(session)
     profile = make_profile(session)
-    _, (existing,) = generate_batch(session=session, site_code=site.code,
-                                    profile_name=profile.name, count=1)
+    _, (existing,) = generate_batch(
+        session=session, site_code=site.code, profile_name=profile.name, count=1
+    )
     # A generator that keeps offering the taken code before fresh ones.
     offers = iter([existing, existing, "ABCDEFGHJK", existing, "BCDEFGHJKM"])
     monkeypatch.setattr(vouchers, "random_code", lambda prefix="": next(offers))
@@ -83,8 +85,9 @@ def test_ten_thousand_codes_are_unique_and_stored_quickly(session: Session) -> N
     profile = make_profile(session)
     session.commit()
     started = time.perf_counter()
-    _, codes = generate_batch(session=session, site_code=site.code, profile_name=profile.name,
-                              count=10_000)
+    _, codes = generate_batch(
+        session=session, site_code=site.code, profile_name=profile.name, count=10_000
+    )
     session.commit()
     elapsed = time.perf_counter() - started
     assert len(set(codes)) == 10_000
@@ -93,20 +96,28 @@ def test_ten_thousand_codes_are_unique_and_stored_quickly(session: Session) -> N
     assert elapsed < 10, f"10,000 vouchers took {elapsed:.1f}s"
 
 
-@pytest.mark.parametrize(("count", "prefix", "message"), [
-    (0, "", "count must be between"),
-    (50_001, "", "count must be between"),
-    (5, "TOOLONG", "prefix"),
-    (5, "O0", "prefix"),
-])
+@pytest.mark.parametrize(
+    ("count", "prefix", "message"),
+    [
+        (0, "", "count must be between"),
+        (50_001, "", "count must be between"),
+        (5, "TOOLONG", "prefix"),
+        (5, "O0", "prefix"),
+    ],
+)
 def test_bad_batch_requests_are_refused(
     session: Session, count: int, prefix: str, message: str
 ) -> None:
     site = make_site(session)
     profile = make_profile(session)
     with pytest.raises(InvalidInput, match=message):
-        generate_batch(session=session, site_code=site.code, profile_name=profile.name,
-                       count=count, prefix=prefix)
+        generate_batch(
+            session=session,
+            site_code=site.code,
+            profile_name=profile.name,
+            count=count,
+            prefix=prefix,
+        )
 
 
 def test_unknown_site_or_profile(session: Session) -> None:

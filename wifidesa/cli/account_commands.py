@@ -32,11 +32,17 @@ def _quotas(args: argparse.Namespace) -> tuple[Quota, ...]:
 def cmd_profiles(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.profiles_command == "add":
         spec = ProfileSpec(
-            name=args.name, description=args.description, rate_limit=args.rate_limit,
-            session_timeout=args.session_timeout, idle_timeout=args.idle_timeout,
-            interim_interval=args.interim_interval, devices_at_once=args.devices,
-            validity_seconds=args.validity, after_quota=AfterQuota(args.after_quota),
-            throttle_rate_limit=args.throttle_rate, remember_device_days=args.remember_days,
+            name=args.name,
+            description=args.description,
+            rate_limit=args.rate_limit,
+            session_timeout=args.session_timeout,
+            idle_timeout=args.idle_timeout,
+            interim_interval=args.interim_interval,
+            devices_at_once=args.devices,
+            validity_seconds=args.validity,
+            after_quota=AfterQuota(args.after_quota),
+            throttle_rate_limit=args.throttle_rate,
+            remember_device_days=args.remember_days,
             quotas=_quotas(args),
         )
         with ctx.transaction() as session:
@@ -47,25 +53,45 @@ def cmd_profiles(ctx: AppContext, args: argparse.Namespace) -> int:
         rows = []
         for p in list_profiles(session=session):
             quotas = ", ".join(
-                "/".join(filter(None, (
-                    format_size(q.data_bytes) if q.data_bytes else "",
-                    format_duration(q.time_seconds) if q.time_seconds else "",
-                ))) + f" per {q.period}"
+                "/".join(
+                    filter(
+                        None,
+                        (
+                            format_size(q.data_bytes) if q.data_bytes else "",
+                            format_duration(q.time_seconds) if q.time_seconds else "",
+                        ),
+                    )
+                )
+                + f" per {q.period}"
                 for q in p.limits
             )
-            after = p.after_quota.value + (f" {p.throttle_rate_limit}" if p.throttle_rate_limit
-                                           else "")
-            rows.append((p.name, p.rate_limit or "-", quotas or "-", after, p.devices_at_once,
-                         format_duration(p.validity_seconds) if p.validity_seconds else "-"))
+            after = p.after_quota.value + (
+                f" {p.throttle_rate_limit}" if p.throttle_rate_limit else ""
+            )
+            rows.append(
+                (
+                    p.name,
+                    p.rate_limit or "-",
+                    quotas or "-",
+                    after,
+                    p.devices_at_once,
+                    format_duration(p.validity_seconds) if p.validity_seconds else "-",
+                )
+            )
     print(table(("NAME", "RATE", "QUOTA", "AFTER QUOTA", "DEVICES", "VALIDITY"), rows))
     return 0
 
 
 def cmd_vouchers(ctx: AppContext, args: argparse.Namespace) -> int:
     with ctx.transaction() as session:
-        batch, codes = generate_batch(session=session, site_code=args.site,
-                                      profile_name=args.profile, count=args.count,
-                                      prefix=args.prefix, note=args.note)
+        batch, codes = generate_batch(
+            session=session,
+            site_code=args.site,
+            profile_name=args.profile,
+            count=args.count,
+            prefix=args.prefix,
+            note=args.note,
+        )
         batch_id = batch.id
     if args.csv:
         try:
@@ -97,9 +123,15 @@ def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
 def cmd_admins(ctx: AppContext, args: argparse.Namespace) -> int:
     password, generated = _read_password(args)
     with ctx.transaction() as session:
-        admin = add_admin(session=session, username=args.username, password=password,
-                          role=AdminRole(args.role), region_code=args.region,
-                          site_codes=args.site or (), full_name=args.full_name)
+        admin = add_admin(
+            session=session,
+            username=args.username,
+            password=password,
+            role=AdminRole(args.role),
+            region_code=args.region,
+            site_codes=args.site or (),
+            full_name=args.full_name,
+        )
         print(f"admin {admin.username} added ({admin.role.value})")
     if generated:
         print(f"password: {password}")
@@ -110,9 +142,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser("profiles", help="profiles (paket): speed, time and data limits")
     sub = add_subcommands(p, "profiles_command")
     add = sub.add_parser(
-        "add", help="define a profile",
+        "add",
+        help="define a profile",
         description="Sizes like 500M or 1.5G; durations like 30m, 1h30m, 7d. Rate limits in "
-        "MikroTik form up/down from the client's view, e.g. 1M/4M.")
+        "MikroTik form up/down from the client's view, e.g. 1M/4M.",
+    )
     add.add_argument("--name", required=True)
     add.add_argument("--description", default="")
     add.add_argument("--rate-limit", help="e.g. 1M/4M (upload/download)")
@@ -122,14 +156,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--devices", type=int, default=1, help="devices at once (default 1)")
     add.add_argument("--validity", type=duration_arg, help="voucher validity from first use")
     for period in QuotaPeriod:
-        add.add_argument(f"--data-{period.value}", type=size_arg, metavar="SIZE",
-                         help=f"data quota per {period.value}")
-        add.add_argument(f"--time-{period.value}", type=duration_arg, metavar="DURATION",
-                         help=f"time quota per {period.value}")
+        add.add_argument(
+            f"--data-{period.value}",
+            type=size_arg,
+            metavar="SIZE",
+            help=f"data quota per {period.value}",
+        )
+        add.add_argument(
+            f"--time-{period.value}",
+            type=duration_arg,
+            metavar="DURATION",
+            help=f"time quota per {period.value}",
+        )
     add.add_argument("--after-quota", choices=[a.value for a in AfterQuota], default="block")
     add.add_argument("--throttle-rate", help="rate after the quota when throttling, e.g. 128k/256k")
-    add.add_argument("--remember-days", type=int, default=0,
-                     help="days a device may log in again by MAC (0 = never)")
+    add.add_argument(
+        "--remember-days",
+        type=int,
+        default=0,
+        help="days a device may log in again by MAC (0 = never)",
+    )
     sub.add_parser("list", help="list profiles")
     p.set_defaults(func=cmd_profiles)
 
@@ -147,9 +193,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser("admins", help="admin users: add")
     sub = add_subcommands(p, "admins_command")
     add = sub.add_parser(
-        "add", help="add an admin user",
+        "add",
+        help="add an admin user",
         description="The password is read from standard input with --password-stdin, or "
-        "generated and printed once.")
+        "generated and printed once.",
+    )
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=[r.value for r in AdminRole])
     add.add_argument("--region", help="kabupaten code for a kabupaten admin, e.g. 64.03")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from wifidesa import __version__
+from wifidesa import __version__, schema
 from wifidesa.cli import account_commands, setup_commands, site_commands
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
@@ -30,8 +29,12 @@ UNEXPECTED = 3
 def build_parser() -> Parser:
     parser = Parser(prog="wifidesa", description="Free village Wi-Fi for Kalimantan Timur.")
     parser.add_argument("--version", action="version", version=f"wifidesa {__version__}")
-    parser.add_argument("--env-file", type=Path, default=Path(".env"),
-                        help="settings file (default .env; WIFIDESA_* variables win)")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        default=Path(".env"),
+        help="settings file (default .env; WIFIDESA_* variables win)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = add_subcommands(parser, "command")
     setup_commands.register(subparsers)
@@ -57,11 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx: AppContext | None = None
     try:
         settings = load_settings(env_file=args.env_file if args.env_file.exists() else None)
-        logging.basicConfig(level=settings.log_level,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         if not debug:
             logging.getLogger("alembic").setLevel(logging.WARNING)
         ctx = AppContext(settings)
+        if getattr(args, "needs_schema", True):
+            _require_schema(ctx)
         return int(args.func(ctx, args))
     except WifidesaError as exc:
         _fail(parser.prog, str(exc), debug)
@@ -72,12 +78,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        _fail(parser.prog, f"unexpected {type(exc).__name__}; run with --debug for details",
-              debug)
+        _fail(parser.prog, f"unexpected {type(exc).__name__}; run with --debug for details", debug)
         return UNEXPECTED
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _require_schema(ctx: AppContext) -> None:
+    current = schema.current_revision(ctx.engine)
+    if current is None:
+        raise WifidesaError("the database has no schema yet; run 'wifidesa init'")
+    if current != schema.head_revision():
+        raise WifidesaError(
+            f"the database schema ({current}) is not up to date; run 'wifidesa init'"
+        )
 
 
 def _fail(prog: str, message: str, debug: bool) -> None:

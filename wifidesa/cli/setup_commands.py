@@ -76,15 +76,14 @@ def _services() -> dict[str, Any]:
 
 def _run_service(name: str, settings: Settings) -> None:
     # Runs in a child process: load the edge's entry point and block in it.
-    logging.basicConfig(level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s "
-                        "%(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s"
+    )
     _services()[name].load()(settings)
 
 
 def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     check_for_startup(ctx.settings)
-    if schema.current_revision(ctx.engine) != schema.head_revision():
-        raise WifidesaError("the database schema is not up to date; run 'wifidesa init'")
     available = _services()
     names = args.only or sorted(available)
     unknown = [n for n in names if n not in available]
@@ -104,8 +103,9 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
         while all(p.is_alive() for p in procs):
             time.sleep(0.5)
         dead = [p.name for p in procs if not p.is_alive()]
-        print(f"service stopped unexpectedly: {', '.join(dead)}; stopping the rest",
-              file=sys.stderr)
+        print(
+            f"service stopped unexpectedly: {', '.join(dead)}; stopping the rest", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
         return 0
@@ -118,10 +118,13 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser("init", help="create or upgrade the database schema (idempotent)",
-                              description="Create or upgrade the schema and add Kaltim's "
-                              "kabupaten/kota. Safe to run again.")
-    p.set_defaults(func=cmd_init)
+    p = subparsers.add_parser(
+        "init",
+        help="create or upgrade the database schema (idempotent)",
+        description="Create or upgrade the schema and add Kaltim's "
+        "kabupaten/kota. Safe to run again.",
+    )
+    p.set_defaults(func=cmd_init, needs_schema=False)
 
     p = subparsers.add_parser("db", help="migrations: upgrade, downgrade, current, check, revision")
     db = add_subcommands(p, "db_command")
@@ -133,16 +136,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     db.add_parser("check", help="fail if the models and the migrations disagree")
     rev = db.add_parser("revision", help="autogenerate a migration (developers)")
     rev.add_argument("-m", "--message", required=True)
-    p.set_defaults(func=cmd_db)
+    p.set_defaults(func=cmd_db, needs_schema=False)
 
-    p = subparsers.add_parser("demo", help="seed demo data into an empty database",
-                              description="Seed a demo kecamatan, desa, site, router, profiles, "
-                              "vouchers and a province admin, and say what to try.")
+    p = subparsers.add_parser(
+        "demo",
+        help="seed demo data into an empty database",
+        description="Seed a demo kecamatan, desa, site, router, profiles, "
+        "vouchers and a province admin, and say what to try.",
+    )
     p.add_argument("--if-empty", action="store_true", help="do nothing if there is data already")
     p.add_argument("--vouchers", type=int, default=10, help="how many vouchers (default 10)")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, needs_schema=False)
 
     p = subparsers.add_parser("serve", help="run every service (web; RADIUS when installed)")
-    p.add_argument("--only", action="append", metavar="SERVICE",
-                   help="run only this service (repeatable)")
+    p.add_argument(
+        "--only", action="append", metavar="SERVICE", help="run only this service (repeatable)"
+    )
     p.set_defaults(func=cmd_serve)

@@ -14,9 +14,14 @@ from wifidesa.sites import SiteSpec, add_site, import_sites, list_sites, read_cs
 
 def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.sites_command == "add":
-        spec = SiteSpec(desa_code=args.desa_code, desa_name=args.desa_name,
-                        kecamatan_name=args.kecamatan, site_code=args.code or "",
-                        site_name=args.name or "", timezone=args.timezone)
+        spec = SiteSpec(
+            desa_code=args.desa_code,
+            desa_name=args.desa_name,
+            kecamatan_name=args.kecamatan,
+            site_code=args.code or "",
+            site_name=args.name or "",
+            timezone=args.timezone,
+        )
         with ctx.transaction() as session:
             site = add_site(session=session, spec=spec)
             print(f"site {site.code} added: {site.name}")
@@ -27,7 +32,9 @@ def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
             print(f"{len(sites)} site(s) imported from {args.file}")
     else:
         with ctx.transaction() as session:
-            rows = [(s.code, s.name, s.region.code, s.timezone) for s in list_sites(session=session)]
+            rows = [
+                (s.code, s.name, s.region.code, s.timezone) for s in list_sites(session=session)
+            ]
         print(table(("CODE", "NAME", "DESA CODE", "TIME ZONE"), rows))
     return 0
 
@@ -35,12 +42,19 @@ def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
 def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.routers_command == "add":
         spec = RouterSpec(
-            site_code=args.site, name=args.name, ip_address=args.ip,
-            nas_identifier=args.identity or "", secret=args.secret or "",
+            site_code=args.site,
+            name=args.name,
+            ip_address=args.ip,
+            nas_identifier=args.identity or "",
+            secret=args.secret or "",
             require_message_authenticator=not args.no_require_message_auth,
-            coa_port=args.coa_port, hotspot_address=args.hotspot_address,
-            api_host=args.api_host, api_port=args.api_port, api_use_ssl=not args.api_plaintext,
-            api_username=args.api_user, api_password=args.api_password,
+            coa_port=args.coa_port,
+            hotspot_address=args.hotspot_address,
+            api_host=args.api_host,
+            api_port=args.api_port,
+            api_use_ssl=not args.api_plaintext,
+            api_username=args.api_user,
+            api_password=args.api_password,
         )
         with ctx.transaction() as session:
             router, secret = add_router(session=session, box=ctx.box, spec=spec)
@@ -51,9 +65,15 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         with ctx.transaction() as session:
             rows = [
-                (r.name, r.site.code, r.ip_address, r.nas_identifier,
-                 "yes" if r.require_message_authenticator else "no", r.coa_port,
-                 r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "never")
+                (
+                    r.name,
+                    r.site.code,
+                    r.ip_address,
+                    r.nas_identifier,
+                    "yes" if r.require_message_authenticator else "no",
+                    r.coa_port,
+                    r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "never",
+                )
                 for r in list_routers(session=session, site_code=args.site)
             ]
         print(table(("NAME", "SITE", "IP", "IDENTITY", "REQUIRE-MA", "COA", "LAST SEEN"), rows))
@@ -71,10 +91,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--name", help="site name (default: the desa name)")
     add.add_argument("--timezone", default="Asia/Makassar")
     imp = sub.add_parser(
-        "import", help="import sites from a CSV file (all rows or none)",
+        "import",
+        help="import sites from a CSV file (all rows or none)",
         description="Columns: desa_code,desa_name,kecamatan_name and optionally "
         "site_code,site_name,timezone. Comma or semicolon separated, UTF-8. Every row is "
-        "checked first; any bad row is reported with its line and nothing is imported.")
+        "checked first; any bad row is reported with its line and nothing is imported.",
+    )
     imp.add_argument("file", type=Path)
     sub.add_parser("list", help="list sites")
     p.set_defaults(func=cmd_sites)
@@ -87,8 +109,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--ip", required=True, help="source address of its RADIUS packets")
     add.add_argument("--identity", help="RouterOS identity / NAS-Identifier (default: name)")
     add.add_argument("--secret", help="RADIUS secret (default: generate one)")
-    add.add_argument("--no-require-message-auth", action="store_true",
-                     help="accept Access-Requests without Message-Authenticator (RouterOS < 7.15)")
+    add.add_argument(
+        "--no-require-message-auth",
+        action="store_true",
+        help="accept Access-Requests without Message-Authenticator (RouterOS < 7.15)",
+    )
     add.add_argument("--coa-port", type=int, default=3799)
     add.add_argument("--hotspot-address", help="hotspot DNS name or IP used in its login links")
     add.add_argument("--api-host")

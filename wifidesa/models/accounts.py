@@ -120,7 +120,7 @@ class GuestDevice(Base):
 
 
 class AccountDevice(Base):
-    """A device bound to an account (first use binds a voucher), possibly remembered for MAC login."""
+    """A device bound to an account (first use binds a voucher); may be remembered for MAC login."""
 
     __tablename__ = "account_devices"
     __table_args__ = (UniqueConstraint("account_id", "mac"),)

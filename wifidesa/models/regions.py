@@ -45,7 +45,9 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="RESTRICT"), index=True
+    )
     # Daily quotas and statistics roll over at local midnight of this zone.
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     allow_voucher: Mapped[bool] = mapped_column(Boolean, default=True)

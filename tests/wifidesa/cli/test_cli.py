@@ -1,0 +1,268 @@
+"""The CLI: every command works end to end, and every failure is one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wifidesa.cli.main import main
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def cli(settings_env: None, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    def run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            import io
+
+            sys.stdin = io.StringIO(stdin)
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+        finally:
+            sys.stdin = sys.__stdin__
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def settings_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
+    monkeypatch.setenv("WIFIDESA_SECRET_KEY", "cli-test-secret-key-0123456789-abcdefgh")
+    monkeypatch.setenv("WIFIDESA_LOG_LEVEL", "WARNING")
+
+
+def _one_line_error(code: int, err: str, fragment: str) -> None:
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "error:" in lines[0] and fragment in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_init_is_idempotent(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("init")
+    assert code == 0 and "up to date" in out
+    code, out, _ = cli("init")
+    assert code == 0 and "0 reference regions added" in out
+
+
+def test_demo_seeds_an_empty_database_once(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("demo", "--vouchers", "3")
+    assert code == 0
+    assert "admin:" in out and "RADIUS secret" in out and "wifidesa serve" in out
+    code, out, _ = cli("demo", "--if-empty")
+    assert code == 0 and "not seeded" in out
+    code, _, err = cli("demo")
+    _one_line_error(code, err, "not empty")
+    code, out, _ = cli("routers", "list")
+    assert "demo-router" in out
+
+
+def test_site_router_profile_voucher_flow(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        cli(
+            "sites",
+            "add",
+            "--desa-code",
+            "64.04.01.2001",
+            "--desa-name",
+            "Sangatta Utara",
+            "--kecamatan",
+            "Sangatta Utara",
+            "--code",
+            "sgt",
+        )[0]
+        == 0
+    )
+    code, out, _ = cli("routers", "add", "--site", "sgt", "--name", "sgt-1", "--ip", "10.1.1.1")
+    assert code == 0
+    secret_line = [line for line in out.splitlines() if line.startswith("RADIUS secret: ")]
+    assert len(secret_line) == 1 and len(secret_line[0].split(": ")[1]) >= 16
+    code, out, _ = cli(
+        "routers",
+        "add",
+        "--site",
+        "sgt",
+        "--name",
+        "sgt-2",
+        "--ip",
+        "10.1.1.2",
+        "--secret",
+        "given-secret-0123456789",
+    )
+    assert code == 0 and "RADIUS secret" not in out and "given-secret" not in out
+    code, out, _ = cli(
+        "profiles",
+        "add",
+        "--name",
+        "harian",
+        "--rate-limit",
+        "1M/2M",
+        "--data-day",
+        "1G",
+        "--time-month",
+        "100h",
+        "--after-quota",
+        "throttle",
+        "--throttle-rate",
+        "128k/256k",
+        "--validity",
+        "1d",
+    )
+    assert code == 0
+    code, out, _ = cli("profiles", "list")
+    assert "1 GB per day" in out and "4d4h per month" in out
+    target = tmp_path / "batch.csv"
+    code, out, _ = cli(
+        "vouchers",
+        "generate",
+        "--site",
+        "sgt",
+        "--profile",
+        "harian",
+        "--count",
+        "20",
+        "--csv",
+        str(target),
+    )
+    assert code == 0 and "20 vouchers" in out
+    with target.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 20 and len({r["code"] for r in rows}) == 20
+    code, out, err = cli(
+        "vouchers", "generate", "--site", "sgt", "--profile", "harian", "--count", "3"
+    )
+    assert code == 0 and len(out.split()) == 3 and "3 vouchers" in err
+    code, out, _ = cli("sites", "list")
+    assert "sgt" in out and "Asia/Makassar" in out
+
+
+def test_sites_import_reports_bad_lines_and_imports_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "desa.csv"
+    bad.write_text(
+        "desa_code,desa_name,kecamatan_name\n64.03.05.2001,A,Loa Kulu\n64.99.05.2002,B,Loa Kulu\n"
+    )
+    code, _, err = cli("sites", "import", str(bad))
+    _one_line_error(code, err, "line 3: unknown kabupaten/kota 64.99")
+    assert "nothing imported" in err
+    code, out, _ = cli("sites", "list")
+    assert "64.03.05.2001" not in out
+    bad.write_text("desa_code,desa_name,kecamatan_name\n64.03.05.2001,A,Loa Kulu\n")
+    code, out, _ = cli("sites", "import", str(bad))
+    assert code == 0 and "1 site(s) imported" in out
+
+
+def test_admin_password_from_stdin_or_generated(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli(
+        "admins", "add", "prov", "--role", "province", "--password-stdin", stdin="rahasia-sekali\n"
+    )
+    assert code == 0 and "password:" not in out and "rahasia" not in out
+    code, out, _ = cli("admins", "add", "kab", "--role", "kabupaten", "--region", "64.05")
+    assert code == 0 and "password: " in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (("sites", "import", "/nonexistent.csv"), "no such file"),
+        (("vouchers", "generate", "--site", "nope", "--profile", "x", "--count", "1"), "no site"),
+        (
+            (
+                "sites",
+                "add",
+                "--desa-code",
+                "64.99.01.2001",
+                "--desa-name",
+                "X",
+                "--kecamatan",
+                "Y",
+            ),
+            "unknown kabupaten",
+        ),
+        (("sites", "add", "--desa-code", "1"), "required"),
+        (("profiles", "add", "--name", "x", "--data-day", "lots"), "not a size"),
+        (("profiles", "add", "--name", "x", "--after-quota", "throttle"), "throttle rate"),
+        (("routers", "add", "--site", "nope", "--name", "r", "--ip", "10.0.0.1"), "no site"),
+        (("admins", "add", "x", "--role", "desa"), "--site"),
+        (("nosuchcommand",), "invalid choice"),
+        (("db", "downgrade", "nosuchrevision"), "error"),
+    ],
+)
+def test_errors_are_one_line_and_non_zero(cli, argv: tuple[str, ...], fragment: str) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli(*argv)
+    _one_line_error(code, err, fragment)
+
+
+def test_unreachable_database_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(
+        "WIFIDESA_DATABASE_URL", "postgresql+psycopg://wifidesa:topsecretpw@127.0.0.1:1/wifidesa"
+    )
+    code = main(["sites", "list"])
+    err = capsys.readouterr().err
+    _one_line_error(code, err, "database error")
+    assert "topsecretpw" not in err
+
+
+def test_serve_refuses_the_placeholder_secret_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
+    monkeypatch.setenv("WIFIDESA_ENV", "production")
+    monkeypatch.delenv("WIFIDESA_SECRET_KEY", raising=False)
+    code = main(["serve"])
+    _one_line_error(code, capsys.readouterr().err, "WIFIDESA_SECRET_KEY")
+
+
+def test_installed_command_has_help_everywhere_and_fails_without_traceback(
+    tmp_path: Path,
+) -> None:
+    exe = str(VENV_BIN / "wifidesa")
+    env = {**os.environ, "WIFIDESA_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    for argv in (
+        [],
+        ["sites"],
+        ["sites", "import"],
+        ["routers", "add"],
+        ["profiles", "add"],
+        ["vouchers", "generate"],
+        ["admins", "add"],
+        ["db"],
+        ["demo"],
+        ["serve"],
+        ["init"],
+        ["web"],
+    ):
+        result = subprocess.run(
+            [exe, *argv, "--help"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0 and "usage:" in result.stdout, argv
+    result = subprocess.run(
+        [exe, "sites", "list"], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "wifidesa: error: the database has no schema yet; run 'wifidesa init'"
+    ]
