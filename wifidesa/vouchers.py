@@ -25,8 +25,13 @@ MAX_PREFIX = 4
 _LOOKUP_CHUNK = 500
 
 
+_BITS = 5
+assert len(ALPHABET) == 1 << _BITS  # each symbol is exactly 5 random bits: no modulo bias
+
+
 def random_code(prefix: str = "") -> str:
-    return prefix + "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    bits = secrets.randbits(CODE_LENGTH * _BITS)
+    return prefix + "".join(ALPHABET[(bits >> (_BITS * i)) & 31] for i in range(CODE_LENGTH))
 
 
 def normalize_code(text: str) -> str:
