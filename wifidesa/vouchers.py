@@ -135,3 +135,16 @@ def generate_batch(
         profile=profile.name,
     )
     return batch, codes
+
+
+def unused_codes(*, session: Session, site_code: str, limit: int) -> list[str]:
+    """Codes of vouchers at a site that were never used (for the router simulator and demos)."""
+    site = get_site(session=session, code=site_code)
+    query = (
+        select(Voucher.code)
+        .join(Account, Account.id == Voucher.account_id)
+        .where(Account.site_id == site.id, Account.first_used_at.is_(None))
+        .order_by(Voucher.code)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
