@@ -79,6 +79,9 @@ class Voucher(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    # Cards from an earlier system may carry a separate PIN; without one, the code is also the
+    # password. Kept in clear like the code: CHAP needs it, and it is printed on paper anyway.
+    password: Mapped[str | None] = mapped_column(String(64))
     batch_id: Mapped[int] = mapped_column(
         ForeignKey("voucher_batches.id", ondelete="RESTRICT"), index=True
     )

@@ -1,0 +1,379 @@
+"""Login decisions for a batch of requests: read accounts once, decide, write, one transaction.
+
+The RADIUS edge batches Access-Requests that arrive together, so a burst of logins costs a
+handful of queries rather than a handful per login. The rules themselves are in login_rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.orm import Session
+
+from wifidesa.dbops import insert_ignore, is_postgresql, upsert_set
+from wifidesa.login_rules import (
+    Accepted,
+    AccountState,
+    Changes,
+    LoginRefused,
+    ProfileLimits,
+    RejectReason,
+    TokenState,
+    Verify,
+    apply_in_memory,
+    decide,
+)
+from wifidesa.models import (
+    Account,
+    AccountDevice,
+    AcctSession,
+    GuestDevice,
+    LoginToken,
+    Member,
+    Profile,
+    SessionStatus,
+    Site,
+    Voucher,
+)
+from wifidesa.usernames import LoginName, parse_login_name
+
+CLASS_PREFIX = "wd:"
+_NO_CHANGES = Changes()
+_UNLOADED = ProfileLimits(None, None, None, 300, 1, None, 0)  # replaced by _load_details
+
+
+@dataclass(frozen=True)
+class LoginRequest:
+    username: str
+    verify: Verify  # does this cleartext match the request's PAP or CHAP proof?
+    mac: str | None  # normalised AA:BB:CC:DD:EE:FF
+    site_id: int  # the site of the router that asks
+
+
+@dataclass(frozen=True)
+class ReplyLimits:
+    rate_limit: str | None
+    session_timeout: int | None
+    idle_timeout: int | None
+    interim_interval: int
+    class_: bytes
+
+
+@dataclass(frozen=True)
+class LoginDecision:
+    accepted: bool
+    account_id: int | None = None
+    reason: RejectReason | None = None
+    message: str = ""
+    limits: ReplyLimits | None = None
+
+
+def account_class(account_id: int) -> bytes:
+    """The Class attribute: echoed by the router in accounting, so sessions find their account."""
+    return f"{CLASS_PREFIX}{account_id}".encode()
+
+
+def account_from_class(value: bytes | None) -> int | None:
+    if not value or not value.startswith(CLASS_PREFIX.encode()):
+        return None
+    try:
+        return int(value[len(CLASS_PREFIX) :])
+    except ValueError:
+        return None
+
+
+def _base() -> Any:  # a Select of nine account columns
+    return select(
+        Account.id,
+        Account.kind,
+        Account.site_id,
+        Site.name,
+        Site.is_active,
+        Account.status,
+        Account.first_used_at,
+        Account.expires_at,
+        Account.profile_id,
+    ).join(Site, Site.id == Account.site_id)
+
+
+def _lock_accounts(session: Session, ids: Iterable[int]) -> None:
+    # PostgreSQL: two workers must not both bind a device to, or use a token of, one account.
+    # One ordered statement, so two batches never wait for each other in a cycle.
+    query = select(Account.id).where(Account.id.in_(sorted(ids))).order_by(Account.id)
+    session.execute(query.with_for_update())
+
+
+class _Snapshot:
+    """Account states for a batch, by login name and by id."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, AccountState] = {}
+        self.by_code: dict[str, int] = {}
+        self.by_member: dict[str, int] = {}
+        self.by_guest: dict[tuple[int, str], int] = {}
+        self.by_mac: dict[str, list[int]] = {}
+        self.profile_ids: dict[int, int] = {}
+
+    def add(self, row: Any) -> int:
+        account_id: int = row[0]
+        if account_id not in self.by_id:
+            self.by_id[account_id] = AccountState(
+                id=account_id,
+                kind=row[1],
+                site_id=row[2],
+                site_name=row[3],
+                site_active=bool(row[4]),
+                status=row[5],
+                profile=_UNLOADED,
+                first_used_at=row[6],
+                expires_at=row[7],
+            )
+            self.profile_ids[account_id] = row[8]
+        return account_id
+
+
+def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime) -> _Snapshot:
+    """Read every account the names may refer to, with devices, sessions and tokens."""
+    snap = _Snapshot()
+    names = list(names)
+    codes = {n.voucher_code for n in names if n.voucher_code}
+    members = {n.member_username for n in names}
+    guest_macs = {n.guest_mac for n in names if n.guest_mac}
+    auth_macs = {n.mac for n in names if n.mac}
+    if codes:
+        q = (
+            _base()
+            .add_columns(Voucher.code, Voucher.password)
+            .join(Voucher, Voucher.account_id == Account.id)
+            .where(Voucher.code.in_(codes))
+        )
+        for row in session.execute(q):
+            state = snap.by_id[snap.add(row)]
+            state.voucher_code, state.voucher_password = row[9], row[10]
+            snap.by_code[row[9]] = state.id
+    if members:
+        q = (
+            _base()
+            .add_columns(Member.username)
+            .join(Member, Member.account_id == Account.id)
+            .where(Member.username.in_(members))
+        )
+        for row in session.execute(q):
+            snap.by_member[row[9]] = snap.add(row)
+    if guest_macs:
+        q = (
+            _base()
+            .add_columns(GuestDevice.site_id, GuestDevice.mac)
+            .join(GuestDevice, GuestDevice.account_id == Account.id)
+            .where(GuestDevice.mac.in_(guest_macs))
+        )
+        for row in session.execute(q):
+            snap.by_guest[(row[9], row[10])] = snap.add(row)
+    if auth_macs:
+        q = (
+            _base()
+            .add_columns(AccountDevice.mac)
+            .join(AccountDevice, AccountDevice.account_id == Account.id)
+            .where(AccountDevice.mac.in_(auth_macs), AccountDevice.remembered_until > now)
+        )
+        for row in session.execute(q):
+            snap.by_mac.setdefault(row[9], []).append(snap.add(row))
+    if snap.by_id:
+        _load_details(session, snap, now)
+    return snap
+
+
+def _load_details(session: Session, snap: _Snapshot, now: datetime) -> None:
+    ids = list(snap.by_id)
+    profiles = {
+        row[0]: ProfileLimits(*row[1:])
+        for row in session.execute(
+            select(
+                Profile.id,
+                Profile.rate_limit,
+                Profile.session_timeout,
+                Profile.idle_timeout,
+                Profile.interim_interval,
+                Profile.devices_at_once,
+                Profile.validity_seconds,
+                Profile.remember_device_days,
+            ).where(Profile.id.in_(set(snap.profile_ids.values())))
+        )
+    }
+    for account_id, state in snap.by_id.items():
+        state.profile = profiles[snap.profile_ids[account_id]]
+    devices = select(AccountDevice.account_id, AccountDevice.mac, AccountDevice.remembered_until)
+    for account_id, mac, remembered in session.execute(
+        devices.where(AccountDevice.account_id.in_(ids))
+    ):
+        state = snap.by_id[account_id]
+        state.bound_macs.add(mac)
+        if remembered is not None and remembered > now:
+            state.remembered_macs.add(mac)
+    online = select(AcctSession.account_id, AcctSession.mac).where(
+        AcctSession.account_id.in_(ids), AcctSession.status == SessionStatus.OPEN
+    )
+    for owner, online_mac in session.execute(online):
+        if owner is not None:
+            snap.by_id[owner].open_session_macs.append(online_mac or "")
+    tokens = select(
+        LoginToken.account_id,
+        LoginToken.id,
+        LoginToken.token,
+        LoginToken.expires_at,
+        LoginToken.used_at,
+        LoginToken.mac,
+        LoginToken.remember_device,
+    ).where(LoginToken.account_id.in_(ids), LoginToken.used_at.is_(None))
+    for token_row in session.execute(tokens):
+        snap.by_id[token_row[0]].tokens.append(TokenState(*token_row[1:]))
+
+
+def _candidates(snap: _Snapshot, name: LoginName, site_id: int) -> list[AccountState]:
+    if name.mac:
+        return [snap.by_id[i] for i in snap.by_mac.get(name.mac, [])]
+    ids = [snap.by_code.get(name.voucher_code), snap.by_member.get(name.member_username)]
+    if name.guest_mac:
+        ids.append(snap.by_guest.get((site_id, name.guest_mac)))
+    return [snap.by_id[i] for i in ids if i is not None]
+
+
+def _decide_one(
+    snap: _Snapshot, name: LoginName, request: LoginRequest, now: datetime
+) -> tuple[AccountState, Accepted] | LoginRefused:
+    candidates = _candidates(snap, name, request.site_id)
+    refusal = LoginRefused(RejectReason.BAD_CREDENTIALS)
+    # With MAC authentication, prefer an account of this site.
+    candidates.sort(key=lambda s: s.site_id != request.site_id)
+    for state in candidates:
+        try:
+            return state, decide(
+                state,
+                verify=request.verify,
+                mac=request.mac,
+                site_id=request.site_id,
+                now=now,
+                mac_login=bool(name.mac),
+            )
+        except LoginRefused as exc:
+            if (
+                exc.reason is not RejectReason.BAD_CREDENTIALS
+                or refusal.reason is RejectReason.BAD_CREDENTIALS
+            ):
+                refusal = exc
+    return refusal
+
+
+def decide_logins(
+    *, session: Session, requests: Sequence[LoginRequest], now: datetime
+) -> list[LoginDecision]:
+    """Decide every request of a batch and write what accepted logins change (not committed)."""
+    names = [parse_login_name(r.username) for r in requests]
+    snap = load_snapshot(session=session, names=names, now=now)
+    outcomes = [_decide_one(snap, n, r, now) for n, r in zip(names, requests, strict=True)]
+    if is_postgresql(session) and any(
+        isinstance(o, tuple) and o[1].changes != _NO_CHANGES for o in outcomes
+    ):
+        # Decide again under row locks: another worker may have bound a device meanwhile.
+        _lock_accounts(session, snap.by_id)
+        snap = load_snapshot(session=session, names=names, now=now)
+    decisions: list[LoginDecision] = []
+    writes = _Writes()
+    for name, request in zip(names, requests, strict=True):
+        outcome = _decide_one(snap, name, request, now)
+        if isinstance(outcome, LoginRefused):
+            decisions.append(
+                LoginDecision(accepted=False, reason=outcome.reason, message=outcome.message)
+            )
+            continue
+        state, accepted = outcome
+        apply_in_memory(state, accepted.changes, request.mac, now)
+        writes.add(state.id, accepted, request.mac, now)
+        profile = state.profile
+        decisions.append(
+            LoginDecision(
+                accepted=True,
+                account_id=state.id,
+                limits=ReplyLimits(
+                    rate_limit=profile.rate_limit,
+                    session_timeout=accepted.session_timeout,
+                    idle_timeout=profile.idle_timeout,
+                    interim_interval=profile.interim_interval,
+                    class_=account_class(state.id),
+                ),
+            )
+        )
+    writes.flush(session)
+    return decisions
+
+
+class _Writes:
+    def __init__(self) -> None:
+        self.first_use: list[dict[str, object]] = []
+        self.devices: list[dict[str, object]] = []
+        self.remember: list[dict[str, object]] = []
+        self.tokens: list[dict[str, object]] = []
+
+    def add(self, account_id: int, accepted: Accepted, mac: str | None, now: datetime) -> None:
+        changes = accepted.changes
+        if changes.first_use:
+            self.first_use.append(
+                {"b_id": account_id, "first_used_at": now, "expires_at": changes.expires_at}
+            )
+        if changes.bind_mac:
+            self.devices.append(
+                {
+                    "account_id": account_id,
+                    "mac": changes.bind_mac,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                }
+            )
+        if changes.remember_until and mac:
+            self.remember.append(
+                {
+                    "account_id": account_id,
+                    "mac": mac,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "remembered_until": changes.remember_until,
+                }
+            )
+        if changes.used_token_id is not None:
+            self.tokens.append({"b_id": changes.used_token_id, "used_at": now})
+
+    def flush(self, session: Session) -> None:
+        accounts = cast(Table, Account.__table__)
+        if self.first_use:
+            session.connection().execute(
+                accounts.update()
+                .where(accounts.c.id == bindparam("b_id"), accounts.c.first_used_at.is_(None))
+                .values(
+                    first_used_at=bindparam("first_used_at"), expires_at=bindparam("expires_at")
+                ),
+                self.first_use,
+            )
+        devices = cast(Table, AccountDevice.__table__)
+        insert_ignore(session, devices, self.devices, ("account_id", "mac"))
+        upsert_set(
+            session,
+            devices,
+            self.remember,
+            ("account_id", "mac"),
+            ("remembered_until", "last_seen_at"),
+        )
+        if self.tokens:
+            tokens = cast(Table, LoginToken.__table__)
+            session.connection().execute(
+                tokens.update()
+                .where(tokens.c.id == bindparam("b_id"), tokens.c.used_at.is_(None))
+                .values(used_at=bindparam("used_at")),
+                self.tokens,
+            )
+
+
+__all__ = ["LoginDecision", "LoginRequest", "ReplyLimits", "decide_logins"]
