@@ -22,3 +22,13 @@ class AlreadyExists(WifidesaError):
 
 class InvalidInput(WifidesaError):
     """A value given by a person or a file does not have the right form."""
+
+
+class RowsRejected(InvalidInput):
+    """An all-or-nothing import with bad rows; `problems` holds one 'line N: reason' each."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{source}: {len(problems)} problem(s), nothing imported: " + "; ".join(problems[:3])
+        )

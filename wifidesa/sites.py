@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
-from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
+from wifidesa.errors import AlreadyExists, InvalidInput, NotFound, RowsRejected
 from wifidesa.models import Region, RegionLevel, Site
 from wifidesa.regions import parent_codes
 from wifidesa.settings import DEFAULT_TIMEZONE
@@ -41,16 +40,6 @@ class SiteSpec:
     @property
     def name(self) -> str:
         return self.site_name or self.desa_name
-
-
-class SiteImportError(InvalidInput):
-    """A CSV import with bad rows; `problems` holds one line per bad row."""
-
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__(
-            f"{source}: {len(problems)} problem(s), nothing imported: " + "; ".join(problems[:3])
-        )
 
 
 def _check_spec(spec: SiteSpec, session: Session) -> str | None:
@@ -200,7 +189,7 @@ def import_sites(*, session: Session, text: str, source: str = "CSV") -> list[Si
         if problem:
             problems.append(f"line {line}: {problem}")
     if problems:
-        raise SiteImportError(source, problems)
+        raise RowsRejected(source, problems)
     if not rows:
         raise InvalidInput(f"{source}: no rows to import")
     sites = [_create(spec, session) for _, spec in rows if isinstance(spec, SiteSpec)]

@@ -56,7 +56,7 @@ def check_prefix(prefix: str) -> str:
     return prefix
 
 
-def _existing(session: Session, codes: Iterable[str]) -> set[str]:
+def existing_codes(session: Session, codes: Iterable[str]) -> set[str]:
     pending = list(codes)
     found: set[str] = set()
     for start in range(0, len(pending), _LOOKUP_CHUNK):
@@ -70,7 +70,7 @@ def new_codes(*, session: Session, count: int, prefix: str = "") -> list[str]:
     codes: set[str] = set()
     while len(codes) < count:
         fresh = {random_code(prefix) for _ in range(count - len(codes))} - codes
-        codes |= fresh - _existing(session, fresh)
+        codes |= fresh - existing_codes(session, fresh)
     return sorted(codes)
 
 

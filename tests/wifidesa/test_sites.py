@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wifidesa.errors import AlreadyExists, InvalidInput
+from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected
 from wifidesa.models import AuditEntry, Region, RegionLevel, Site
-from wifidesa.sites import SiteImportError, SiteSpec, add_site, import_sites, list_sites
+from wifidesa.sites import SiteSpec, add_site, import_sites, list_sites
 
 HEADER = "desa_code,desa_name,kecamatan_name,site_code,site_name,timezone\n"
 GOOD = (
@@ -64,7 +64,7 @@ def test_each_kind_of_bad_row_is_named_with_its_line_and_nothing_is_imported(
 ) -> None:
     text = GOOD + row + "\n"
     before = (_count(session, Site), _count(session, Region))
-    with pytest.raises(SiteImportError) as info:
+    with pytest.raises(RowsRejected) as info:
         import_sites(session=session, text=text, source="bad.csv")
     assert len(info.value.problems) == 1
     assert info.value.problems[0].startswith("line 5: ")
@@ -74,33 +74,33 @@ def test_each_kind_of_bad_row_is_named_with_its_line_and_nothing_is_imported(
 
 def test_duplicate_site_within_the_file(session: Session) -> None:
     text = HEADER + "64.03.05.2001,A,Loa Kulu,,,\n64.03.05.2001,A,Loa Kulu,,,\n"
-    with pytest.raises(SiteImportError) as info:
+    with pytest.raises(RowsRejected) as info:
         import_sites(session=session, text=text)
     assert info.value.problems == ["line 3: site '64.03.05.2001' also on line 2"]
 
 
 def test_same_desa_with_two_names_in_the_file(session: Session) -> None:
     text = HEADER + "64.03.05.2001,A,Loa Kulu,s1,,\n64.03.05.2001,B,Loa Kulu,s2,,\n"
-    with pytest.raises(SiteImportError, match="line 3: desa 64.03.05.2001 is named 'A'"):
+    with pytest.raises(RowsRejected, match="line 3: desa 64.03.05.2001 is named 'A'"):
         import_sites(session=session, text=text)
 
 
 def test_site_that_exists_already(session: Session) -> None:
     import_sites(session=session, text=GOOD)
-    with pytest.raises(SiteImportError, match="line 2: site '64.03.05.2001' exists already"):
+    with pytest.raises(RowsRejected, match="line 2: site '64.03.05.2001' exists already"):
         import_sites(session=session, text=HEADER + "64.03.05.2001,Sungai Payang,Loa Kulu,,,\n")
 
 
 def test_kecamatan_name_conflicting_with_the_database(session: Session) -> None:
     import_sites(session=session, text=GOOD)
     text = HEADER + "64.03.05.2003,Baru,Tenggarong,,,\n"
-    with pytest.raises(SiteImportError, match="kecamatan 64.03.05 is named 'Loa Kulu' already"):
+    with pytest.raises(RowsRejected, match="kecamatan 64.03.05 is named 'Loa Kulu' already"):
         import_sites(session=session, text=text)
 
 
 def test_every_bad_row_is_reported_not_just_the_first(session: Session) -> None:
     text = HEADER + "x,A,B,,,\n64.03.05.2001,A,B,,,\ny,A,B,,,\n"
-    with pytest.raises(SiteImportError) as info:
+    with pytest.raises(RowsRejected) as info:
         import_sites(session=session, text=text)
     assert [p.split(":")[0] for p in info.value.problems] == ["line 2", "line 4"]
     assert _count(session, Site) == 0

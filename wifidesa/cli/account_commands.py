@@ -15,7 +15,9 @@ from wifidesa.cli.parser import add_subcommands, duration_arg, size_arg
 from wifidesa.errors import InvalidInput
 from wifidesa.models import AdminRole, AfterQuota, QuotaPeriod
 from wifidesa.profiles import ProfileSpec, Quota, add_profile, list_profiles
+from wifidesa.sites import read_csv_file
 from wifidesa.units import format_duration, format_size
+from wifidesa.voucher_import import import_vouchers
 from wifidesa.vouchers import format_code, generate_batch
 
 
@@ -83,6 +85,18 @@ def cmd_profiles(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_vouchers(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.vouchers_command == "import":
+        text = read_csv_file(args.file)
+        with ctx.transaction() as session:
+            batch = import_vouchers(
+                session=session,
+                site_code=args.site,
+                profile_name=args.profile,
+                text=text,
+                source=str(args.file),
+            )
+            print(f"batch {batch.id}: {batch.count} vouchers imported from {args.file}")
+        return 0
     with ctx.transaction() as session:
         batch, codes = generate_batch(
             session=session,
@@ -179,7 +193,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub.add_parser("list", help="list profiles")
     p.set_defaults(func=cmd_profiles)
 
-    p = subparsers.add_parser("vouchers", help="vouchers: generate a batch")
+    p = subparsers.add_parser("vouchers", help="vouchers: generate or import a batch")
     sub = add_subcommands(p, "vouchers_command")
     gen = sub.add_parser("generate", help="generate a batch of voucher codes")
     gen.add_argument("--site", required=True, help="site code")
@@ -188,6 +202,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     gen.add_argument("--prefix", default="", help="up to 4 characters put before each code")
     gen.add_argument("--note", default="")
     gen.add_argument("--csv", type=Path, help="write the codes to this CSV file")
+    imp = sub.add_parser(
+        "import",
+        help="import vouchers printed by an earlier system (all rows or none)",
+        description="CSV with the header 'code' or 'code,password'. Codes are stored in upper "
+        "case without dashes; a voucher without a password logs in with its code.",
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--site", required=True, help="site code")
+    imp.add_argument("--profile", required=True, help="profile name")
     p.set_defaults(func=cmd_vouchers)
 
     p = subparsers.add_parser("admins", help="admin users: add")
