@@ -10,6 +10,7 @@ the address our server knows the router by.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import ipaddress
 import itertools
@@ -22,7 +23,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from pyrad.packet import AcctPacket, AuthPacket, PacketError
+from pyrad.packet import AccessChallenge, AcctPacket, AuthPacket, PacketError
 
 from radius.dictionary import AcctStatus, Code, load_dictionary
 from radius.simulator_coa import CoAEvent, CoAListener, CoAMode, decode_attributes
@@ -33,6 +34,7 @@ Port = Literal["auth", "acct"]
 SERVICE_TYPE_LOGIN_USER = 1  # what RouterOS's hotspot sends as Service-Type
 _HEADER_LENGTH = 20
 _WORD = 2**32  # Acct-*-Octets wrap here; the overflow goes into Acct-*-Gigawords
+_ACCESS_REPLIES = (Code.ACCESS_ACCEPT, Code.ACCESS_REJECT, AccessChallenge)
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,10 @@ class PreparedRequest:
 @dataclass(frozen=True)
 class LoginResult:
     accepted: bool
-    code: int | None  # None when no valid reply came
-    reply_message: str | None
-    attributes: dict[str, list[object]]
     session: SimSession
+    code: int | None = None  # None when no valid reply came
+    reply_message: str | None = None
+    attributes: dict[str, list[object]] = field(default_factory=dict)
     retransmissions: int = 0
     timed_out: bool = False
     has_message_authenticator: bool = False
@@ -99,7 +101,7 @@ class AcctResult:
     invalid_replies: int = 0
 
 
-def _check_reply(request: PreparedRequest, data: bytes, codes: tuple[Code, ...]) -> Any | None:
+def _check_reply(request: PreparedRequest, data: bytes, codes: tuple[int, ...]) -> Any | None:
     """The decoded reply if it answers `request` (RFC 2865 3: else silently discard)."""
     try:
         reply = request.packet.CreateReply(packet=data)
@@ -140,7 +142,7 @@ class _Channel(asyncio.DatagramProtocol):
     async def call(
         self,
         build: Callable[[int], PreparedRequest],
-        codes: tuple[Code, ...],
+        codes: tuple[int, ...],
         *,
         timeout: float,
         retries: int,
@@ -223,16 +225,25 @@ class RouterSimulator:
         self.close()
 
     def _address(self, port: Port) -> tuple[str, int]:
-        return (self.config.server, self.config.auth_port if port == "auth" else self.config.acct_port)
+        return (
+            self.config.server,
+            self.config.auth_port if port == "auth" else self.config.acct_port,
+        )
 
     async def open(self) -> None:
+        """Open the auth and acct sockets, bound to the router's address (OSError if not local)."""
         loop = asyncio.get_running_loop()
-        for port in ("auth", "acct"):
-            _, self._channels[port] = await loop.create_datagram_endpoint(
-                _Channel, local_addr=(self.config.source_ip, 0), remote_addr=self._address(port)
-            )
+        try:
+            for port in ("auth", "acct"):
+                _, self._channels[port] = await loop.create_datagram_endpoint(
+                    _Channel, local_addr=(self.config.source_ip, 0), remote_addr=self._address(port)
+                )
+        except OSError:
+            self.close()
+            raise
 
     def close(self) -> None:
+        """Close every socket, the CoA listener's too."""
         for channel in self._channels.values():
             channel.close()
         self._channels.clear()
@@ -245,6 +256,7 @@ class RouterSimulator:
         return self._channels[port]
 
     def new_session(self, username: str, *, mac: str, ip: str) -> SimSession:
+        """A session with the next Acct-Session-Id (8 hex digits, unique in this simulator)."""
         number = next(self._session_numbers) % _WORD
         return SimSession(username=username, mac=mac, ip=ip, acct_session_id=f"{number:08x}")
 
@@ -271,7 +283,8 @@ class RouterSimulator:
             pkt.add_message_authenticator()
         pkt["User-Name"] = username
         if chap:
-            # RFC 1994 via RFC 2865 2.2: MD5(id || secret || challenge), challenge on its own
+            # RFC 2865 2.2 / RFC 1994: MD5(CHAP id || password || challenge); RouterOS sends
+            # the challenge as CHAP-Challenge rather than in the Request Authenticator.
             chap_id = secrets.token_bytes(1)
             challenge = secrets.token_bytes(16)
             digest = hashlib.md5(chap_id + password.encode() + challenge).digest()  # noqa: S324
@@ -292,7 +305,7 @@ class RouterSimulator:
 
     def parse_login_reply(self, request: PreparedRequest, data: bytes) -> LoginResult | None:
         """What the router makes of `data` as a reply to `request`; None if it would discard it."""
-        reply = _check_reply(request, data, (Code.ACCESS_ACCEPT, Code.ACCESS_REJECT))
+        reply = _check_reply(request, data, _ACCESS_REPLIES)
         return None if reply is None else self._login_result(request, reply, 0, 0)
 
     async def login(
@@ -304,7 +317,7 @@ class RouterSimulator:
             lambda ident: self.access_request(
                 username, password, mac=mac, ip=ip, chap=chap, session=session, identifier=ident
             ),
-            (Code.ACCESS_ACCEPT, Code.ACCESS_REJECT, Code.ACCESS_CHALLENGE),
+            _ACCESS_REPLIES,
             timeout=self.config.timeout,
             retries=self.config.retries,
         )
@@ -317,11 +330,8 @@ class RouterSimulator:
         assert request.session is not None
         if reply is None:
             return LoginResult(
-                accepted=False,
-                code=None,
-                reply_message=None,
-                attributes={},
-                session=request.session,
+                False,
+                request.session,
                 retransmissions=resent,
                 timed_out=True,
                 invalid_replies=invalid,
@@ -347,3 +357,283 @@ class RouterSimulator:
             message_authenticator_first=len(raw) > _HEADER_LENGTH and raw[20] == 80,
             invalid_replies=invalid,
         )
+
+    # -- accounting -------------------------------------------------------------------------
+
+    def accounting_request(
+        self,
+        status: AcctStatus,
+        session: SimSession | None = None,
+        *,
+        cause: str = "User-Request",
+        identifier: int | None = None,
+    ) -> PreparedRequest:
+        """An Accounting-Request; pyrad computes its Request Authenticator (RFC 2866 3)."""
+        ident = secrets.randbelow(256) if identifier is None else identifier
+        pkt = AcctPacket(
+            code=Code.ACCOUNTING_REQUEST, id=ident, secret=self._secret, dict=load_dictionary()
+        )
+        pkt["Acct-Status-Type"] = int(status)
+        pkt["NAS-Identifier"] = self.config.nas_identifier
+        pkt["NAS-IP-Address"] = self.config.source_ip
+        # Kept at 0 on retransmission: RFC 2866 wants it raised (a new packet), RouterOS resends
+        # the same bytes, and the server's duplicate cache is what these runs exercise.
+        pkt["Acct-Delay-Time"] = 0
+        if session is None:  # Accounting-On/Off still need an Acct-Session-Id (RFC 2866 5.13)
+            pkt["Acct-Session-Id"] = self.new_session("", mac="", ip="").acct_session_id
+        else:
+            pkt["Acct-Session-Id"] = session.acct_session_id
+            pkt["User-Name"] = session.username
+            pkt["Calling-Station-Id"] = session.mac
+            pkt["Called-Station-Id"] = self.config.called_station_id
+            pkt["Framed-IP-Address"] = session.ip
+            pkt["NAS-Port-Type"] = "Wireless-802.11"
+            if session.class_ is not None:
+                pkt["Class"] = session.class_
+            if status is not AcctStatus.START:
+                pkt["Acct-Session-Time"] = session.session_time
+                # RouterOS sends the Gigawords even when they are 0.
+                pkt["Acct-Input-Octets"] = session.input_octets % _WORD
+                pkt["Acct-Input-Gigawords"] = session.input_octets // _WORD
+                pkt["Acct-Output-Octets"] = session.output_octets % _WORD
+                pkt["Acct-Output-Gigawords"] = session.output_octets // _WORD
+            if status is AcctStatus.STOP:
+                pkt["Acct-Terminate-Cause"] = cause
+        return PreparedRequest(packet=pkt, raw=bytes(pkt.RequestPacket()), session=session)
+
+    async def _account(
+        self, status: AcctStatus, session: SimSession | None, cause: str = "User-Request"
+    ) -> AcctResult:
+        _, reply, resent, invalid = await self._channel("acct").call(
+            lambda ident: self.accounting_request(status, session, cause=cause, identifier=ident),
+            (Code.ACCOUNTING_RESPONSE,),
+            timeout=self.config.timeout,
+            retries=self.config.retries,
+        )
+        return AcctResult(reply is not None, retransmissions=resent, invalid_replies=invalid)
+
+    async def start(self, session: SimSession) -> AcctResult:
+        """Accounting Start, with the Class of the Access-Accept."""
+        return await self._account(AcctStatus.START, session)
+
+    async def interim(
+        self, session: SimSession, *, input_octets: int, output_octets: int, session_time: int
+    ) -> AcctResult:
+        """Interim-Update with the session's totals so far (octets may pass 2^32)."""
+        session.input_octets, session.output_octets = input_octets, output_octets
+        session.session_time = session_time
+        return await self._account(AcctStatus.INTERIM_UPDATE, session)
+
+    async def stop(
+        self,
+        session: SimSession,
+        *,
+        input_octets: int,
+        output_octets: int,
+        session_time: int,
+        cause: str = "User-Request",
+    ) -> AcctResult:
+        """Stop with the session's final totals and Acct-Terminate-Cause."""
+        session.input_octets, session.output_octets = input_octets, output_octets
+        session.session_time = session_time
+        return await self._account(AcctStatus.STOP, session, cause)
+
+    async def accounting_on(self) -> AcctResult:
+        """What a router sends after booting: all its earlier sessions are over."""
+        return await self._account(AcctStatus.ACCOUNTING_ON, None)
+
+    async def accounting_off(self) -> AcctResult:
+        """What a router sends when its RADIUS accounting is switched off or it shuts down."""
+        return await self._account(AcctStatus.ACCOUNTING_OFF, None)
+
+    # -- raw packets ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def raw_channel(self, port: Port = "auth") -> AsyncIterator[RawChannel]:
+        """A socket of its own for exact bytes: send a request, later resend it unchanged."""
+        loop = asyncio.get_running_loop()
+        _, channel = await loop.create_datagram_endpoint(
+            RawChannel, local_addr=(self.config.source_ip, 0), remote_addr=self._address(port)
+        )
+        try:
+            yield channel
+        finally:
+            channel.close()
+
+    async def send_raw(
+        self, data: bytes, *, port: Port = "auth", timeout: float | None = None
+    ) -> bytes | None:
+        """Send `data` once as it is; the first datagram back, or None after the timeout."""
+        async with self.raw_channel(port) as channel:
+            channel.send(data)
+            return await channel.receive(self.config.timeout if timeout is None else timeout)
+
+    # -- CoA / Disconnect (RFC 5176) --------------------------------------------------------
+
+    async def start_coa_listener(
+        self,
+        port: int = 3799,
+        *,
+        mode: CoAMode = CoAMode.ACK,
+        on_event: Callable[[CoAEvent], None] | None = None,
+    ) -> CoAListener:
+        """Listen on (source_ip, port) like `/radius incoming`; port 0 picks a free one."""
+        if self.coa is not None:
+            self.coa.close()
+        self.coa = await CoAListener.start(
+            host=self.config.source_ip, port=port, secret=self._secret, mode=mode, on_event=on_event
+        )
+        return self.coa
+
+    @property
+    def coa_events(self) -> list[CoAEvent]:
+        """CoA/Disconnect requests received so far, oldest first."""
+        return [] if self.coa is None else list(self.coa.events)
+
+    async def wait_for_coa(self, count: int = 1, timeout: float = 1.0) -> list[CoAEvent]:
+        """The CoA events so far, once there are `count` or `timeout` seconds passed."""
+        if self.coa is None:
+            raise RuntimeError("no CoA listener; call start_coa_listener first")
+        return await self.coa.wait_for(count, timeout)
+
+
+# -- many clients ---------------------------------------------------------------------------
+
+
+@dataclass
+class SimReport:
+    clients: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    reject_reasons: Counter[str] = field(default_factory=Counter)
+    timeouts: int = 0
+    unfinished: int = 0  # cut off by the time limit
+    missing_message_authenticator: int = 0  # Access-Accept/Reject without one
+    accounting_sent: int = 0
+    accounting_acknowledged: int = 0
+    retransmissions: int = 0
+    invalid_replies: int = 0
+    requests: int = 0  # Access- and Accounting-Requests, retransmissions not counted
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Every client got in and every accounting packet was acknowledged."""
+        return (
+            self.accepted == self.clients
+            and self.accounting_acknowledged == self.accounting_sent
+            and self.unfinished == 0
+        )
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.elapsed if self.elapsed > 0 else 0.0
+
+    def _count_accounting(self, result: AcctResult) -> None:
+        self.requests += 1
+        self.accounting_sent += 1
+        self.accounting_acknowledged += result.acknowledged
+        self.retransmissions += result.retransmissions
+        self.invalid_replies += result.invalid_replies
+
+
+def client_mac(index: int) -> str:
+    """A locally administered MAC per client index: 02:00:00:00:00:01 for 1."""
+    return ":".join(f"{b:02X}" for b in (0x0200_0000_0000 + index).to_bytes(6, "big"))
+
+
+def client_ip(index: int) -> str:
+    """A hotspot pool address per client index, from 10.5.0.10 on."""
+    return str(ipaddress.IPv4Address("10.5.0.10") + index)
+
+
+async def _run_client(
+    router: RouterSimulator,
+    report: SimReport,
+    index: int,
+    code: str,
+    *,
+    chap: bool,
+    interims: int,
+    bytes_per_interim: int,
+    interim_seconds: int,
+    pause: float,
+) -> None:
+    result = await router.login(code, code, mac=client_mac(index), ip=client_ip(index), chap=chap)
+    report.requests += 1
+    report.retransmissions += result.retransmissions
+    report.invalid_replies += result.invalid_replies
+    if result.timed_out:
+        report.timeouts += 1
+        return
+    report.missing_message_authenticator += not result.has_message_authenticator
+    if not result.accepted:
+        report.rejected += 1
+        report.reject_reasons[result.reply_message or f"no Reply-Message (code {result.code})"] += 1
+        return
+    report.accepted += 1
+    session = result.session
+    report._count_accounting(await router.start(session))
+    # A fifth of the traffic is upload (Acct-Input), the rest download.
+    upload = bytes_per_interim // 5
+    download = bytes_per_interim - upload
+    for k in range(1, interims + 2):
+        if pause:
+            await asyncio.sleep(pause)
+        send = router.interim if k <= interims else router.stop
+        report._count_accounting(
+            await send(
+                session,
+                input_octets=k * upload,
+                output_octets=k * download,
+                session_time=k * interim_seconds,
+            )
+        )
+
+
+async def run_clients(
+    router: RouterSimulator,
+    codes: Sequence[str],
+    *,
+    chap: bool = True,
+    interims: int = 2,
+    bytes_per_interim: int = 1024**2,
+    interim_seconds: int = 300,
+    concurrency: int = 20,
+    time_limit: float | None = None,
+    pause: float = 0.0,
+) -> SimReport:
+    """Log one client in per voucher code (the code is its password), then Start, `interims`
+    Interim-Updates and a Stop, each adding `bytes_per_interim` and `interim_seconds`.
+
+    At most `concurrency` clients at once; clients still running after `time_limit` seconds are
+    cancelled and counted as unfinished. `pause` is the real wait between accounting packets.
+    """
+    report = SimReport(clients=len(codes))
+    started = time.monotonic()
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    client = functools.partial(
+        _run_client,
+        chap=chap,
+        interims=interims,
+        bytes_per_interim=bytes_per_interim,
+        interim_seconds=interim_seconds,
+        pause=pause,
+    )
+
+    async def one(index: int, code: str) -> None:
+        async with gate:
+            await client(router, report, index, code)
+
+    tasks = [asyncio.create_task(one(i, code)) for i, code in enumerate(codes, start=1)]
+    if tasks:
+        done, pending = await asyncio.wait(tasks, timeout=time_limit)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        report.unfinished = len(pending)
+        for task in done:
+            task.result()  # a bug in a client task should not pass unnoticed
+    report.elapsed = time.monotonic() - started
+    return report

@@ -82,7 +82,7 @@ def decode_attributes(packet: Any) -> dict[str, list[object]]:
     decode as its dictionary type (wrong length) is kept as raw bytes rather than lost.
     """
     attributes: dict[str, list[object]] = {}
-    for key in packet.keys():
+    for key in packet.keys():  # noqa: SIM118 - pyrad's keys() names them, iteration does not
         if key == "Message-Authenticator" or key == Attr.MESSAGE_AUTHENTICATOR:
             continue
         name = key if isinstance(key, str) else str(key)

@@ -220,7 +220,7 @@ def record_accounting(
                 select(Account.id, Profile.interim_interval)
                 .join(Profile, Profile.id == Account.profile_id)
                 .where(Account.id.in_(account_ids))
-            )
+            ).all()
         )
         if account_ids
         else {}
@@ -228,7 +228,7 @@ def record_accounting(
     zones = dict(
         session.execute(
             select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in records}))
-        )
+        ).all()
     )
     rows = _load_rows(session, records)
     usage: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])

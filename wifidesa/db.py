@@ -82,8 +82,18 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys."""
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take the write lock up front: a read-then-write transaction in WAL mode otherwise fails
+    # with SQLITE_BUSY_SNAPSHOT when another connection wrote in between.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, echo: bool = False, sqlite_immediate: bool = False) -> Engine:
+    """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
+
+    `sqlite_immediate` makes every SQLite transaction take the write lock at BEGIN, for
+    processes whose transactions read and then write (the RADIUS workers).
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
@@ -95,7 +105,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(
+            engine, "begin", _sqlite_begin_immediate if sqlite_immediate else _sqlite_begin
+        )
     return engine
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -112,3 +112,33 @@ def list_routers(*, session: Session, site_code: str | None = None) -> list[Rout
 
 def router_secret(router: Router, box: SecretBox) -> str:
     return box.decrypt(router.secret_enc)
+
+
+@dataclass(frozen=True)
+class NasClient:
+    """A router as the RADIUS server needs it: where it sends from and how it signs."""
+
+    router_id: int
+    site_id: int
+    name: str
+    ip_address: str
+    secret: bytes = field(repr=False)
+    require_message_authenticator: bool
+    coa_port: int
+
+
+def nas_clients(*, session: Session, box: SecretBox) -> list[NasClient]:
+    """Every active router with its decrypted secret (kept in memory only, never logged)."""
+    routers = session.scalars(select(Router).where(Router.is_active.is_(True)))
+    return [
+        NasClient(
+            router_id=r.id,
+            site_id=r.site_id,
+            name=r.name,
+            ip_address=r.ip_address,
+            secret=router_secret(r, box).encode(),
+            require_message_authenticator=r.require_message_authenticator,
+            coa_port=r.coa_port,
+        )
+        for r in routers
+    ]

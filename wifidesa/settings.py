@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     radius_host: str = "0.0.0.0"  # noqa: S104 - routers reach the RADIUS server from outside
     radius_auth_port: int = 1812
     radius_acct_port: int = 1813
+    radius_workers: int = 0  # processes answering RADIUS; 0 = one per CPU core
+    radius_reply_cache_seconds: int = 30  # retransmissions within this get the same answer
 
     log_level: str = "INFO"
 

@@ -1,0 +1,182 @@
+"""Several worker processes behind one pair of UDP sockets.
+
+The parent reads every datagram and hands it to a worker chosen by a hash: for Access-Requests
+of (source, Identifier, Request Authenticator), so a retransmission reaches the worker that
+holds its answer; for accounting of (source, Acct-Session-Id), so one session is only ever merged
+by one worker. Workers answer on the shared UDP sockets, so replies come from the server's
+address and port as routers expect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import struct
+from multiprocessing.process import BaseProcess
+
+from radius.dictionary import Attr, Code
+from wifidesa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_KINDS = {Code.ACCESS_REQUEST: b"a", Code.ACCOUNTING_REQUEST: b"c"}
+_CODES = {v: k for k, v in _KINDS.items()}
+_BUFFER = 4 << 20
+
+
+def frame(code: Code, data: bytes, addr: tuple[str, int]) -> bytes:
+    host = addr[0].encode()
+    return _KINDS[code] + bytes([len(host)]) + host + struct.pack("!H", addr[1]) + data
+
+
+def unframe(message: bytes) -> tuple[Code, bytes, tuple[str, int]]:
+    size = message[1]
+    host = message[2 : 2 + size].decode()
+    (port,) = struct.unpack("!H", message[2 + size : 4 + size])
+    return _CODES[message[:1]], message[4 + size :], (host, port)
+
+
+def acct_session_id(data: bytes) -> bytes:
+    """Acct-Session-Id of a raw packet, without decoding the rest (b'' if absent)."""
+    pos, end = 20, min(len(data), int.from_bytes(data[2:4], "big") or len(data))
+    while pos + 2 <= end:
+        attr, length = data[pos], data[pos + 1]
+        if length < 2:
+            break
+        if attr == Attr.ACCT_SESSION_ID:
+            return data[pos + 2 : pos + length]
+        pos += length
+    return b""
+
+
+def route(code: Code, data: bytes, addr: tuple[str, int], workers: int) -> int:
+    if code is Code.ACCOUNTING_REQUEST:
+        return hash((addr[0], acct_session_id(data))) % workers
+    return hash((addr, data[1:20])) % workers
+
+
+def _worker_main(
+    settings: Settings,
+    index: int,
+    auth_sock: socket.socket,
+    acct_sock: socket.socket,
+    inbox: socket.socket,
+) -> None:
+    from radius.worker import RadiusWorker  # imported in the child: engines are per process
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    logging.basicConfig(
+        level=settings.log_level,
+        format=f"%(asctime)s radius[{index}] %(levelname)s %(name)s: %(message)s",
+    )
+    asyncio.events._set_running_loop(None)  # forked from a process that may run a loop
+
+    async def main() -> None:
+        worker = RadiusWorker(settings, auth_sock=auth_sock, acct_sock=acct_sock, reaper=index == 0)
+        await worker.start()
+        loop = asyncio.get_running_loop()
+        stopped = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stopped.set)
+        inbox.setblocking(False)
+
+        def drain() -> None:
+            for _ in range(256):
+                try:
+                    message = inbox.recv(8192)
+                except (BlockingIOError, InterruptedError):
+                    return
+                if not message:
+                    stopped.set()
+                    return
+                code, data, addr = unframe(message)
+                worker.handle(code, data, addr)
+
+        loop.add_reader(inbox.fileno(), drain)
+        await stopped.wait()
+        await worker.stop()
+
+    asyncio.run(main())
+
+
+class Dispatcher:
+    def __init__(
+        self, settings: Settings, auth_sock: socket.socket, acct_sock: socket.socket, workers: int
+    ) -> None:
+        self.settings, self.auth_sock, self.acct_sock = settings, auth_sock, acct_sock
+        self.count = workers
+        self.inboxes: list[socket.socket] = []
+        self.procs: list[BaseProcess] = []
+        self.dropped = 0
+
+    def _spawn(self, index: int) -> tuple[BaseProcess, socket.socket]:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        for s in (ours, theirs):
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _BUFFER)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _BUFFER)
+        proc = multiprocessing.get_context("fork").Process(
+            target=_worker_main,
+            name=f"radius-{index}",
+            args=(self.settings, index, self.auth_sock, self.acct_sock, theirs),
+        )
+        proc.start()
+        theirs.close()
+        ours.setblocking(False)
+        return proc, ours
+
+    def start_workers(self) -> None:
+        for index in range(self.count):
+            proc, inbox = self._spawn(index)
+            self.procs.append(proc)
+            self.inboxes.append(inbox)
+
+    def _forward(self, sock: socket.socket, code: Code) -> None:
+        for _ in range(256):
+            try:
+                data, addr = sock.recvfrom(4096)
+            except (BlockingIOError, InterruptedError):
+                return
+            if len(data) < 20:
+                continue  # too short to be RADIUS; the worker would drop it anyway
+            target = route(code, data, addr, self.count)
+            try:
+                self.inboxes[target].send(frame(code, data, addr))
+            except (BlockingIOError, InterruptedError):
+                self.dropped += 1  # worker backlog full: the router retransmits
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        for code, sock in (
+            (Code.ACCESS_REQUEST, self.auth_sock),
+            (Code.ACCOUNTING_REQUEST, self.acct_sock),
+        ):
+            sock.setblocking(False)
+            loop.add_reader(sock.fileno(), self._forward, sock, code)
+        try:
+            while not stop.is_set():
+                for index, proc in enumerate(self.procs):
+                    if not proc.is_alive():
+                        log.error("worker %d exited (%s); starting a new one", index, proc.exitcode)
+                        self.inboxes[index].close()
+                        self.procs[index], self.inboxes[index] = self._spawn(index)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        for proc in self.procs:
+            if proc.is_alive() and proc.pid:
+                os.kill(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()

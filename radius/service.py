@@ -1,0 +1,100 @@
+"""Run the RADIUS server: `wifidesa radius`, or as one of the services of `wifidesa serve`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import socket
+
+from wifidesa import schema
+from wifidesa.db import make_engine
+from wifidesa.errors import ConfigError
+from wifidesa.settings import Settings, check_for_startup
+
+log = logging.getLogger(__name__)
+_RECEIVE_BUFFER = 8 << 20  # absorb bursts: an evening login peak, routers reconnecting
+
+
+def open_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _RECEIVE_BUFFER)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on UDP {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def worker_count(settings: Settings) -> int:
+    return settings.radius_workers or os.cpu_count() or 1
+
+
+def _check_schema(settings: Settings) -> None:
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if schema.current_revision(engine) != schema.head_revision():
+            raise ConfigError("the database schema is not up to date; run 'wifidesa init'")
+    finally:
+        engine.dispose()  # before forking workers: no connection may cross a fork
+
+
+async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) -> None:
+    from radius.worker import RadiusWorker
+
+    worker = RadiusWorker(settings, auth_sock=auth, acct_sock=acct)
+    await worker.start()
+    worker.listen_udp()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await worker.stop()
+
+
+def run(settings: Settings) -> None:
+    check_for_startup(settings)
+    _check_schema(settings)
+    auth = open_socket(settings.radius_host, settings.radius_auth_port)
+    acct = open_socket(settings.radius_host, settings.radius_acct_port)
+    workers = worker_count(settings)
+    log.info(
+        "RADIUS on %s, auth %d, accounting %d, %d worker(s)",
+        settings.radius_host,
+        settings.radius_auth_port,
+        settings.radius_acct_port,
+        workers,
+    )
+    if workers == 1:
+        asyncio.run(_single(settings, auth, acct))
+        return
+    from radius.dispatcher import Dispatcher
+
+    dispatcher = Dispatcher(settings, auth, acct, workers)
+    dispatcher.start_workers()
+    asyncio.run(dispatcher.run())
+
+
+def _cmd_radius(ctx: object, args: argparse.Namespace) -> int:
+    settings: Settings = ctx.settings  # type: ignore[attr-defined]
+    if args.workers is not None:
+        settings = settings.model_copy(update={"radius_workers": args.workers})
+    run(settings)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "radius",
+        help="run only the RADIUS server (auth and accounting)",
+        description="Listen on WIFIDESA_RADIUS_HOST, _AUTH_PORT and _ACCT_PORT; answer the "
+        "registered routers. Ctrl-C or SIGTERM stops it.",
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: one per CPU core)")
+    p.set_defaults(func=_cmd_radius)

@@ -1,0 +1,296 @@
+"""One RADIUS worker: authenticate packets, batch them, ask the core, answer after commit.
+
+Datagrams arrive either straight from the UDP sockets (one process) or from the dispatcher
+(several processes). Requests that arrive together form a batch that one database thread
+handles in one transaction; while it runs, the next batch gathers. Accounting-Responses go out
+only after their batch is committed: if the database is down there is no answer, and the
+router sends again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pyrad import packet
+from sqlalchemy.orm import Session, sessionmaker
+
+from radius import packets
+from radius.dictionary import Code
+from radius.replycache import PENDING, Key, ReplyCache
+from wifidesa.accounting import AcctRecord, reap_silent_sessions, record_accounting, touch_routers
+from wifidesa.crypto import SecretBox
+from wifidesa.db import make_engine, make_session_factory, transaction
+from wifidesa.logins import LoginDecision, LoginRequest, decide_logins
+from wifidesa.routers import NasClient, nas_clients
+from wifidesa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+MAX_BATCH = 512
+HOUSEKEEPING_SECONDS = 15.0
+REAP_SECONDS = 60.0
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class RateLimitedLog:
+    """Log a recurring problem once a minute per source, with how often it happened."""
+
+    def __init__(self, interval: float = 60.0) -> None:
+        self.interval = interval
+        self._last: dict[str, tuple[float, int]] = {}
+
+    def warning(self, source: str, message: str, *args: object) -> None:
+        now = time.monotonic()
+        last, suppressed = self._last.get(source, (0.0, 0))
+        if now - last < self.interval:
+            self._last[source] = (last, suppressed + 1)
+            return
+        self._last[source] = (now, 0)
+        extra = f" ({suppressed} more since last report)" if suppressed else ""
+        log.warning("[%s] %s%s", source, message % args, extra)
+
+
+@dataclass
+class _Item:
+    key: Key
+    addr: tuple[str, int]
+    pkt: packet.Packet
+    request: Any  # LoginRequest or AcctRecord
+
+
+class _Batcher:
+    """Collects items; one batch at a time goes to the database thread."""
+
+    def __init__(
+        self,
+        worker: RadiusWorker,
+        process: Callable[[list[_Item]], Any],
+        finish: Callable[[list[_Item], Any], None],
+        executor: ThreadPoolExecutor,
+    ) -> None:
+        self.worker, self.process, self.finish, self.executor = worker, process, finish, executor
+        self.items: list[_Item] = []
+        self.running = False
+
+    def add(self, item: _Item) -> None:
+        self.items.append(item)
+        if not self.running:
+            self.running = True
+            # call_soon: first read every datagram that is already waiting, then batch them.
+            asyncio.get_running_loop().call_soon(self._start)
+
+    def _start(self) -> None:
+        self.worker.track(asyncio.ensure_future(self._drain()))
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.items:
+                batch, self.items = self.items[:MAX_BATCH], self.items[MAX_BATCH:]
+                try:
+                    result = await loop.run_in_executor(self.executor, self.process, batch)
+                except Exception as exc:  # the database is down or refused: no answers
+                    log.error(
+                        "batch of %d failed, not answered: %s", len(batch), type(exc).__name__
+                    )
+                    result = None
+                self.finish(batch, result)
+        finally:
+            self.running = False
+
+
+class RadiusWorker:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        auth_sock: socket.socket,
+        acct_sock: socket.socket,
+        clock: Clock = system_clock,
+        reaper: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.reaper = reaper
+        self.socks = {Code.ACCESS_REQUEST: auth_sock, Code.ACCOUNTING_REQUEST: acct_sock}
+        self.engine = make_engine(settings.resolved_database_url, sqlite_immediate=True)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self.box = SecretBox(settings.secret_key)
+        self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)
+        self.clients: dict[str, NasClient] = {}
+        self.seen_routers: set[int] = set()
+        self.problems = RateLimitedLog()
+        self.counts: dict[str, int] = {}
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._auth_db = ThreadPoolExecutor(1, thread_name_prefix="radius-auth-db")
+        self._acct_db = ThreadPoolExecutor(1, thread_name_prefix="radius-acct-db")
+        self._batchers: dict[Code, _Batcher] = {}
+        self._last_reap = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.clients = await loop.run_in_executor(self._acct_db, self._load_clients)
+        self._batchers = {
+            Code.ACCESS_REQUEST: _Batcher(self, self._decide, self._answer_auth, self._auth_db),
+            Code.ACCOUNTING_REQUEST: _Batcher(self, self._store, self._answer_acct, self._acct_db),
+        }
+        self.track(asyncio.ensure_future(self._housekeeping()))
+
+    def track(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._auth_db.shutdown(wait=True)
+        self._acct_db.shutdown(wait=True)
+        self.engine.dispose()
+
+    def listen_udp(self) -> None:
+        """Read the UDP sockets directly (single-process mode)."""
+        loop = asyncio.get_running_loop()
+        for code, sock in self.socks.items():
+            sock.setblocking(False)
+            loop.add_reader(sock.fileno(), self._drain_udp, sock, code)
+
+    def _drain_udp(self, sock: socket.socket, code: Code) -> None:
+        for _ in range(256):  # bounded, so one busy socket cannot starve the other
+            try:
+                data, addr = sock.recvfrom(4096)
+            except (BlockingIOError, InterruptedError):
+                return
+            self.handle(code, data, addr)
+
+    # -- per packet (event loop) ---------------------------------------------------------
+    def _count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+    def handle(self, code: Code, data: bytes, addr: tuple[str, int]) -> None:
+        client = self.clients.get(addr[0])
+        if client is None:
+            self._count("unknown_source")
+            self.problems.warning(addr[0], "packet from an unknown router dropped")
+            return
+        if len(data) < 20:
+            self._count("malformed")
+            self.problems.warning(addr[0], "runt packet of %d bytes dropped", len(data))
+            return
+        key = ReplyCache.key(data, addr)
+        cached = self.cache.lookup(key)
+        if cached is not None:
+            self._count("retransmission")
+            if cached is not PENDING:
+                self.send(code, cached, addr)
+            return
+        try:
+            pkt = packets.decode(data, client, code)
+            if code is Code.ACCESS_REQUEST:
+                request: Any = packets.login_request(pkt, client)
+            else:
+                request = packets.acct_record(pkt, client, self.clock())
+        except packets.BadPacket as exc:
+            self._count("dropped")
+            self.problems.warning(addr[0], "packet from router %s dropped: %s", client.name, exc)
+            return
+        except Exception as exc:  # whatever a hostile packet makes the decoder raise
+            self._count("dropped")
+            self.problems.warning(
+                addr[0],
+                "malformed packet from router %s dropped (%s)",
+                client.name,
+                type(exc).__name__,
+            )
+            return
+        self.seen_routers.add(client.router_id)
+        self.cache.begin(key)
+        self._batchers[code].add(_Item(key=key, addr=addr, pkt=pkt, request=request))
+
+    def send(self, code: Code, reply: bytes, addr: tuple[str, int]) -> None:
+        try:
+            self.socks[code].sendto(reply, addr)
+        except (BlockingIOError, InterruptedError):
+            self._count("send_dropped")  # the router will retransmit
+
+    # -- batches (database thread) -------------------------------------------------------
+    def _decide(self, batch: list[_Item]) -> list[LoginDecision]:
+        requests: list[LoginRequest] = [item.request for item in batch]
+        with transaction(self.sessions) as session:
+            return decide_logins(session=session, requests=requests, now=self.clock())
+
+    def _store(self, batch: list[_Item]) -> bool:
+        records: list[AcctRecord] = [item.request for item in batch]
+        with transaction(self.sessions) as session:
+            record_accounting(session=session, records=records, box=self.box, now=self.clock())
+        return True  # committed: now, and only now, may the router be told
+
+    def _answer_auth(self, batch: list[_Item], decisions: list[LoginDecision] | None) -> None:
+        if decisions is None:
+            for item in batch:
+                self.cache.forget(item.key)
+            return
+        for item, decision in zip(batch, decisions, strict=True):
+            self._count("accept" if decision.accepted else "reject")
+            reply = packets.auth_reply(item.pkt, decision)
+            self.cache.finish(item.key, reply)
+            self.send(Code.ACCESS_REQUEST, reply, item.addr)
+
+    def _answer_acct(self, batch: list[_Item], stored: bool | None) -> None:
+        for item in batch:
+            if not stored:
+                self.cache.forget(item.key)
+                continue
+            self._count("accounting")
+            reply = packets.acct_reply(item.pkt)
+            self.cache.finish(item.key, reply)
+            self.send(Code.ACCOUNTING_REQUEST, reply, item.addr)
+
+    # -- housekeeping --------------------------------------------------------------------
+    def _load_clients(self) -> dict[str, NasClient]:
+        with transaction(self.sessions) as session:
+            return {c.ip_address: c for c in nas_clients(session=session, box=self.box)}
+
+    def housekeep(self, *, force_reap: bool = False) -> int:
+        """Reload routers, note which were heard from, reap silent sessions (if this worker
+        reaps). Returns the number of sessions reaped. Runs in the database thread."""
+        self.clients = self._load_clients()
+        seen, self.seen_routers = sorted(self.seen_routers), set()
+        reaped = 0
+        with transaction(self.sessions) as session:
+            touch_routers(session=session, router_ids=seen, now=self.clock())
+            due = time.monotonic() - self._last_reap >= REAP_SECONDS
+            if self.reaper and (due or force_reap):
+                self._last_reap = time.monotonic()
+                reaped = reap_silent_sessions(session=session, now=self.clock())
+        if reaped:
+            log.info("closed %d silent session(s) as lost", reaped)
+        return reaped
+
+    async def housekeep_now(self, *, force_reap: bool = False) -> int:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._acct_db, lambda: self.housekeep(force_reap=force_reap)
+        )
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            self.cache.expire()
+            try:
+                await self.housekeep_now()
+            except Exception as exc:
+                log.error("housekeeping failed: %s", type(exc).__name__)
