@@ -32,6 +32,8 @@ class RouterSpec:
     api_use_ssl: bool = True
     api_username: str | None = None
     api_password: str | None = None
+    # Existing routers may carry a shorter secret; accepted only when asked for explicitly.
+    allow_short_secret: bool = False
 
 
 def _check_port(port: int, what: str) -> None:
@@ -50,8 +52,13 @@ def add_router(*, session: Session, box: SecretBox, spec: RouterSpec) -> tuple[R
     except ValueError:
         raise InvalidInput(f"not an IP address: {spec.ip_address!r}") from None
     secret = spec.secret or generate_secret()
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise InvalidInput(f"the RADIUS secret must have at least {MIN_SECRET_LENGTH} characters")
+    if len(secret) < MIN_SECRET_LENGTH and not spec.allow_short_secret:
+        raise InvalidInput(
+            f"the RADIUS secret must have at least {MIN_SECRET_LENGTH} characters "
+            "(--allow-short-secret for an existing router that cannot be changed yet)"
+        )
+    if not secret.strip():
+        raise InvalidInput("the RADIUS secret cannot be empty")
     _check_port(spec.coa_port, "CoA port")
     _check_port(spec.api_port, "API port")
     nas_identifier = spec.nas_identifier.strip() or name

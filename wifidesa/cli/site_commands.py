@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from wifidesa.cli.context import AppContext
@@ -55,10 +56,16 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
             api_use_ssl=not args.api_plaintext,
             api_username=args.api_user,
             api_password=args.api_password,
+            allow_short_secret=args.allow_short_secret,
         )
         with ctx.transaction() as session:
             router, secret = add_router(session=session, box=ctx.box, spec=spec)
             print(f"router {router.name} added (site {args.site}, {router.ip_address})")
+            if args.secret and len(args.secret) < 16:
+                print(
+                    "warning: this RADIUS secret is short; replace it with a generated one",
+                    file=sys.stderr,
+                )
             if not args.secret:
                 # Shown once, for the router's /radius entry; stored encrypted.
                 print(f"RADIUS secret: {secret}")
@@ -109,6 +116,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--ip", required=True, help="source address of its RADIUS packets")
     add.add_argument("--identity", help="RouterOS identity / NAS-Identifier (default: name)")
     add.add_argument("--secret", help="RADIUS secret (default: generate one)")
+    add.add_argument(
+        "--allow-short-secret",
+        action="store_true",
+        help="accept a given secret shorter than 16 characters (weak; avoid)",
+    )
     add.add_argument(
         "--no-require-message-auth",
         action="store_true",

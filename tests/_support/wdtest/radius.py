@@ -172,4 +172,25 @@ def auth_request(
     req["NAS-Identifier"] = "test-router"
     if message_authenticator:
         req.add_message_authenticator()
+    else:  # pyrad 2.6 signs Access-Requests by default; a pre-7.15 RouterOS does not
+        req.message_authenticator = None
+        if 80 in req:
+            del req[80]
     return req
+
+
+def send_same_bytes(
+    port: int, data: bytes, times: int, *, source: str = "127.0.0.1", timeout: float = 1.0
+) -> list[bytes | None]:
+    """Send identical bytes from one socket, as a router retransmits; the replies in order."""
+    replies: list[bytes | None] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((source, 0))
+        sock.settimeout(timeout)
+        for _ in range(times):
+            sock.sendto(data, ("127.0.0.1", port))
+            try:
+                replies.append(sock.recv(4096))
+            except TimeoutError:
+                replies.append(None)
+    return replies
