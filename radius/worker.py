@@ -125,7 +125,11 @@ class RadiusWorker:
         self.clock = clock
         self.reaper = reaper
         self.socks = {Code.ACCESS_REQUEST: auth_sock, Code.ACCOUNTING_REQUEST: acct_sock}
-        self.engine = make_engine(settings.resolved_database_url, sqlite_immediate=True)
+        self.engine = make_engine(
+            settings.resolved_database_url,
+            sqlite_immediate=True,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.box = SecretBox(settings.secret_key)
         self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +65,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode is durable against process crashes; a power cut may lose the last
     # transactions but never corrupts. Production runs PostgreSQL.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.close()
     # pysqlite opens transactions only before DML, so DDL (migrations) would run outside any
     # transaction; take over and issue BEGIN ourselves (SQLAlchemy's documented recipe).
@@ -88,7 +89,9 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, echo: bool = False, sqlite_immediate: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, sqlite_immediate: bool = False, busy_timeout_ms: int = 10_000
+) -> Engine:
     """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
 
     `sqlite_immediate` makes every SQLite transaction take the write lock at BEGIN, for
@@ -104,7 +107,7 @@ def make_engine(url: str, *, echo: bool = False, sqlite_immediate: bool = False)
         kwargs["pool_pre_ping"] = True
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
         event.listen(
             engine, "begin", _sqlite_begin_immediate if sqlite_immediate else _sqlite_begin
         )

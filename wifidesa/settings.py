@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite file var/wifidesa.db
     timezone: str = DEFAULT_TIMEZONE
+    sqlite_busy_timeout_ms: int = 10_000  # how long a SQLite writer waits for the lock
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
