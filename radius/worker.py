@@ -27,7 +27,7 @@ from radius.dictionary import Code
 from radius.replycache import PENDING, Key, ReplyCache
 from wifidesa.accounting import AcctRecord, reap_silent_sessions, record_accounting, touch_routers
 from wifidesa.crypto import SecretBox
-from wifidesa.db import make_engine, make_session_factory, transaction
+from wifidesa.db import WriterLock, make_engine, make_session_factory, transaction
 from wifidesa.logins import LoginDecision, LoginRequest, decide_logins
 from wifidesa.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
@@ -131,6 +131,7 @@ class RadiusWorker:
             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self.writer_lock = WriterLock(settings.resolved_database_url)
         self.box = SecretBox(settings.secret_key)
         self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)
         self.clients: dict[str, NasClient] = {}
@@ -233,12 +234,12 @@ class RadiusWorker:
     # -- batches (database thread) -------------------------------------------------------
     def _decide(self, batch: list[_Item]) -> list[LoginDecision]:
         requests: list[LoginRequest] = [item.request for item in batch]
-        with transaction(self.sessions) as session:
+        with self.writer_lock.held(), transaction(self.sessions) as session:
             return decide_logins(session=session, requests=requests, now=self.clock())
 
     def _store(self, batch: list[_Item]) -> bool:
         records: list[AcctRecord] = [item.request for item in batch]
-        with transaction(self.sessions) as session:
+        with self.writer_lock.held(), transaction(self.sessions) as session:
             record_accounting(session=session, records=records, box=self.box, now=self.clock())
         return True  # committed: now, and only now, may the router be told
 
@@ -265,7 +266,7 @@ class RadiusWorker:
 
     # -- housekeeping --------------------------------------------------------------------
     def _load_clients(self) -> dict[str, NasClient]:
-        with transaction(self.sessions) as session:
+        with self.writer_lock.held(), transaction(self.sessions) as session:
             return {c.ip_address: c for c in nas_clients(session=session, box=self.box)}
 
     def housekeep(self, *, force_reap: bool = False) -> int:
@@ -274,7 +275,7 @@ class RadiusWorker:
         self.clients = self._load_clients()
         seen, self.seen_routers = sorted(self.seen_routers), set()
         reaped = 0
-        with transaction(self.sessions) as session:
+        with self.writer_lock.held(), transaction(self.sessions) as session:
             touch_routers(session=session, router_ids=seen, now=self.clock())
             due = time.monotonic() - self._last_reap >= REAP_SECONDS
             if self.reaper and (due or force_reap):

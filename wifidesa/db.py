@@ -6,6 +6,9 @@ by `make_engine()` from settings; nothing is created at import time.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -123,3 +126,32 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back when it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+class WriterLock:
+    """Serialises this service's SQLite writers across threads and processes.
+
+    SQLite's busy handler polls with sleeps of up to tens of milliseconds; an exclusive
+    flock on a file beside the database wakes the next writer as soon as the lock is free.
+    On PostgreSQL it does nothing: the server handles concurrent writers itself.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+        self.path = f"{database}.lock" if database and database != ":memory:" else None
+        self._local = threading.local()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if self.path is None:
+            yield
+            return
+        fd = getattr(self._local, "fd", None)
+        if fd is None:
+            fd = self._local.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
