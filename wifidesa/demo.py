@@ -129,7 +129,8 @@ def describe(seeded: Seeded, settings: Settings) -> str:
   vouchers: {len(seeded.voucher_codes)} for harian-1gb, e.g.
 {shown}
 Try:
-  wifidesa serve                       # the web service at {settings.public_url}
+  wifidesa serve                       # web at {settings.public_url}, RADIUS on UDP 1812/1813
+  wifidesa simulate --router demo-router --clients 5   # (with serve running) a router's logins
   wifidesa sites list; wifidesa routers list; wifidesa profiles list
   wifidesa vouchers generate --site {seeded.site_code} --profile harian-1gb \\
       --count 50 --csv v.csv"""
