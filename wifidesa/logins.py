@@ -30,6 +30,7 @@ from wifidesa.login_rules import (
 from wifidesa.models import (
     Account,
     AccountDevice,
+    AccountKind,
     AcctSession,
     GuestDevice,
     LoginToken,
@@ -43,7 +44,6 @@ from wifidesa.usernames import LoginName, parse_login_name
 
 CLASS_PREFIX = "wd:"
 _NO_CHANGES = Changes()
-_UNLOADED = ProfileLimits(None, None, None, 300, 1, None, 0)  # replaced by _load_details
 
 
 @dataclass(frozen=True)
@@ -86,18 +86,31 @@ def account_from_class(value: bytes | None) -> int | None:
         return None
 
 
-def _base() -> Any:  # a Select of nine account columns
-    return select(
-        Account.id,
-        Account.kind,
-        Account.site_id,
-        Site.name,
-        Site.is_active,
-        Account.status,
-        Account.first_used_at,
-        Account.expires_at,
-        Account.profile_id,
-    ).join(Site, Site.id == Account.site_id)
+def _base() -> Any:  # a Select of the account, its site and its profile
+    return (
+        select(
+            Account.id,
+            Account.kind,
+            Account.site_id,
+            Site.name,
+            Site.is_active,
+            Account.status,
+            Account.first_used_at,
+            Account.expires_at,
+            Profile.rate_limit,
+            Profile.session_timeout,
+            Profile.idle_timeout,
+            Profile.interim_interval,
+            Profile.devices_at_once,
+            Profile.validity_seconds,
+            Profile.remember_device_days,
+        )
+        .join(Site, Site.id == Account.site_id)
+        .join(Profile, Profile.id == Account.profile_id)
+    )
+
+
+_EXTRA = 15  # index of the first column a lookup adds to _base()
 
 
 def _lock_accounts(session: Session, ids: Iterable[int]) -> None:
@@ -116,7 +129,6 @@ class _Snapshot:
         self.by_member: dict[str, int] = {}
         self.by_guest: dict[tuple[int, str], int] = {}
         self.by_mac: dict[str, list[int]] = {}
-        self.profile_ids: dict[int, int] = {}
 
     def add(self, row: Any) -> int:
         account_id: int = row[0]
@@ -128,11 +140,10 @@ class _Snapshot:
                 site_name=row[3],
                 site_active=bool(row[4]),
                 status=row[5],
-                profile=_UNLOADED,
                 first_used_at=row[6],
                 expires_at=row[7],
+                profile=ProfileLimits(*row[8:_EXTRA]),
             )
-            self.profile_ids[account_id] = row[8]
         return account_id
 
 
@@ -141,7 +152,6 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
     snap = _Snapshot()
     names = list(names)
     codes = {n.voucher_code for n in names if n.voucher_code}
-    members = {n.member_username for n in names}
     guest_macs = {n.guest_mac for n in names if n.guest_mac}
     auth_macs = {n.mac for n in names if n.mac}
     if codes:
@@ -153,8 +163,10 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
         )
         for row in session.execute(q):
             state = snap.by_id[snap.add(row)]
-            state.voucher_code, state.voucher_password = row[9], row[10]
-            snap.by_code[row[9]] = state.id
+            state.voucher_code, state.voucher_password = row[_EXTRA], row[_EXTRA + 1]
+            snap.by_code[row[_EXTRA]] = state.id
+    # A name that is a voucher code is not looked up as a member too.
+    members = {n.member_username for n in names if n.voucher_code not in snap.by_code}
     if members:
         q = (
             _base()
@@ -163,7 +175,7 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
             .where(Member.username.in_(members))
         )
         for row in session.execute(q):
-            snap.by_member[row[9]] = snap.add(row)
+            snap.by_member[row[_EXTRA]] = snap.add(row)
     if guest_macs:
         q = (
             _base()
@@ -172,7 +184,7 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
             .where(GuestDevice.mac.in_(guest_macs))
         )
         for row in session.execute(q):
-            snap.by_guest[(row[9], row[10])] = snap.add(row)
+            snap.by_guest[(row[_EXTRA], row[_EXTRA + 1])] = snap.add(row)
     if auth_macs:
         q = (
             _base()
@@ -181,7 +193,7 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
             .where(AccountDevice.mac.in_(auth_macs), AccountDevice.remembered_until > now)
         )
         for row in session.execute(q):
-            snap.by_mac.setdefault(row[9], []).append(snap.add(row))
+            snap.by_mac.setdefault(row[_EXTRA], []).append(snap.add(row))
     if snap.by_id:
         _load_details(session, snap, now)
     return snap
@@ -189,23 +201,6 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
 
 def _load_details(session: Session, snap: _Snapshot, now: datetime) -> None:
     ids = list(snap.by_id)
-    profiles = {
-        row[0]: ProfileLimits(*row[1:])
-        for row in session.execute(
-            select(
-                Profile.id,
-                Profile.rate_limit,
-                Profile.session_timeout,
-                Profile.idle_timeout,
-                Profile.interim_interval,
-                Profile.devices_at_once,
-                Profile.validity_seconds,
-                Profile.remember_device_days,
-            ).where(Profile.id.in_(set(snap.profile_ids.values())))
-        )
-    }
-    for account_id, state in snap.by_id.items():
-        state.profile = profiles[snap.profile_ids[account_id]]
     devices = select(AccountDevice.account_id, AccountDevice.mac, AccountDevice.remembered_until)
     for account_id, mac, remembered in session.execute(
         devices.where(AccountDevice.account_id.in_(ids))
@@ -220,6 +215,10 @@ def _load_details(session: Session, snap: _Snapshot, now: datetime) -> None:
     for owner, online_mac in session.execute(online):
         if owner is not None:
             snap.by_id[owner].open_session_macs.append(online_mac or "")
+    # Vouchers log in with their code; tokens are for members and guest devices.
+    token_ids = [i for i, state in snap.by_id.items() if state.kind is not AccountKind.VOUCHER]
+    if not token_ids:
+        return
     tokens = select(
         LoginToken.account_id,
         LoginToken.id,
@@ -228,7 +227,7 @@ def _load_details(session: Session, snap: _Snapshot, now: datetime) -> None:
         LoginToken.used_at,
         LoginToken.mac,
         LoginToken.remember_device,
-    ).where(LoginToken.account_id.in_(ids), LoginToken.used_at.is_(None))
+    ).where(LoginToken.account_id.in_(token_ids), LoginToken.used_at.is_(None))
     for token_row in session.execute(tokens):
         snap.by_id[token_row[0]].tokens.append(TokenState(*token_row[1:]))
 
