@@ -28,7 +28,7 @@ from radius.replycache import PENDING, Key, ReplyCache
 from wifidesa.accounting import AcctRecord, reap_silent_sessions, record_accounting, touch_routers
 from wifidesa.crypto import SecretBox
 from wifidesa.db import WriterLock, make_engine, make_session_factory, transaction
-from wifidesa.logins import LoginDecision, LoginRequest, decide_logins
+from wifidesa.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
 from wifidesa.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
 
@@ -132,6 +132,15 @@ class RadiusWorker:
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.writer_lock = WriterLock(settings.resolved_database_url)
+        # SQLite: a second engine whose transactions start deferred, for lock-free reads.
+        self.reader = (
+            make_engine(
+                settings.resolved_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            )
+            if self.writer_lock.path
+            else None
+        )
+        self.read_sessions = make_session_factory(self.reader) if self.reader else None
         self.box = SecretBox(settings.secret_key)
         self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)
         self.clients: dict[str, NasClient] = {}
@@ -165,6 +174,8 @@ class RadiusWorker:
         self._auth_db.shutdown(wait=True)
         self._acct_db.shutdown(wait=True)
         self.engine.dispose()
+        if self.reader is not None:
+            self.reader.dispose()
 
     def listen_udp(self) -> None:
         """Read the UDP sockets directly (single-process mode)."""
@@ -234,8 +245,17 @@ class RadiusWorker:
     # -- batches (database thread) -------------------------------------------------------
     def _decide(self, batch: list[_Item]) -> list[LoginDecision]:
         requests: list[LoginRequest] = [item.request for item in batch]
+        now = self.clock()
+        if self.read_sessions is not None:
+            try:
+                with transaction(self.read_sessions) as session:
+                    return decide_logins(
+                        session=session, requests=requests, now=now, read_only=True
+                    )
+            except WritesNeeded:
+                pass  # first use, a new device or a token: decide again under the lock
         with self.writer_lock.held(), transaction(self.sessions) as session:
-            return decide_logins(session=session, requests=requests, now=self.clock())
+            return decide_logins(session=session, requests=requests, now=now)
 
     def _store(self, batch: list[_Item]) -> bool:
         records: list[AcctRecord] = [item.request for item in batch]
@@ -266,7 +286,7 @@ class RadiusWorker:
 
     # -- housekeeping --------------------------------------------------------------------
     def _load_clients(self) -> dict[str, NasClient]:
-        with self.writer_lock.held(), transaction(self.sessions) as session:
+        with transaction(self.read_sessions or self.sessions) as session:
             return {c.ip_address: c for c in nas_clients(session=session, box=self.box)}
 
     def housekeep(self, *, force_reap: bool = False) -> int:

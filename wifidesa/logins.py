@@ -267,16 +267,25 @@ def _decide_one(
     return refusal
 
 
+class WritesNeeded(Exception):
+    """A read-only attempt found logins that change state; decide again in a write transaction."""
+
+
 def decide_logins(
-    *, session: Session, requests: Sequence[LoginRequest], now: datetime
+    *, session: Session, requests: Sequence[LoginRequest], now: datetime, read_only: bool = False
 ) -> list[LoginDecision]:
-    """Decide every request of a batch and write what accepted logins change (not committed)."""
+    """Decide every request of a batch and write what accepted logins change (not committed).
+
+    With `read_only`, raise WritesNeeded instead of writing: most logins are a device coming
+    back, which changes nothing, and such batches need no write lock (SQLite).
+    """
     names = [parse_login_name(r.username) for r in requests]
     snap = load_snapshot(session=session, names=names, now=now)
     outcomes = [_decide_one(snap, n, r, now) for n, r in zip(names, requests, strict=True)]
-    if is_postgresql(session) and any(
-        isinstance(o, tuple) and o[1].changes != _NO_CHANGES for o in outcomes
-    ):
+    must_write = any(isinstance(o, tuple) and o[1].changes != _NO_CHANGES for o in outcomes)
+    if must_write and read_only:
+        raise WritesNeeded
+    if must_write and is_postgresql(session):
         # Decide again under row locks: another worker may have bound a device meanwhile.
         _lock_accounts(session, snap.by_id)
         snap = load_snapshot(session=session, names=names, now=now)
