@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _require_schema(ctx: AppContext) -> None:
     current = schema.current_revision(ctx.engine)
+    # Return the connection at once: `radius` forks workers, and no database connection
+    # (SQLite file handles included) may be shared across a fork.
+    ctx.engine.dispose()
     if current is None:
         raise WifidesaError("the database has no schema yet; run 'wifidesa init'")
     if current != schema.head_revision():
