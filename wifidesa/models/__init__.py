@@ -15,7 +15,14 @@ from wifidesa.models.admins import AdminRole, AdminUser, AuditEntry, admin_sites
 from wifidesa.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
 from wifidesa.models.regions import Region, RegionLevel, Site
 from wifidesa.models.routers import Router
-from wifidesa.models.sessions import AcctSession, SessionStatus, SiteDeviceDay, UsageDaily
+from wifidesa.models.sessions import (
+    AcctSession,
+    CoAAction,
+    CoAResult,
+    SessionStatus,
+    SiteDeviceDay,
+    UsageDaily,
+)
 
 __all__ = [
     "Account",
@@ -27,6 +34,8 @@ __all__ = [
     "AdminUser",
     "AfterQuota",
     "AuditEntry",
+    "CoAAction",
+    "CoAResult",
     "GuestDevice",
     "LoginToken",
     "Member",

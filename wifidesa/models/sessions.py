@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +28,21 @@ from wifidesa.db import Base, BigIntKey, UTCDateTime
 from wifidesa.models._types import str_enum
 from wifidesa.models.accounts import Account
 from wifidesa.models.routers import Router
+
+
+class CoAAction(StrEnum):
+    """What we asked the router to do to a live session (RFC 5176)."""
+
+    THROTTLE = "throttle"  # CoA-Request: the after-quota rate
+    RESTORE = "restore"  # CoA-Request: the profile's rate again, after the period reset
+    DISCONNECT = "disconnect"  # Disconnect-Request: quota used up (block), or an admin's kick
+
+
+class CoAResult(StrEnum):
+    PENDING = "pending"
+    ACK = "ack"
+    NAK = "nak"
+    TIMEOUT = "timeout"
 
 
 class SessionStatus(StrEnum):
@@ -65,6 +82,12 @@ class AcctSession(Base):
     output_octets: Mapped[int] = mapped_column(BigInteger, default=0)
     interim_interval: Mapped[int | None] = mapped_column(Integer)
     terminate_cause: Mapped[str | None] = mapped_column(String(32))
+    # The last CoA/Disconnect for this session and how the router answered (shown to admins).
+    throttled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    coa_action: Mapped[CoAAction | None] = mapped_column(str_enum(CoAAction, "coa_action"))
+    coa_result: Mapped[CoAResult | None] = mapped_column(str_enum(CoAResult, "coa_result"))
+    coa_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    coa_detail: Mapped[str | None] = mapped_column(String(64))
 
     router: Mapped[Router] = relationship()
     account: Mapped[Account | None] = relationship()
