@@ -172,6 +172,10 @@ def auth_reply(pkt: packet.AuthPacket, decision: LoginDecision) -> bytes:
             attrs["Idle-Timeout"] = limits.idle_timeout
         if limits.rate_limit:
             attrs["Mikrotik-Rate-Limit"] = limits.rate_limit
+        if limits.total_bytes is not None:
+            # What is left of the data quota; the router cuts the session when it is used.
+            attrs["Mikrotik-Total-Limit"] = limits.total_bytes & 0xFFFFFFFF
+            attrs["Mikrotik-Total-Limit-Gigawords"] = limits.total_bytes >> 32
     else:
         reply.code = packet.AccessReject
         attrs["Reply-Message"] = decision.message

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from wifidesa.models import AccountKind, AccountStatus
+from wifidesa.models import AccountKind, AccountStatus, AfterQuota
+from wifidesa.quota import Limit, Usage, block_message, quota_status
 
 
 class RejectReason(StrEnum):
@@ -24,6 +25,7 @@ class RejectReason(StrEnum):
     DISABLED = "disabled"
     REVOKED = "revoked"
     SITE_INACTIVE = "site_inactive"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 MESSAGES = {
@@ -36,11 +38,13 @@ MESSAGES = {
     RejectReason.DISABLED: "Akun ini sedang dinonaktifkan. Hubungi admin desa.",
     RejectReason.REVOKED: "Voucher ini sudah dibatalkan. Hubungi admin desa.",
     RejectReason.SITE_INACTIVE: "Layanan Wi-Fi di desa ini sedang tidak aktif.",
+    RejectReason.QUOTA_EXCEEDED: "{message}",  # built by wifidesa.quota.block_message
 }
 
 
 class LoginRefused(Exception):
     def __init__(self, reason: RejectReason, **details: object) -> None:
+        # `message` in details is a complete message (quota resets); others fill a template.
         self.reason = reason
         self.message = MESSAGES[reason].format(**details)
         super().__init__(reason.value)
@@ -55,6 +59,8 @@ class ProfileLimits:
     devices_at_once: int
     validity_seconds: int | None
     remember_device_days: int
+    after_quota: AfterQuota = AfterQuota.BLOCK
+    throttle_rate_limit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,9 @@ class AccountState:
     open_session_macs: list[str] = field(default_factory=list)
     tokens: list[TokenState] = field(default_factory=list)
     remembered_macs: set[str] = field(default_factory=set)
+    zone: str = "Asia/Makassar"
+    limits: tuple[Limit, ...] = ()
+    usage: dict[date, Usage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,29 @@ def check_devices(state: AccountState, mac: str | None) -> str | None:
 class Accepted:
     changes: Changes
     session_timeout: int | None
+    rate_limit: str | None
+    bytes_left: int | None = None  # for Mikrotik-Total-Limit; None: no data quota applies
+    throttled: bool = False
+
+
+@dataclass(frozen=True)
+class QuotaOutcome:
+    throttled: bool
+    bytes_left: int | None
+    seconds_left: int | None
+
+
+def check_quota(state: AccountState, now: datetime) -> QuotaOutcome:
+    """Refuse (block) or throttle an account whose quota is used up; else what is left."""
+    if not state.limits:
+        return QuotaOutcome(False, None, None)
+    status = quota_status(state.limits, state.usage, now, state.zone)
+    if not status.over:
+        return QuotaOutcome(False, status.bytes_left, status.seconds_left)
+    if state.profile.after_quota is AfterQuota.THROTTLE:
+        # FUP: access goes on at the lower rate, with no byte or time cap from the quota.
+        return QuotaOutcome(True, None, None)
+    raise LoginRefused(RejectReason.QUOTA_EXCEEDED, message=block_message(status, state.zone))
 
 
 def decide(
@@ -191,14 +223,17 @@ def decide(
     check_site(state, site_id)
     expires_at = check_validity(state, now)
     bind_mac = check_devices(state, mac)
+    quota = check_quota(state, now)
     remember_until = None
     token = credential.token
     if token is not None and token.remember_device and mac and state.profile.remember_device_days:
         remember_until = now + timedelta(days=state.profile.remember_device_days)
     timeout = state.profile.session_timeout
+    bounds = [quota.seconds_left] if quota.seconds_left is not None else []
     if expires_at is not None:
-        left = max(1, int((expires_at - now).total_seconds()))
-        timeout = left if timeout is None else min(timeout, left)
+        bounds.append(max(1, int((expires_at - now).total_seconds())))
+    for bound in bounds:
+        timeout = bound if timeout is None else min(timeout, bound)
     changes = Changes(
         first_use=state.first_used_at is None,
         expires_at=expires_at if state.expires_at is None else None,
@@ -206,7 +241,14 @@ def decide(
         remember_until=remember_until,
         used_token_id=token.id if token else None,
     )
-    return Accepted(changes=changes, session_timeout=timeout)
+    rate = state.profile.throttle_rate_limit if quota.throttled else state.profile.rate_limit
+    return Accepted(
+        changes=changes,
+        session_timeout=timeout,
+        rate_limit=rate,
+        bytes_left=quota.bytes_left,
+        throttled=quota.throttled,
+    )
 
 
 def apply_in_memory(state: AccountState, changes: Changes, mac: str | None, now: datetime) -> None:

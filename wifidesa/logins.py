@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
@@ -36,10 +37,12 @@ from wifidesa.models import (
     LoginToken,
     Member,
     Profile,
+    ProfileLimit,
     SessionStatus,
     Site,
     Voucher,
 )
+from wifidesa.quota import Limit, earliest_start, load_usage
 from wifidesa.usernames import LoginName, parse_login_name
 
 CLASS_PREFIX = "wd:"
@@ -61,6 +64,8 @@ class ReplyLimits:
     idle_timeout: int | None
     interim_interval: int
     class_: bytes
+    total_bytes: int | None = None  # bytes left of the data quota: Mikrotik-Total-Limit
+    throttled: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,13 +109,18 @@ def _base() -> Any:  # a Select of the account, its site and its profile
             Profile.devices_at_once,
             Profile.validity_seconds,
             Profile.remember_device_days,
+            Profile.after_quota,
+            Profile.throttle_rate_limit,
+            Site.timezone,
+            Profile.id,
         )
         .join(Site, Site.id == Account.site_id)
         .join(Profile, Profile.id == Account.profile_id)
     )
 
 
-_EXTRA = 15  # index of the first column a lookup adds to _base()
+_PROFILE = slice(8, 17)  # the ProfileLimits columns of _base()
+_EXTRA = 19  # index of the first column a lookup adds to _base()
 
 
 def _lock_accounts(session: Session, ids: Iterable[int]) -> None:
@@ -129,6 +139,7 @@ class _Snapshot:
         self.by_member: dict[str, int] = {}
         self.by_guest: dict[tuple[int, str], int] = {}
         self.by_mac: dict[str, list[int]] = {}
+        self.profile_ids: dict[int, int] = {}
 
     def add(self, row: Any) -> int:
         account_id: int = row[0]
@@ -142,8 +153,10 @@ class _Snapshot:
                 status=row[5],
                 first_used_at=row[6],
                 expires_at=row[7],
-                profile=ProfileLimits(*row[8:_EXTRA]),
+                profile=ProfileLimits(*row[_PROFILE]),
+                zone=row[17],
             )
+            self.profile_ids[account_id] = row[18]
         return account_id
 
 
@@ -199,8 +212,37 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
     return snap
 
 
+def _load_quotas(session: Session, snap: _Snapshot, now: datetime) -> None:
+    limits: dict[int, list[Limit]] = {}
+    query = select(
+        ProfileLimit.profile_id,
+        ProfileLimit.period,
+        ProfileLimit.data_bytes,
+        ProfileLimit.time_seconds,
+    ).where(ProfileLimit.profile_id.in_(set(snap.profile_ids.values())))
+    for profile_id, period, data_bytes, time_seconds in session.execute(query):
+        limits.setdefault(profile_id, []).append(Limit(period, data_bytes, time_seconds))
+    limited = {i: s for i, s in snap.by_id.items() if snap.profile_ids[i] in limits}
+    if not limited:
+        return
+    since = None
+    for state in limited.values():
+        state.limits = tuple(limits[snap.profile_ids[state.id]])
+        today = now.astimezone(ZoneInfo(state.zone)).date()
+        start = earliest_start(state.limits, today)
+        since = start if since is None or (start is not None and start < since) else since
+        if start is None:
+            since = date.min
+    usage = load_usage(
+        session=session, account_ids=limited, since=None if since == date.min else since
+    )
+    for account_id, state in limited.items():
+        state.usage = usage[account_id]
+
+
 def _load_details(session: Session, snap: _Snapshot, now: datetime) -> None:
     ids = list(snap.by_id)
+    _load_quotas(session, snap, now)
     devices = select(AccountDevice.account_id, AccountDevice.mac, AccountDevice.remembered_until)
     for account_id, mac, remembered in session.execute(
         devices.where(AccountDevice.account_id.in_(ids))
@@ -307,11 +349,13 @@ def decide_logins(
                 accepted=True,
                 account_id=state.id,
                 limits=ReplyLimits(
-                    rate_limit=profile.rate_limit,
+                    rate_limit=accepted.rate_limit,
                     session_timeout=accepted.session_timeout,
                     idle_timeout=profile.idle_timeout,
                     interim_interval=profile.interim_interval,
                     class_=account_class(state.id),
+                    total_bytes=accepted.bytes_left,
+                    throttled=accepted.throttled,
                 ),
             )
         )
