@@ -22,13 +22,27 @@ from typing import Any
 from pyrad import packet
 from sqlalchemy.orm import Session, sessionmaker
 
-from radius import packets
+from radius import coa, packets
 from radius.dictionary import Code
 from radius.replycache import PENDING, Key, ReplyCache
-from wifidesa.accounting import AcctRecord, reap_silent_sessions, record_accounting, touch_routers
+from wifidesa.accounting import (
+    AcctRecord,
+    AcctResult,
+    reap_silent_sessions,
+    record_accounting,
+    touch_routers,
+)
 from wifidesa.crypto import SecretBox
 from wifidesa.db import WriterLock, make_engine, make_session_factory, transaction
+from wifidesa.enforcement import (
+    SessionAction,
+    plan_quota_actions,
+    plan_restores,
+    record_outcome,
+    take_queued,
+)
 from wifidesa.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
+from wifidesa.models import CoAResult
 from wifidesa.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
 
@@ -257,11 +271,13 @@ class RadiusWorker:
         with self.writer_lock.held(), transaction(self.sessions) as session:
             return decide_logins(session=session, requests=requests, now=now)
 
-    def _store(self, batch: list[_Item]) -> bool:
+    def _store(self, batch: list[_Item]) -> AcctResult:
         records: list[AcctRecord] = [item.request for item in batch]
         with self.writer_lock.held(), transaction(self.sessions) as session:
-            record_accounting(session=session, records=records, box=self.box, now=self.clock())
-        return True  # committed: now, and only now, may the router be told
+            return record_accounting(
+                session=session, records=records, box=self.box, now=self.clock()
+            )
+        # committed: now, and only now, may the router be told
 
     def _answer_auth(self, batch: list[_Item], decisions: list[LoginDecision] | None) -> None:
         if decisions is None:
@@ -274,15 +290,66 @@ class RadiusWorker:
             self.cache.finish(item.key, reply)
             self.send(Code.ACCESS_REQUEST, reply, item.addr)
 
-    def _answer_acct(self, batch: list[_Item], stored: bool | None) -> None:
+    def _answer_acct(self, batch: list[_Item], stored: AcctResult | None) -> None:
         for item in batch:
-            if not stored:
+            if stored is None:
                 self.cache.forget(item.key)
                 continue
             self._count("accounting")
             reply = packets.acct_reply(item.pkt)
             self.cache.finish(item.key, reply)
             self.send(Code.ACCOUNTING_REQUEST, reply, item.addr)
+        if stored is not None and stored.accounts_with_usage:
+            self.track(asyncio.ensure_future(self._enforce(stored.accounts_with_usage)))
+
+    # -- quota enforcement: CoA / Disconnect ------------------------------------------------
+    def _plan(self, account_ids: set[int] | None) -> list[SessionAction]:
+        now = self.clock()
+        with self.writer_lock.held(), transaction(self.sessions) as session:
+            if account_ids is not None:
+                return plan_quota_actions(session=session, account_ids=account_ids, now=now)
+            return plan_restores(session=session, now=now) + take_queued(session=session, now=now)
+
+    async def _enforce(self, account_ids: set[int] | None) -> None:
+        """Plan (usage grew: throttle/cut; None: restores and queued requests) and send."""
+        loop = asyncio.get_running_loop()
+        try:
+            actions = await loop.run_in_executor(self._acct_db, self._plan, account_ids)
+        except Exception as exc:
+            log.error("quota check failed: %s", type(exc).__name__)
+            return
+        for action in actions:
+            self.track(asyncio.ensure_future(self._send_coa(action)))
+
+    async def _send_coa(self, action: SessionAction) -> None:
+        client = next((c for c in self.clients.values() if c.router_id == action.router_id), None)
+        result: CoAResult
+        detail: str | None
+        if client is None:
+            result, detail = CoAResult.NAK, "router no longer registered"
+        else:
+            result, detail = await coa.send(client, action)
+        self._count(f"coa_{result.value}")
+        log.info(
+            "%s of session %s (%s) at router %s: %s%s",
+            action.action.value,
+            action.acct_session_id,
+            action.username,
+            client.name if client else action.router_id,
+            result.value,
+            f" ({detail})" if detail else "",
+        )
+
+        def record() -> None:
+            with self.writer_lock.held(), transaction(self.sessions) as session:
+                record_outcome(
+                    session=session, action=action, result=result, now=self.clock(), detail=detail
+                )
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._acct_db, record)
+        except Exception as exc:
+            log.error("could not record the CoA outcome: %s", type(exc).__name__)
 
     # -- housekeeping --------------------------------------------------------------------
     def _load_clients(self) -> dict[str, NasClient]:
@@ -317,5 +384,7 @@ class RadiusWorker:
             self.cache.expire()
             try:
                 await self.housekeep_now()
+                if self.reaper:  # one worker restores throttled sessions and sends queued ones
+                    await self._enforce(None)
             except Exception as exc:
                 log.error("housekeeping failed: %s", type(exc).__name__)

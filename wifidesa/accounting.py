@@ -83,6 +83,7 @@ class AcctResult:
     sessions_closed_by_router: int = 0
     usage_rows: int = 0
     unknown_accounts: int = 0
+    accounts_with_usage: set[int] = field(default_factory=set)  # whose quota may have moved
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
 
 
@@ -274,6 +275,7 @@ def record_accounting(
             row.dirty = True
         day = local_day(record.event_time, zones.get(record.site_id, "UTC"))
         if account_id is not None and any(deltas):
+            result.accounts_with_usage.add(account_id)
             total = usage[(account_id, day)]
             for i in range(3):
                 total[i] += deltas[i]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
@@ -37,12 +36,11 @@ from wifidesa.models import (
     LoginToken,
     Member,
     Profile,
-    ProfileLimit,
     SessionStatus,
     Site,
     Voucher,
 )
-from wifidesa.quota import Limit, earliest_start, load_usage
+from wifidesa.quota import load_limits, load_quota_usage
 from wifidesa.usernames import LoginName, parse_login_name
 
 CLASS_PREFIX = "wd:"
@@ -213,28 +211,14 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
 
 
 def _load_quotas(session: Session, snap: _Snapshot, now: datetime) -> None:
-    limits: dict[int, list[Limit]] = {}
-    query = select(
-        ProfileLimit.profile_id,
-        ProfileLimit.period,
-        ProfileLimit.data_bytes,
-        ProfileLimit.time_seconds,
-    ).where(ProfileLimit.profile_id.in_(set(snap.profile_ids.values())))
-    for profile_id, period, data_bytes, time_seconds in session.execute(query):
-        limits.setdefault(profile_id, []).append(Limit(period, data_bytes, time_seconds))
+    limits = load_limits(session=session, profile_ids=snap.profile_ids.values())
     limited = {i: s for i, s in snap.by_id.items() if snap.profile_ids[i] in limits}
     if not limited:
         return
-    since = None
     for state in limited.values():
         state.limits = tuple(limits[snap.profile_ids[state.id]])
-        today = now.astimezone(ZoneInfo(state.zone)).date()
-        start = earliest_start(state.limits, today)
-        since = start if since is None or (start is not None and start < since) else since
-        if start is None:
-            since = date.min
-    usage = load_usage(
-        session=session, account_ids=limited, since=None if since == date.min else since
+    usage = load_quota_usage(
+        session=session, now=now, accounts={i: (s.limits, s.zone) for i, s in limited.items()}
     )
     for account_id, state in limited.items():
         state.usage = usage[account_id]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wifidesa.models import AfterQuota, QuotaPeriod, UsageDaily
+from wifidesa.models import AfterQuota, ProfileLimit, QuotaPeriod, UsageDaily
 
 BLOCK_MESSAGE = "Kuota {period} Anda sudah habis. Bisa dipakai lagi mulai {resets}."
 PERIOD_WORDS = {
@@ -184,3 +184,28 @@ def load_usage(
 
 
 __all__ = ["AfterQuota", "Limit", "QuotaStatus", "Usage", "block_message", "quota_status"]
+
+
+def load_quota_usage(
+    *, session: Session, accounts: dict[int, tuple[Sequence[Limit], str]], now: datetime
+) -> dict[int, dict[date, Usage]]:
+    """Per-day usage of each account (id → (limits, zone)) as far back as its limits look."""
+    since: date | None = date.max
+    for limits, zone in accounts.values():
+        start = earliest_start(limits, now.astimezone(ZoneInfo(zone)).date())
+        since = None if start is None or since is None else min(since, start)
+    return load_usage(session=session, account_ids=accounts, since=since)
+
+
+def load_limits(*, session: Session, profile_ids: Iterable[int]) -> dict[int, list[Limit]]:
+    """The quota limits of each profile that has any."""
+    found: dict[int, list[Limit]] = {}
+    query = select(
+        ProfileLimit.profile_id,
+        ProfileLimit.period,
+        ProfileLimit.data_bytes,
+        ProfileLimit.time_seconds,
+    ).where(ProfileLimit.profile_id.in_(set(profile_ids)))
+    for profile_id, period, data_bytes, time_seconds in session.execute(query):
+        found.setdefault(profile_id, []).append(Limit(period, data_bytes, time_seconds))
+    return found

@@ -39,7 +39,8 @@ class CoAAction(StrEnum):
 
 
 class CoAResult(StrEnum):
-    PENDING = "pending"
+    QUEUED = "queued"  # asked for (an admin's disconnect): the RADIUS service will send it
+    PENDING = "pending"  # sent, no answer yet
     ACK = "ack"
     NAK = "nak"
     TIMEOUT = "timeout"

@@ -43,6 +43,7 @@ def upgrade() -> None:
             sa.Column(
                 "coa_result",
                 sa.Enum(
+                    "queued",
                     "pending",
                     "ack",
                     "nak",

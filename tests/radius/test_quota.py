@@ -1,0 +1,226 @@
+"""Fair use end to end on 127.0.0.1: the simulator is the router (with its CoA port), a voucher
+has a small daily quota, interims cross it, and the server throttles or cuts the live session;
+the next login is refused or throttled; after 00:00 WITA all is back to normal."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.factories import make_profile, make_router, make_site
+from wdtest.radius import FakeClock, RunningRadius, running_radius
+
+from radius.simulator import RouterSimulator, SimRouter
+from radius.simulator_coa import CoAKind, CoAMode
+from wifidesa.crypto import SecretBox
+from wifidesa.enforcement import request_disconnect
+from wifidesa.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router
+from wifidesa.settings import Settings
+from wifidesa.vouchers import generate_batch
+
+SECRET = "quota-router-secret-42"
+MB = 1024 * 1024
+T = TypeVar("T")
+
+
+def run(coro: Awaitable[T]) -> T:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+async def until(check: Callable[[], bool], timeout: float = 8.0) -> None:
+    """Wait for the server's database writes while the simulated router keeps listening."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def codes(
+    request: pytest.FixtureRequest, sessions: sessionmaker[Session], box: SecretBox
+) -> list[str]:
+    after = getattr(request, "param", AfterQuota.BLOCK)
+    with sessions.begin() as session:
+        site = make_site(session, code="desa-q")
+        make_router(session, box, site=site, ip="127.0.0.1", secret=SECRET)
+        profile = make_profile(
+            session,
+            name="kecil",
+            daily_bytes=MB,
+            after_quota=after,
+            throttle_rate_limit="64k/128k",
+            devices_at_once=2,
+        )
+        return generate_batch(
+            session=session, site_code=site.code, profile_name=profile.name, count=3
+        )[1]
+
+
+@pytest.fixture
+def server(settings: Settings, codes: list[str], clock: FakeClock) -> Iterator[RunningRadius]:
+    with running_radius(settings, clock=clock) as running:
+        yield running
+
+
+def _coa_port(sessions: sessionmaker[Session], server: RunningRadius, port: int) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Router).values(coa_port=port))
+    server.refresh()
+
+
+def _rows(sessions: sessionmaker[Session]) -> list[AcctSession]:
+    with sessions() as session:
+        return list(session.scalars(select(AcctSession).order_by(AcctSession.id)))
+
+
+def sim(server: RunningRadius) -> RouterSimulator:
+    return RouterSimulator(
+        SimRouter(
+            secret=SECRET,
+            auth_port=server.auth_port,
+            acct_port=server.acct_port,
+            timeout=1.0,
+            retries=2,
+        )
+    )
+
+
+def test_login_carries_what_is_left_of_the_quota(server: RunningRadius, codes: list[str]) -> None:
+    async def scenario() -> None:
+        async with sim(server) as router:
+            first = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2")
+            assert first.accepted
+            assert first.attributes["Mikrotik-Total-Limit"] == [MB]
+            assert first.attributes["Mikrotik-Total-Limit-Gigawords"] == [0]
+            await router.start(first.session)
+            await router.interim(
+                first.session, input_octets=100_000, output_octets=300_000, session_time=300
+            )
+            second = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:02", ip="10.5.50.3")
+            assert second.attributes["Mikrotik-Total-Limit"] == [MB - 400_000]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("codes", [AfterQuota.BLOCK], indirect=True)
+def test_block_cuts_the_session_refuses_until_midnight_then_admits(
+    server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        async with sim(server) as router:
+            listener = await router.start_coa_listener(0)
+            _coa_port(sessions, server, listener.port)
+            login = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2")
+            await router.start(login.session)
+            await router.interim(
+                login.session, input_octets=200_000, output_octets=900_000, session_time=300
+            )
+            (event,) = await router.wait_for_coa(1, timeout=5)
+            assert event.kind is CoAKind.DISCONNECT and event.valid_authenticator
+            assert event.attributes["User-Name"] == [codes[0]]
+            assert event.attributes["Acct-Session-Id"] == [login.session.acct_session_id]
+            assert event.attributes["Framed-IP-Address"] == ["10.5.50.2"]
+            await until(lambda: _rows(sessions)[0].coa_result is CoAResult.ACK)
+            refused = await router.login(
+                codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2"
+            )
+            assert not refused.accepted
+            # The clock is at 23:50 WITA on March 31st: the daily quota resets at midnight.
+            assert refused.reply_message == (
+                "Kuota harian Anda sudah habis. Bisa dipakai lagi mulai "
+                "1 April 2026 pukul 00.00 WITA."
+            )
+            clock.advance(minutes=10)
+            again = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2")
+            assert again.accepted and again.attributes["Mikrotik-Total-Limit"] == [MB]
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("codes", [AfterQuota.THROTTLE], indirect=True)
+def test_throttle_slows_the_session_and_restores_it_after_the_reset(
+    server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        async with sim(server) as router:
+            listener = await router.start_coa_listener(0)
+            _coa_port(sessions, server, listener.port)
+            login = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2")
+            assert login.attributes["Mikrotik-Rate-Limit"] == ["1M/2M"]
+            await router.start(login.session)
+            await router.interim(
+                login.session, input_octets=0, output_octets=2 * MB, session_time=300
+            )
+            (event,) = await router.wait_for_coa(1, timeout=5)
+            assert event.kind is CoAKind.COA
+            assert event.attributes["Mikrotik-Rate-Limit"] == ["64k/128k"]
+            await until(lambda: _rows(sessions)[0].throttled)
+            # A new login in the same day: admitted, slowly, without a byte cap.
+            slow = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:02", ip="10.5.50.3")
+            assert slow.accepted and slow.attributes["Mikrotik-Rate-Limit"] == ["64k/128k"]
+            assert "Mikrotik-Total-Limit" not in slow.attributes
+            clock.advance(minutes=11)  # past 00:00 WITA
+            server.call(lambda: server.worker._enforce(None))
+            events = await router.wait_for_coa(2, timeout=5)
+            assert events[1].kind is CoAKind.COA
+            assert events[1].attributes["Mikrotik-Rate-Limit"] == ["1M/2M"]
+            await until(lambda: not _rows(sessions)[0].throttled)
+            assert _rows(sessions)[0].coa_action is CoAAction.RESTORE
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("mode", [CoAMode.NAK, CoAMode.SILENT])
+def test_router_that_refuses_or_ignores_the_request_is_recorded_and_auth_goes_on(
+    server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], mode: CoAMode
+) -> None:
+    async def scenario() -> None:
+        async with sim(server) as router:
+            listener = await router.start_coa_listener(0, mode=mode)
+            _coa_port(sessions, server, listener.port)
+            login = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2")
+            await router.start(login.session)
+            await router.interim(
+                login.session, input_octets=0, output_octets=2 * MB, session_time=300
+            )
+            started = time.monotonic()
+            # While the server waits for the router, it goes on answering logins promptly.
+            other = await router.login(codes[1], codes[1], mac="AA:00:00:00:00:07", ip="10.5.50.9")
+            assert other.accepted and time.monotonic() - started < 1.0
+            expected = CoAResult.NAK if mode is CoAMode.NAK else CoAResult.TIMEOUT
+            await until(lambda: _rows(sessions)[0].coa_result is expected)
+            tries = len(router.coa_events)
+            assert tries == (1 if mode is CoAMode.NAK else 3)  # the first try and 2 retries
+
+    run(scenario())
+    (row, *_) = _rows(sessions)
+    assert row.coa_action is CoAAction.DISCONNECT
+    assert row.coa_detail == (
+        "Session-Context-Not-Found" if mode is CoAMode.NAK else "no answer after 3 tries"
+    )
+
+
+def test_admin_disconnect_is_queued_and_sent_by_the_radius_service(
+    server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        async with sim(server) as router:
+            listener = await router.start_coa_listener(0)
+            _coa_port(sessions, server, listener.port)
+            login = await router.login(codes[2], codes[2], mac="AA:00:00:00:00:05", ip="10.5.50.5")
+            await router.start(login.session)
+            with sessions.begin() as session:
+                (row,) = session.scalars(select(AcctSession)).all()
+                assert request_disconnect(session=session, session_id=row.id, now=clock.now)
+                assert not request_disconnect(session=session, session_id=row.id, now=clock.now)
+            server.call(lambda: server.worker._enforce(None))
+            (event,) = await router.wait_for_coa(1, timeout=5)
+            assert event.kind is CoAKind.DISCONNECT
+            await until(lambda: _rows(sessions)[0].coa_result is CoAResult.ACK)
+
+    run(scenario())
