@@ -130,7 +130,10 @@ def quota_status(
         if used_up:
             reset = local_midnight(end, zone) if end else None
             # The binding limit is the one that frees last: a used-up month outlasts a day.
-            if exceeded is None or (resets_at is not None and (reset is None or reset > resets_at)):
+            # On a tie (the month's last day) the longer period is the clearer message.
+            if exceeded is None or (
+                resets_at is not None and (reset is None or reset >= resets_at)
+            ):
                 exceeded, resets_at = limit, reset
     return QuotaStatus(bytes_left, seconds_left, exceeded, resets_at)
 

@@ -157,3 +157,49 @@ def test_reaper_uses_each_sessions_own_interval(session: Session, box: SecretBox
     assert reap_silent_sessions(session=session, now=T0 + timedelta(seconds=181)) == 1
     assert reap_silent_sessions(session=session, now=T0 + timedelta(seconds=899)) == 0
     assert reap_silent_sessions(session=session, now=T0 + timedelta(seconds=901)) == 1
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(a=steps, b=steps, data=st.data())
+def test_concurrent_sessions_of_one_account_add_up(
+    session: Session,
+    box: SecretBox,
+    a: list[tuple[int, int, int]],
+    b: list[tuple[int, int, int]],
+    data: st.DataObject,
+) -> None:
+    if not session.info.get("ids"):
+        session.info["ids"] = _setup(session, box)
+    router_id, site_id, code = session.info["ids"]
+    streams, finals = [], []
+    for steps_, mac in ((a, "AA:00:00:00:00:01"), (b, "AA:00:00:00:00:02")):
+        sid, totals, records = f"c{next(_sid)}", [0, 0, 0], []
+        for din, dout, dt in steps_:
+            totals = [totals[0] + din, totals[1] + dout, totals[2] + dt]
+            records.append(
+                AcctRecord(
+                    event=AcctEvent.INTERIM,
+                    router_id=router_id,
+                    site_id=site_id,
+                    event_time=T0,
+                    acct_session_id=sid,
+                    username=code,
+                    mac=mac,
+                    input_octets=totals[0],
+                    output_octets=totals[1],
+                    session_time=totals[2],
+                )
+            )
+        streams.append(records)
+        finals.append(totals)
+    merged = data.draw(st.permutations(streams[0] + streams[1]))
+    before = _usage(session)
+    for record in merged:
+        record_accounting(session=session, records=[record], box=box, now=T0)
+    session.commit()
+    after = _usage(session)
+    assert tuple(x - y for x, y in zip(after, before, strict=True)) == tuple(
+        f0 + f1 for f0, f1 in zip(finals[0], finals[1], strict=True)
+    )
