@@ -266,3 +266,39 @@ def test_installed_command_has_help_everywhere_and_fails_without_traceback(
     assert result.stderr.strip().splitlines() == [
         "wifidesa: error: the database has no schema yet; run 'wifidesa init'"
     ]
+
+
+def test_sessions_list_and_disconnect(cli, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from wifidesa.accounting import AcctEvent, AcctRecord, record_accounting
+    from wifidesa.crypto import SecretBox
+    from wifidesa.db import make_engine, make_session_factory, transaction
+
+    assert cli("demo", "--vouchers", "1")[0] == 0
+    engine = make_engine(db_url)
+    with transaction(make_session_factory(engine)) as session:
+        record_accounting(
+            session=session,
+            box=SecretBox("k" * 40),
+            now=datetime.now(UTC),
+            records=[
+                AcctRecord(
+                    event=AcctEvent.START,
+                    router_id=1,
+                    site_id=1,
+                    event_time=datetime.now(UTC),
+                    username="tamu",
+                    acct_session_id="81a00001",
+                )
+            ],
+        )
+    engine.dispose()
+    code, out, _ = cli("sessions", "list")
+    assert code == 0 and "81a00001" not in out and "demo-router" in out and "tamu" in out
+    code, out, _ = cli("sessions", "disconnect", "1")
+    assert code == 0 and "queued" in out
+    code, _, err = cli("sessions", "disconnect", "1")
+    _one_line_error(code, err, "on its way")
+    code, out, _ = cli("sessions", "list")
+    assert "disconnect: queued" in out
