@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
@@ -20,27 +20,17 @@ from wifidesa.login_rules import (
     AccountState,
     Changes,
     LoginRefused,
-    ProfileLimits,
     RejectReason,
-    TokenState,
     Verify,
     apply_in_memory,
     decide,
 )
+from wifidesa.login_snapshot import Snapshot, load_snapshot
 from wifidesa.models import (
     Account,
     AccountDevice,
-    AccountKind,
-    AcctSession,
-    GuestDevice,
     LoginToken,
-    Member,
-    Profile,
-    SessionStatus,
-    Site,
-    Voucher,
 )
-from wifidesa.quota import load_limits, load_quota_usage
 from wifidesa.usernames import LoginName, parse_login_name
 
 CLASS_PREFIX = "wd:"
@@ -89,38 +79,6 @@ def account_from_class(value: bytes | None) -> int | None:
         return None
 
 
-def _base() -> Any:  # a Select of the account, its site and its profile
-    return (
-        select(
-            Account.id,
-            Account.kind,
-            Account.site_id,
-            Site.name,
-            Site.is_active,
-            Account.status,
-            Account.first_used_at,
-            Account.expires_at,
-            Profile.rate_limit,
-            Profile.session_timeout,
-            Profile.idle_timeout,
-            Profile.interim_interval,
-            Profile.devices_at_once,
-            Profile.validity_seconds,
-            Profile.remember_device_days,
-            Profile.after_quota,
-            Profile.throttle_rate_limit,
-            Site.timezone,
-            Profile.id,
-        )
-        .join(Site, Site.id == Account.site_id)
-        .join(Profile, Profile.id == Account.profile_id)
-    )
-
-
-_PROFILE = slice(8, 17)  # the ProfileLimits columns of _base()
-_EXTRA = 19  # index of the first column a lookup adds to _base()
-
-
 def _lock_accounts(session: Session, ids: Iterable[int]) -> None:
     # PostgreSQL: two workers must not both bind a device to, or use a token of, one account.
     # One ordered statement, so two batches never wait for each other in a cycle.
@@ -128,137 +86,7 @@ def _lock_accounts(session: Session, ids: Iterable[int]) -> None:
     session.execute(query.with_for_update())
 
 
-class _Snapshot:
-    """Account states for a batch, by login name and by id."""
-
-    def __init__(self) -> None:
-        self.by_id: dict[int, AccountState] = {}
-        self.by_code: dict[str, int] = {}
-        self.by_member: dict[str, int] = {}
-        self.by_guest: dict[tuple[int, str], int] = {}
-        self.by_mac: dict[str, list[int]] = {}
-        self.profile_ids: dict[int, int] = {}
-
-    def add(self, row: Any) -> int:
-        account_id: int = row[0]
-        if account_id not in self.by_id:
-            self.by_id[account_id] = AccountState(
-                id=account_id,
-                kind=row[1],
-                site_id=row[2],
-                site_name=row[3],
-                site_active=bool(row[4]),
-                status=row[5],
-                first_used_at=row[6],
-                expires_at=row[7],
-                profile=ProfileLimits(*row[_PROFILE]),
-                zone=row[17],
-            )
-            self.profile_ids[account_id] = row[18]
-        return account_id
-
-
-def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime) -> _Snapshot:
-    """Read every account the names may refer to, with devices, sessions and tokens."""
-    snap = _Snapshot()
-    names = list(names)
-    codes = {n.voucher_code for n in names if n.voucher_code}
-    guest_macs = {n.guest_mac for n in names if n.guest_mac}
-    auth_macs = {n.mac for n in names if n.mac}
-    if codes:
-        q = (
-            _base()
-            .add_columns(Voucher.code, Voucher.password)
-            .join(Voucher, Voucher.account_id == Account.id)
-            .where(Voucher.code.in_(codes))
-        )
-        for row in session.execute(q):
-            state = snap.by_id[snap.add(row)]
-            state.voucher_code, state.voucher_password = row[_EXTRA], row[_EXTRA + 1]
-            snap.by_code[row[_EXTRA]] = state.id
-    # A name that is a voucher code is not looked up as a member too.
-    members = {n.member_username for n in names if n.voucher_code not in snap.by_code}
-    if members:
-        q = (
-            _base()
-            .add_columns(Member.username)
-            .join(Member, Member.account_id == Account.id)
-            .where(Member.username.in_(members))
-        )
-        for row in session.execute(q):
-            snap.by_member[row[_EXTRA]] = snap.add(row)
-    if guest_macs:
-        q = (
-            _base()
-            .add_columns(GuestDevice.site_id, GuestDevice.mac)
-            .join(GuestDevice, GuestDevice.account_id == Account.id)
-            .where(GuestDevice.mac.in_(guest_macs))
-        )
-        for row in session.execute(q):
-            snap.by_guest[(row[_EXTRA], row[_EXTRA + 1])] = snap.add(row)
-    if auth_macs:
-        q = (
-            _base()
-            .add_columns(AccountDevice.mac)
-            .join(AccountDevice, AccountDevice.account_id == Account.id)
-            .where(AccountDevice.mac.in_(auth_macs), AccountDevice.remembered_until > now)
-        )
-        for row in session.execute(q):
-            snap.by_mac.setdefault(row[_EXTRA], []).append(snap.add(row))
-    if snap.by_id:
-        _load_details(session, snap, now)
-    return snap
-
-
-def _load_quotas(session: Session, snap: _Snapshot, now: datetime) -> None:
-    limits = load_limits(session=session, profile_ids=snap.profile_ids.values())
-    limited = {i: s for i, s in snap.by_id.items() if snap.profile_ids[i] in limits}
-    if not limited:
-        return
-    for state in limited.values():
-        state.limits = tuple(limits[snap.profile_ids[state.id]])
-    usage = load_quota_usage(
-        session=session, now=now, accounts={i: (s.limits, s.zone) for i, s in limited.items()}
-    )
-    for account_id, state in limited.items():
-        state.usage = usage[account_id]
-
-
-def _load_details(session: Session, snap: _Snapshot, now: datetime) -> None:
-    ids = list(snap.by_id)
-    _load_quotas(session, snap, now)
-    devices = select(AccountDevice.account_id, AccountDevice.mac, AccountDevice.remembered_until)
-    for account_id, mac, remembered in session.execute(
-        devices.where(AccountDevice.account_id.in_(ids))
-    ):
-        state = snap.by_id[account_id]
-        state.bound_macs.add(mac)
-        if remembered is not None and remembered > now:
-            state.remembered_macs.add(mac)
-    online = select(AcctSession.account_id, AcctSession.mac).where(
-        AcctSession.account_id.in_(ids), AcctSession.status == SessionStatus.OPEN
-    )
-    for owner, online_mac in session.execute(online):
-        if owner is not None:
-            snap.by_id[owner].open_session_macs.append(online_mac or "")
-    # Vouchers log in with their code; tokens are for members and guest devices.
-    token_ids = [i for i, state in snap.by_id.items() if state.kind is not AccountKind.VOUCHER]
-    if not token_ids:
-        return
-    tokens = select(
-        LoginToken.account_id,
-        LoginToken.id,
-        LoginToken.token,
-        LoginToken.expires_at,
-        LoginToken.used_at,
-        LoginToken.mac,
-        LoginToken.remember_device,
-    ).where(LoginToken.account_id.in_(token_ids), LoginToken.used_at.is_(None))
-    for token_row in session.execute(tokens):
-        snap.by_id[token_row[0]].tokens.append(TokenState(*token_row[1:]))
-
-
-def _candidates(snap: _Snapshot, name: LoginName, site_id: int) -> list[AccountState]:
+def _candidates(snap: Snapshot, name: LoginName, site_id: int) -> list[AccountState]:
     if name.mac:
         return [snap.by_id[i] for i in snap.by_mac.get(name.mac, [])]
     ids = [snap.by_code.get(name.voucher_code), snap.by_member.get(name.member_username)]
@@ -268,7 +96,7 @@ def _candidates(snap: _Snapshot, name: LoginName, site_id: int) -> list[AccountS
 
 
 def _decide_one(
-    snap: _Snapshot, name: LoginName, request: LoginRequest, now: datetime
+    snap: Snapshot, name: LoginName, request: LoginRequest, now: datetime
 ) -> tuple[AccountState, Accepted] | LoginRefused:
     candidates = _candidates(snap, name, request.site_id)
     refusal = LoginRefused(RejectReason.BAD_CREDENTIALS)
