@@ -10,27 +10,33 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from portal import captive
+from portal.i18n import LANGUAGES, request_language, translations
+from portal.signing import Signer, unpack_client
 from wifidesa import __version__
+from wifidesa.attempts import AttemptLimiter
 from wifidesa.db import make_engine, make_session_factory
+from wifidesa.hotspot_files import FILES, render_hotspot_files
+from wifidesa.models import Router
 from wifidesa.settings import Settings
 
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
-# Error pages speak Bahasa Indonesia: villagers and desa admins read them.
+# Error pages are in the villager's language (Bahasa Indonesia unless they chose English).
 ERROR_TITLES = {
-    400: "Permintaan tidak valid",
-    403: "Akses ditolak",
-    404: "Halaman tidak ditemukan",
-    405: "Metode tidak diizinkan",
-    422: "Data tidak valid",
-    500: "Terjadi kesalahan di server",
-    503: "Layanan sedang tidak tersedia",
+    400: "Invalid request",
+    403: "Access denied",
+    404: "Page not found",
+    405: "Method not allowed",
+    422: "Invalid data",
+    500: "Server error",
+    503: "Service unavailable",
 }
 
 
@@ -66,9 +72,40 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return error_page(request, 500)
 
+    app.state.attempts = AttemptLimiter()
+    app.include_router(captive.router)
+
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
-        return templates.TemplateResponse(request, "portal/home.html", {})
+        language = request_language(request)
+        return templates.TemplateResponse(
+            request, "portal/home.html", {"_": translations(language).gettext, "lang": language}
+        )
+
+    @app.post("/portal/again", response_class=HTMLResponse)
+    async def again(request: Request) -> Response:
+        """The landing page once more, e.g. in the other language."""
+        form = await request.form()
+        language = str(form.get("lang") or "")
+        client = unpack_client(Signer(settings.secret_key, "portal-client"), str(form.get("ctx")))
+        if client is None or language not in LANGUAGES:
+            return error_page(request, 400)
+        request.state.lang = language
+        return await captive.render_landing(request, client)
+
+    @app.get("/mikrotik/{router_name}/{file_name}", response_class=HTMLResponse)
+    def hotspot_file(router_name: str, file_name: str) -> Response:
+        """The router's hotspot pages, for `/tool fetch` on the router."""
+        if file_name not in FILES:
+            return error_page_plain(404)
+        with app.state.sessions() as session:
+            if session.scalar(select(Router.id).where(Router.name == router_name)) is None:
+                return error_page_plain(404)
+        files = render_hotspot_files(router_name=router_name, portal_url=settings.public_url)
+        return HTMLResponse(files[file_name])
+
+    def error_page_plain(status: int) -> Response:
+        return HTMLResponse("not found", status_code=status)
 
     @app.get("/healthz")
     def health() -> JSONResponse:

@@ -1,0 +1,274 @@
+"""Captive-portal routes: the router's login page posts here; the villager logs in; the browser
+hands the router a username and a (CHAP-hashed) one-time password."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from portal.i18n import COOKIE, chosen_language, request_language, translations
+from portal.signing import Signer, new_csrf_token, pack_client, unpack_client
+from wifidesa.attempts import AttemptLimiter
+from wifidesa.captive import (
+    Handoff,
+    HotspotClient,
+    PortalProblem,
+    PortalRefused,
+    check_router,
+    decode_octal,
+    free_login,
+    member_login,
+    voucher_login,
+)
+from wifidesa.db import transaction, utcnow
+from wifidesa.models import Router, Site
+from wifidesa.quota import format_reset
+from wifidesa.units import format_duration, format_size
+from wifidesa.villager_status import villager_status
+
+router = APIRouter()
+CSRF_COOKIE = "wd_csrf"
+
+# Messages by problem; msgids in English, shown in the villager's language.
+PROBLEMS = {
+    PortalProblem.UNKNOWN_ROUTER: "This Wi-Fi is not registered with the village internet service.",
+    PortalProblem.BAD_LINK: "This login link does not belong to the village hotspot.",
+    PortalProblem.WRONG_CODE: "Wrong voucher code. Check the code on your card.",
+    PortalProblem.WRONG_PASSWORD: "Wrong username or password.",
+    PortalProblem.OTHER_SITE: "This account is for another village.",
+    PortalProblem.DISABLED: "This account is disabled. Ask the village admin.",
+    PortalProblem.EXPIRED: "This voucher has expired.",
+    PortalProblem.FREE_CLOSED: "Free access is not offered in this village.",
+    PortalProblem.NO_DEVICE: "Your device could not be recognised. Reconnect to the Wi-Fi.",
+    PortalProblem.TOO_MANY_ATTEMPTS: "Too many failed attempts. Try again after {time}.",
+}
+# RouterOS's own login errors, shown in the villager's language.
+ROUTER_ERRORS = {
+    "invalid username or password": "Wrong username or password.",
+    "no more sessions are allowed for user": "This account is already in use on another device.",
+    "RADIUS server is not responding": "The login service is not reachable. Try again soon.",
+}
+
+
+def _t(request: Request) -> Any:
+    return translations(request_language(request)).gettext
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    language = request_language(request)
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, template, {"_": _t(request), "lang": language, **context}, status_code=status
+    )
+    if chosen_language(request) == language:
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _sessions(request: Request) -> Any:
+    return request.app.state.sessions
+
+
+def _signer(request: Request) -> Signer:
+    return Signer(request.app.state.settings.secret_key, "portal-client")
+
+
+def _refusal(request: Request, problem: PortalProblem, status: int = 400) -> Response:
+    return _page(
+        request,
+        "portal/message.html",
+        status,
+        message=_t(request)(PROBLEMS[problem]).format(time=""),
+    )
+
+
+def _landing(
+    request: Request,
+    session: Session,
+    client: HotspotClient,
+    router_row: Router,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    site = session.get(Site, router_row.site_id)
+    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    response = _page(
+        request,
+        "portal/landing.html",
+        status,
+        site=site,
+        error=error,
+        ctx=pack_client(_signer(request), client),
+        csrf=csrf,
+        router_name=router_row.name,
+    )
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+    return response
+
+
+@router.api_route("/portal/login", methods=["GET", "POST"], response_class=HTMLResponse)
+async def hotspot_login(request: Request) -> Response:
+    """Where the router's login.html sends the client, with the hotspot's variables."""
+    fields = await request.form() if request.method == "POST" else request.query_params
+
+    def value(name: str) -> str:
+        return str(fields.get(name) or "").strip()[:512]
+
+    client = HotspotClient(
+        router=value("router"),
+        link_login_only=value("link-login-only"),
+        mac=value("mac") or None,
+        ip=value("ip") or None,
+        link_orig=value("link-orig") or None,
+        chap_id=decode_octal(value("chap-id")),
+        chap_challenge=decode_octal(value("chap-challenge")),
+    )
+    error = value("error")
+    shown = _t(request)(ROUTER_ERRORS[error]) if error in ROUTER_ERRORS else error or None
+    return await render_landing(request, client, shown)
+
+
+async def render_landing(
+    request: Request, client: HotspotClient, error: str | None = None
+) -> Response:
+    with _sessions(request)() as session:
+        try:
+            router_row = check_router(session=session, client=client)
+        except PortalRefused as exc:
+            return _refusal(request, exc.problem)
+        return _landing(request, session, client, router_row, error=error)
+
+
+async def _login(request: Request, kind: str) -> Response:
+    form = await request.form()
+
+    def field(name: str) -> str:
+        return str(form.get(name) or "")[:256]
+
+    token, cookie = field("csrf"), request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(token, cookie):
+        return _page(
+            request,
+            "portal/message.html",
+            403,
+            message=_t(request)("The form expired. Open the login page again."),
+        )
+    client = unpack_client(_signer(request), str(form.get("ctx") or "")[:4096])
+    if client is None:
+        return _refusal(request, PortalProblem.BAD_LINK)
+    limiter: AttemptLimiter = request.app.state.attempts
+    keys = [f"ip:{request.client.host if request.client else '?'}"]
+    if client.mac:
+        keys.append(f"mac:{client.mac}")
+    now = utcnow()
+    with transaction(_sessions(request)) as session:
+        try:
+            router_row = check_router(session=session, client=client)
+            blocked = limiter.blocked_until(keys, now)
+            if blocked is not None:
+                site = session.get(Site, router_row.site_id)
+                when = format_reset(blocked, site.timezone if site else "Asia/Makassar")
+                message = _t(request)(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(
+                    time=when.split(" pukul ")[-1]
+                )
+                return _landing(request, session, client, router_row, message, 429)
+            handoff = _attempt(session, kind, client, router_row, field, now)
+        except PortalRefused as exc:
+            if exc.problem in (PortalProblem.UNKNOWN_ROUTER, PortalProblem.BAD_LINK):
+                return _refusal(request, exc.problem)
+            if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
+                limiter.failed(keys, now)
+            session.rollback()
+            return _landing(
+                request, session, client, router_row, _t(request)(PROBLEMS[exc.problem]), 400
+            )
+    limiter.succeeded(keys)
+    return _handoff(request, handoff)
+
+
+def _attempt(
+    session: Session, kind: str, client: HotspotClient, router_row: Router, field: Any, now: Any
+) -> Handoff:
+    if kind == "voucher":
+        return voucher_login(
+            session=session, client=client, router=router_row, code=field("code"), now=now
+        )
+    if kind == "member":
+        return member_login(
+            session=session,
+            client=client,
+            router=router_row,
+            username=field("username"),
+            password=field("password"),
+            now=now,
+            remember=field("remember") == "1",
+        )
+    if field("terms") != "1":
+        raise PortalRefused(PortalProblem.FREE_CLOSED)
+    return free_login(session=session, client=client, router=router_row, now=now)
+
+
+def _handoff(request: Request, handoff: Handoff) -> Response:
+    response = _page(request, "portal/handoff.html", handoff=handoff)
+    response.headers["Cache-Control"] = "no-store"  # it carries a one-time password
+    return response
+
+
+@router.post("/portal/voucher", response_class=HTMLResponse)
+async def voucher(request: Request) -> Response:
+    return await _login(request, "voucher")
+
+
+@router.post("/portal/member", response_class=HTMLResponse)
+async def member(request: Request) -> Response:
+    return await _login(request, "member")
+
+
+@router.post("/portal/free", response_class=HTMLResponse)
+async def free(request: Request) -> Response:
+    return await _login(request, "free")
+
+
+@router.get("/portal/status", response_class=HTMLResponse)
+async def status(request: Request, username: str = "", router: str = "") -> Response:
+    """After login the router sends the villager here: package, data and time left."""
+    now = utcnow()
+    with _sessions(request)() as session:
+        state = villager_status(session=session, username=username[:64], now=now)
+        router_row = session.query(Router).filter(Router.name == router[:64]).one_or_none()
+    if state is None:
+        return _page(
+            request,
+            "portal/message.html",
+            404,
+            message=_t(request)("No package found for this login."),
+        )
+    quota = state.quota
+    return _page(
+        request,
+        "portal/status.html",
+        state=state,
+        username=username,
+        data_left=format_size(quota.bytes_left) if quota and quota.bytes_left is not None else None,
+        time_left=format_duration(quota.seconds_left)
+        if quota and quota.seconds_left is not None
+        else None,
+        resets=format_reset(quota.resets_at, state.zone) if quota and quota.over else None,
+        expires=format_reset(state.expires_at, state.zone) if state.expires_at else None,
+        logout=f"http://{router_row.hotspot_address}/logout"
+        if router_row and router_row.hotspot_address
+        else None,
+    )
+
+
+@router.get("/portal/lang/{language}")
+async def switch_language(request: Request, language: str, back: str = "/") -> Response:
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if language in ("id", "en"):
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
