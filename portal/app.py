@@ -56,10 +56,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = templates
 
     def error_page(request: Request, status: int) -> Response:
-        title = ERROR_TITLES.get(status, "Terjadi kesalahan")
-        return templates.TemplateResponse(
-            request, "portal/error.html", {"title": title, "status": status}, status_code=status
-        )
+        language = request_language(request)
+        _ = translations(language).gettext
+        title = _(ERROR_TITLES.get(status, "Something went wrong"))
+        context = {"title": title, "status": status, "_": _, "lang": language}
+        return templates.TemplateResponse(request, "portal/error.html", context, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -133,14 +133,14 @@ async def hotspot_login(request: Request) -> Response:
 
 
 async def render_landing(
-    request: Request, client: HotspotClient, error: str | None = None
+    request: Request, client: HotspotClient, error: str | None = None, status: int = 200
 ) -> Response:
     with _sessions(request)() as session:
         try:
             router_row = check_router(session=session, client=client)
         except PortalRefused as exc:
             return _refusal(request, exc.problem)
-        return _landing(request, session, client, router_row, error=error)
+        return _landing(request, session, client, router_row, error=error, status=status)
 
 
 async def _login(request: Request, kind: str) -> Response:
@@ -165,27 +165,22 @@ async def _login(request: Request, kind: str) -> Response:
     if client.mac:
         keys.append(f"mac:{client.mac}")
     now = utcnow()
-    with transaction(_sessions(request)) as session:
-        try:
+    blocked = limiter.blocked_until(keys, now)
+    if blocked is not None:
+        when = format_reset(blocked, "Asia/Makassar").split(" pukul ")[-1]
+        message = _t(request)(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(time=when)
+        return await render_landing(request, client, message, 429)
+    try:
+        # A refusal leaves the block by its exception, so the transaction rolls back.
+        with transaction(_sessions(request)) as session:
             router_row = check_router(session=session, client=client)
-            blocked = limiter.blocked_until(keys, now)
-            if blocked is not None:
-                site = session.get(Site, router_row.site_id)
-                when = format_reset(blocked, site.timezone if site else "Asia/Makassar")
-                message = _t(request)(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(
-                    time=when.split(" pukul ")[-1]
-                )
-                return _landing(request, session, client, router_row, message, 429)
             handoff = _attempt(session, kind, client, router_row, field, now)
-        except PortalRefused as exc:
-            if exc.problem in (PortalProblem.UNKNOWN_ROUTER, PortalProblem.BAD_LINK):
-                return _refusal(request, exc.problem)
-            if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
-                limiter.failed(keys, now)
-            session.rollback()
-            return _landing(
-                request, session, client, router_row, _t(request)(PROBLEMS[exc.problem]), 400
-            )
+    except PortalRefused as exc:
+        if exc.problem in (PortalProblem.UNKNOWN_ROUTER, PortalProblem.BAD_LINK):
+            return _refusal(request, exc.problem)
+        if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
+            limiter.failed(keys, now)
+        return await render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
     limiter.succeeded(keys)
     return _handoff(request, handoff)
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
-from wifidesa.routers import RouterSpec, add_router, list_routers
+from wifidesa.errors import InvalidInput
+from wifidesa.hotspot_files import render_hotspot_files
+from wifidesa.routers import RouterSpec, add_router, get_router, list_routers
 from wifidesa.sites import SiteSpec, add_site, import_sites, list_sites, read_csv_file
 
 
@@ -41,6 +43,21 @@ def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.routers_command == "hotspot-files":
+        with ctx.transaction() as session:
+            router = get_router(session=session, name=args.router)
+        files = render_hotspot_files(router_name=router.name, portal_url=ctx.settings.public_url)
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+            for name, content in files.items():
+                (args.out / name).write_text(content, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write to {args.out}: {exc.strerror}") from None
+        print(
+            f"{len(files)} files for router {router.name} written to {args.out}; upload them "
+            "to the router's hotspot directory"
+        )
+        return 0
     if args.routers_command == "add":
         spec = RouterSpec(
             site_code=args.site,
@@ -133,6 +150,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--api-plaintext", action="store_true", help="RouterOS API without TLS")
     add.add_argument("--api-user")
     add.add_argument("--api-password")
+    files = sub.add_parser(
+        "hotspot-files",
+        help="write the router's hotspot pages (login.html, ...)",
+        description="Renders templates/mikrotik for this router, pointing at WIFIDESA_PUBLIC_URL.",
+    )
+    files.add_argument("router", help="router name")
+    files.add_argument("--out", type=Path, required=True, help="directory to write to")
     lst = sub.add_parser("list", help="list routers")
     lst.add_argument("--site", help="only this site")
     p.set_defaults(func=cmd_routers)
