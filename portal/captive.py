@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.i18n import COOKIE, chosen_language, request_language, translations
@@ -267,3 +268,19 @@ async def switch_language(request: Request, language: str, back: str = "/") -> R
     if language in ("id", "en"):
         response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
     return response
+
+
+@router.get("/portal/logo/{site_code}")
+async def logo(request: Request, site_code: str) -> Response:
+    with _sessions(request)() as session:
+        row = session.execute(
+            select(Site.logo, Site.logo_type).where(Site.code == site_code[:32])
+        ).first()
+    if row is None or row[0] is None:
+        return Response(status_code=404)
+    # A day in the browser's cache: the logo costs the satellite link once, not every login.
+    return Response(
+        row[0],
+        media_type=row[1],
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )

@@ -220,3 +220,47 @@ def get_site(*, session: Session, code: str) -> Site:
 
 def list_sites(*, session: Session) -> list[Site]:
     return list(session.scalars(select(Site).order_by(Site.code)))
+
+
+MAX_LOGO_BYTES = 10 * 1024  # the login page must stay under 20 KB on a satellite link
+_IMAGE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def _image_type(data: bytes) -> str | None:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
+
+
+def set_logo(*, session: Session, code: str, data: bytes | None) -> Site:
+    """Set (or with None remove) a site's portal logo: PNG, JPEG, GIF or WebP, at most 10 KB.
+
+    SVG is refused: it can carry script, and the portal serves the logo from its own origin.
+    """
+    site = get_site(session=session, code=code)
+    if data is None:
+        site.logo, site.logo_type = None, None
+    else:
+        kind = _image_type(data)
+        if kind is None:
+            raise InvalidInput("the logo must be a PNG, JPEG, GIF or WebP image")
+        if len(data) > MAX_LOGO_BYTES:
+            raise InvalidInput(
+                f"the logo has {len(data)} bytes; at most {MAX_LOGO_BYTES} keep the login page "
+                "small for satellite villages"
+            )
+        site.logo, site.logo_type = data, kind
+    audit.record(
+        session=session,
+        action="sites.logo",
+        object_type="site",
+        object_id=site.code,
+        site_id=site.id,
+        removed=data is None,
+    )
+    return site

@@ -214,3 +214,31 @@ def test_every_string_has_an_indonesian_translation() -> None:
     for page in templates.glob("*.html"):
         for msgid in re.findall(r'_\("((?:[^"\\]|\\.)*)"\)', page.read_text()):
             assert gettext(msgid) != msgid, f"{page.name}: {msgid!r} is not translated"
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_village_logo_is_small_cached_and_optional(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    from wifidesa.errors import InvalidInput
+    from wifidesa.sites import set_logo
+
+    assert "/portal/logo/" not in landing(web, village)
+    assert web.get("/portal/logo/desa-p").status_code == 404
+    with sessions.begin() as session:
+        for bad, why in (
+            (b"<svg onload=alert(1)></svg>", "PNG, JPEG"),
+            (PNG_1PX + b"\0" * 11_000, "at most 10240"),
+        ):
+            with pytest.raises(InvalidInput, match=why):
+                set_logo(session=session, code="desa-p", data=bad)
+        set_logo(session=session, code="desa-p", data=PNG_1PX)
+    assert '<img src="/portal/logo/desa-p"' in landing(web, village)
+    image = web.get("/portal/logo/desa-p")
+    assert image.content == PNG_1PX and image.headers["content-type"] == "image/png"
+    assert "max-age=86400" in image.headers["cache-control"]

@@ -12,7 +12,13 @@ from wifidesa.cli.parser import add_subcommands
 from wifidesa.errors import InvalidInput
 from wifidesa.hotspot_files import render_hotspot_files
 from wifidesa.routers import RouterSpec, add_router, get_router, list_routers
-from wifidesa.sites import SiteSpec, add_site, import_sites, list_sites, read_csv_file
+from wifidesa.sites import (
+    SiteSpec,
+    add_site,
+    import_sites,
+    list_sites,
+    read_csv_file,
+)
 
 
 def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -33,6 +39,8 @@ def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
         with ctx.transaction() as session:
             sites = import_sites(session=session, text=text, source=str(args.file))
             print(f"{len(sites)} site(s) imported from {args.file}")
+    elif args.sites_command == "logo":
+        cmd_logo(ctx, args)
     else:
         with ctx.transaction() as session:
             rows = [
@@ -40,6 +48,20 @@ def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
             ]
         print(table(("CODE", "NAME", "DESA CODE", "TIME ZONE"), rows))
     return 0
+
+
+def cmd_logo(ctx: AppContext, args: argparse.Namespace) -> None:
+    data = None
+    if not args.remove:
+        if args.file is None:
+            raise InvalidInput("give an image FILE, or --remove")
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {args.file}: {exc.strerror}") from None
+    with ctx.transaction() as session:
+        site = set_logo(session=session, code=args.code, data=data)
+        print(f"site {site.code}: logo {'removed' if data is None else 'set'}")
 
 
 def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -123,6 +145,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     imp.add_argument("file", type=Path)
     sub.add_parser("list", help="list sites")
+    logo = sub.add_parser("logo", help="set the village logo shown on the portal (≤ 10 KB)")
+    logo.add_argument("code", help="site code")
+    logo.add_argument("file", type=Path, nargs="?", help="PNG, JPEG, GIF or WebP image")
+    logo.add_argument("--remove", action="store_true", help="remove the logo")
     p.set_defaults(func=cmd_sites)
 
     p = subparsers.add_parser("routers", help="MikroTik routers (RADIUS clients): add, list")
