@@ -18,6 +18,7 @@ from wifidesa.sites import (
     import_sites,
     list_sites,
     read_csv_file,
+    set_logo,
 )
 
 
