@@ -47,3 +47,9 @@ def test_unknown_api_path_answers_json(settings: Settings) -> None:
         response = client.get("/api/tidak-ada")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+def test_favicon_costs_nothing(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/favicon.ico")
+    assert response.status_code == 204 and response.content == b""
