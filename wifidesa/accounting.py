@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from wifidesa.crypto import SecretBox
@@ -27,6 +27,7 @@ from wifidesa.models import (
     GuestDevice,
     Member,
     Profile,
+    ProfileLimit,
     Router,
     SessionStatus,
     Site,
@@ -83,7 +84,8 @@ class AcctResult:
     sessions_closed_by_router: int = 0
     usage_rows: int = 0
     unknown_accounts: int = 0
-    accounts_with_usage: set[int] = field(default_factory=set)  # whose quota may have moved
+    # Accounts with a quota whose usage grew: their live sessions may need a CoA.
+    accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
 
 
@@ -149,24 +151,36 @@ _COLUMNS = (
 )
 
 
-def _load_rows(session: Session, records: Sequence[AcctRecord]) -> dict[tuple[int, str], _Row]:
-    keys = sorted({(r.router_id, r.acct_session_id) for r in records})
-    rows: dict[tuple[int, str], _Row] = {}
-    if not keys:
-        return rows
-    table = cast(Table, AcctSession.__table__)
-    query = (
-        select(*(table.c[c] for c in _COLUMNS))
-        .where(tuple_(table.c.router_id, table.c.acct_session_id).in_(keys))
-        .order_by(table.c.id)
+_TABLE = cast(Table, AcctSession.__table__)
+# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index on
+# both backends, where a row-value IN made SQLite scan the whole table and PostgreSQL depend on
+# fresh statistics (which a new monthly partition would not have).
+_ROWS_OF_ROUTER = (
+    select(*(_TABLE.c[c] for c in _COLUMNS))
+    .where(
+        _TABLE.c.router_id == bindparam("router"),
+        _TABLE.c.acct_session_id.in_(bindparam("ids", expanding=True)),
     )
-    if is_postgresql(session):
-        query = query.with_for_update()  # never merge one session in two transactions at once
-    for found in session.execute(query):
-        values = dict(zip(_COLUMNS, found, strict=True))
-        rows[(values["router_id"], values["acct_session_id"])] = _Row(
-            values=values, id=values["id"]
+    .order_by(_TABLE.c.id)
+)
+
+
+def _load_rows(session: Session, records: Sequence[AcctRecord]) -> dict[tuple[int, str], _Row]:
+    by_router: dict[int, set[str]] = defaultdict(set)
+    for record in records:
+        by_router[record.router_id].add(record.acct_session_id)
+    # PostgreSQL: never merge one session in two transactions at once.
+    query = _ROWS_OF_ROUTER.with_for_update() if is_postgresql(session) else _ROWS_OF_ROUTER
+    rows: dict[tuple[int, str], _Row] = {}
+    for router_id in sorted(by_router):
+        found_rows = session.connection().execute(
+            query, {"router": router_id, "ids": sorted(by_router[router_id])}
         )
+        for found in found_rows:
+            values = dict(zip(_COLUMNS, found, strict=True))
+            rows[(values["router_id"], values["acct_session_id"])] = _Row(
+                values=values, id=values["id"]
+            )
     return rows
 
 
@@ -215,17 +229,18 @@ def record_accounting(
         return result
     by_name = _resolve_accounts(session, records)
     account_ids = {r.account_id or by_name.get(r.username) for r in records} - {None}
-    intervals = (
-        dict(
-            session.execute(
-                select(Account.id, Profile.interim_interval)
-                .join(Profile, Profile.id == Account.profile_id)
-                .where(Account.id.in_(account_ids))
-            ).all()
-        )
-        if account_ids
-        else {}
-    )
+    intervals: dict[int, int] = {}
+    with_quota: set[int] = set()
+    if account_ids:
+        has_limits = exists().where(ProfileLimit.profile_id == Profile.id)
+        for account_id, interval, limited in session.execute(
+            select(Account.id, Profile.interim_interval, has_limits)
+            .join(Profile, Profile.id == Account.profile_id)
+            .where(Account.id.in_(account_ids))
+        ):
+            intervals[account_id] = interval
+            if limited:
+                with_quota.add(account_id)
     zones = dict(
         session.execute(
             select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in records}))
@@ -275,7 +290,8 @@ def record_accounting(
             row.dirty = True
         day = local_day(record.event_time, zones.get(record.site_id, "UTC"))
         if account_id is not None and any(deltas):
-            result.accounts_with_usage.add(account_id)
+            if account_id in with_quota:
+                result.accounts_with_usage.add(account_id)
             total = usage[(account_id, day)]
             for i in range(3):
                 total[i] += deltas[i]
