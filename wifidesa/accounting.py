@@ -233,14 +233,14 @@ def record_accounting(
     with_quota: set[int] = set()
     if account_ids:
         has_limits = exists().where(ProfileLimit.profile_id == Profile.id)
-        for account_id, interval, limited in session.execute(
+        for owner, interval, limited in session.execute(
             select(Account.id, Profile.interim_interval, has_limits)
             .join(Profile, Profile.id == Account.profile_id)
             .where(Account.id.in_(account_ids))
         ):
-            intervals[account_id] = interval
+            intervals[owner] = interval
             if limited:
-                with_quota.add(account_id)
+                with_quota.add(owner)
     zones = dict(
         session.execute(
             select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in records}))
