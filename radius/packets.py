@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import struct
 from datetime import datetime, timedelta
-from typing import Any
 
 from pyrad import packet
 
-from radius.dictionary import AcctStatus, Attr, Code, load_dictionary
+from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code, load_dictionary
 from wifidesa.accounting import AcctEvent, AcctRecord
 from wifidesa.logins import LoginDecision, LoginRequest, account_from_class
 from wifidesa.routers import NasClient
@@ -156,33 +156,73 @@ def acct_record(pkt: packet.AcctPacket, client: NasClient, now: datetime) -> Acc
     )
 
 
+# Replies are encoded here rather than through pyrad's Packet: a login server sends thousands a
+# second, and pyrad recomputes the Message-Authenticator whenever an attribute is set.
+_MIKROTIK_RATE_LIMIT, _MIKROTIK_TOTAL_LIMIT, _MIKROTIK_TOTAL_GIGAWORDS = 8, 17, 18
+_PROXY_STATE, _ZERO_MA = 33, bytes((Attr.MESSAGE_AUTHENTICATOR, 18)) + bytes(16)
+
+
+def _attr(code: int, value: bytes) -> bytes:
+    if len(value) > 253:
+        value = value[:253]  # RFC 2865: at most 253 octets of value
+    return bytes((code, len(value) + 2)) + value
+
+
+def _vendor(vendor: int, code: int, value: bytes) -> bytes:
+    inner = bytes((code, len(value) + 2)) + value
+    return bytes((26, len(inner) + 6)) + struct.pack("!I", vendor) + inner
+
+
+def _u32(value: int) -> bytes:
+    return struct.pack("!I", value & 0xFFFFFFFF)
+
+
+def _proxy_states(pkt: packet.Packet) -> bytes:
+    return b"".join(_attr(_PROXY_STATE, v) for v in pkt.get(_PROXY_STATE) or ())
+
+
+def sign_reply(
+    code: int, pkt: packet.Packet, attributes: bytes, *, message_authenticator: bool
+) -> bytes:
+    """A reply to `pkt`: Message-Authenticator first (RFC 3579 3.2, BlastRADIUS), then the
+    Response Authenticator MD5(code, id, length, request authenticator, attributes, secret)."""
+    request_auth, secret = pkt.authenticator, pkt.secret
+    size = 20 + len(attributes) + (18 if message_authenticator else 0)
+    header = struct.pack("!BBH", code, pkt.id, size)
+    if message_authenticator:
+        mac = hmac.new(secret, header + request_auth + _ZERO_MA + attributes, "md5").digest()
+        attributes = bytes((Attr.MESSAGE_AUTHENTICATOR, 18)) + mac + attributes
+    response_auth = hashlib.md5(header + request_auth + attributes + secret).digest()  # noqa: S324
+    return header + response_auth + attributes
+
+
 def auth_reply(pkt: packet.AuthPacket, decision: LoginDecision) -> bytes:
-    """Access-Accept with the limits, or Access-Reject with the reason; Message-Authenticator
-    first in both (pyrad puts it there)."""
-    reply = pkt.CreateReply()
-    attrs: dict[str, Any] = {}
-    if decision.accepted and decision.limits is not None:
-        reply.code = packet.AccessAccept
-        limits = decision.limits
-        attrs["Class"] = limits.class_
-        attrs["Acct-Interim-Interval"] = limits.interim_interval
-        if limits.session_timeout:
-            attrs["Session-Timeout"] = limits.session_timeout
-        if limits.idle_timeout:
-            attrs["Idle-Timeout"] = limits.idle_timeout
-        if limits.rate_limit:
-            attrs["Mikrotik-Rate-Limit"] = limits.rate_limit
-        if limits.total_bytes is not None:
-            # What is left of the data quota; the router cuts the session when it is used.
-            attrs["Mikrotik-Total-Limit"] = limits.total_bytes & 0xFFFFFFFF
-            attrs["Mikrotik-Total-Limit-Gigawords"] = limits.total_bytes >> 32
-    else:
-        reply.code = packet.AccessReject
-        attrs["Reply-Message"] = decision.message
-    for name, value in attrs.items():
-        reply[name] = value
-    return bytes(reply.ReplyPacket())
+    """Access-Accept with the limits, or Access-Reject with the reason in Reply-Message."""
+    limits = decision.limits
+    if not decision.accepted or limits is None:
+        body = _attr(Attr.REPLY_MESSAGE, decision.message.encode()) + _proxy_states(pkt)
+        return sign_reply(Code.ACCESS_REJECT, pkt, body, message_authenticator=True)
+    parts = [
+        _attr(Attr.CLASS, limits.class_),
+        _attr(Attr.ACCT_INTERIM_INTERVAL, _u32(limits.interim_interval)),
+    ]
+    if limits.session_timeout:
+        parts.append(_attr(Attr.SESSION_TIMEOUT, _u32(limits.session_timeout)))
+    if limits.idle_timeout:
+        parts.append(_attr(Attr.IDLE_TIMEOUT, _u32(limits.idle_timeout)))
+    if limits.rate_limit:
+        parts.append(_vendor(MIKROTIK_VENDOR, _MIKROTIK_RATE_LIMIT, limits.rate_limit.encode()))
+    if limits.total_bytes is not None:
+        # What is left of the data quota; the router cuts the session when it is used.
+        parts.append(_vendor(MIKROTIK_VENDOR, _MIKROTIK_TOTAL_LIMIT, _u32(limits.total_bytes)))
+        parts.append(
+            _vendor(MIKROTIK_VENDOR, _MIKROTIK_TOTAL_GIGAWORDS, _u32(limits.total_bytes >> 32))
+        )
+    body = b"".join(parts) + _proxy_states(pkt)
+    return sign_reply(Code.ACCESS_ACCEPT, pkt, body, message_authenticator=True)
 
 
 def acct_reply(pkt: packet.AcctPacket) -> bytes:
-    return bytes(pkt.CreateReply().ReplyPacket())
+    return sign_reply(
+        Code.ACCOUNTING_RESPONSE, pkt, _proxy_states(pkt), message_authenticator=False
+    )
