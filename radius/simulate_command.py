@@ -7,8 +7,9 @@ import asyncio
 import ipaddress
 from dataclasses import dataclass
 
-from radius.simulator import RouterSimulator, SimReport, SimRouter, run_clients
+from radius.simulator import RouterSimulator, SimRouter
 from radius.simulator_coa import CoAEvent, CoAMode
+from radius.simulator_load import SimReport, run_clients
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import size_arg
 from wifidesa.errors import InvalidInput, WifidesaError

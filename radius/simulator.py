@@ -5,34 +5,30 @@ Packets look like RouterOS's: the same attributes, Acct-Session-Ids like `81a000
 timeout the *same* bytes sent again (same Identifier and authenticator), which is what the
 server's retransmission cache must recognise. All traffic leaves from `SimRouter.source_ip`,
 the address our server knows the router by.
+
+The UDP sockets are in `radius.simulator_channel`; many clients at once (`run_clients`) are in
+`radius.simulator_load`, CoA/Disconnect listening in `radius.simulator_coa`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
-import ipaddress
 import itertools
-import logging
 import secrets
-import time
-from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from pyrad.packet import AccessChallenge, AcctPacket, AuthPacket, PacketError
+from pyrad.packet import AccessChallenge, AcctPacket, AuthPacket
 
 from radius.dictionary import AcctStatus, Code, load_dictionary
+from radius.simulator_channel import _HEADER_LENGTH, RawChannel, _Channel, _check_reply
 from radius.simulator_coa import CoAEvent, CoAListener, CoAMode, decode_attributes
-
-logger = logging.getLogger(__name__)
 
 Port = Literal["auth", "acct"]
 SERVICE_TYPE_LOGIN_USER = 1  # what RouterOS's hotspot sends as Service-Type
-_HEADER_LENGTH = 20
 _WORD = 2**32  # Acct-*-Octets wrap here; the overflow goes into Acct-*-Gigawords
 _ACCESS_REPLIES = (Code.ACCESS_ACCEPT, Code.ACCESS_REJECT, AccessChallenge)
 
@@ -99,110 +95,6 @@ class AcctResult:
     acknowledged: bool  # a verified Accounting-Response arrived
     retransmissions: int = 0
     invalid_replies: int = 0
-
-
-def _check_reply(request: PreparedRequest, data: bytes, codes: tuple[int, ...]) -> Any | None:
-    """The decoded reply if it answers `request` (RFC 2865 3: else silently discard)."""
-    try:
-        reply = request.packet.CreateReply(packet=data)
-    except (PacketError, ValueError):
-        return None
-    if reply.code not in codes or not request.packet.VerifyReply(reply, data):
-        return None
-    return reply
-
-
-class _Channel(asyncio.DatagramProtocol):
-    """One socket from the router's address to one server port; replies found by Identifier."""
-
-    def __init__(self) -> None:
-        self._transport: asyncio.DatagramTransport | None = None
-        self._waiting: dict[int, asyncio.Queue[bytes]] = {}
-        self._slots = asyncio.Semaphore(256)  # Identifiers are one octet
-        self._next_id = secrets.randbelow(256)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        queue = self._waiting.get(data[1]) if len(data) >= _HEADER_LENGTH else None
-        if queue is None:
-            logger.debug("[%s:%d] dropped %d bytes: no request waits", addr[0], addr[1], len(data))
-            return
-        queue.put_nowait(data)
-
-    def error_received(self, exc: Exception) -> None:
-        # ICMP port unreachable: the server is not up (yet); like a router, retry until timeout.
-        logger.debug("socket error: %s", exc)
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-
-    async def call(
-        self,
-        build: Callable[[int], PreparedRequest],
-        codes: tuple[int, ...],
-        *,
-        timeout: float,
-        retries: int,
-    ) -> tuple[PreparedRequest, Any | None, int, int]:
-        """Send, resend the same bytes on timeout; (request, reply or None, resends, invalid)."""
-        assert self._transport is not None
-        loop = asyncio.get_running_loop()
-        async with self._slots:
-            while self._next_id in self._waiting:
-                self._next_id = (self._next_id + 1) % 256
-            ident, self._next_id = self._next_id, (self._next_id + 1) % 256
-            queue = self._waiting[ident] = asyncio.Queue()
-            try:
-                request = build(ident)
-                invalid = 0
-                for attempt in range(retries + 1):
-                    self._transport.sendto(request.raw)
-                    deadline = loop.time() + timeout
-                    while (left := deadline - loop.time()) > 0:
-                        try:
-                            data = await asyncio.wait_for(queue.get(), left)
-                        except TimeoutError:
-                            break
-                        reply = _check_reply(request, data, codes)
-                        if reply is not None:
-                            return request, reply, attempt, invalid
-                        invalid += 1
-                return request, None, retries, invalid
-            finally:
-                del self._waiting[ident]
-
-
-class RawChannel(asyncio.DatagramProtocol):
-    """A socket of its own from the router's address: exact bytes out, whatever comes back."""
-
-    def __init__(self) -> None:
-        self._transport: asyncio.DatagramTransport | None = None
-        self._received: asyncio.Queue[bytes] = asyncio.Queue()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self._received.put_nowait(data)
-
-    def send(self, data: bytes) -> None:
-        """Send once; no waiting, no retransmission."""
-        assert self._transport is not None
-        self._transport.sendto(data)
-
-    async def receive(self, timeout: float) -> bytes | None:
-        """The next datagram from the server, or None after `timeout` seconds."""
-        try:
-            return await asyncio.wait_for(self._received.get(), timeout)
-        except TimeoutError:
-            return None
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
 
 
 class RouterSimulator:
@@ -495,145 +387,3 @@ class RouterSimulator:
         if self.coa is None:
             raise RuntimeError("no CoA listener; call start_coa_listener first")
         return await self.coa.wait_for(count, timeout)
-
-
-# -- many clients ---------------------------------------------------------------------------
-
-
-@dataclass
-class SimReport:
-    clients: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    reject_reasons: Counter[str] = field(default_factory=Counter)
-    timeouts: int = 0
-    unfinished: int = 0  # cut off by the time limit
-    missing_message_authenticator: int = 0  # Access-Accept/Reject without one
-    accounting_sent: int = 0
-    accounting_acknowledged: int = 0
-    retransmissions: int = 0
-    invalid_replies: int = 0
-    requests: int = 0  # Access- and Accounting-Requests, retransmissions not counted
-    elapsed: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """Every client got in and every accounting packet was acknowledged."""
-        return (
-            self.accepted == self.clients
-            and self.accounting_acknowledged == self.accounting_sent
-            and self.unfinished == 0
-        )
-
-    @property
-    def requests_per_second(self) -> float:
-        return self.requests / self.elapsed if self.elapsed > 0 else 0.0
-
-    def _count_accounting(self, result: AcctResult) -> None:
-        self.requests += 1
-        self.accounting_sent += 1
-        self.accounting_acknowledged += result.acknowledged
-        self.retransmissions += result.retransmissions
-        self.invalid_replies += result.invalid_replies
-
-
-def client_mac(index: int) -> str:
-    """A locally administered MAC per client index: 02:00:00:00:00:01 for 1."""
-    return ":".join(f"{b:02X}" for b in (0x0200_0000_0000 + index).to_bytes(6, "big"))
-
-
-def client_ip(index: int) -> str:
-    """A hotspot pool address per client index, from 10.5.0.10 on."""
-    return str(ipaddress.IPv4Address("10.5.0.10") + index)
-
-
-async def _run_client(
-    router: RouterSimulator,
-    report: SimReport,
-    index: int,
-    code: str,
-    *,
-    chap: bool,
-    interims: int,
-    bytes_per_interim: int,
-    interim_seconds: int,
-    pause: float,
-) -> None:
-    result = await router.login(code, code, mac=client_mac(index), ip=client_ip(index), chap=chap)
-    report.requests += 1
-    report.retransmissions += result.retransmissions
-    report.invalid_replies += result.invalid_replies
-    if result.timed_out:
-        report.timeouts += 1
-        return
-    report.missing_message_authenticator += not result.has_message_authenticator
-    if not result.accepted:
-        report.rejected += 1
-        report.reject_reasons[result.reply_message or f"no Reply-Message (code {result.code})"] += 1
-        return
-    report.accepted += 1
-    session = result.session
-    report._count_accounting(await router.start(session))
-    # A fifth of the traffic is upload (Acct-Input), the rest download.
-    upload = bytes_per_interim // 5
-    download = bytes_per_interim - upload
-    for k in range(1, interims + 2):
-        if pause:
-            await asyncio.sleep(pause)
-        send = router.interim if k <= interims else router.stop
-        report._count_accounting(
-            await send(
-                session,
-                input_octets=k * upload,
-                output_octets=k * download,
-                session_time=k * interim_seconds,
-            )
-        )
-
-
-async def run_clients(
-    router: RouterSimulator,
-    codes: Sequence[str],
-    *,
-    chap: bool = True,
-    interims: int = 2,
-    bytes_per_interim: int = 1024**2,
-    interim_seconds: int = 300,
-    concurrency: int = 20,
-    time_limit: float | None = None,
-    pause: float = 0.0,
-) -> SimReport:
-    """Log one client in per voucher code (the code is its password), then Start, `interims`
-    Interim-Updates and a Stop, each adding `bytes_per_interim` and `interim_seconds`.
-
-    At most `concurrency` clients at once; clients still running after `time_limit` seconds are
-    cancelled and counted as unfinished. `pause` is the real wait between accounting packets.
-    """
-    report = SimReport(clients=len(codes))
-    started = time.monotonic()
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    client = functools.partial(
-        _run_client,
-        chap=chap,
-        interims=interims,
-        bytes_per_interim=bytes_per_interim,
-        interim_seconds=interim_seconds,
-        pause=pause,
-    )
-
-    async def one(index: int, code: str) -> None:
-        async with gate:
-            await client(router, report, index, code)
-
-    tasks = [asyncio.create_task(one(i, code)) for i, code in enumerate(codes, start=1)]
-    if tasks:
-        done, pending = await asyncio.wait(tasks, timeout=time_limit)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        report.unfinished = len(pending)
-        for task in done:
-            task.result()  # a bug in a client task should not pass unnoticed
-    report.elapsed = time.monotonic() - started
-    return report

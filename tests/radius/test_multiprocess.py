@@ -26,15 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radius.dictionary import AcctStatus
-from radius.simulator import (
-    RouterSimulator,
-    SimReport,
-    SimRouter,
-    SimSession,
-    client_ip,
-    client_mac,
-    run_clients,
-)
+from radius.simulator import RouterSimulator, SimRouter, SimSession
+from radius.simulator_load import SimReport, client_ip, client_mac, run_clients
 from wifidesa.members import guest_account
 from wifidesa.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
 from wifidesa.settings import Settings

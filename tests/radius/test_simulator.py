@@ -1,181 +1,30 @@
-"""The router simulator against a stub RADIUS server: real UDP on 127.0.0.1, real pyrad packets.
-
-The stub is deliberately small and written here, apart from our server: it checks what a
-server must check (PAP/CHAP, Message-Authenticator, accounting Request Authenticator), answers
-like a good server, and can drop or forge replies to prove the simulator behaves like a router.
+"""The router simulator against a stub RADIUS server (`wdtest.stub_radius`): real UDP on
+127.0.0.1, real pyrad packets. Many clients and `wifidesa simulate` are in test_simulator_load.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import re
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
 
 import pytest
-from pyrad.packet import AcctPacket, AuthPacket, CoAPacket, PacketError
-from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.stub_radius import (
+    CLASS,
+    REJECT_MESSAGE,
+    ROUTER_IP,
+    SECRET,
+    USER,
+    coa_request,
+    router_for,
+    run,
+    stub_server,
+)
 
-from radius.dictionary import AcctStatus, Code, load_dictionary
-from radius.simulate_command import register
-from radius.simulator import RouterSimulator, SimRouter, client_ip, client_mac, run_clients
+from radius.dictionary import AcctStatus, Code
+from radius.simulator import RouterSimulator, SimRouter
 from radius.simulator_coa import CoAKind, CoAMode
-from wifidesa.cli.context import AppContext
-from wifidesa.cli.parser import Parser, add_subcommands
-from wifidesa.crypto import SecretBox
-from wifidesa.errors import InvalidInput
-from wifidesa.settings import Settings
-from wifidesa.vouchers import generate_batch
-
-SECRET = "simulator-test-secret-0123"
-ROUTER_IP = "127.0.0.7"
-USER = "ABCD2345"
-CLASS = b"\x01wifidesa-session-7"
-REJECT_MESSAGE = "Kode voucher tidak dikenal"
-T = TypeVar("T")
-
-
-def run(scenario: Callable[[], Awaitable[T]]) -> T:
-    """Run one async scenario, bounded so a hang fails fast instead of stalling the suite."""
-
-    async def bounded() -> T:
-        return await asyncio.wait_for(scenario(), 5)
-
-    return asyncio.run(bounded())
-
-
-class StubEndpoint(asyncio.DatagramProtocol):
-    """One port of the stub RADIUS server; answers Access- and Accounting-Requests."""
-
-    def __init__(self, server: StubServer) -> None:
-        self.server = server
-        self.received: list[bytes] = []
-        self.requests: list[Any] = []
-        self.sources: list[str] = []
-        self.transport: asyncio.DatagramTransport | None = None
-
-    @property
-    def port(self) -> int:
-        assert self.transport is not None
-        return int(self.transport.get_extra_info("sockname")[1])
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.received.append(data)
-        self.sources.append(addr[0])
-        if self.server.drop > 0:
-            self.server.drop -= 1
-            return
-        try:
-            reply = self.server.answer(self, data, addr)
-        except PacketError:
-            return  # malformed: a server drops it
-        if reply is not None and self.transport is not None:
-            self.transport.sendto(reply, addr)
-
-
-@dataclass
-class StubServer:
-    users: set[str] = field(default_factory=lambda: {USER})  # password = user name (voucher)
-    drop: int = 0  # drop this many packets before answering
-    sign_replies: bool = True  # Message-Authenticator in Access-Accept/Reject
-    reply_secret: str = SECRET  # a different one forges replies
-    disconnect_after_stop: tuple[str, int] | None = None  # send a Disconnect there per Stop
-    bad_requests: int = 0
-    coa_replies: list[bytes] = field(default_factory=list)
-    auth: StubEndpoint = field(init=False)
-    acct: StubEndpoint = field(init=False)
-
-    def answer(self, endpoint: StubEndpoint, data: bytes, addr: tuple[str, int]) -> bytes | None:
-        if data[0] == Code.ACCESS_REQUEST:
-            return self._auth(endpoint, data)
-        if data[0] == Code.ACCOUNTING_REQUEST:
-            return self._acct(endpoint, data)
-        if data[0] in (Code.DISCONNECT_ACK, Code.DISCONNECT_NAK):
-            self.coa_replies.append(data)
-        return None
-
-    def _auth(self, endpoint: StubEndpoint, data: bytes) -> bytes | None:
-        request = AuthPacket(packet=data, secret=SECRET.encode(), dict=load_dictionary())
-        endpoint.requests.append(request)
-        if request.message_authenticator and not request.verify_message_authenticator():
-            self.bad_requests += 1
-            return None
-        user = request["User-Name"][0]
-        if "CHAP-Password" in request:
-            password_ok = request.VerifyChapPasswd(user)
-        else:
-            password_ok = request.PwDecrypt(request["User-Password"][0]) == user
-        reply = request.CreateReply(message_authenticator=self.sign_replies)
-        reply.secret = self.reply_secret.encode()
-        if user in self.users and password_ok:
-            reply["Session-Timeout"] = 3600
-            reply["Acct-Interim-Interval"] = 300
-            reply["Mikrotik-Rate-Limit"] = "2M/5M"
-            reply["Class"] = CLASS
-        else:
-            reply.code = Code.ACCESS_REJECT
-            reply["Reply-Message"] = REJECT_MESSAGE
-        return bytes(reply.ReplyPacket())
-
-    def _acct(self, endpoint: StubEndpoint, data: bytes) -> bytes | None:
-        request = AcctPacket(packet=data, secret=SECRET.encode(), dict=load_dictionary())
-        endpoint.requests.append(request)
-        if not request.VerifyAcctRequest():
-            self.bad_requests += 1
-            return None
-        if self.disconnect_after_stop and request["Acct-Status-Type"] == ["Stop"]:
-            disconnect = coa_request(
-                Code.DISCONNECT_REQUEST,
-                SECRET,
-                **{"User-Name": request["User-Name"][0]},
-                **{"Acct-Session-Id": request["Acct-Session-Id"][0]},
-            )
-            assert endpoint.transport is not None
-            endpoint.transport.sendto(disconnect.RequestPacket(), self.disconnect_after_stop)
-        return bytes(request.CreateReply().ReplyPacket())
-
-
-@contextlib.asynccontextmanager
-async def stub_server(**options: Any) -> AsyncIterator[StubServer]:
-    server = StubServer(**options)
-    loop = asyncio.get_running_loop()
-    transports = []
-    for name in ("auth", "acct"):
-        transport, endpoint = await loop.create_datagram_endpoint(
-            lambda: StubEndpoint(server), local_addr=("127.0.0.1", 0)
-        )
-        transports.append(transport)
-        setattr(server, name, endpoint)
-    try:
-        yield server
-    finally:
-        for transport in transports:
-            transport.close()
-
-
-@contextlib.asynccontextmanager
-async def router_for(server: StubServer, **config: Any) -> AsyncIterator[RouterSimulator]:
-    options: dict[str, Any] = {"timeout": 0.2, "retries": 2, "nas_identifier": "desa-uji"}
-    options.update(config)
-    sim_router = SimRouter(
-        secret=SECRET,
-        source_ip=ROUTER_IP,
-        auth_port=server.auth.port,
-        acct_port=server.acct.port,
-        **options,
-    )
-    async with RouterSimulator(sim_router) as router:
-        yield router
 
 
 def radius_md5(data: bytes) -> bytes:
@@ -199,15 +48,6 @@ def message_authenticator_ok(raw: bytes, vector: bytes) -> bool:
     assert raw[20:22] == bytes([80, 18])
     zeroed = raw[:4] + vector + raw[20:22] + bytes(16) + raw[38:]
     return hmac.compare_digest(hmac.new(SECRET.encode(), zeroed, "md5").digest(), raw[22:38])
-
-
-def coa_request(code: Code, secret: str, *, with_ma: bool = False, **attributes: Any) -> Any:
-    packet = CoAPacket(code=code, id=42, secret=secret.encode(), dict=load_dictionary())
-    for name, value in attributes.items():
-        packet[name] = value
-    if with_ma:
-        packet.add_message_authenticator()
-    return packet
 
 
 async def send_coa(port: int, data: bytes, timeout: float = 0.3) -> bytes | None:
@@ -579,149 +419,3 @@ def test_wait_for_coa_returns_what_arrived_when_time_is_up() -> None:
             assert len(events) == 1
 
     run(scenario)
-
-
-# -- many clients ---------------------------------------------------------------------------
-
-
-def test_run_clients_logs_in_every_voucher_and_reports_rejects() -> None:
-    codes = ["VC000001", "VC000002", "VC000003", "VC000004", "NOPE0000"]
-
-    async def scenario() -> None:
-        async with stub_server(users=set(codes[:4])) as server, router_for(server) as router:
-            report = await run_clients(
-                router,
-                codes,
-                interims=2,
-                bytes_per_interim=5_000_000_000,
-                interim_seconds=300,
-                concurrency=2,
-            )
-            assert (report.clients, report.accepted, report.rejected) == (5, 4, 1)
-            assert report.reject_reasons == {REJECT_MESSAGE: 1}
-            assert report.accounting_sent == report.accounting_acknowledged == 4 * 4
-            assert report.requests == 5 + 16 and report.timeouts == report.unfinished == 0
-            assert report.missing_message_authenticator == 0
-            assert not report.ok  # one client was rejected
-            logins = server.auth.requests
-            assert len({r["Calling-Station-Id"][0] for r in logins}) == 5
-            assert len({r["Framed-IP-Address"][0] for r in logins}) == 5
-            stops = [r for r in server.acct.requests if r["Acct-Status-Type"] == ["Stop"]]
-            assert len(stops) == 4
-            total = (2 + 1) * 5_000_000_000  # interims + the Stop interval
-            for stop in stops:
-                sent = (stop["Acct-Input-Gigawords"][0] + stop["Acct-Output-Gigawords"][0]) * 2**32
-                sent += stop["Acct-Input-Octets"][0] + stop["Acct-Output-Octets"][0]
-                assert sent == total
-                assert stop["Acct-Session-Time"] == [900]
-
-    run(scenario)
-
-
-def test_run_clients_stops_at_its_time_limit() -> None:
-    async def scenario() -> None:
-        async with stub_server(drop=10_000) as server, router_for(server) as router:
-            report = await run_clients(router, ["A", "B", "C"], concurrency=3, time_limit=0.1)
-            assert report.unfinished == 3 and report.accepted == 0
-            assert report.elapsed < 1
-
-    run(scenario)
-
-
-def test_client_addresses_are_distinct_and_well_formed() -> None:
-    assert client_mac(1) == "02:00:00:00:00:01"
-    assert client_mac(70000) == "02:00:00:01:11:70"
-    assert client_ip(0) == "10.5.0.10" and client_ip(300) == "10.5.1.54"
-
-
-# -- wifidesa simulate ----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def stub_in_thread(**options: Any) -> Iterator[StubServer]:
-    """The stub on its own event loop thread, for the CLI, which runs asyncio.run itself."""
-    loop = asyncio.new_event_loop()
-    ready: list[StubServer] = []
-    started = threading.Event()
-    stop: asyncio.Event | None = None
-
-    async def serve() -> None:
-        nonlocal stop
-        stop = asyncio.Event()
-        async with stub_server(**options) as server:
-            ready.append(server)
-            started.set()
-            await stop.wait()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),))
-    thread.start()
-    try:
-        assert started.wait(5)
-        yield ready[0]
-    finally:
-        loop.call_soon_threadsafe(lambda: stop and stop.set())
-        thread.join(5)
-        loop.close()
-
-
-@pytest.fixture
-def ctx(settings: Settings) -> Iterator[AppContext]:
-    context = AppContext(settings)
-    yield context
-    context.close()
-
-
-def _simulate_args(*argv: str) -> argparse.Namespace:
-    parser = Parser(prog="wifidesa")
-    register(add_subcommands(parser, "command"))
-    return parser.parse_args(["simulate", *argv])
-
-
-def _free_udp_port(host: str) -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def test_simulate_command_plays_a_registered_router(
-    session: Session, box: SecretBox, ctx: AppContext, capsys: pytest.CaptureFixture[str]
-) -> None:
-    site = make_site(session)
-    router = make_router(session, box, site=site, ip="127.0.0.9", secret=SECRET)
-    make_profile(session, name="harian")
-    _, codes = generate_batch(session=session, site_code=site.code, profile_name="harian", count=3)
-    session.commit()
-    coa_port = _free_udp_port("127.0.0.9")
-    with stub_in_thread(users=set(codes), disconnect_after_stop=("127.0.0.9", coa_port)) as server:
-        args = _simulate_args(
-            "--router", router.name, "--clients", "3", "--pap", "--interims", "1",
-            "--auth-port", str(server.auth.port), "--acct-port", str(server.acct.port),
-            "--coa-port", str(coa_port), "--listen", "0.3",
-        )  # fmt: skip
-        code = args.func(ctx, args)
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert "3 accepted, 0 rejected" in out
-    assert "accounting: 9/9 acknowledged" in out
-    assert out.count("disconnect from 127.0.0.1 valid") == 3
-    assert SECRET not in out
-    assert {r["User-Name"][0] for r in server.auth.requests} == set(codes)
-    assert set(server.auth.sources) == {"127.0.0.9"}
-    assert len(server.coa_replies) == 3
-
-
-def test_simulate_command_refuses_routers_off_loopback_and_too_few_vouchers(
-    session: Session, box: SecretBox, ctx: AppContext
-) -> None:
-    site = make_site(session)
-    remote = make_router(session, box, site=site, ip="10.64.9.1")
-    local = make_router(session, box, site=site, ip="127.0.0.10")
-    session.commit()
-    off_loopback = _simulate_args("--router", remote.name)
-    with pytest.raises(InvalidInput, match="127"):
-        off_loopback.func(ctx, off_loopback)
-    too_many = _simulate_args("--router", local.name, "--clients", "2")
-    with pytest.raises(InvalidInput, match="0 unused voucher"):
-        too_many.func(ctx, too_many)
