@@ -1,5 +1,5 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
-.PHONY: run test lint bench-vouchers clean
+.PHONY: run test lint bench-vouchers bench-radius clean
 
 run:
 	scripts/run.sh
@@ -12,6 +12,9 @@ lint:
 
 bench-vouchers:
 	scripts/bootstrap.sh && .venv/bin/python scripts/bench_vouchers.py
+
+bench-radius:
+	scripts/bootstrap.sh && scripts/bench_radius.sh
 
 clean:
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache
