@@ -108,6 +108,8 @@ def make_engine(
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        # A server that went away must fail fast: RADIUS workers query on their event loop.
+        kwargs["connect_args"] = {"connect_timeout": 5}
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
