@@ -76,6 +76,7 @@ def _services() -> dict[str, Any]:
 
 def _run_service(name: str, settings: Settings) -> None:
     # Runs in a child process: load the edge's entry point and block in it.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
         level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s"
     )
