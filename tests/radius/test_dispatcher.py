@@ -45,3 +45,25 @@ def test_all_records_of_a_session_go_to_one_worker() -> None:
         for i, status in enumerate((b"\0\0\0\1", b"\0\0\0\3", b"\0\0\0\2"))
     }
     assert len(targets) == 1
+
+
+def test_on_sqlite_one_worker_takes_all_accounting_and_auth_still_spreads() -> None:
+    addr = ("127.0.0.1", 40000)
+    accounting = {
+        route(
+            Code.ACCOUNTING_REQUEST,
+            _packet(4, (44, f"s{i}".encode())),
+            addr,
+            4,
+            one_accounting_worker=True,
+        )
+        for i in range(32)
+    }
+    assert accounting == {0}
+    auth = {
+        route(
+            Code.ACCESS_REQUEST, _packet(1, (1, b"u"), ident=i), addr, 4, one_accounting_worker=True
+        )
+        for i in range(64)
+    }
+    assert auth == {0, 1, 2, 3}
