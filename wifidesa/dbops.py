@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -62,3 +62,11 @@ def upsert_set(
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """PostgreSQL: re-plan with fresh statistics after a bulk load, so lookups of the new rows
+    use their indexes instead of scanning (a freshly loaded table has none). SQLite: nothing."""
+    if is_postgresql(session):
+        for table in tables:
+            session.execute(text(f'ANALYZE "{table}"'))

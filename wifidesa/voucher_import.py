@@ -10,11 +10,12 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
+from wifidesa.dbops import refresh_statistics
 from wifidesa.errors import InvalidInput, RowsRejected
 from wifidesa.models import Account, AccountKind, Voucher, VoucherBatch
 from wifidesa.profiles import get_profile
 from wifidesa.sites import get_site
-from wifidesa.vouchers import MAX_BATCH, existing_codes, normalize_code
+from wifidesa.vouchers import BULK, MAX_BATCH, existing_codes, normalize_code
 
 _CODE = re.compile(r"^[A-Z0-9]{4,32}$")
 
@@ -92,6 +93,8 @@ def import_vouchers(
             for a, (_, code, password) in zip(account_ids, rows, strict=True)
         ],
     )
+    if len(rows) >= BULK:
+        refresh_statistics(session, "accounts", "vouchers")
     audit.record(
         session=session,
         action="vouchers.import",

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
+from wifidesa.dbops import refresh_statistics
 from wifidesa.errors import InvalidInput
 from wifidesa.models import Account, AccountKind, AdminUser, Voucher, VoucherBatch
 from wifidesa.profiles import get_profile
@@ -21,6 +22,7 @@ CODE_LENGTH = 10  # 10 × 5 bits = 50 bits of entropy
 ENTROPY_BITS = CODE_LENGTH * math.log2(len(ALPHABET))
 GROUP = 5  # printed as ABCDE-FGHJK
 MAX_BATCH = 50_000
+BULK = 1000  # batches this large refresh the planner's statistics (PostgreSQL)
 MAX_PREFIX = 4
 _LOOKUP_CHUNK = 500
 
@@ -124,6 +126,8 @@ def generate_batch(
             for account_id, code in zip(account_ids, codes, strict=True)
         ],
     )
+    if count >= BULK:
+        refresh_statistics(session, "accounts", "vouchers")
     audit.record(
         session=session,
         action="vouchers.generate",
