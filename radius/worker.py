@@ -28,9 +28,7 @@ from radius.replycache import PENDING, Key, ReplyCache
 from wifidesa.accounting import (
     AcctRecord,
     AcctResult,
-    reap_silent_sessions,
     record_accounting,
-    touch_routers,
 )
 from wifidesa.crypto import SecretBox
 from wifidesa.db import WriterLock, make_engine, make_session_factory, transaction
@@ -44,6 +42,7 @@ from wifidesa.enforcement import (
 from wifidesa.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
 from wifidesa.models import CoAResult
 from wifidesa.routers import NasClient, nas_clients
+from wifidesa.session_upkeep import reap_silent_sessions, touch_routers
 from wifidesa.settings import Settings
 
 log = logging.getLogger(__name__)

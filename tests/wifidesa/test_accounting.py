@@ -15,11 +15,11 @@ from wdtest.factories import make_profile, make_router, make_site
 from wifidesa.accounting import (
     AcctEvent,
     AcctRecord,
-    reap_silent_sessions,
     record_accounting,
 )
 from wifidesa.crypto import SecretBox
 from wifidesa.models import AcctSession, SessionStatus, UsageDaily
+from wifidesa.session_upkeep import reap_silent_sessions
 from wifidesa.vouchers import generate_batch
 
 T0 = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)  # 23:00 WITA on the last day of January
