@@ -235,7 +235,7 @@ async def status(request: Request, username: str = "", router: str = "") -> Resp
     now = utcnow()
     with _sessions(request)() as session:
         state = villager_status(session=session, username=username[:64], now=now)
-        router_row = session.query(Router).filter(Router.name == router[:64]).one_or_none()
+        router_row = session.scalar(select(Router).where(Router.name == router[:64]))
     if state is None:
         return _page(
             request,

@@ -13,9 +13,10 @@ from wifidesa import audit
 from wifidesa.db import utcnow
 from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.models import AdminRole, AdminUser, RegionLevel
-from wifidesa.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from wifidesa.passwords import check_password_strength, hash_password, verify_password
 from wifidesa.regions import get_region
 from wifidesa.sites import get_site
+from wifidesa.usernames import check_username
 
 
 def add_admin(
@@ -29,15 +30,8 @@ def add_admin(
     full_name: str = "",
 ) -> AdminUser:
     """Create an admin. Kabupaten admins need their kabupaten; desa admins their site(s)."""
-    username = username.strip().lower()
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
-    ):
-        raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-'")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    username = check_username(username)
+    check_password_strength(password)
     if session.scalar(select(AdminUser.id).where(AdminUser.username == username)) is not None:
         raise AlreadyExists(f"admin {username!r} exists already")
     admin = AdminUser(

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 from wifidesa import audit
 from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.models import Account, AccountKind, AdminUser, GuestDevice, Member
-from wifidesa.passwords import MIN_PASSWORD_LENGTH, hash_password
+from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.profiles import get_profile
 from wifidesa.sites import get_site
-from wifidesa.usernames import GUEST_PREFIX, normalize_mac
+from wifidesa.usernames import GUEST_PREFIX, check_username, normalize_mac
 
 
 def add_member(
@@ -25,17 +25,11 @@ def add_member(
     phone: str | None = None,
     actor: AdminUser | str = audit.CLI_ACTOR,
 ) -> Member:
-    username = username.strip().lower()
-    if (
-        not username
-        or len(username) > 64
-        or normalize_mac(username)
-        or username.startswith(GUEST_PREFIX)
-        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
-    ):
+    username = check_username(username)
+    # A resident's name must not be read as MAC authentication or a guest device.
+    if normalize_mac(username) or username.startswith(GUEST_PREFIX):
         raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-' (not a MAC)")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password_strength(password)
     if session.scalar(select(Member.account_id).where(Member.username == username)) is not None:
         raise AlreadyExists(f"member {username!r} exists already")
     site = get_site(session=session, code=site_code)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from passlib.context import CryptContext
 
+from wifidesa.errors import InvalidInput
+
 _context = CryptContext(schemes=["argon2"], deprecated="auto")
 
 MIN_PASSWORD_LENGTH = 8
@@ -19,3 +21,8 @@ def verify_password(password: str, password_hash: str) -> bool:
         return bool(_context.verify(password, password_hash))
     except (ValueError, TypeError):
         return False
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")

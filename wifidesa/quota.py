@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wifidesa.models import AfterQuota, ProfileLimit, QuotaPeriod, UsageDaily
+from wifidesa.models import ProfileLimit, QuotaPeriod, UsageDaily
 
 BLOCK_MESSAGE = "Kuota {period} Anda sudah habis. Bisa dipakai lagi mulai {resets}."
 PERIOD_WORDS = {
@@ -184,9 +184,6 @@ def load_usage(
     for account_id, day, up, down, seconds in session.execute(query):
         found[account_id][day] = Usage(up + down, seconds)
     return found
-
-
-__all__ = ["AfterQuota", "Limit", "QuotaStatus", "Usage", "block_message", "quota_status"]
 
 
 def load_quota_usage(

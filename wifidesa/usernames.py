@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wifidesa.errors import InvalidInput
 from wifidesa.vouchers import normalize_code
 
 GUEST_PREFIX = "tamu-"
@@ -48,3 +49,15 @@ def parse_login_name(raw: str) -> LoginName:
         mac=mac,
         guest_mac=guest_mac,
     )
+
+
+def check_username(text: str) -> str:
+    """A login name for an admin or a resident, normalised: 1-64 letters, digits, '.', '_', '-'."""
+    username = text.strip().lower()
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
+        raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-'")
+    return username
