@@ -14,7 +14,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import captive
+from portal import admin, captive
+from portal.admin.web import local_time
 from portal.i18n import LANGUAGES, request_language, translations
 from portal.signing import Signer, unpack_client
 from wifidesa import __version__
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.filters["local"] = local_time
     app.state.templates = templates
 
     def error_page(request: Request, status: int) -> Response:
@@ -75,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.state.attempts = AttemptLimiter()
     app.include_router(captive.router)
+    admin.install(app)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:

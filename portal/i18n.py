@@ -24,11 +24,23 @@ COOKIE = "wd_lang"
 
 @cache
 def translations(language: str) -> NullTranslations:
-    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
+    """The language's messages from every .po file in its folder (one file per area of the
+    app: messages.po for the captive portal, admin*.po for the admin UI, ...)."""
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    paths = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    if not paths:
         return NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
+    catalog = None
+    for path in paths:
+        with path.open("rb") as handle:
+            part = read_po(handle, locale=language)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id and message.string:
+                catalog[message.id] = message
+    assert catalog is not None
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from wdtest import TEST_SECRET
 from wdtest.postgres import PostgresCluster
 
 from wifidesa import schema
@@ -24,7 +25,7 @@ from wifidesa.regions import ensure_reference_regions
 from wifidesa.settings import Settings, load_settings
 
 BACKENDS = ("sqlite", "postgresql")
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
 _counter = itertools.count()
 
 

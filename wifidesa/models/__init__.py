@@ -11,7 +11,14 @@ from wifidesa.models.accounts import (
     Voucher,
     VoucherBatch,
 )
-from wifidesa.models.admins import AdminRole, AdminUser, AuditEntry, admin_sites
+from wifidesa.models.admins import (
+    AdminRole,
+    AdminToken,
+    AdminUser,
+    AuditEntry,
+    TokenKind,
+    admin_sites,
+)
 from wifidesa.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
 from wifidesa.models.regions import Region, RegionLevel, Site
 from wifidesa.models.routers import Router
@@ -31,6 +38,7 @@ __all__ = [
     "AccountStatus",
     "AcctSession",
     "AdminRole",
+    "AdminToken",
     "AdminUser",
     "AfterQuota",
     "AuditEntry",
@@ -48,6 +56,7 @@ __all__ = [
     "SessionStatus",
     "Site",
     "SiteDeviceDay",
+    "TokenKind",
     "UsageDaily",
     "Voucher",
     "VoucherBatch",

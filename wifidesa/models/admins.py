@@ -51,6 +51,31 @@ class AdminUser(Base):
         return f"AdminUser(id={self.id!r}, username={self.username!r}, role={self.role!r})"
 
 
+class TokenKind(StrEnum):
+    WEB = "web"  # a signed-in browser (cookie)
+    API = "api"  # a bearer token for the JSON API
+
+
+class AdminToken(Base):
+    """A web session or an API token. Only a SHA-256 of the token is stored: a copy of the
+    database does not let anyone sign in."""
+
+    __tablename__ = "admin_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admin_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[TokenKind] = mapped_column(str_enum(TokenKind, "admin_token_kind"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    admin: Mapped[AdminUser] = relationship()
+
+
 class AuditEntry(Base):
     """Who did what, when, to which object: stock accountability and admin actions."""
 

@@ -1,0 +1,62 @@
+"""The admin web UI (/admin/) and JSON API (/api/) for desa admins and Diskominfo."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from portal.admin import auth_routes, home
+from portal.admin.web import (
+    CsrfRejected,
+    SignInRequired,
+    gettext_for,
+    login_redirect,
+    page,
+)
+from wifidesa.attempts import AttemptLimiter
+from wifidesa.errors import NotFound
+from wifidesa.scope import Forbidden
+
+# Areas add their routers here (pages and API alike).
+ROUTERS = (auth_routes.router, home.router)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, title: str, detail: str = "") -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": detail or title}, status_code=status)
+    _ = gettext_for(request)
+    admin = getattr(request.state, "admin", None)
+    return page(request, "admin/error.html", admin, status, title=_(title), detail=detail)
+
+
+def install(app: FastAPI) -> None:
+    app.state.admin_attempts = AttemptLimiter()
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in(request: Request, _exc: SignInRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": "sign in or send a bearer token"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return RedirectResponse(login_redirect(request), status_code=303)
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf(request: Request, _exc: CsrfRejected) -> Response:
+        return _error(request, 403, "The form expired or did not come from this site.")
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, _exc: NotFound) -> Response:
+        # One answer for "does not exist" and "not yours": ids cannot be probed.
+        return _error(request, 404, "Page not found")
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, _exc: Forbidden) -> Response:
+        return _error(request, 403, "Your role does not allow this.")

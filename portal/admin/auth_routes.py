@@ -1,0 +1,172 @@
+"""Sign-in, sign-out, password change and API tokens for admins."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from portal.admin.web import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Admin,
+    checked_form,
+    gettext_for,
+    page,
+    safe_next,
+    secure_cookies,
+    signed_in,
+    transaction,
+)
+from portal.signing import new_csrf_token
+from wifidesa import admin_auth
+from wifidesa.admins import authenticate
+from wifidesa.db import utcnow
+from wifidesa.errors import InvalidInput
+from wifidesa.quota import format_reset
+
+router = APIRouter(prefix="/admin")
+SignedIn = Annotated[Admin, Depends(signed_in)]
+
+
+def _login_page(request: Request, error: str = "", status: int = 200) -> Response:
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or new_csrf_token()
+    response = page(
+        request,
+        "admin/login.html",
+        None,
+        status,
+        login_csrf=csrf,
+        error=error,
+        next=safe_next(request.query_params.get("next")),
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        path="/admin",
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    return _login_page(request)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    _ = gettext_for(request)
+    form = await request.form()
+    sent, cookie = str(form.get("csrf") or ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(sent, cookie):
+        return _login_page(request, _("The form expired. Please try again."), 403)
+    username = str(form.get("username") or "").strip().lower()[:64]
+    password = str(form.get("password") or "")
+    client = request.client.host if request.client else "?"
+    keys = [f"admin-user:{username}", f"admin-ip:{client}"]
+    limiter = request.app.state.admin_attempts
+    now = utcnow()
+    blocked = limiter.blocked_until(keys, now)
+    if blocked is not None:
+        message = _("Too many failed sign-ins. Try again after {time}.")
+        return _login_page(
+            request, message.format(time=format_reset(blocked, "Asia/Makassar")), 429
+        )
+    with transaction(request) as session:
+        admin = authenticate(session=session, username=username, password=password)
+        token = (
+            admin_auth.start_web_session(session=session, admin=admin, now=now) if admin else None
+        )
+    if token is None:
+        limiter.failed(keys, now)
+        return _login_page(request, _("Wrong username or password."), 401)
+    limiter.succeeded(keys)
+    response = RedirectResponse(safe_next(str(form.get("next") or "")), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=int(admin_auth.WEB_MAX.total_seconds()),
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, admin: SignedIn) -> Response:
+    await checked_form(request, admin)
+    with transaction(request) as session:
+        admin_auth.end_web_session(session=session, token=admin.token)
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/password")
+def password_form(request: Request, admin: SignedIn) -> Response:
+    return page(request, "admin/password.html", admin)
+
+
+@router.post("/password")
+async def change_password(request: Request, admin: SignedIn) -> Response:
+    _ = gettext_for(request)
+    form = await checked_form(request, admin)
+    if form.get("new", "") != form.get("repeat", ""):
+        return page(
+            request, "admin/password.html", admin, 400, error=_("The new passwords differ.")
+        )
+    try:
+        with transaction(request) as session:
+            account = admin_auth.get_admin(session=session, admin_id=admin.scope.admin_id)
+            admin_auth.change_password(
+                session=session,
+                admin=account,
+                current=form.get("current", ""),
+                new=form.get("new", ""),
+                keep_token=admin.token,
+            )
+    except InvalidInput as exc:
+        return page(request, "admin/password.html", admin, 400, error=_(str(exc)))
+    return page(request, "admin/password.html", admin, done=True)
+
+
+@router.get("/tokens")
+def tokens(request: Request, admin: SignedIn) -> Response:
+    with transaction(request) as session:
+        rows = admin_auth.list_api_tokens(session=session, admin_id=admin.scope.admin_id)
+        items = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at) for t in rows]
+    return page(request, "admin/tokens.html", admin, tokens=items)
+
+
+@router.post("/tokens")
+async def create_token(request: Request, admin: SignedIn) -> Response:
+    _ = gettext_for(request)
+    form = await checked_form(request, admin)
+    try:
+        with transaction(request) as session:
+            account = admin_auth.get_admin(session=session, admin_id=admin.scope.admin_id)
+            token = admin_auth.create_api_token(
+                session=session, admin=account, name=form.get("name", ""), now=utcnow()
+            )
+            rows = admin_auth.list_api_tokens(session=session, admin_id=account.id)
+            items = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at) for t in rows]
+    except InvalidInput as exc:
+        return page(request, "admin/tokens.html", admin, 400, tokens=[], error=_(str(exc)))
+    # Shown once: only its hash is stored.
+    return page(request, "admin/tokens.html", admin, tokens=items, new_token=token)
+
+
+@router.post("/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, admin: SignedIn, token_id: int) -> Response:
+    await checked_form(request, admin)
+    with transaction(request) as session:
+        account = admin_auth.get_admin(session=session, admin_id=admin.scope.admin_id)
+        admin_auth.revoke_api_token(session=session, admin=account, token_id=token_id)
+    return RedirectResponse("/admin/tokens", status_code=303)

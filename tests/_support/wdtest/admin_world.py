@@ -1,0 +1,199 @@
+"""Two kabupaten, three villages and one admin of every kind: the world admin tests run in.
+
+Kutai Kartanegara (64.03) holds villages A and B; Kutai Barat (64.02) holds village C. Every
+village has a router, a voucher batch, a resident and an open session, so a route can be aimed
+at village A's objects and tried by every actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from wdtest.factories import make_profile, make_router, make_site
+from wifidesa.admin_auth import create_api_token, start_web_session
+from wifidesa.admins import add_admin
+from wifidesa.crypto import SecretBox
+from wifidesa.db import utcnow
+from wifidesa.members import add_member
+from wifidesa.models import (
+    AccountDevice,
+    AcctSession,
+    AdminRole,
+    AdminToken,
+    AdminUser,
+    Region,
+    SessionStatus,
+    Voucher,
+)
+from wifidesa.vouchers import generate_batch
+
+ADMIN_PASSWORD = "admin-password-1"
+# Actors, by what they may reach.
+ANONYMOUS = "anonymous"
+DESA_A = "desa_a"
+DESA_B = "desa_b"
+KAB_OWN = "kab_own"  # Kutai Kartanegara: villages A and B
+KAB_OTHER = "kab_other"  # Kutai Barat: village C
+PROVINCE = "province"
+ACTORS = (ANONYMOUS, DESA_A, DESA_B, KAB_OWN, KAB_OTHER, PROVINCE)
+SIGNED_IN = frozenset(ACTORS) - {ANONYMOUS}
+REACH_A = frozenset({DESA_A, KAB_OWN, PROVINCE})  # who may see village A
+OVERSEERS_A = frozenset({KAB_OWN, PROVINCE})
+ONLY_PROVINCE = frozenset({PROVINCE})
+
+
+@dataclass
+class World:
+    ids: dict[str, object] = field(default_factory=dict)
+    codes: dict[str, list[str]] = field(default_factory=dict)  # voucher codes by village
+    api_tokens: dict[str, str] = field(default_factory=dict)  # bearer tokens by actor
+
+
+def _village(session: Session, box: SecretBox, world: World, key: str, kabupaten: str) -> None:
+    site = make_site(session, code=f"desa-{key}", kabupaten=kabupaten)
+    router = make_router(session, box, site=site, hotspot_address="10.5.50.1")
+    profile = world.ids["profile_all_obj"]
+    batch, codes = generate_batch(
+        session=session,
+        site_code=site.code,
+        profile_name=profile.name,
+        count=6,  # type: ignore[attr-defined]
+    )
+    member = add_member(
+        session=session,
+        site_code=site.code,
+        profile_name=profile.name,  # type: ignore[attr-defined]
+        username=f"warga-{key}",
+        password="rahasia-warga",
+    )
+    device = AccountDevice(
+        account_id=member.account_id,
+        mac=f"AA:BB:CC:00:00:0{len(world.codes)}",
+        remembered_until=utcnow() + timedelta(days=7),
+    )
+    session.add(device)
+    now = utcnow()
+    live = AcctSession(
+        router_id=router.id,
+        site_id=site.id,
+        account_id=member.account_id,
+        acct_session_id=f"81{key}00001",
+        username=member.username,
+        mac=device.mac,
+        framed_ip="10.5.50.20",
+        status=SessionStatus.OPEN,
+        started_at=now - timedelta(minutes=20),
+        updated_at=now,
+        input_octets=1_000_000,
+        output_octets=9_000_000,
+        interim_interval=300,
+    )
+    session.add(live)
+    session.flush()
+    world.codes[key] = codes
+    world.ids.update(
+        {
+            f"site_{key}": site.id,
+            f"site_code_{key}": site.code,
+            f"router_{key}": router.id,
+            f"router_name_{key}": router.name,
+            f"batch_{key}": batch.id,
+            f"voucher_{key}": _voucher_account(session, codes[0]),
+            f"code_{key}": codes[0],
+            f"member_{key}": member.account_id,
+            f"device_{key}": device.id,
+            f"session_{key}": live.id,
+        }
+    )
+
+
+def _voucher_account(session: Session, code: str) -> int:
+    return session.scalars(select(Voucher.account_id).where(Voucher.code == code)).one()
+
+
+def build_world(session: Session, box: SecretBox) -> World:
+    world = World()
+    world.ids["profile_all_obj"] = make_profile(session, name="umum", daily_bytes=10**9)
+    kukar = make_profile(session, name="kukar")
+    kukar.region_id = session.scalars(select(Region.id).where(Region.code == "64.03")).one()
+    kubar = make_profile(session, name="kubar")
+    kubar.region_id = session.scalars(select(Region.id).where(Region.code == "64.02")).one()
+    _village(session, box, world, "a", "64.03")
+    _village(session, box, world, "b", "64.03")
+    _village(session, box, world, "c", "64.02")
+    profile_all = world.ids.pop("profile_all_obj")
+    world.ids.update(
+        {"profile_all": profile_all.id, "profile_kukar": kukar.id, "profile_kubar": kubar.id}  # type: ignore[attr-defined]
+    )
+    admins = {
+        DESA_A: add_admin(
+            session=session,
+            username=DESA_A.replace("_", "-"),
+            password=ADMIN_PASSWORD,
+            role=AdminRole.DESA,
+            site_codes=["desa-a"],
+        ),
+        DESA_B: add_admin(
+            session=session,
+            username=DESA_B.replace("_", "-"),
+            password=ADMIN_PASSWORD,
+            role=AdminRole.DESA,
+            site_codes=["desa-b"],
+        ),
+        KAB_OWN: add_admin(
+            session=session,
+            username="kab-own",
+            password=ADMIN_PASSWORD,
+            role=AdminRole.KABUPATEN,
+            region_code="64.03",
+        ),
+        KAB_OTHER: add_admin(
+            session=session,
+            username="kab-other",
+            password=ADMIN_PASSWORD,
+            role=AdminRole.KABUPATEN,
+            region_code="64.02",
+        ),
+        PROVINCE: add_admin(
+            session=session,
+            username=PROVINCE,
+            password=ADMIN_PASSWORD,
+            role=AdminRole.PROVINCE,
+        ),
+    }
+    session.flush()
+    for actor, admin in admins.items():
+        world.ids[f"admin_{actor}"] = admin.id
+        world.api_tokens[actor] = create_api_token(
+            session=session, admin=admin, name=f"{actor}-api", now=utcnow()
+        )
+    world.ids["token_desa_a"] = session.scalars(
+        select(AdminToken.id).where(AdminToken.name == "desa_a-api")
+    ).one()
+    return world
+
+
+def session_token(sessions: sessionmaker[Session], actor: str) -> str:
+    """A fresh web session for one of the world's admins (no password hashing on the way)."""
+    username = {KAB_OWN: "kab-own", KAB_OTHER: "kab-other"}.get(actor, actor.replace("_", "-"))
+    with sessions.begin() as session:
+        admin = session.scalars(select(AdminUser).where(AdminUser.username == username)).one()
+        return start_web_session(session=session, admin=admin, now=utcnow())
+
+
+def sign_in(client: TestClient, sessions: sessionmaker[Session], actor: str) -> str:
+    """Put an actor's session cookie on the client; returns the session's CSRF token."""
+    from portal.admin.web import SESSION_COOKIE, csrf_for
+
+    client.cookies.clear()
+    if actor == ANONYMOUS:
+        return ""
+    token = session_token(sessions, actor)
+    client.cookies.set(SESSION_COOKIE, token)
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    return csrf_for(settings.secret_key, token)

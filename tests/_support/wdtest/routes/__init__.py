@@ -1,0 +1,65 @@
+"""The one list of admin routes and API endpoints that the permission and CSRF tests run over.
+
+Each area of the admin UI keeps its entries in its own module here; `ALL_ROUTES` joins them.
+The permission test also fails when the app has an /admin/ or /api/ route missing from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wdtest.admin_world import REACH_A, SIGNED_IN
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # a template filled from World.ids; aims at village A's objects
+    allowed: frozenset[str] = REACH_A
+    form: dict[str, str] = field(default_factory=dict)  # fields besides csrf (also templated)
+    json: dict[str, object] | None = None  # API bodies
+    # After the allowed actors ran, nothing stops the route from changing the world; a route
+    # that ends something for good (revoke, delete) says so, and is tried last by each actor.
+    destructive: bool = False
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    @property
+    def changes_state(self) -> bool:
+        return self.method not in ("GET", "HEAD")
+
+    def fill(self, ids: dict[str, object]) -> tuple[str, dict[str, str]]:
+        path = self.path.format(**ids)
+        form = {key: value.format(**ids) for key, value in self.form.items()}
+        return path, form
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+# Routes anyone may open (the sign-in form itself).
+PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
+
+AUTH_ROUTES = [
+    Route("GET", "/admin/", SIGNED_IN),
+    Route("GET", "/admin/password", SIGNED_IN),
+    Route(
+        "POST",
+        "/admin/password",
+        SIGNED_IN,
+        form={"current": "wrong-password-0", "new": "another-pass-9", "repeat": "another-pass-9"},
+    ),
+    Route("GET", "/admin/tokens", SIGNED_IN),
+    Route("POST", "/admin/tokens", SIGNED_IN, form={"name": "matrix"}),
+    Route("POST", "/admin/tokens/{token_desa_a}/revoke", frozenset({"desa_a"}), destructive=True),
+    Route("POST", "/admin/logout", SIGNED_IN, destructive=True),
+]
+
+
+def all_routes() -> list[Route]:
+    # Imported here so that an area module may import Route from this package.
+    from wdtest.routes import areas
+
+    return AUTH_ROUTES + areas.AREA_ROUTES

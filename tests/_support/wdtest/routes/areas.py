@@ -1,0 +1,7 @@
+"""The areas' route lists, joined (each area module owns its list)."""
+
+from __future__ import annotations
+
+from wdtest.routes import Route
+
+AREA_ROUTES: list[Route] = []
