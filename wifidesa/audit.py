@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wifidesa.models import AdminUser, AuditEntry
+from wifidesa.scope import Scope
 
 CLI_ACTOR = "cli"
 SYSTEM_ACTOR = "system"
@@ -16,16 +17,22 @@ def record(
     *,
     session: Session,
     action: str,
-    actor: AdminUser | str = CLI_ACTOR,
+    actor: AdminUser | Scope | str = CLI_ACTOR,
     object_type: str = "",
     object_id: object = None,
     site_id: int | None = None,
     **detail: Any,
 ) -> AuditEntry:
     """Add an audit entry to the session's transaction. `detail` must hold no secret."""
+    if isinstance(actor, AdminUser):
+        admin_id, name = actor.id, actor.username
+    elif isinstance(actor, Scope):
+        admin_id, name = actor.admin_id, actor.username
+    else:
+        admin_id, name = None, actor
     entry = AuditEntry(
-        admin_id=actor.id if isinstance(actor, AdminUser) else None,
-        actor=actor.username if isinstance(actor, AdminUser) else actor,
+        admin_id=admin_id,
+        actor=name,
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
