@@ -1,0 +1,49 @@
+"""Time and size of voucher-card PDFs for a large batch (default 5,000 cards), A4 and strip.
+
+    .venv/bin/python scripts/bench_voucher_pdf.py [COUNT]
+
+Needs no database: the cards are made from random codes and a profile built in memory.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from portal.i18n import translations
+from portal.voucher_cards import build_cards
+from portal.voucher_pdf import render_pdf
+from wifidesa.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.vouchers import random_code
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    profile = Profile(
+        name="harian",
+        rate_limit="2M/5M",
+        devices_at_once=2,
+        validity_seconds=7 * 86400,
+        after_quota=AfterQuota.THROTTLE,
+        throttle_rate_limit="256k/512k",
+        limits=[ProfileLimit(period=QuotaPeriod.DAY, data_bytes=1024**3)],
+    )
+    cards = build_cards(
+        village="Desa Long Apari",
+        codes=[random_code() for _ in range(count)],
+        profile=profile,
+        public_url="https://wifi.kaltimprov.go.id",
+        gettext=translations("id").gettext,
+    )
+    for layout in ("a4", "strip58"):
+        started = time.perf_counter()
+        pdf = render_pdf(cards, layout, f"Bench {count}")  # type: ignore[arg-type]
+        seconds = time.perf_counter() - started
+        print(
+            f"{layout:8} {count} cards: {seconds:6.2f} s, {len(pdf) / 1024**2:6.2f} MiB, "
+            f"{len(pdf) / count:6.0f} bytes/card, {count / seconds:6.0f} cards/s"
+        )
+
+
+if __name__ == "__main__":
+    main()
