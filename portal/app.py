@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import admin, captive
+from portal import admin, api_docs, captive
 from portal.admin.web import local_time
 from portal.i18n import LANGUAGES, request_language, translations
 from portal.signing import Signer, unpack_client
@@ -49,7 +49,10 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(title="wifidesa", version=__version__, lifespan=lifespan)
+    # /docs is our own server-rendered page (portal.api_docs): Swagger UI would load a CDN.
+    app = FastAPI(
+        title="wifidesa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
@@ -76,17 +79,19 @@ def create_app(settings: Settings) -> FastAPI:
         return error_page(request, 500)
 
     app.state.attempts = AttemptLimiter()
-    app.include_router(captive.router)
+    # Pages are not part of the API description; only /api/ is (see portal.api_docs).
+    app.include_router(captive.router, include_in_schema=False)
     admin.install(app)
+    app.include_router(api_docs.router)
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> Response:
         language = request_language(request)
         return templates.TemplateResponse(
             request, "portal/home.html", {"_": translations(language).gettext, "lang": language}
         )
 
-    @app.post("/portal/again", response_class=HTMLResponse)
+    @app.post("/portal/again", response_class=HTMLResponse, include_in_schema=False)
     async def again(request: Request) -> Response:
         """The landing page once more, e.g. in the other language."""
         form = await request.form()
@@ -97,7 +102,9 @@ def create_app(settings: Settings) -> FastAPI:
         request.state.lang = language
         return await captive.render_landing(request, client)
 
-    @app.get("/mikrotik/{router_name}/{file_name}", response_class=HTMLResponse)
+    @app.get(
+        "/mikrotik/{router_name}/{file_name}", response_class=HTMLResponse, include_in_schema=False
+    )
     def hotspot_file(router_name: str, file_name: str) -> Response:
         """The router's hotspot pages, for `/tool fetch` on the router."""
         if file_name not in FILES:

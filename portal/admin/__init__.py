@@ -36,7 +36,7 @@ def _error(request: Request, status: int, title: str, detail: str = "") -> Respo
 def install(app: FastAPI) -> None:
     app.state.admin_attempts = AttemptLimiter()
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, include_in_schema=router.prefix.startswith("/api"))
 
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, _exc: SignInRequired) -> Response:
