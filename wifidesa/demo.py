@@ -34,6 +34,8 @@ class Seeded:
     router_secret: str
     admin_username: str
     admin_password: str
+    operator_username: str
+    operator_password: str
     voucher_codes: list[str]
 
 
@@ -107,6 +109,15 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
         role=AdminRole.PROVINCE,
         full_name="Admin Demo",
     )
+    operator_password = secrets.token_urlsafe(12)
+    operator = add_admin(
+        session=session,
+        username="operator-demo",
+        password=operator_password,
+        role=AdminRole.DESA,
+        site_codes=[site.code],
+        full_name="Operator Desa Contoh",
+    )
     return Seeded(
         site_code=site.code,
         router_name=router.name,
@@ -114,6 +125,8 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
         router_secret=secret,
         admin_username=admin.username,
         admin_password=password,
+        operator_username=operator.username,
+        operator_password=operator_password,
         voucher_codes=codes,
     )
 
@@ -125,6 +138,8 @@ def describe(seeded: Seeded, settings: Settings) -> str:
   site:     {seeded.site_code} (Desa Contoh Wifidesa, Kabupaten Kutai Kartanegara)
   router:   {seeded.router_name} at {seeded.router_ip}, RADIUS secret {seeded.router_secret}
   admin:    {seeded.admin_username} / {seeded.admin_password}   (shown once; province role)
+  operator: {seeded.operator_username} / {seeded.operator_password}   (shown once; desa admin)
+  admin UI: {settings.public_url}/admin/   (JSON API described at {settings.public_url}/docs)
   profiles: harian-1gb, warga-bulanan, gratis-30-menit
   vouchers: {len(seeded.voucher_codes)} for harian-1gb, e.g.
 {shown}
