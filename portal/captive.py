@@ -4,6 +4,7 @@ hands the router a username and a (CHAP-hashed) one-time password."""
 from __future__ import annotations
 
 import hmac
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,13 +27,19 @@ from wifidesa.captive import (
     voucher_login,
 )
 from wifidesa.db import transaction, utcnow
-from wifidesa.models import Router, Site
+from wifidesa.models import Account, Router, Site, Voucher
 from wifidesa.quota import format_reset
 from wifidesa.units import format_duration, format_size
 from wifidesa.villager_status import villager_status
+from wifidesa.vouchers import format_code, normalize_code
 
 router = APIRouter()
 CSRF_COOKIE = "wd_csrf"
+# A voucher card's QR code leaves its code here, for the login form to fill in. Ten minutes
+# are enough to join the village Wi-Fi after scanning; a printed bearer code should not linger.
+CODE_COOKIE = "wd_code"
+CODE_COOKIE_SECONDS = 600
+_CODE = re.compile(r"^[A-Z0-9]{4,32}$")  # generated and imported codes alike
 
 # Messages by problem; msgids in English, shown in the villager's language.
 PROBLEMS = {
@@ -97,6 +104,7 @@ def _landing(
 ) -> Response:
     site = session.get(Site, router_row.site_id)
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    card_code = _card_code(request.cookies.get(CODE_COOKIE, ""))
     response = _page(
         request,
         "portal/landing.html",
@@ -106,6 +114,7 @@ def _landing(
         ctx=pack_client(_signer(request), client),
         csrf=csrf,
         router_name=router_row.name,
+        code=format_code(card_code) if card_code else "",
     )
     response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
     return response
@@ -183,7 +192,10 @@ async def _login(request: Request, kind: str) -> Response:
             limiter.failed(keys, now)
         return await render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
     limiter.succeeded(keys)
-    return _handoff(request, handoff)
+    response = _handoff(request, handoff)
+    if kind == "voucher":
+        response.delete_cookie(CODE_COOKIE)  # used: the next login form starts empty
+    return response
 
 
 def _attempt(
@@ -259,6 +271,65 @@ async def status(request: Request, username: str = "", router: str = "") -> Resp
         if router_row and router_row.hotspot_address
         else None,
     )
+
+
+def _card_code(text: str) -> str | None:
+    """A voucher code from a card's QR link or the cookie, or None if it cannot be one."""
+    code = normalize_code(text[:64])
+    return code if _CODE.match(code) else None
+
+
+def hotspot_login_url(hotspot_address: str) -> str:
+    """The router's own login page; it sends a client that is not logged in on to us."""
+    host = hotspot_address.strip()
+    if ":" in host and not host.startswith("["):  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}/login"
+
+
+@router.get("/portal/v/{code}", response_class=HTMLResponse)
+async def voucher_card(request: Request, code: str) -> Response:
+    """Where a voucher card's QR code leads: join the Wi-Fi, then log in with the code filled in.
+
+    An unknown code gets the same page, without the router link and without the cookie,
+    so the page does not tell which codes exist (and codes have 50 bits: no guessing).
+    """
+    card_code = _card_code(code)
+    login_url = None
+    if card_code is not None:
+        with _sessions(request)() as session:
+            hotspot = session.scalar(
+                select(Router.hotspot_address)
+                .join(Account, Account.site_id == Router.site_id)
+                .join(Voucher, Voucher.account_id == Account.id)
+                .where(
+                    Voucher.code == card_code,
+                    Router.is_active.is_(True),
+                    Router.hotspot_address.is_not(None),
+                )
+                .order_by(Router.id)
+                .limit(1)
+            )
+        login_url = hotspot_login_url(hotspot) if hotspot else None
+    response = _page(
+        request,
+        "portal/voucher_link.html",
+        login_url=login_url,
+        display_code=format_code(card_code) if card_code else None,
+        back=request.url.path,
+    )
+    response.headers["Cache-Control"] = "no-store"  # the page carries a bearer code
+    response.headers["Referrer-Policy"] = "no-referrer"  # and so does its URL
+    if login_url and card_code:
+        response.set_cookie(
+            CODE_COOKIE,
+            card_code,
+            max_age=CODE_COOKIE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.public_url.startswith("https://"),
+        )
+    return response
 
 
 @router.get("/portal/lang/{language}")
