@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from wifidesa.dbops import refresh_statistics
 from wifidesa.errors import InvalidInput
 from wifidesa.models import Account, AccountKind, AdminUser, Voucher, VoucherBatch
 from wifidesa.profiles import get_profile
+from wifidesa.scope import Scope
 from wifidesa.sites import get_site
 
 # No 0/O, 1/I/l: codes are read off paper and typed on phones. Upper case only, 32 symbols.
@@ -25,6 +26,9 @@ MAX_BATCH = 50_000
 BULK = 1000  # batches this large refresh the planner's statistics (PostgreSQL)
 MAX_PREFIX = 4
 _LOOKUP_CHUNK = 500
+_INSERT_CHUNK = 1000  # rows per INSERT of a large batch: progress is reported between them
+
+Progress = Callable[[int, int], None]
 
 
 _BITS = 5
@@ -84,15 +88,23 @@ def generate_batch(
     count: int,
     prefix: str = "",
     note: str = "",
-    actor: AdminUser | str = audit.CLI_ACTOR,
+    actor: AdminUser | Scope | str = audit.CLI_ACTOR,
+    progress: Progress | None = None,
 ) -> tuple[VoucherBatch, list[str]]:
-    """Create a batch of `count` vouchers for a site and profile; returns the batch and codes."""
+    """Create a batch of `count` vouchers for a site and profile; returns the batch and codes.
+
+    `progress(done, total)` is called as the cards are stored (for batches of thousands).
+    """
     if not 1 <= count <= MAX_BATCH:
         raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
     prefix = check_prefix(prefix)
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
-    creator_id = actor.id if isinstance(actor, AdminUser) else None
+    creator_id: int | None = None
+    if isinstance(actor, AdminUser):
+        creator_id = actor.id
+    elif isinstance(actor, Scope):
+        creator_id = actor.admin_id
     batch = VoucherBatch(
         site_id=site.id,
         profile_id=profile.id,
@@ -104,28 +116,32 @@ def generate_batch(
     session.add(batch)
     session.flush()
     codes = new_codes(session=session, count=count, prefix=prefix)
-    # Bulk insert with RETURNING (SQLAlchemy "insertmanyvalues"): thousands in one round trip.
-    account_ids = list(
-        session.scalars(
-            insert(Account).returning(Account.id, sort_by_parameter_order=True),
+    for start in range(0, count, _INSERT_CHUNK):
+        chunk = codes[start : start + _INSERT_CHUNK]
+        # Bulk insert with RETURNING (SQLAlchemy "insertmanyvalues"): many rows a round trip.
+        account_ids = list(
+            session.scalars(
+                insert(Account).returning(Account.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "kind": AccountKind.VOUCHER,
+                        "site_id": site.id,
+                        "profile_id": profile.id,
+                        "created_by_id": creator_id,
+                    }
+                    for _ in chunk
+                ],
+            )
+        )
+        session.execute(
+            insert(Voucher),
             [
-                {
-                    "kind": AccountKind.VOUCHER,
-                    "site_id": site.id,
-                    "profile_id": profile.id,
-                    "created_by_id": creator_id,
-                }
-                for _ in codes
+                {"account_id": account_id, "code": code, "batch_id": batch.id}
+                for account_id, code in zip(account_ids, chunk, strict=True)
             ],
         )
-    )
-    session.execute(
-        insert(Voucher),
-        [
-            {"account_id": account_id, "code": code, "batch_id": batch.id}
-            for account_id, code in zip(account_ids, codes, strict=True)
-        ],
-    )
+        if progress is not None:
+            progress(start + len(chunk), count)
     if count >= BULK:
         refresh_statistics(session, "accounts", "vouchers")
     audit.record(

@@ -1,0 +1,265 @@
+"""Vouchers for admins: list and filter cards, batches with their stock figures, and the stock
+accountability writes (generate, print, hand out, revoke), each scoped and audited.
+
+Every function takes the admin's `Scope`: cards and batches of villages outside it are
+reported as not found. Statuses are defined in wifidesa.voucher_status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy.orm import Session
+
+from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.models import (
+    Account,
+    AccountKind,
+    AccountStatus,
+    AdminUser,
+    Profile,
+    Site,
+    Voucher,
+    VoucherBatch,
+)
+from wifidesa.scope import Scope, profile_filter, require_site, site_filter
+from wifidesa.voucher_status import VoucherStatus, status_column, status_condition
+from wifidesa.vouchers import normalize_code
+
+MAX_PAGE = 500  # rows per page of a list
+
+
+@dataclass(frozen=True)
+class VoucherFilter:
+    """Which cards to list; every part is optional."""
+
+    site_id: int | None = None
+    status: VoucherStatus | None = None
+    batch_id: int | None = None
+    search: str = ""  # the start of a code, as typed (dashes and spaces are ignored)
+
+
+@dataclass(frozen=True)
+class VoucherRow:
+    account_id: int
+    code: str
+    site_id: int
+    site_code: str
+    site_name: str
+    profile: str
+    batch_id: int
+    status: VoucherStatus
+    first_used_at: datetime | None
+    expires_at: datetime | None
+    distributed_at: datetime | None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int  # rows matching, over all pages
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    site_id: int
+    site_code: str
+    site_name: str
+    profile_id: int
+    profile: str
+    count: int
+    prefix: str
+    note: str
+    created_at: datetime
+    created_by: str | None  # the admin's username; None for the CLI or a deleted admin
+    distributed: int = 0
+    used: int = 0
+    revoked: int = 0
+
+
+def _page_bounds(limit: int, offset: int) -> tuple[int, int]:
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}, offset not negative")
+    return limit, offset
+
+
+def _voucher_clauses(
+    session: Session, scope: Scope, filters: VoucherFilter, now: datetime
+) -> list[ColumnElement[bool]]:
+    clauses = [Account.kind == AccountKind.VOUCHER, site_filter(scope, Account.site_id)]
+    if filters.site_id is not None:
+        require_site(session=session, scope=scope, site_id=filters.site_id)
+        clauses.append(Account.site_id == filters.site_id)
+    if filters.batch_id is not None:
+        clauses.append(Voucher.batch_id == filters.batch_id)
+    if filters.status is not None:
+        clauses.append(status_condition(filters.status, now))
+    search = normalize_code(filters.search)
+    if search:
+        clauses.append(Voucher.code.startswith(search, autoescape=True))
+    return clauses
+
+
+def _voucher_rows(
+    clauses: Sequence[ColumnElement[bool]], now: datetime
+) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Account.id,
+            Voucher.code,
+            Site.id,
+            Site.code,
+            Site.name,
+            Profile.name,
+            Voucher.batch_id,
+            status_column(now),
+            Account.first_used_at,
+            Account.expires_at,
+            Voucher.distributed_at,
+        )
+        .join(Voucher, Voucher.account_id == Account.id)
+        .join(Site, Site.id == Account.site_id)
+        .join(Profile, Profile.id == Account.profile_id)
+        .where(*clauses)
+        .order_by(Voucher.batch_id.desc(), Voucher.code)
+    )
+
+
+def _as_row(row: Any) -> VoucherRow:
+    fields = list(row)
+    fields[7] = VoucherStatus(fields[7])
+    return VoucherRow(*fields)
+
+
+def list_vouchers(
+    *,
+    session: Session,
+    scope: Scope,
+    filters: VoucherFilter,
+    now: datetime,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[VoucherRow]:
+    """Cards in the scope matching `filters`, newest batch first, by code within a batch."""
+    limit, offset = _page_bounds(limit, offset)
+    clauses = _voucher_clauses(session, scope, filters, now)
+    count = (
+        select(func.count())
+        .select_from(Account)
+        .join(Voucher, Voucher.account_id == Account.id)
+        .where(*clauses)
+    )
+    total = session.scalar(count) or 0
+    query = _voucher_rows(clauses, now).limit(limit).offset(offset)
+    rows = [_as_row(row) for row in session.execute(query)]
+    return Page(rows, total, limit, offset)
+
+
+def all_vouchers(
+    *, session: Session, scope: Scope, filters: VoucherFilter, now: datetime
+) -> list[VoucherRow]:
+    """Every card matching `filters`, unpaged (a batch's export: at most MAX_BATCH rows)."""
+    clauses = _voucher_clauses(session, scope, filters, now)
+    return [_as_row(row) for row in session.execute(_voucher_rows(clauses, now))]
+
+
+def _batch_query(scope: Scope) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            VoucherBatch.id,
+            VoucherBatch.site_id,
+            Site.code,
+            Site.name,
+            VoucherBatch.profile_id,
+            Profile.name,
+            VoucherBatch.count,
+            VoucherBatch.prefix,
+            VoucherBatch.note,
+            VoucherBatch.created_at,
+            AdminUser.username,
+        )
+        .join(Site, Site.id == VoucherBatch.site_id)
+        .join(Profile, Profile.id == VoucherBatch.profile_id)
+        .outerjoin(AdminUser, AdminUser.id == VoucherBatch.created_by_id)
+        .where(site_filter(scope, VoucherBatch.site_id))
+    )
+
+
+def _with_figures(session: Session, rows: Sequence[Any]) -> list[BatchRow]:
+    """Batches with how many of their cards were handed out, used and revoked."""
+    ids = [row[0] for row in rows]
+    figures: dict[int, tuple[int, int, int]] = {}
+    if ids:
+        query = (
+            select(
+                Voucher.batch_id,
+                func.sum(case((Voucher.distributed_at.is_not(None), 1), else_=0)),
+                func.sum(case((Account.first_used_at.is_not(None), 1), else_=0)),
+                func.sum(case((Account.status != AccountStatus.ACTIVE, 1), else_=0)),
+            )
+            .join(Account, Account.id == Voucher.account_id)
+            .where(Voucher.batch_id.in_(ids))
+            .group_by(Voucher.batch_id)
+        )
+        figures = {
+            b: (int(d or 0), int(u or 0), int(r or 0)) for b, d, u, r in session.execute(query)
+        }
+    batches = []
+    for row in rows:
+        distributed, used, revoked = figures.get(row[0], (0, 0, 0))
+        batch = BatchRow(*row)
+        batches.append(replace(batch, distributed=distributed, used=used, revoked=revoked))
+    return batches
+
+
+def list_batches(
+    *, session: Session, scope: Scope, site_id: int | None = None, limit: int = 50, offset: int = 0
+) -> Page[BatchRow]:
+    """Batches in the scope, newest first, with their stock figures."""
+    limit, offset = _page_bounds(limit, offset)
+    query = _batch_query(scope)
+    if site_id is not None:
+        require_site(session=session, scope=scope, site_id=site_id)
+        query = query.where(VoucherBatch.site_id == site_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.execute(query.order_by(VoucherBatch.id.desc()).limit(limit).offset(offset)).all()
+    return Page(_with_figures(session, page), total, limit, offset)
+
+
+def get_batch(*, session: Session, scope: Scope, batch_id: int) -> BatchRow:
+    """One batch with its figures; NotFound if it does not exist or lies outside the scope."""
+    row = session.execute(_batch_query(scope).where(VoucherBatch.id == batch_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"voucher batch {batch_id} not found")
+    return _with_figures(session, [row])[0]
+
+
+def batch_codes(*, session: Session, scope: Scope, batch_id: int) -> list[str]:
+    """The codes of a batch, sorted (the order they print in and are handed out by)."""
+    get_batch(session=session, scope=scope, batch_id=batch_id)
+    query = select(Voucher.code).where(Voucher.batch_id == batch_id).order_by(Voucher.code)
+    return list(session.scalars(query))
+
+
+def batch_profile(*, session: Session, scope: Scope, batch_id: int) -> Profile:
+    """The profile of a batch's cards, for printing them in plain words."""
+    batch = get_batch(session=session, scope=scope, batch_id=batch_id)
+    profile = session.get(Profile, batch.profile_id)
+    assert profile is not None  # a foreign key with ON DELETE RESTRICT
+    return profile
+
+
+def usable_profiles(*, session: Session, scope: Scope) -> list[Profile]:
+    """Profiles this admin may put on new cards."""
+    query = select(Profile).where(profile_filter(scope)).order_by(Profile.name)
+    return list(session.scalars(query))

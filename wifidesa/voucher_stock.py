@@ -1,0 +1,182 @@
+"""Stock accountability for voucher cards: who generated a batch, who printed or exported it,
+which cards were handed out and which were revoked. Every write is scoped and audited with the
+village's site_id, so the audit log answers for every card.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from wifidesa import audit
+from wifidesa.enforcement import request_disconnect
+from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.models import (
+    Account,
+    AccountStatus,
+    AcctSession,
+    Profile,
+    SessionStatus,
+    Voucher,
+    VoucherBatch,
+)
+from wifidesa.scope import Scope, profile_filter, require_site, site_filter
+from wifidesa.voucher_admin import VoucherFilter, VoucherRow, all_vouchers, get_batch
+from wifidesa.vouchers import Progress, generate_batch, normalize_code
+
+
+def export_rows(
+    *, session: Session, scope: Scope, batch_id: int, now: datetime
+) -> list[VoucherRow]:
+    """Every card of a batch with its status, for a CSV file. Audited: the codes leave us."""
+    batch = get_batch(session=session, scope=scope, batch_id=batch_id)
+    rows = all_vouchers(
+        session=session, scope=scope, filters=VoucherFilter(batch_id=batch_id), now=now
+    )
+    audit.record(
+        session=session,
+        action="vouchers.export",
+        actor=scope,
+        object_type="voucher_batch",
+        object_id=batch_id,
+        site_id=batch.site_id,
+        count=len(rows),
+    )
+    return rows
+
+
+def generate(
+    *,
+    session: Session,
+    scope: Scope,
+    site_id: int,
+    profile_id: int,
+    count: int,
+    prefix: str = "",
+    note: str = "",
+    progress: Progress | None = None,
+) -> tuple[VoucherBatch, list[str]]:
+    """A new batch of cards for a village in the scope, with a profile the admin may use.
+
+    There is no "use before" date here: RADIUS treats an `expires_at` set before first use as
+    a fixed end (wifidesa.login_rules.check_validity), not as a deadline for first use after
+    which the profile's validity would run, so such an option would shorten the paket.
+    """
+    site = require_site(session=session, scope=scope, site_id=site_id)
+    profile = session.scalar(select(Profile).where(Profile.id == profile_id, profile_filter(scope)))
+    if profile is None:
+        raise NotFound(f"profile {profile_id} not found")
+    if not site.allow_voucher:
+        raise InvalidInput("this village does not accept vouchers")
+    if len(note) > 255:
+        raise InvalidInput("the note is longer than 255 characters")
+    return generate_batch(
+        session=session,
+        site_code=site.code,
+        profile_name=profile.name,
+        count=count,
+        prefix=prefix,
+        note=note.strip(),
+        actor=scope,
+        progress=progress,
+    )
+
+
+def revoke(*, session: Session, scope: Scope, account_id: int, now: datetime) -> int:
+    """Revoke a card for good and queue a Disconnect for each of its live sessions (the RADIUS
+    service sends them). Returns how many were queued; revoking twice changes nothing."""
+    found = session.execute(
+        select(Account, Voucher.code)
+        .join(Voucher, Voucher.account_id == Account.id)
+        .where(Account.id == account_id, site_filter(scope, Account.site_id))
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"voucher {account_id} not found")
+    account, code = found
+    if account.status is AccountStatus.REVOKED:
+        return 0
+    account.status = AccountStatus.REVOKED
+    live = session.scalars(
+        select(AcctSession.id).where(
+            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
+        )
+    ).all()
+    queued = sum(request_disconnect(session=session, session_id=i, now=now) for i in live)
+    audit.record(
+        session=session,
+        action="vouchers.revoke",
+        actor=scope,
+        object_type="voucher",
+        object_id=account_id,
+        site_id=account.site_id,
+        code=code,
+        disconnects=queued,
+    )
+    return queued
+
+
+def mark_distributed(
+    *,
+    session: Session,
+    scope: Scope,
+    batch_id: int,
+    first_code: str,
+    last_code: str,
+    now: datetime,
+) -> int:
+    """Mark the cards of a batch from `first_code` to `last_code` (in code order) as handed
+    out. Cards already marked keep their first date. Returns how many were newly marked."""
+    batch = get_batch(session=session, scope=scope, batch_id=batch_id)
+    first, last = normalize_code(first_code), normalize_code(last_code)
+    for code in (first, last):
+        in_batch = session.scalar(
+            select(Voucher.account_id).where(Voucher.batch_id == batch_id, Voucher.code == code)
+        )
+        if in_batch is None:
+            raise InvalidInput(f"code {code or '(empty)'} is not in this batch")
+    if first > last:
+        first, last = last, first
+    outcome = session.execute(
+        update(Voucher)
+        .where(
+            Voucher.batch_id == batch_id,
+            Voucher.code >= first,
+            Voucher.code <= last,
+            Voucher.distributed_at.is_(None),
+        )
+        .values(distributed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    marked = int(getattr(outcome, "rowcount", 0) or 0)
+    audit.record(
+        session=session,
+        action="vouchers.distribute",
+        actor=scope,
+        object_type="voucher_batch",
+        object_id=batch_id,
+        site_id=batch.site_id,
+        first_code=first,
+        last_code=last,
+        count=marked,
+    )
+    return marked
+
+
+def record_print(
+    *, session: Session, scope: Scope, batch_id: int, layout: str, medium: str = "pdf"
+) -> None:
+    """Note in the audit log that an admin printed (or opened for print) a batch."""
+    batch = get_batch(session=session, scope=scope, batch_id=batch_id)
+    audit.record(
+        session=session,
+        action="vouchers.print",
+        actor=scope,
+        object_type="voucher_batch",
+        object_id=batch_id,
+        site_id=batch.site_id,
+        layout=layout,
+        medium=medium,
+        count=batch.count,
+    )
