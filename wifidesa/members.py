@@ -10,8 +10,18 @@ from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.models import Account, AccountKind, AdminUser, GuestDevice, Member
 from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.profiles import get_profile
+from wifidesa.scope import Scope
 from wifidesa.sites import get_site
 from wifidesa.usernames import GUEST_PREFIX, check_username, normalize_mac
+
+
+def member_username(text: str) -> str:
+    """A resident's login name, normalised; refused if it could be read as a MAC or a guest."""
+    username = check_username(text)
+    # A resident's name must not be read as MAC authentication or a guest device.
+    if normalize_mac(username) or username.startswith(GUEST_PREFIX):
+        raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-' (not a MAC)")
+    return username
 
 
 def add_member(
@@ -23,18 +33,19 @@ def add_member(
     password: str,
     full_name: str = "",
     phone: str | None = None,
-    actor: AdminUser | str = audit.CLI_ACTOR,
+    actor: AdminUser | Scope | str = audit.CLI_ACTOR,
 ) -> Member:
-    username = check_username(username)
-    # A resident's name must not be read as MAC authentication or a guest device.
-    if normalize_mac(username) or username.startswith(GUEST_PREFIX):
-        raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-' (not a MAC)")
+    username = member_username(username)
     check_password_strength(password)
     if session.scalar(select(Member.account_id).where(Member.username == username)) is not None:
         raise AlreadyExists(f"member {username!r} exists already")
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
     account = Account(kind=AccountKind.MEMBER, site_id=site.id, profile_id=profile.id)
+    if isinstance(actor, Scope):
+        account.created_by_id = actor.admin_id
+    elif isinstance(actor, AdminUser):
+        account.created_by_id = actor.id
     member = Member(
         account=account,
         username=username,

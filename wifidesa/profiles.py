@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from wifidesa import audit
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
-from wifidesa.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.models import AdminUser, AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.scope import Scope
 from wifidesa.units import check_rate_limit
 
 
@@ -34,11 +35,17 @@ class ProfileSpec:
     throttle_rate_limit: str | None = None
     remember_device_days: int = 0
     quotas: tuple[Quota, ...] = field(default_factory=tuple)
+    region_id: int | None = None  # the kabupaten that defines it; None: province-wide
 
 
 def _validate(spec: ProfileSpec) -> None:
     if not spec.name.strip() or len(spec.name) > 64:
         raise InvalidInput("profile name must be 1 to 64 characters")
+    if len(spec.description) > 255:
+        raise InvalidInput("the description must be at most 255 characters")
+    for value in (spec.session_timeout, spec.idle_timeout, spec.validity_seconds):
+        if value is not None and value <= 0:
+            raise InvalidInput("timeouts and validity must be positive")
     if spec.rate_limit:
         check_rate_limit(spec.rate_limit)
     if spec.throttle_rate_limit:
@@ -57,9 +64,15 @@ def _validate(spec: ProfileSpec) -> None:
     for quota in spec.quotas:
         if quota.data_bytes is None and quota.time_seconds is None:
             raise InvalidInput(f"the {quota.period} quota limits neither data nor time")
+        if (quota.data_bytes is not None and quota.data_bytes <= 0) or (
+            quota.time_seconds is not None and quota.time_seconds <= 0
+        ):
+            raise InvalidInput("quotas must be positive")
 
 
-def add_profile(*, session: Session, spec: ProfileSpec) -> Profile:
+def add_profile(
+    *, session: Session, spec: ProfileSpec, actor: AdminUser | Scope | str = audit.CLI_ACTOR
+) -> Profile:
     _validate(spec)
     if session.scalar(select(Profile.id).where(Profile.name == spec.name)) is not None:
         raise AlreadyExists(f"profile {spec.name!r} exists already")
@@ -75,6 +88,7 @@ def add_profile(*, session: Session, spec: ProfileSpec) -> Profile:
         after_quota=spec.after_quota,
         throttle_rate_limit=spec.throttle_rate_limit,
         remember_device_days=spec.remember_device_days,
+        region_id=spec.region_id,
         limits=[
             ProfileLimit(period=q.period, data_bytes=q.data_bytes, time_seconds=q.time_seconds)
             for q in spec.quotas
@@ -83,7 +97,11 @@ def add_profile(*, session: Session, spec: ProfileSpec) -> Profile:
     session.add(profile)
     session.flush()
     audit.record(
-        session=session, action="profiles.add", object_type="profile", object_id=profile.name
+        session=session,
+        action="profiles.add",
+        actor=actor,
+        object_type="profile",
+        object_id=profile.name,
     )
     return profile
 

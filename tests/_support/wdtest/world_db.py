@@ -1,0 +1,60 @@
+"""The admin world (wdtest.admin_world) for core tests: built once per backend into a template
+database, each test getting a fresh copy (building it hashes eight passwords with argon2)."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wdtest import TEST_SECRET
+from wdtest.admin_world import World, build_world
+from wdtest.postgres import PostgresCluster
+from wifidesa.crypto import SecretBox
+from wifidesa.db import make_engine, make_session_factory
+
+_copies = itertools.count()
+_built: dict[tuple[str, str], tuple[str, World]] = {}
+
+
+def _template(request: pytest.FixtureRequest, backend: str, name: str) -> tuple[str, World]:
+    key = (backend, name)
+    if key in _built:
+        return _built[key]
+    if backend == "sqlite":
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(name)
+        path = folder / "world.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url, template = f"sqlite:///{path}", str(path)
+    else:
+        cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+        template = name
+        url = cluster.create_database(template, request.getfixturevalue("pg_template"))
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            world = build_world(session, SecretBox(TEST_SECRET))
+    finally:
+        engine.dispose()  # a PostgreSQL template must have no connections to be cloned
+    _built[key] = (template, world)
+    return _built[key]
+
+
+def world_db(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, name: str
+) -> Iterator[tuple[str, World]]:
+    """(database URL, world) of a fresh copy of the world; `name` keeps templates apart."""
+    template, world = _template(request, backend, name)
+    if backend == "sqlite":
+        path = tmp_path / "wifidesa.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}", world
+        return
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    copy = f"{name}_{next(_copies)}"
+    url = cluster.create_database(copy, template=template)
+    yield url, world
+    cluster.drop_database(copy)
