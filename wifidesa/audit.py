@@ -11,13 +11,15 @@ from wifidesa.scope import Scope
 
 CLI_ACTOR = "cli"
 SYSTEM_ACTOR = "system"
+# Who did it: an admin (by account or scope), or "cli" / "system".
+Actor = AdminUser | Scope | str
 
 
 def record(
     *,
     session: Session,
     action: str,
-    actor: AdminUser | Scope | str = CLI_ACTOR,
+    actor: Actor = CLI_ACTOR,
     object_type: str = "",
     object_id: object = None,
     site_id: int | None = None,

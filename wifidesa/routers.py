@@ -41,7 +41,9 @@ def _check_port(port: int, what: str) -> None:
         raise InvalidInput(f"{what} must be between 1 and 65535, not {port}")
 
 
-def add_router(*, session: Session, box: SecretBox, spec: RouterSpec) -> tuple[Router, str]:
+def add_router(
+    *, session: Session, box: SecretBox, spec: RouterSpec, actor: audit.Actor = audit.CLI_ACTOR
+) -> tuple[Router, str]:
     """Register a router; returns it with its RADIUS secret (generated if none was given)."""
     site = get_site(session=session, code=spec.site_code)
     name = spec.name.strip()
@@ -95,6 +97,7 @@ def add_router(*, session: Session, box: SecretBox, spec: RouterSpec) -> tuple[R
     audit.record(
         session=session,
         action="routers.add",
+        actor=actor,
         object_type="router",
         object_id=router.name,
         site_id=site.id,

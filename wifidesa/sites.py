@@ -99,7 +99,7 @@ def _create(spec: SiteSpec, session: Session) -> Site:
     return site
 
 
-def add_site(*, session: Session, spec: SiteSpec) -> Site:
+def add_site(*, session: Session, spec: SiteSpec, actor: audit.Actor = audit.CLI_ACTOR) -> Site:
     """Create a site (and its kecamatan/desa regions if new)."""
     problem = _check_spec(spec, session)
     if problem:
@@ -108,6 +108,7 @@ def add_site(*, session: Session, spec: SiteSpec) -> Site:
     audit.record(
         session=session,
         action="sites.add",
+        actor=actor,
         object_type="site",
         object_id=site.code,
         site_id=site.id,

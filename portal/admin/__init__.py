@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from portal.admin import auth_routes, home
+from portal.admin import audit, auth_routes, home, sessions, sites, sites_api
 from portal.admin.web import (
     CsrfRejected,
     SignInRequired,
@@ -18,7 +18,16 @@ from wifidesa.errors import NotFound
 from wifidesa.scope import Forbidden
 
 # Areas add their routers here (pages and API alike).
-ROUTERS = (auth_routes.router, home.router)
+ROUTERS = (
+    auth_routes.router,
+    home.router,
+    sessions.router,
+    sessions.api,
+    sites.router,
+    sites_api.api,
+    audit.router,
+    audit.api,
+)
 
 
 def _is_api(request: Request) -> bool:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from wdtest.routes import Route
+from wdtest.routes import Route, audit, sessions, sites
 
-AREA_ROUTES: list[Route] = []
+AREA_ROUTES: list[Route] = [*sessions.ROUTES, *sites.ROUTES, *audit.ROUTES]
