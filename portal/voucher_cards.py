@@ -139,7 +139,7 @@ def profile_words(profile: Profile, gettext: Gettext) -> list[str]:
     if profile.limits and profile.after_quota is AfterQuota.THROTTLE:
         slow = download_rate(profile.throttle_rate_limit or "")
         if slow is not None:
-            lines.append(gettext("Then slower, up to {rate}").format(rate=format_rate(slow)))
+            lines.append(gettext("After the quota, up to {rate}").format(rate=format_rate(slow)))
     if profile.devices_at_once == 1:
         lines.append(gettext("1 device at a time"))
     else:

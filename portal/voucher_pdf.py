@@ -35,7 +35,7 @@ class _A4:
     margin_x: float = 8.0
     margin_y: float = 8.5
     padding: float = 2.5
-    qr_box: float = 31.0  # the QR with its quiet zone, at most
+    qr_box: float = 29.0  # the QR with its quiet zone, at most (0.7 mm modules)
     qr_module: float = 0.75  # mm per module, at most
 
     @property
@@ -59,6 +59,7 @@ class _Strip:
 
 
 A4 = _A4()
+A4_WORD_LINES = 6  # of profile words, wrapped, under the code
 STRIP = _Strip()
 
 # Core PDF fonts speak Latin-1 only. Typographic punctuation has a plain equivalent; other
@@ -169,6 +170,17 @@ class _Writer:
             text = text[:-1]
         return text.rstrip() + "..."
 
+    def wrapped(self, text: str, width: float) -> list[str]:
+        """`text` broken between words into lines of at most `width` mm in the current font;
+        a single word too long for a line is left for fitted() to shorten."""
+        lines: list[str] = []
+        for word in text.split():
+            if lines and self.pdf.get_string_width(f"{lines[-1]} {word}") <= width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
     def code(self, code: str, x: float, baseline: float, width: float, largest: float) -> None:
         """The code in bold Courier, as large as fits `width` (up to `largest` points)."""
         size = min(largest, width / (MONO_WIDTH * max(len(code), 1) * PT))
@@ -225,10 +237,12 @@ def _a4_card(writer: _Writer, card: Card, x: float, y: float) -> None:
     village = writer.fitted(latin1(card.village), width, "Helvetica", "B", 8, smallest=6)
     pdf.text(left, y + g.padding + 8 * PT, village)
     writer.code(latin1(card.display_code), left, y + 13, width, 12)
+    pdf.set_font("Helvetica", "", 6.5)
+    lines = [part for line in card.profile_words for part in writer.wrapped(latin1(line), width)]
     baseline = y + 17.5
-    for line in card.profile_words[:5]:
-        pdf.text(left, baseline, writer.fitted(latin1(line), width, "Helvetica", "", 6.5))
-        baseline += 3.1
+    for line in lines[:A4_WORD_LINES]:
+        pdf.text(left, baseline, writer.fitted(line, width, "Helvetica", "", 6.5))
+        baseline += 3.0
 
 
 def _modules(matrix: list[bytes]) -> int:

@@ -33,7 +33,7 @@ def test_daily_profile_in_bahasa_indonesia() -> None:
         "1 GB per hari",
         "Berlaku 7 hari sejak dipakai",
         "Kecepatan s.d. 5 Mbps",
-        "Lalu lebih lambat, s.d. 512 kbps",
+        "Kuota habis: s.d. 512 kbps",
         "2 perangkat sekaligus",
     ]
 
@@ -43,7 +43,7 @@ def test_daily_profile_in_english() -> None:
         "1 GB per day",
         "Valid 7 days from first use",
         "Speed up to 5 Mbps",
-        "Then slower, up to 512 kbps",
+        "After the quota, up to 512 kbps",
         "2 devices at once",
     ]
 
