@@ -8,9 +8,8 @@ import ipaddress
 import struct
 from datetime import datetime, timedelta
 
-from pyrad import packet
-
-from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code, load_dictionary
+from radius import wire
+from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code
 from wifidesa.accounting import AcctEvent, AcctRecord
 from wifidesa.logins import LoginDecision, LoginRequest, account_from_class
 from wifidesa.routers import NasClient
@@ -50,46 +49,40 @@ class BadPacket(Exception):
     """A packet to drop and log: malformed, or not signed with the router's secret."""
 
 
-def _first(pkt: packet.Packet, attr: Attr) -> bytes | None:
-    values = pkt.get(int(attr))
-    return values[0] if values else None
-
-
-def _text(pkt: packet.Packet, attr: Attr) -> str | None:
-    raw = _first(pkt, attr)
+def _text(pkt: wire.Request, attr: Attr) -> str | None:
+    raw = pkt.first(attr)
     return raw.decode("utf-8", "replace") if raw is not None else None
 
 
-def _integer(pkt: packet.Packet, attr: Attr) -> int:
-    raw = _first(pkt, attr)
+def _integer(pkt: wire.Request, attr: Attr) -> int:
+    raw = pkt.first(attr)
     if raw is None:
         return 0
     if len(raw) != 4:
         raise BadPacket(f"attribute {attr.name} is not a 32-bit integer")
-    return int(struct.unpack("!I", raw)[0])
+    return int.from_bytes(raw)
 
 
-def _ip(pkt: packet.Packet, attr: Attr) -> str | None:
-    raw = _first(pkt, attr)
+def _ip(pkt: wire.Request, attr: Attr) -> str | None:
+    raw = pkt.first(attr)
     return str(ipaddress.IPv4Address(raw)) if raw is not None and len(raw) == 4 else None
 
 
-def decode(data: bytes, client: NasClient, code: Code) -> packet.Packet:
+def decode(data: bytes, client: NasClient, code: Code) -> wire.Request:
     """Decode and authenticate a request from a known router, or raise BadPacket."""
     if len(data) < 20 or data[0] != code:
         raise BadPacket(f"unexpected packet code {data[0] if data else None}")
-    cls = packet.AuthPacket if code is Code.ACCESS_REQUEST else packet.AcctPacket
     try:
-        pkt = cls(packet=data, dict=load_dictionary(), secret=client.secret)
-    except packet.PacketError as exc:
+        pkt = wire.parse(data, client.secret)
+    except wire.Malformed as exc:
         raise BadPacket(f"malformed: {exc}") from None
     if code is Code.ACCOUNTING_REQUEST:
-        if not pkt.VerifyAcctRequest():
+        if not pkt.verify_request_authenticator():
             raise BadPacket("bad Request Authenticator (wrong secret?)")
         return pkt
     # BlastRADIUS (CVE-2024-3596): a Message-Authenticator, when present, must be right; a
     # router flagged for it must always send one.
-    if pkt.message_authenticator:
+    if pkt.has_message_authenticator:
         if not pkt.verify_message_authenticator():
             raise BadPacket("bad Message-Authenticator (wrong secret?)")
     elif client.require_message_authenticator:
@@ -97,25 +90,24 @@ def decode(data: bytes, client: NasClient, code: Code) -> packet.Packet:
     return pkt
 
 
-def login_request(pkt: packet.AuthPacket, client: NasClient) -> LoginRequest:
+def login_request(pkt: wire.Request, client: NasClient) -> LoginRequest:
     username = _text(pkt, Attr.USER_NAME)
     if not username:
         raise BadPacket("no User-Name")
-    password = _first(pkt, Attr.USER_PASSWORD)
-    if password is not None:
+    if pkt.first(Attr.USER_PASSWORD) is not None:
         try:
-            cleartext = pkt.PwDecrypt(password)
-        except (UnicodeDecodeError, ValueError):
-            cleartext = None
+            cleartext = pkt.user_password()
+        except wire.Malformed as exc:
+            raise BadPacket(str(exc)) from None
 
         def verify(secret: str) -> bool:
             return cleartext is not None and hmac.compare_digest(
                 cleartext.encode(), secret.encode()
             )
-    elif _first(pkt, Attr.CHAP_PASSWORD) is not None:
+    elif pkt.first(Attr.CHAP_PASSWORD) is not None:
 
         def verify(secret: str) -> bool:
-            return bool(pkt.VerifyChapPasswd(secret.encode()))
+            return pkt.verify_chap(secret.encode())
     else:
         raise BadPacket("neither User-Password nor CHAP-Password")
     return LoginRequest(
@@ -126,7 +118,7 @@ def login_request(pkt: packet.AuthPacket, client: NasClient) -> LoginRequest:
     )
 
 
-def acct_record(pkt: packet.AcctPacket, client: NasClient, now: datetime) -> AcctRecord:
+def acct_record(pkt: wire.Request, client: NasClient, now: datetime) -> AcctRecord:
     status = _integer(pkt, Attr.ACCT_STATUS_TYPE)
     try:
         event = _EVENTS[AcctStatus(status)]
@@ -144,7 +136,7 @@ def acct_record(pkt: packet.AcctPacket, client: NasClient, now: datetime) -> Acc
         event_time=now - delay,
         acct_session_id=session_id[:64],
         username=_text(pkt, Attr.USER_NAME) or "",
-        account_id=account_from_class(_first(pkt, Attr.CLASS)),
+        account_id=account_from_class(pkt.first(Attr.CLASS)),
         mac=normalize_mac(_text(pkt, Attr.CALLING_STATION_ID)),
         framed_ip=_ip(pkt, Attr.FRAMED_IP_ADDRESS),
         session_time=_integer(pkt, Attr.ACCT_SESSION_TIME),
@@ -177,12 +169,12 @@ def _u32(value: int) -> bytes:
     return struct.pack("!I", value & 0xFFFFFFFF)
 
 
-def _proxy_states(pkt: packet.Packet) -> bytes:
-    return b"".join(_attr(_PROXY_STATE, v) for v in pkt.get(_PROXY_STATE) or ())
+def _proxy_states(pkt: wire.Request) -> bytes:
+    return b"".join(_attr(_PROXY_STATE, v) for v in pkt.get(_PROXY_STATE))
 
 
 def sign_reply(
-    code: int, pkt: packet.Packet, attributes: bytes, *, message_authenticator: bool
+    code: int, pkt: wire.Request, attributes: bytes, *, message_authenticator: bool
 ) -> bytes:
     """A reply to `pkt`: Message-Authenticator first (RFC 3579 3.2, BlastRADIUS), then the
     Response Authenticator MD5(code, id, length, request authenticator, attributes, secret)."""
@@ -196,7 +188,7 @@ def sign_reply(
     return header + response_auth + attributes
 
 
-def auth_reply(pkt: packet.AuthPacket, decision: LoginDecision) -> bytes:
+def auth_reply(pkt: wire.Request, decision: LoginDecision) -> bytes:
     """Access-Accept with the limits, or Access-Reject with the reason in Reply-Message."""
     limits = decision.limits
     if not decision.accepted or limits is None:
@@ -222,7 +214,7 @@ def auth_reply(pkt: packet.AuthPacket, decision: LoginDecision) -> bytes:
     return sign_reply(Code.ACCESS_ACCEPT, pkt, body, message_authenticator=True)
 
 
-def acct_reply(pkt: packet.AcctPacket) -> bytes:
+def acct_reply(pkt: wire.Request) -> bytes:
     return sign_reply(
         Code.ACCOUNTING_RESPONSE, pkt, _proxy_states(pkt), message_authenticator=False
     )

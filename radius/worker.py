@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pyrad import packet
 from sqlalchemy.orm import Session, sessionmaker
 
-from radius import coa, packets
+from radius import coa, packets, wire
 from radius.dictionary import Code
 from radius.replycache import PENDING, Key, ReplyCache
 from wifidesa.accounting import (
@@ -79,7 +78,7 @@ class RateLimitedLog:
 class _Item:
     key: Key
     addr: tuple[str, int]
-    pkt: packet.Packet
+    pkt: wire.Request
     request: Any  # LoginRequest or AcctRecord
 
 

@@ -259,6 +259,21 @@ def batch_profile(*, session: Session, scope: Scope, batch_id: int) -> Profile:
     return profile
 
 
+def usable_profile(
+    *, session: Session, scope: Scope, profile_id: int | None = None, name: str | None = None
+) -> Profile:
+    """A profile the admin may put on cards, by id or name; NotFound otherwise."""
+    query = select(Profile).where(profile_filter(scope))
+    if profile_id is not None:
+        query = query.where(Profile.id == profile_id)
+    else:
+        query = query.where(Profile.name == (name or "").strip())
+    profile = session.scalar(query)
+    if profile is None:
+        raise NotFound(f"profile {profile_id or name!r} not found")
+    return profile
+
+
 def usable_profiles(*, session: Session, scope: Scope) -> list[Profile]:
     """Profiles this admin may put on new cards."""
     query = select(Profile).where(profile_filter(scope)).order_by(Profile.name)

@@ -19,12 +19,19 @@ from wifidesa.models import (
     AcctSession,
     Profile,
     SessionStatus,
+    Site,
     Voucher,
     VoucherBatch,
 )
-from wifidesa.scope import Scope, profile_filter, require_site, site_filter
-from wifidesa.voucher_admin import VoucherFilter, VoucherRow, all_vouchers, get_batch
-from wifidesa.vouchers import Progress, generate_batch, normalize_code
+from wifidesa.scope import Scope, require_site, site_filter
+from wifidesa.voucher_admin import (
+    VoucherFilter,
+    VoucherRow,
+    all_vouchers,
+    get_batch,
+    usable_profile,
+)
+from wifidesa.vouchers import MAX_BATCH, Progress, check_prefix, generate_batch, normalize_code
 
 
 def export_rows(
@@ -47,6 +54,35 @@ def export_rows(
     return rows
 
 
+def _checked(
+    session: Session, scope: Scope, site_id: int, profile_id: int, note: str
+) -> tuple[Site, Profile]:
+    site = require_site(session=session, scope=scope, site_id=site_id)
+    profile = usable_profile(session=session, scope=scope, profile_id=profile_id)
+    if not site.allow_voucher:
+        raise InvalidInput("this village does not accept vouchers")
+    if len(note) > 255:
+        raise InvalidInput("the note is longer than 255 characters")
+    return site, profile
+
+
+def check_generation(
+    *,
+    session: Session,
+    scope: Scope,
+    site_id: int,
+    profile_id: int,
+    count: int,
+    prefix: str = "",
+    note: str = "",
+) -> None:
+    """Everything `generate` would refuse, refused now (before a background job starts)."""
+    _checked(session, scope, site_id, profile_id, note)
+    if not 1 <= count <= MAX_BATCH:
+        raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
+    check_prefix(prefix)
+
+
 def generate(
     *,
     session: Session,
@@ -64,14 +100,7 @@ def generate(
     a fixed end (wifidesa.login_rules.check_validity), not as a deadline for first use after
     which the profile's validity would run, so such an option would shorten the paket.
     """
-    site = require_site(session=session, scope=scope, site_id=site_id)
-    profile = session.scalar(select(Profile).where(Profile.id == profile_id, profile_filter(scope)))
-    if profile is None:
-        raise NotFound(f"profile {profile_id} not found")
-    if not site.allow_voucher:
-        raise InvalidInput("this village does not accept vouchers")
-    if len(note) > 255:
-        raise InvalidInput("the note is longer than 255 characters")
+    site, profile = _checked(session, scope, site_id, profile_id, note)
     return generate_batch(
         session=session,
         site_code=site.code,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from portal.admin import audit, auth_routes, home, sessions, sites, sites_api
+from portal.admin import (
+    audit,
+    auth_routes,
+    home,
+    sessions,
+    sites,
+    sites_api,
+    vouchers,
+    vouchers_api,
+    vouchers_print,
+)
 from portal.admin.web import (
     CsrfRejected,
     SignInRequired,
@@ -27,6 +37,9 @@ ROUTERS = (
     sites_api.api,
     audit.router,
     audit.api,
+    vouchers.router,
+    vouchers_print.router,
+    vouchers_api.api,
 )
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from wdtest.routes import Route, audit, sessions, sites
+from wdtest.routes import Route, audit, sessions, sites, vouchers
 
-AREA_ROUTES: list[Route] = [*sessions.ROUTES, *sites.ROUTES, *audit.ROUTES]
+AREA_ROUTES: list[Route] = [*sessions.ROUTES, *sites.ROUTES, *audit.ROUTES, *vouchers.ROUTES]
