@@ -64,11 +64,14 @@ async def new_site(request: Request, admin: SignedIn) -> Response:
         with transaction(request) as session:
             site = site_admin.create_site(session=session, scope=admin.scope, spec=spec)
             site_id = site.id
-    except Forbidden as exc:
+    except Forbidden:
         if not admin.scope.oversees:
             raise
         # A kabupaten admin with another kabupaten's desa code: say which codes are theirs.
-        return _new_form(request, admin, 403, _(str(exc)), **values)
+        message = _("You may add villages only under your kabupaten's code {code}.")
+        return _new_form(
+            request, admin, 403, message.format(code=admin.scope.region_code), **values
+        )
     except (InvalidInput, AlreadyExists) as exc:
         return _new_form(request, admin, 400, _(str(exc)), **values)
     return RedirectResponse(f"/admin/sites/{site_id}", status_code=303)
@@ -92,12 +95,12 @@ def _flag(form: dict[str, str], key: str) -> bool:
     return form.get(key, "") in ("1", "on", "true", "yes")
 
 
-def _optional_int(text: str, what: str) -> int | None:
+def _optional_int(text: str, message: str) -> int | None:
     text = text.strip()
     if not text:
         return None
     if not text.isdigit():
-        raise InvalidInput(f"{what} must be a number")
+        raise InvalidInput(message)
     return int(text)
 
 
@@ -110,7 +113,9 @@ async def site_options(request: Request, admin: SignedIn, site_id: int) -> Respo
             allow_voucher=_flag(form, "allow_voucher"),
             allow_member=_flag(form, "allow_member"),
             allow_free=_flag(form, "allow_free"),
-            free_profile_id=_optional_int(form.get("free_profile_id", ""), "the profile"),
+            free_profile_id=_optional_int(
+                form.get("free_profile_id", ""), "choose a profile from the list"
+            ),
         )
         with transaction(request) as session:
             site_admin.set_options(
@@ -130,7 +135,8 @@ async def add_router(request: Request, admin: SignedIn, site_id: int) -> Respons
             name=form.get("name", ""),
             ip_address=form.get("ip_address", ""),
             nas_identifier=form.get("nas_identifier", ""),
-            coa_port=_optional_int(form.get("coa_port", ""), "the CoA port") or 3799,
+            coa_port=_optional_int(form.get("coa_port", ""), "the CoA port must be a number")
+            or 3799,
             require_message_authenticator=_flag(form, "require_message_authenticator"),
         )
         with transaction(request) as session:
