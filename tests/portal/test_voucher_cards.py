@@ -86,6 +86,32 @@ def test_a_stored_profile_reads_the_same(session: Session) -> None:
     assert words == ["2 GB per hari", "Kecepatan s.d. 2 Mbps", "3 perangkat sekaligus"]
 
 
+def test_every_line_and_unit_is_translated() -> None:
+    # tests/portal/test_i18n.py finds _("...") calls; these msgids live in tables instead.
+    profile = Profile(
+        name="semua",
+        rate_limit="1M/2M",
+        devices_at_once=1,
+        validity_seconds=86400,
+        session_timeout=3600,
+        after_quota=AfterQuota.THROTTLE,
+        throttle_rate_limit="64k/128k",
+        limits=[
+            ProfileLimit(period=period, data_bytes=10**9, time_seconds=2 * 86400 + 7260)
+            for period in QuotaPeriod
+        ],
+    )
+    id_lines = profile_words(profile, gettext("id"))
+    en_lines = profile_words(profile, gettext("en"))
+    assert len(id_lines) == len(en_lines) == 13
+    for indonesian, english in zip(id_lines, en_lines, strict=True):
+        assert indonesian != english
+    for seconds in (1, 60, 120, 3600, 7200, 86400, 172800):
+        assert plain_duration(seconds, gettext("id")) != plain_duration(seconds, gettext("en"))
+    profile.devices_at_once = 2
+    assert profile_words(profile, gettext("id"))[-1] == "2 perangkat sekaligus"
+
+
 @pytest.mark.parametrize(
     ("seconds", "words"),
     [
