@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from wdtest.routes import Route, audit, sessions, sites, vouchers
+from wdtest.routes import Route, audit, members, profiles, sessions, sites, vouchers
 
-AREA_ROUTES: list[Route] = [*sessions.ROUTES, *sites.ROUTES, *audit.ROUTES, *vouchers.ROUTES]
+AREA_ROUTES: list[Route] = [
+    *sessions.ROUTES,
+    *sites.ROUTES,
+    *audit.ROUTES,
+    *members.ROUTES,
+    *profiles.ROUTES,
+    *vouchers.ROUTES,
+]
