@@ -43,8 +43,16 @@ def _new_form(
 ) -> Response:
     require_oversight(admin.scope)
     prefix = f"{admin.scope.region_code}." if admin.scope.region_code else "64."
+    example = f"{admin.scope.region_code or '64.03'}.01.2001"
     return page(
-        request, "admin/sites_new.html", admin, status, error=error, prefix=prefix, values=values
+        request,
+        "admin/sites_new.html",
+        admin,
+        status,
+        error=error,
+        prefix=prefix,
+        example=example,
+        values=values,
     )
 
 
