@@ -244,11 +244,29 @@ def get_batch(*, session: Session, scope: Scope, batch_id: int) -> BatchRow:
     return _with_figures(session, [row])[0]
 
 
-def batch_codes(*, session: Session, scope: Scope, batch_id: int) -> list[str]:
-    """The codes of a batch, sorted (the order they print in and are handed out by)."""
+def batch_codes(
+    *, session: Session, scope: Scope, batch_id: int, first: str = "", last: str = ""
+) -> list[str]:
+    """The codes of a batch, sorted (the order they print in and are handed out by); with
+    `first` and/or `last` (as typed), only those in that range, e.g. to reprint some cards."""
     get_batch(session=session, scope=scope, batch_id=batch_id)
-    query = select(Voucher.code).where(Voucher.batch_id == batch_id).order_by(Voucher.code)
-    return list(session.scalars(query))
+    first, last = normalize_code(first), normalize_code(last)
+    if first and last and first > last:
+        first, last = last, first
+    query = select(Voucher.code).where(Voucher.batch_id == batch_id)
+    if first:
+        query = query.where(Voucher.code >= first)
+    if last:
+        query = query.where(Voucher.code <= last)
+    return list(session.scalars(query.order_by(Voucher.code)))
+
+
+def batch_code_range(*, session: Session, scope: Scope, batch_id: int) -> tuple[str, str]:
+    """The first and last code of a batch, in code order."""
+    get_batch(session=session, scope=scope, batch_id=batch_id)
+    query = select(func.min(Voucher.code), func.max(Voucher.code))
+    low, high = session.execute(query.where(Voucher.batch_id == batch_id)).one()
+    return low or "", high or ""
 
 
 def batch_profile(*, session: Session, scope: Scope, batch_id: int) -> Profile:

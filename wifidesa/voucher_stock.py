@@ -5,6 +5,7 @@ village's site_id, so the audit log answers for every card.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -194,10 +195,26 @@ def mark_distributed(
 
 
 def record_print(
-    *, session: Session, scope: Scope, batch_id: int, layout: str, medium: str = "pdf"
+    *,
+    session: Session,
+    scope: Scope,
+    batch_id: int,
+    layout: str,
+    medium: str = "pdf",
+    codes: Sequence[str] | None = None,
 ) -> None:
-    """Note in the audit log that an admin printed (or opened for print) a batch."""
+    """Note in the audit log that an admin printed (or opened for print) a batch: all of it,
+    or only `codes` (a reprint of some cards; the first and last are noted)."""
     batch = get_batch(session=session, scope=scope, batch_id=batch_id)
+    detail: dict[str, object] = {"layout": layout, "medium": medium}
+    if codes is None or len(codes) == batch.count:
+        detail["count"] = batch.count
+    else:
+        detail |= {
+            "count": len(codes),
+            "first_code": min(codes, default=""),
+            "last_code": max(codes, default=""),
+        }
     audit.record(
         session=session,
         action="vouchers.print",
@@ -205,7 +222,5 @@ def record_print(
         object_type="voucher_batch",
         object_id=batch_id,
         site_id=batch.site_id,
-        layout=layout,
-        medium=medium,
-        count=batch.count,
+        **detail,
     )

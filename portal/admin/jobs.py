@@ -64,6 +64,11 @@ class JobRegistry:
         self._max_bytes = max_bytes
         self._keep = keep_seconds
 
+    def has_room(self) -> bool:
+        """Whether another job may start now."""
+        with self._lock:
+            return sum(not j.finished for j in self._jobs.values()) < MAX_RUNNING
+
     def start(self, *, kind: str, owner_id: int, title: str, total: int, work: Work) -> Job:
         """Run `work(job)` in a thread; it fills in done/total, then `data` or `link`."""
         with self._lock:

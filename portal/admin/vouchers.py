@@ -225,16 +225,18 @@ def _batch_page(
 
     with transaction(request) as session:
         batch = voucher_admin.get_batch(session=session, scope=admin.scope, batch_id=batch_id)
-        codes = voucher_admin.batch_codes(session=session, scope=admin.scope, batch_id=batch_id)
+        first, last = voucher_admin.batch_code_range(
+            session=session, scope=admin.scope, batch_id=batch_id
+        )
     return page(
         request,
         "admin/vouchers_batch.html",
         admin,
         status,
         batch=batch,
-        first=format_code(codes[0]) if codes else "",
-        last=format_code(codes[-1]) if codes else "",
-        parts=print_parts(len(codes)),
+        first=format_code(first) if first else "",
+        last=format_code(last) if last else "",
+        parts=print_parts(batch.count),
         part_size=PRINT_PART,
         **context,
     )

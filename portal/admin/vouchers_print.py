@@ -19,6 +19,7 @@ from portal.i18n import request_language, translations
 from portal.voucher_cards import Card, build_cards
 from portal.voucher_pdf import render_pdf
 from wifidesa import voucher_admin, voucher_stock
+from wifidesa.errors import InvalidInput
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
@@ -36,12 +37,19 @@ def print_parts(count: int) -> list[tuple[int, int, int]]:
 def _cards(
     request: Request, admin: Admin, batch_id: int, layout: Layout, medium: str
 ) -> tuple[list[Card], str]:
-    """The batch's cards and a title; records the print (the admin now holds the codes)."""
+    """The batch's cards (all, or a reprint of the range ?first=&last=) and a title; records
+    the print (the admin now holds the codes)."""
     settings = request.app.state.settings
+    first = request.query_params.get("first", "")[:40]
+    last = request.query_params.get("last", "")[:40]
     with transaction(request) as session:
         scope = admin.scope
         batch = voucher_admin.get_batch(session=session, scope=scope, batch_id=batch_id)
-        codes = voucher_admin.batch_codes(session=session, scope=scope, batch_id=batch_id)
+        codes = voucher_admin.batch_codes(
+            session=session, scope=scope, batch_id=batch_id, first=first, last=last
+        )
+        if not codes:
+            raise InvalidInput("no card of this batch lies in that range")
         profile = voucher_admin.batch_profile(session=session, scope=scope, batch_id=batch_id)
         cards = build_cards(
             village=batch.site_name,
@@ -51,7 +59,12 @@ def _cards(
             gettext=translations(CARD_LANGUAGE).gettext,
         )
         voucher_stock.record_print(
-            session=session, scope=scope, batch_id=batch_id, layout=layout, medium=medium
+            session=session,
+            scope=scope,
+            batch_id=batch_id,
+            layout=layout,
+            medium=medium,
+            codes=codes if first or last else None,
         )
     _ = gettext_for(request)
     title = _("{village}, batch {batch}").format(village=batch.site_name, batch=batch_id)
@@ -62,7 +75,10 @@ def _cards(
 def print_view(
     request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4", start: int = 0
 ) -> Response:
-    cards, title = _cards(request, admin, batch_id, layout, "html")
+    try:
+        cards, title = _cards(request, admin, batch_id, layout, "html")
+    except InvalidInput as exc:
+        return _refused(request, admin, exc)
     start = max(0, min(start, len(cards)))
     part = cards[start : start + PRINT_PART]
     if len(part) < len(cards):
@@ -89,7 +105,13 @@ def _pdf_response(data: bytes, filename: str) -> Response:
 
 @router.get("/vouchers/batches/{batch_id}/pdf")
 def pdf(request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4") -> Response:
-    cards, title = _cards(request, admin, batch_id, layout, "pdf")
+    registry = registry_of(request.app.state)
+    try:
+        if not registry.has_room():  # asked first: a refused job must not be audited as printed
+            raise InvalidInput("other large jobs are running; try again in a few minutes")
+        cards, title = _cards(request, admin, batch_id, layout, "pdf")
+    except InvalidInput as exc:
+        return _refused(request, admin, exc)
     filename = f"vouchers-batch-{batch_id}-{layout}.pdf"
     if len(cards) <= BACKGROUND_PDF:
         return _pdf_response(render_pdf(cards, layout, title), filename)
@@ -98,10 +120,16 @@ def pdf(request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4")
         job.data = render_pdf(cards, layout, title, progress=job.progress)
         job.filename, job.media_type = filename, "application/pdf"
 
-    job = registry_of(request.app.state).start(
+    job = registry.start(
         kind="pdf", owner_id=admin.scope.admin_id, title=title, total=len(cards), work=work
     )
     return RedirectResponse(f"/admin/vouchers/jobs/{job.id}", status_code=303)
+
+
+def _refused(request: Request, admin: Admin, exc: InvalidInput) -> Response:
+    _ = gettext_for(request)
+    title = _("Nothing to print")
+    return page(request, "admin/error.html", admin, 400, title=title, detail=_(str(exc)))
 
 
 def _gone(request: Request, admin: Admin) -> Response:

@@ -268,3 +268,39 @@ def test_api_generates_lists_hands_out_exports_and_revokes(
     assert bad.status_code == 422 and "prefix" in bad.json()["detail"]
     other = web.post("/api/vouchers/batches", json=body | {"profile": "kubar"}, headers=bearer)
     assert other.status_code == 404
+
+
+def test_some_cards_can_be_reprinted_and_the_range_is_audited(
+    web: TestClient, world: World, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    sign_in(web, sessions, "desa_a")
+    codes = sorted(world.codes["a"])
+    path = f"/admin/vouchers/batches/{world.ids['batch_a']}"
+    assert 'action="' + path + '/print"' in web.get(path).text
+    span = {"first": format_code(codes[3]), "last": codes[1].lower()}  # either order, as typed
+    view = web.get(f"{path}/print", params={"layout": "strip58"} | span)
+    assert view.status_code == 200
+    assert [c for c in codes if format_code(c) in view.text] == codes[1:4]
+    pdf = web.get(f"{path}/pdf", params={"layout": "a4", "first": codes[4]})  # to the end
+    decoded = sorted(url for page in read_pdf(pdf.content) for url in page.qr_codes)
+    assert decoded == [card_url(settings.public_url, c) for c in codes[4:]]
+    details = [e.detail for e in _audit(sessions, "vouchers.print")]
+    assert details == [
+        {
+            "layout": "strip58",
+            "medium": "html",
+            "count": 3,
+            "first_code": codes[1],
+            "last_code": codes[3],
+        },
+        {
+            "layout": "a4",
+            "medium": "pdf",
+            "count": 2,
+            "first_code": codes[4],
+            "last_code": codes[5],
+        },
+    ]
+    empty = web.get(f"{path}/pdf", params={"first": "ZZZZZZZZZZZZ", "lang": "en"})
+    assert empty.status_code == 400 and "no card of this batch" in empty.text
+    assert len(_audit(sessions, "vouchers.print")) == 2
