@@ -33,7 +33,7 @@ from wifidesa.models import (
 )
 from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.quota import Usage, load_usage, usage_in
-from wifidesa.scope import Scope, profile_filter, require_site, site_filter
+from wifidesa.scope import Scope, profile_filter, require_site, require_site_code, site_filter
 
 PAGE_SIZE = 50
 MAX_FULL_NAME = 120
@@ -147,20 +147,25 @@ def list_members(
     now: datetime,
     search: str = "",
     site_code: str = "",
+    site_id: int | None = None,
     page: int = 1,
     per_page: int = PAGE_SIZE,
 ) -> MemberPage:
-    """Residents of the admin's villages, by username; `search` matches username, name, phone."""
+    """Residents of the admin's villages, by username; `search` matches username, name, phone.
+
+    A village asked for by code or id must be in the scope (NotFound otherwise)."""
     query = _rows_query(scope, now)
     if site_code:
-        query = query.where(Site.code == site_code)
+        site_id = require_site_code(session=session, scope=scope, code=site_code).id
+    if site_id is not None:
+        require_site(session=session, scope=scope, site_id=site_id)
+        query = query.where(Account.site_id == site_id)
     words = search.strip()
     if words:
-        pattern = f"%{words.lower()}%"
         query = query.where(
             or_(
                 Member.username.contains(words.lower(), autoescape=True),
-                func.lower(Member.full_name).like(pattern),
+                func.lower(Member.full_name).contains(words.lower(), autoescape=True),
                 Member.phone.contains(words, autoescape=True),
             )
         )

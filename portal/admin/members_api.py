@@ -121,11 +121,24 @@ def _refused(exc: InvalidInput | AlreadyExists) -> JSONResponse:
 
 @api.get("/members", response_model=MemberPageOut)
 def list_members(
-    request: Request, caller: Caller, q: str = "", site: str = "", page: int = 1
+    request: Request,
+    caller: Caller,
+    q: str = "",
+    site: str = "",
+    site_id: int | None = None,
+    page: int = 1,
 ) -> MemberPageOut:
+    """Residents of the caller's villages; `q` searches username, name and phone; `site` is
+    a village code, `site_id` its id (villages outside the caller's reach give no rows)."""
     with transaction(request) as session:
         found = member_admin.list_members(
-            session=session, scope=caller.scope, now=utcnow(), search=q, site_code=site, page=page
+            session=session,
+            scope=caller.scope,
+            now=utcnow(),
+            search=q,
+            site_code=site,
+            site_id=site_id,
+            page=page,
         )
     return MemberPageOut(
         members=[_member(r) for r in found.rows],

@@ -20,6 +20,7 @@ API_A = "/api/members/{member_a}"
 
 ROUTES = [
     Route("GET", "/admin/members", SIGNED_IN),
+    Route("GET", "/admin/members?site={site_code_a}", REACH_A),
     Route("GET", "/admin/members/new", SIGNED_IN),
     Route(
         "POST",
@@ -42,6 +43,8 @@ ROUTES = [
     Route("POST", MEMBER_A + "/profile", REACH_A, form={"profile": "{profile_kukar}"}),
     Route("POST", MEMBER_A + "/devices/{device_a}/remove", REACH_A, destructive=True),
     Route("GET", "/api/members", SIGNED_IN),
+    Route("GET", "/api/members?site_id={site_a}", REACH_A),
+    Route("GET", "/api/members?site={site_code_a}", REACH_A),
     Route(
         "POST",
         "/api/members",
