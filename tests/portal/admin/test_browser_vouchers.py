@@ -59,6 +59,11 @@ def test_desa_admin_signs_in_generates_a_batch_and_opens_its_print_view(
             codes = sorted(session.scalars(query))
         assert len(codes) == 9
         assert format_code(codes[0]) in page.content()
+        fits = "document.documentElement.scrollWidth <= 320"
+        assert page.evaluate(fits), "the batch page is wider than the phone"
+        page.goto(f"{base}/admin/vouchers?batch={batch_id}")
+        assert page.evaluate(fits), "the voucher list is wider than the phone"
+        page.go_back()
         page.click("text=A4 sheet")
         assert "/print?layout=a4" in page.url
         text = page.inner_text("body")
