@@ -98,18 +98,21 @@ class JobRegistry:
             log.exception("background %s job %s failed", job.kind, job.id)
             job.error = "the job failed"
         finally:
-            job.ended = time.monotonic()
-            job.finished = True
+            with self._lock:
+                job.ended = time.monotonic()
+                job.finished = True
+                self._prune()
 
     def _prune(self) -> None:
-        """Forget old finished jobs, then the oldest files while they take too much memory."""
+        """Forget old finished jobs, then the oldest files while they take too much memory
+        (never the newest: a file larger than the limit is still handed over once)."""
         now = time.monotonic()
         for job_id, job in list(self._jobs.items()):
             if job.ended is not None and now - job.ended > self._keep:
                 del self._jobs[job_id]
         done = sorted((j for j in self._jobs.values() if j.data), key=lambda j: j.ended or 0)
         size = sum(len(j.data or b"") for j in done)
-        for job in done:
+        for job in done[:-1]:
             if size <= self._max_bytes:
                 break
             size -= len(job.data or b"")
