@@ -304,3 +304,17 @@ def test_some_cards_can_be_reprinted_and_the_range_is_audited(
     empty = web.get(f"{path}/pdf", params={"first": "ZZZZZZZZZZZZ", "lang": "en"})
     assert empty.status_code == 400 and "no card of this batch" in empty.text
     assert len(_audit(sessions, "vouchers.print")) == 2
+
+
+def test_pages_and_their_errors_are_in_indonesian_by_default(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    csrf = sign_in(web, sessions, "desa_a")
+    assert "Batch voucher baru" in web.get("/admin/vouchers/new").text
+    assert "belum dipakai" in web.get("/admin/vouchers").text
+    form = {"csrf": csrf, "site": "desa-a", "profile": str(world.ids["profile_all"])}
+    answer = web.post("/admin/vouchers/new", data=form | {"count": "0"})
+    assert "jumlah harus antara 1 dan 50000" in answer.text
+    path = f"/admin/vouchers/batches/{world.ids['batch_a']}/distributed"
+    bad = web.post(path, data={"csrf": csrf, "first_code": "ab-cd", "last_code": "ABCD"})
+    assert "kode ABCD tidak ada di batch ini" in bad.text
