@@ -275,8 +275,12 @@ def test_import_stores_every_row(session: Session, world: World) -> None:
         ("siti", "kukar"),
         ("joko", "umum"),
     ]
+    assert {m.account.created_by_id for m in members} == {scope(session, "desa-a").admin_id}
+    assert members[0].full_name == "Siti Aminah" and members[1].phone is None
     entry = audits(session, "members.import")[-1]
     assert (entry.site_id, entry.detail["count"]) == (ids(world, "site_a"), 2)
+    assert entry.detail["usernames"] == ["siti", "joko"]
+    assert "rahasia" not in str(entry.detail)
 
 
 def test_import_with_bad_rows_reports_each_line_and_stores_nothing(
@@ -315,7 +319,10 @@ def test_import_refuses_another_village_and_a_bad_header(session: Session, world
     desa_a = scope(session, "desa-a")
     with pytest.raises(NotFound):
         import_members(
-            session=session, scope=desa_a, site_id=ids(world, "site_b"), text="username,password\n"
+            session=session,
+            scope=desa_a,
+            site_id=ids(world, "site_b"),
+            text="username,password,profile\nsiti,rahasia-siti,umum\n",
         )
     with pytest.raises(InvalidInput, match="line 1"):
         import_members(
