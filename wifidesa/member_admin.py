@@ -276,10 +276,11 @@ def reset_password(
     *, session: Session, scope: Scope, account_id: int, password: str | None = None
 ) -> str:
     """Set a resident's password (a generated one if None); returns it, to be shown once."""
-    member = _member(session, scope, account_id)
     new = password if password else generate_password()
     check_password_strength(new)
-    member.password_hash = hash_password(new)
+    hashed = hash_password(new)  # slow on purpose: before the transaction reads anything
+    member = _member(session, scope, account_id)
+    member.password_hash = hashed
     audit.record(
         session=session,
         action="members.password",
