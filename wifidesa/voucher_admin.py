@@ -165,6 +165,15 @@ def list_vouchers(
     return Page(rows, total, limit, offset)
 
 
+def get_voucher(*, session: Session, scope: Scope, account_id: int, now: datetime) -> VoucherRow:
+    """One card by its account id; NotFound if it does not exist or lies outside the scope."""
+    clauses = [*_voucher_clauses(session, scope, VoucherFilter(), now), Account.id == account_id]
+    row = session.execute(_voucher_rows(clauses, now)).one_or_none()
+    if row is None:
+        raise NotFound(f"voucher {account_id} not found")
+    return _as_row(row)
+
+
 def all_vouchers(
     *, session: Session, scope: Scope, filters: VoucherFilter, now: datetime
 ) -> list[VoucherRow]:

@@ -132,6 +132,17 @@ def _display(row: VoucherRow) -> dict[str, Any]:
     return {"row": row, "code": format_code(row.code), "status": STATUS_WORDS[row.status]}
 
 
+@router.get("/vouchers/{account_id}/revoke")
+def revoke_form(request: Request, admin: SignedIn, account_id: int) -> Response:
+    """Asks first: a revoked card cannot be brought back, and phones invite stray taps."""
+    with transaction(request) as session:
+        row = voucher_admin.get_voucher(
+            session=session, scope=admin.scope, account_id=account_id, now=utcnow()
+        )
+    back = safe_next(request.query_params.get("next") or "/admin/vouchers")
+    return page(request, "admin/vouchers_revoke.html", admin, voucher=_display(row), back=back)
+
+
 @router.post("/vouchers/{account_id}/revoke")
 async def revoke(request: Request, admin: SignedIn, account_id: int) -> Response:
     form = await checked_form(request, admin)

@@ -39,6 +39,7 @@ from wifidesa.voucher_admin import (
     VoucherFilter,
     batch_codes,
     get_batch,
+    get_voucher,
     list_batches,
     list_vouchers,
 )
@@ -180,6 +181,8 @@ def test_another_villages_admin_sees_and_changes_nothing(
     account_id = _account(session, codes[0]).id
     other = villages.desa_c
     assert _codes(session, other) == []
+    mine = get_voucher(session=session, scope=villages.desa_a, account_id=account_id, now=NOW)
+    assert (mine.code, mine.status) == (codes[0], VoucherStatus.UNUSED)
     assert list_batches(session=session, scope=other).total == 0
     with pytest.raises(NotFound):
         _codes(session, other, site_id=villages.a.id)
@@ -189,6 +192,8 @@ def test_another_villages_admin_sees_and_changes_nothing(
         batch_codes(session=session, scope=other, batch_id=batch_id)
     with pytest.raises(NotFound):
         export_rows(session=session, scope=other, batch_id=batch_id, now=NOW)
+    with pytest.raises(NotFound):
+        get_voucher(session=session, scope=other, account_id=account_id, now=NOW)
     with pytest.raises(NotFound):
         revoke(session=session, scope=other, account_id=account_id, now=NOW)
     with pytest.raises(NotFound):

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -109,6 +110,12 @@ def test_list_filters_by_status_and_code_and_revokes(
     found = web.get("/admin/vouchers", params={"q": typed, "lang": "en"}).text
     assert format_code(codes[2]) in found and format_code(codes[0]) not in found
     here = "/admin/vouchers?status=unused&p=1"
+    listed = web.get(here + "&lang=en").text
+    ask = f"/admin/vouchers/{world.ids['voucher_a']}/revoke?next="
+    assert ask in listed and f'action="{ask[:-6]}"' not in listed  # a link to ask first
+    confirm = web.get(ask + quote(here) + "&lang=en").text
+    assert "cannot be undone" in confirm and format_code(codes[0]) in confirm
+    assert f'value="{here.replace("&", "&amp;")}"' in confirm
     answer = web.post(
         f"/admin/vouchers/{world.ids['voucher_a']}/revoke", data={"csrf": csrf, "next": here}
     )

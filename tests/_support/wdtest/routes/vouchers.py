@@ -20,6 +20,7 @@ ROUTES = [
         REACH_A,
         form={"site": "{site_code_a}", "profile": "{profile_all}", "count": "2", "prefix": "A"},
     ),
+    Route("GET", "/admin/vouchers/{voucher_a}/revoke", REACH_A),
     Route("POST", "/admin/vouchers/{voucher_a}/revoke", REACH_A, destructive=True),
     Route("GET", "/admin/vouchers/batches", SIGNED_IN),
     Route("GET", "/admin/vouchers/batches?site={site_code_a}", REACH_A),
