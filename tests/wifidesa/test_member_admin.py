@@ -348,3 +348,11 @@ def test_member_detail_counts_today_and_this_month(session: Session, world: Worl
     assert detail.used_today.octets == 15
     assert detail.used_this_month.octets >= 15
     assert detail.online == 1 and detail.member.profile == "umum"
+
+
+def test_list_is_paginated(session: Session, world: World) -> None:
+    province = scope(session, "province")
+    first = list_members(session=session, scope=province, now=utcnow(), per_page=2)
+    last = list_members(session=session, scope=province, now=utcnow(), per_page=2, page=2)
+    assert (first.total, first.pages) == (3, 2)
+    assert [r.username for r in first.rows + last.rows] == ["warga-a", "warga-b", "warga-c"]

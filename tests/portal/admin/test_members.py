@@ -42,6 +42,7 @@ def test_list_shows_own_village_and_searches(
     assert page.status_code == 200
     assert "warga-a" in page.text and "warga-b" not in page.text
     assert "Warga baru" in page.text  # Bahasa Indonesia by default
+    assert "New resident" in web.get("/admin/members", params={"lang": "en"}).text
     sign_in(web, sessions, "province")
     found = web.get("/admin/members", params={"q": "warga-c"})
     assert "warga-c" in found.text and "warga-a" not in found.text
