@@ -23,11 +23,12 @@ from wifidesa.captive import (
     check_router,
     decode_octal,
     free_login,
+    hotspot_for_voucher,
     member_login,
     voucher_login,
 )
 from wifidesa.db import transaction, utcnow
-from wifidesa.models import Account, Router, Site, Voucher
+from wifidesa.models import Router, Site
 from wifidesa.quota import format_reset
 from wifidesa.units import format_duration, format_size
 from wifidesa.villager_status import villager_status
@@ -298,18 +299,7 @@ async def voucher_card(request: Request, code: str) -> Response:
     login_url = None
     if card_code is not None:
         with _sessions(request)() as session:
-            hotspot = session.scalar(
-                select(Router.hotspot_address)
-                .join(Account, Account.site_id == Router.site_id)
-                .join(Voucher, Voucher.account_id == Account.id)
-                .where(
-                    Voucher.code == card_code,
-                    Router.is_active.is_(True),
-                    Router.hotspot_address.is_not(None),
-                )
-                .order_by(Router.id)
-                .limit(1)
-            )
+            hotspot = hotspot_for_voucher(session=session, code=card_code)
         login_url = hotspot_login_url(hotspot) if hotspot else None
     response = _page(
         request,

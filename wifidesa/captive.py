@@ -193,3 +193,22 @@ def free_login(
         session=session, account_id=account.id, now=now, router_id=router.id, mac=mac
     )
     return handoff(client, guest_username(mac), token)
+
+
+def hotspot_for_voucher(*, session: Session, code: str) -> str | None:
+    """The hotspot address of an active router at the voucher's village (None if unknown).
+
+    A card's QR code leads here: the villager is sent on to that router's login page.
+    """
+    return session.scalar(
+        select(Router.hotspot_address)
+        .join(Account, Account.site_id == Router.site_id)
+        .join(Voucher, Voucher.account_id == Account.id)
+        .where(
+            Voucher.code == code,
+            Router.is_active.is_(True),
+            Router.hotspot_address.is_not(None),
+        )
+        .order_by(Router.id)
+        .limit(1)
+    )
