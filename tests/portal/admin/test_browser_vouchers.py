@@ -45,12 +45,15 @@ def test_desa_admin_signs_in_generates_a_batch_and_opens_its_print_view(
         page.fill("#username", "desa-a")
         page.fill("#password", ADMIN_PASSWORD)
         page.click("button[type=submit]")
-        assert page.url.endswith("/admin/vouchers/new?lang=en")
+        page.wait_for_url(
+            re.compile(r".*/admin/vouchers/new\?lang=en$")
+        )  # back where the admin was going
         assert page.evaluate("document.documentElement.scrollWidth") <= 320  # fits the phone
         page.fill("#count", "9")
         page.select_option("#profile", label="umum")
         page.fill("#prefix", "TP")
         page.click("form.c button[type=submit]")
+        page.wait_for_url(re.compile(r".*/admin/vouchers/batches/\d+$"), timeout=30_000)
         match = re.search(r"/admin/vouchers/batches/(\d+)$", page.url)
         assert match, page.url
         batch_id = int(match.group(1))
@@ -65,7 +68,7 @@ def test_desa_admin_signs_in_generates_a_batch_and_opens_its_print_view(
         assert page.evaluate(fits), "the voucher list is wider than the phone"
         page.go_back()
         page.click("text=A4 sheet")
-        assert "/print?layout=a4" in page.url
+        page.wait_for_url(re.compile(r".*/print\?layout=a4&start=0$"))
         text = page.inner_text("body")
         assert all(format_code(code) in text for code in codes)
         page.set_viewport_size({"width": 900, "height": 900})  # the sheet at its own width
