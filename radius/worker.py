@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from radius import coa, packets, wire
 from radius.dictionary import Code
+from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, Key, ReplyCache
 from wifidesa.accounting import (
+    AcctCache,
     AcctRecord,
     AcctResult,
     record_accounting,
@@ -55,23 +57,6 @@ REAP_SECONDS = 60.0
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
-
-class RateLimitedLog:
-    """Log a recurring problem once a minute per source, with how often it happened."""
-
-    def __init__(self, interval: float = 60.0) -> None:
-        self.interval = interval
-        self._last: dict[str, tuple[float, int]] = {}
-
-    def warning(self, source: str, message: str, *args: object) -> None:
-        now = time.monotonic()
-        last, suppressed = self._last.get(source, (0.0, 0))
-        if now - last < self.interval:
-            self._last[source] = (last, suppressed + 1)
-            return
-        self._last[source] = (now, 0)
-        extra = f" ({suppressed} more since last report)" if suppressed else ""
-        log.warning("[%s] %s%s", source, message % args, extra)
 
 
 @dataclass
@@ -164,6 +149,7 @@ class RadiusWorker:
         self.box = SecretBox(settings.secret_key)
         self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)
         self.clients: dict[str, NasClient] = {}
+        self.acct_cache = AcctCache()
         self.seen_routers: set[int] = set()
         self.problems = RateLimitedLog()
         self.counts: dict[str, int] = {}
@@ -278,10 +264,16 @@ class RadiusWorker:
     def _store(self, batch: list[_Item]) -> AcctResult:
         records: list[AcctRecord] = [item.request for item in batch]
         with self.writer_lock.held(), transaction(self.sessions) as session:
-            return record_accounting(
-                session=session, records=records, box=self.box, now=self.clock()
+            result = record_accounting(
+                session=session,
+                records=records,
+                box=self.box,
+                now=self.clock(),
+                cache=self.acct_cache,
             )
-        # committed: now, and only now, may the router be told
+        # committed: now, and only now, may the router be told (and the cache updated)
+        self.acct_cache.committed(result)
+        return result
 
     def _answer_auth(self, batch: list[_Item], decisions: list[LoginDecision] | None) -> None:
         if decisions is None:
@@ -386,6 +378,7 @@ class RadiusWorker:
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             self.cache.expire()
+            self.acct_cache.clear()  # site zones may have been edited along with the routers
             try:
                 await self.housekeep_now()
                 if self.reaper:  # one worker restores throttled sessions and sends queued ones

@@ -16,25 +16,19 @@ from enum import StrEnum
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, exists, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from wifidesa.accounting_owners import resolve_accounts
 from wifidesa.crypto import SecretBox
 from wifidesa.dbops import insert_ignore, is_postgresql, upsert_add
 from wifidesa.models import (
-    Account,
     AcctSession,
-    GuestDevice,
-    Member,
-    Profile,
-    ProfileLimit,
     SessionStatus,
     Site,
     SiteDeviceDay,
     UsageDaily,
-    Voucher,
 )
-from wifidesa.usernames import parse_login_name
 
 DEFAULT_INTERIM = 300
 SILENT_INTERIMS = 3  # a session silent for 3 interim intervals is lost (power cut, no Stop)
@@ -73,7 +67,8 @@ class _Row:
 
     values: dict[str, Any]
     id: int | None = None
-    dirty: bool = False
+    dirty: bool = False  # the counters changed
+    full: bool = False  # more than the counters changed (account, status)
 
 
 @dataclass
@@ -92,31 +87,41 @@ def local_day(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
-def _resolve_accounts(session: Session, records: Sequence[AcctRecord]) -> dict[str, int]:
-    """Account ids by user name, for records whose router did not echo our Class."""
-    names = {r.username for r in records if r.account_id is None and r.username}
-    if not names:
-        return {}
-    parsed = {n: parse_login_name(n) for n in names}
-    found: dict[str, int] = {}
-    codes = {p.voucher_code: n for n, p in parsed.items()}
-    for code, account_id in session.execute(
-        select(Voucher.code, Voucher.account_id).where(Voucher.code.in_(codes))
-    ):
-        found[codes[code]] = account_id
-    members = {p.member_username: n for n, p in parsed.items() if n not in found}
-    if members:
-        for username, account_id in session.execute(
-            select(Member.username, Member.account_id).where(Member.username.in_(members))
-        ):
-            found[members[username]] = account_id
-    guests = {p.guest_mac: n for n, p in parsed.items() if p.guest_mac and n not in found}
-    if guests:
-        for mac, account_id in session.execute(
-            select(GuestDevice.mac, GuestDevice.account_id).where(GuestDevice.mac.in_(guests))
-        ):
-            found[guests[mac]] = account_id
-    return found
+@dataclass
+class AcctCache:
+    """What a long-running caller keeps between batches to skip lookups; losing it costs a query.
+
+    Site zones change when an admin edits a site, device days once a day per device: the RADIUS
+    worker clears this with its router list every 15 s, so an edited zone applies within that.
+    """
+
+    zones: dict[int, str] = field(default_factory=dict)
+    device_days: set[tuple[int, date, str]] = field(default_factory=set)
+    device_hashes: dict[str, str] = field(default_factory=dict)
+
+    def committed(self, result: AcctResult) -> None:
+        """Note what a committed batch stored: only after the commit, or a rolled-back batch
+        would leave rows here that the database does not have."""
+        if len(self.device_days) > _CACHE_LIMIT:
+            self.device_days.clear()
+        self.device_days |= result.device_days
+
+    def clear(self) -> None:
+        self.zones.clear()
+        self.device_days.clear()
+        self.device_hashes.clear()
+
+
+_CACHE_LIMIT = 100_000
+
+
+def _zones(session: Session, site_ids: set[int], cache: AcctCache) -> dict[int, str]:
+    missing = site_ids - cache.zones.keys()
+    if missing:
+        cache.zones.update(
+            session.execute(select(Site.id, Site.timezone).where(Site.id.in_(missing))).all()
+        )
+    return cache.zones
 
 
 def _close_router_sessions(session: Session, record: AcctRecord) -> int:
@@ -189,6 +194,7 @@ def _new_row(
     started = record.event_time - timedelta(seconds=record.session_time)
     return _Row(
         dirty=True,
+        full=True,
         values={
             "router_id": record.router_id,
             "site_id": record.site_id,
@@ -212,9 +218,15 @@ def _new_row(
 
 
 def record_accounting(
-    *, session: Session, records: Sequence[AcctRecord], box: SecretBox, now: datetime
+    *,
+    session: Session,
+    records: Sequence[AcctRecord],
+    box: SecretBox,
+    now: datetime,
+    cache: AcctCache | None = None,
 ) -> AcctResult:
-    """Merge a batch of accounting records into sessions and usage (the caller commits)."""
+    """Merge a batch of accounting records into sessions and usage (the caller commits, then
+    tells `cache` with `cache.committed(result)`)."""
     result = AcctResult()
     for record in records:
         if record.event in (AcctEvent.ROUTER_ON, AcctEvent.ROUTER_OFF):
@@ -226,41 +238,30 @@ def record_accounting(
     ]
     if not records:
         return result
-    by_name = _resolve_accounts(session, records)
-    account_ids = {r.account_id or by_name.get(r.username) for r in records} - {None}
-    intervals: dict[int, int] = {}
-    with_quota: set[int] = set()
-    if account_ids:
-        has_limits = exists().where(ProfileLimit.profile_id == Profile.id)
-        for owner, interval, limited in session.execute(
-            select(Account.id, Profile.interim_interval, has_limits)
-            .join(Profile, Profile.id == Account.profile_id)
-            .where(Account.id.in_(account_ids))
-        ):
-            intervals[owner] = interval
-            if limited:
-                with_quota.add(owner)
-    zones = dict(
-        session.execute(
-            select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in records}))
-        ).all()
-    )
+    cache = cache if cache is not None else AcctCache()
+    owners = resolve_accounts(session, records)
+    zones = _zones(session, {r.site_id for r in records}, cache)
     rows = _load_rows(session, records)
     usage: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    hashes = cache.device_hashes
     for record in records:
         key = (record.router_id, record.acct_session_id)
-        account_id = record.account_id or by_name.get(record.username)
+        account_id = record.account_id or owners.by_name.get(record.username)
         if account_id is None:
             result.unknown_accounts += 1
-        device_hash = box.device_hash(record.mac) if record.mac else None
+        device_hash = None
+        if record.mac:
+            device_hash = hashes.get(record.mac)
+            if device_hash is None:
+                device_hash = hashes[record.mac] = box.device_hash(record.mac)
         row = rows.get(key)
         if row is None:
             row = rows[key] = _new_row(
-                record, account_id, intervals.get(account_id or -1), device_hash
+                record, account_id, owners.intervals.get(account_id or -1), device_hash
             )
         values = row.values
         if values["account_id"] is None and account_id is not None:
-            values["account_id"], row.dirty = account_id, True
+            values["account_id"], row.full = account_id, True
         deltas = (
             max(0, record.input_octets - values["input_octets"]),
             max(0, record.output_octets - values["output_octets"]),
@@ -278,7 +279,7 @@ def record_accounting(
                 stopped_at=record.event_time,
                 terminate_cause=record.terminate_cause,
             )
-            row.dirty = True
+            row.full = True
         elif (
             record.event is AcctEvent.INTERIM
             and values["status"] is SessionStatus.LOST
@@ -286,18 +287,35 @@ def record_accounting(
         ):
             # We gave it up for lost, but the router still counts it: it is alive.
             values.update(status=SessionStatus.OPEN, stopped_at=None, terminate_cause=None)
-            row.dirty = True
+            row.full = True
         day = local_day(record.event_time, zones.get(record.site_id, "UTC"))
         if account_id is not None and any(deltas):
-            if account_id in with_quota:
+            if account_id in owners.with_quota:
                 result.accounts_with_usage.add(account_id)
             total = usage[(account_id, day)]
             for i in range(3):
                 total[i] += deltas[i]
         if device_hash:
             result.device_days.add((record.site_id, day, device_hash))
-    _write(session, rows, usage, result)
+    _write(session, rows, usage, result, cache)
     return result
+
+
+# An interim changes only the counters: updating just those leaves the indexes on account and
+# status untouched, which made SQLite's UPDATE about three times cheaper per row.
+_COUNTERS = ("updated_at", "session_time", "input_octets", "output_octets")
+_ALL = ("account_id", "status", "stopped_at", "terminate_cause", *_COUNTERS)
+
+
+def _update(columns: Sequence[str]) -> Any:
+    return (
+        _TABLE.update()
+        .where(_TABLE.c.id == bindparam("b_id"))
+        .values({c: bindparam(c) for c in columns})
+    )
+
+
+_UPDATE_COUNTERS, _UPDATE_ALL = _update(_COUNTERS), _update(_ALL)
 
 
 def _write(
@@ -305,39 +323,25 @@ def _write(
     rows: dict[tuple[int, str], _Row],
     usage: dict[tuple[int, date], list[int]],
     result: AcctResult,
+    cache: AcctCache,
 ) -> None:
-    table = cast(Table, AcctSession.__table__)
     new = [r.values for r in rows.values() if r.id is None]
-    changed = [
-        {
-            "b_id": r.id,
-            **{
-                k: r.values[k]
-                for k in (
-                    "account_id",
-                    "status",
-                    "updated_at",
-                    "stopped_at",
-                    "session_time",
-                    "input_octets",
-                    "output_octets",
-                    "terminate_cause",
-                )
-            },
-        }
-        for r in rows.values()
-        if r.id is not None and r.dirty
-    ]
     if new:
-        session.execute(table.insert(), new)
-    if changed:
-        session.connection().execute(
-            table.update()
-            .where(table.c.id == bindparam("b_id"))
-            .values({k: bindparam(k) for k in changed[0] if k != "b_id"}),
-            changed,
-        )
-    result.sessions_started, result.sessions_updated = len(new), len(changed)
+        session.execute(_TABLE.insert(), new)
+    run = session.connection().execute
+    for statement, columns, full in (
+        (_UPDATE_COUNTERS, _COUNTERS, False),
+        (_UPDATE_ALL, _ALL, True),
+    ):
+        changed = [
+            {"b_id": r.id, **{c: r.values[c] for c in columns}}
+            for r in rows.values()
+            if r.id is not None and r.full is full and (r.dirty or r.full)
+        ]
+        if changed:
+            run(statement, changed)
+            result.sessions_updated += len(changed)
+    result.sessions_started = len(new)
     upsert_add(
         session,
         cast(Table, UsageDaily.__table__),
@@ -358,6 +362,9 @@ def _write(
     insert_ignore(
         session,
         cast(Table, SiteDeviceDay.__table__),
-        [{"site_id": s, "day": d, "device_hash": h} for s, d, h in sorted(result.device_days)],
+        [
+            {"site_id": s, "day": d, "device_hash": h}
+            for s, d, h in sorted(result.device_days - cache.device_days)
+        ],
         keys=("site_id", "day", "device_hash"),
     )

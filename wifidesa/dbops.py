@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -11,9 +12,32 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 
-def _insert(session: Session, table: Table) -> Any:
-    dialect = session.get_bind().dialect.name
+def _insert(dialect: str, table: Table) -> Any:
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+# The statements are built once per dialect and shape: building an ON CONFLICT clause (with its
+# `excluded` columns) cost more than running it for the RADIUS server's small batches.
+@cache
+def _ignore(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
+    return _insert(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+@cache
+def _upsert(dialect: str, table: Table, keys: tuple[str, ...], add: tuple[str, ...]) -> Any:
+    stmt = _insert(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={col: table.c[col] + stmt.excluded[col] for col in add},
+    )
+
+
+@cache
+def _overwrite(dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    stmt = _insert(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={col: stmt.excluded[col] for col in columns}
+    )
 
 
 def insert_ignore(
@@ -21,8 +45,8 @@ def insert_ignore(
 ) -> None:
     """INSERT rows, skipping those whose `keys` exist already."""
     if rows:
-        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt, list(rows))
+        stmt = _ignore(session.get_bind().dialect.name, table, tuple(keys))
+        session.connection().execute(stmt, list(rows))
 
 
 def upsert_add(
@@ -33,14 +57,9 @@ def upsert_add(
     add: Sequence[str],
 ) -> None:
     """INSERT rows, or add their `add` columns onto the existing row: race-free counters."""
-    if not rows:
-        return
-    stmt = _insert(session, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={col: table.c[col] + stmt.excluded[col] for col in add},
-    )
-    session.execute(stmt, list(rows))
+    if rows:
+        stmt = _upsert(session.get_bind().dialect.name, table, tuple(keys), tuple(add))
+        session.connection().execute(stmt, list(rows))
 
 
 def upsert_set(
@@ -51,13 +70,9 @@ def upsert_set(
     columns: Sequence[str],
 ) -> None:
     """INSERT rows, or overwrite `columns` of the existing row."""
-    if not rows:
-        return
-    stmt = _insert(session, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={col: stmt.excluded[col] for col in columns}
-    )
-    session.execute(stmt, list(rows))
+    if rows:
+        stmt = _overwrite(session.get_bind().dialect.name, table, tuple(keys), tuple(columns))
+        session.connection().execute(stmt, list(rows))
 
 
 def is_postgresql(session: Session) -> bool:

@@ -1,0 +1,98 @@
+"""Who the records of an accounting batch belong to: one statement for the whole batch.
+
+Routers echo the Class we gave at login; when one does not (an older login, another NAS), the
+user name is looked up as a voucher code, a member name or a guest device, as at login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import String, bindparam, cast, exists, literal, null, select, union_all
+from sqlalchemy.orm import Session
+
+from wifidesa.models import Account, GuestDevice, Member, Profile, ProfileLimit, Voucher
+from wifidesa.usernames import parse_login_name
+
+if TYPE_CHECKING:
+    from wifidesa.accounting import AcctRecord
+
+
+def _owned(kind: str, key: Any) -> Any:
+    has_limits = exists().where(ProfileLimit.profile_id == Profile.id)
+    return (
+        select(literal(kind), key, Account.id, Profile.interim_interval, has_limits)
+        .select_from(Account)
+        .join(Profile, Profile.id == Account.profile_id)
+    )
+
+
+# Accounts by the Class we gave at login, or by user name (voucher code, member, guest device),
+# with their interim interval and whether their profile has a quota.
+_BRANCHES = {
+    "codes": _owned("code", Voucher.code)
+    .join(Voucher, Voucher.account_id == Account.id)
+    .where(Voucher.code.in_(bindparam("codes", expanding=True))),
+    "members": _owned("member", Member.username)
+    .join(Member, Member.account_id == Account.id)
+    .where(Member.username.in_(bindparam("members", expanding=True))),
+    "guests": _owned("guest", GuestDevice.mac)
+    .join(GuestDevice, GuestDevice.account_id == Account.id)
+    .where(GuestDevice.mac.in_(bindparam("guests", expanding=True))),
+    "ids": _owned("id", cast(null(), String)).where(
+        Account.id.in_(bindparam("ids", expanding=True))
+    ),
+}
+
+
+@cache
+def _owners_query(branches: tuple[str, ...]) -> Any:
+    """One statement for the batch, of only the lookups it needs: an empty IN list made SQLite
+    scan every account."""
+    selects = [_BRANCHES[b] for b in branches]
+    return union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+@dataclass
+class Owners:
+    """Account ids by user name, and interim interval and quota by account id."""
+
+    by_name: dict[str, int] = field(default_factory=dict)
+    intervals: dict[int, int] = field(default_factory=dict)
+    with_quota: set[int] = field(default_factory=set)
+
+
+def resolve_accounts(session: Session, records: Sequence[AcctRecord]) -> Owners:
+    """Accounts of the batch: by Class when the router echoed it, else by user name."""
+    names = {r.username for r in records if r.account_id is None and r.username}
+    parsed = {n: parse_login_name(n) for n in names}
+    params = {
+        "codes": sorted({p.voucher_code for p in parsed.values()}),
+        "members": sorted({p.member_username for p in parsed.values()}),
+        "guests": sorted({p.guest_mac for p in parsed.values() if p.guest_mac}),
+        "ids": sorted({r.account_id for r in records if r.account_id is not None}),
+    }
+    owners, found = Owners(), {}
+    branches = tuple(name for name, keys in params.items() if keys)
+    if not branches:
+        return owners
+    query, present = _owners_query(branches), {b: params[b] for b in branches}
+    for kind, key, account_id, interval, limited in session.connection().execute(query, present):
+        found[(kind, key)] = account_id
+        owners.intervals[account_id] = interval
+        if limited:
+            owners.with_quota.add(account_id)
+    for name, p in parsed.items():
+        # A voucher code wins over a member name, which wins over a guest device.
+        for key in (
+            ("code", p.voucher_code),
+            ("member", p.member_username),
+            ("guest", p.guest_mac),
+        ):
+            if key in found:
+                owners.by_name[name] = found[key]
+                break
+    return owners
