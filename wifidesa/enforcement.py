@@ -189,6 +189,17 @@ def request_disconnect(*, session: Session, session_id: int, now: datetime) -> b
     return bool(_claim(session, [(row.id, CoAAction.DISCONNECT)], now, CoAResult.QUEUED))
 
 
+def disconnect_account(*, session: Session, account_id: int, now: datetime) -> int:
+    """Queue a Disconnect for every open session of an account (revoked card, disabled
+    resident); returns how many were queued."""
+    live = session.scalars(
+        select(AcctSession.id).where(
+            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
+        )
+    ).all()
+    return sum(request_disconnect(session=session, session_id=i, now=now) for i in live)
+
+
 def take_queued(*, session: Session, now: datetime) -> list[SessionAction]:
     """Queued requests, now marked as sent by the caller (one RADIUS worker takes each)."""
     rows = list(

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
-from wifidesa.enforcement import request_disconnect
+from wifidesa.enforcement import disconnect_account
 from wifidesa.errors import InvalidInput, NotFound
 from wifidesa.members import add_member
 from wifidesa.models import (
@@ -302,12 +302,7 @@ def disable_member(*, session: Session, scope: Scope, account_id: int, now: date
         raise InvalidInput("only an active resident can be disabled")
     account.status = AccountStatus.DISABLED
     session.flush()
-    live = session.scalars(
-        select(AcctSession.id).where(
-            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
-        )
-    ).all()
-    queued = sum(request_disconnect(session=session, session_id=i, now=now) for i in live)
+    queued = disconnect_account(session=session, account_id=account_id, now=now)
     audit.record(
         session=session,
         action="members.disable",

@@ -12,14 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
-from wifidesa.enforcement import request_disconnect
+from wifidesa.enforcement import disconnect_account
 from wifidesa.errors import InvalidInput, NotFound
 from wifidesa.models import (
     Account,
     AccountStatus,
-    AcctSession,
     Profile,
-    SessionStatus,
     Site,
     Voucher,
     VoucherBatch,
@@ -128,12 +126,7 @@ def revoke(*, session: Session, scope: Scope, account_id: int, now: datetime) ->
     if account.status is AccountStatus.REVOKED:
         return 0
     account.status = AccountStatus.REVOKED
-    live = session.scalars(
-        select(AcctSession.id).where(
-            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
-        )
-    ).all()
-    queued = sum(request_disconnect(session=session, session_id=i, now=now) for i in live)
+    queued = disconnect_account(session=session, account_id=account_id, now=now)
     audit.record(
         session=session,
         action="vouchers.revoke",
