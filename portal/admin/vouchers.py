@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -26,6 +25,7 @@ from portal.admin.web import (
     signed_in,
     transaction,
 )
+from portal.admin.wording import translate
 from wifidesa import voucher_admin, voucher_stock
 from wifidesa.db import utcnow
 from wifidesa.errors import InvalidInput
@@ -45,26 +45,6 @@ STATUS_WORDS = {
     VoucherStatus.USED_UP: "used up",
     VoucherStatus.REVOKED: "revoked",
 }
-
-
-# Core messages that carry a value: (pattern, msgid with the same named fields).
-_MESSAGES = [
-    (re.compile(r"^count must be between 1 and (?P<n>\d+)$"), "count must be between 1 and {n}"),
-    (
-        re.compile(r"^a voucher prefix is up to (?P<n>\d+) characters from (?P<a>\w+) .*$"),
-        "a voucher prefix is up to {n} letters or digits from {a}",
-    ),
-    (re.compile(r"^code (?P<code>.*) is not in this batch$"), "code {code} is not in this batch"),
-]
-
-
-def message(_: Any, text: str) -> str:
-    """A core error message in the page's language."""
-    for pattern, msgid in _MESSAGES:
-        found = pattern.match(text)
-        if found:
-            return str(_(msgid)).format(**found.groupdict())
-    return str(_(text))
 
 
 def _number(text: str | None) -> int | None:
@@ -196,7 +176,7 @@ async def new_batch(request: Request, admin: SignedIn) -> Response:
             admin,
             400,
             form=form,
-            error=message(_, str(exc)),
+            error=translate(_, str(exc)),
             **_choices(request, admin),
         )
     return RedirectResponse(f"/admin/vouchers/jobs/{job.id}", status_code=303)
@@ -295,7 +275,7 @@ async def distributed(request: Request, admin: SignedIn, batch_id: int) -> Respo
             )
     except InvalidInput as exc:
         _ = gettext_for(request)
-        return _batch_page(request, admin, batch_id, 400, error=message(_, str(exc)), form=form)
+        return _batch_page(request, admin, batch_id, 400, error=translate(_, str(exc)), form=form)
     return RedirectResponse(f"/admin/vouchers/batches/{batch_id}?marked={marked}", status_code=303)
 
 

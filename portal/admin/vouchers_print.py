@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.jobs import Job, JobGone, registry_of
-from portal.admin.vouchers import message
 from portal.admin.web import Admin, gettext_for, page, signed_in, transaction
+from portal.admin.wording import translate
 from portal.i18n import request_language, translations
 from portal.voucher_cards import Card, build_cards
 from portal.voucher_pdf import render_pdf
@@ -130,7 +130,7 @@ def pdf(request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4")
 def _refused(request: Request, admin: Admin, exc: InvalidInput) -> Response:
     _ = gettext_for(request)
     title = _("Nothing to print")
-    return page(request, "admin/error.html", admin, 400, title=title, detail=message(_, str(exc)))
+    return page(request, "admin/error.html", admin, 400, title=title, detail=translate(_, str(exc)))
 
 
 def _gone(request: Request, admin: Admin) -> Response:

@@ -1,4 +1,4 @@
-"""Words for residents' and profiles' pages: domain messages translated, limits in plain words.
+"""Words for the admin pages: domain messages translated, limits in plain words.
 
 The core's messages are English msgids; most are fixed text (`_(message)` finds them), a few
 carry a value (a username, a line number, what was typed). Those are matched here against
@@ -47,6 +47,12 @@ _PATTERNS = [
         r"the (?P<p>day|week|month|total) quota limits neither data nor time",
         "the {p} quota limits neither data nor time",
     ),
+    (r"count must be between 1 and (?P<n>\d+)", "count must be between 1 and {n}"),
+    (
+        r"a voucher prefix is up to (?P<n>\d+) characters from (?P<a>\w+) .*",
+        "a voucher prefix is up to {n} letters or digits from {a}",
+    ),
+    (r"code (?P<code>.*) is not in this batch", "code {code} is not in this batch"),
     (r"(?P<label>[^:]+): (?P<rest>.+)", "{label}: {rest}"),
 ]
 _COMPILED = [(re.compile(f"^{pattern}$"), msgid) for pattern, msgid in _PATTERNS]
