@@ -157,10 +157,15 @@ def check_site(state: AccountState, site_id: int) -> None:
 
 
 def check_validity(state: AccountState, now: datetime) -> datetime | None:
-    """The moment the account stops being valid (None: never); refuse if it has passed."""
+    """The moment the account stops being valid (None: never); refuse if it has passed.
+
+    An `expires_at` set before first use is a use-by end (a voucher batch's "berlaku sampai"
+    date): the profile's validity starts at first use but never runs past it.
+    """
     expires_at = state.expires_at
-    if expires_at is None and state.first_used_at is None and state.profile.validity_seconds:
-        expires_at = now + timedelta(seconds=state.profile.validity_seconds)
+    if state.first_used_at is None and state.profile.validity_seconds:
+        running = now + timedelta(seconds=state.profile.validity_seconds)
+        expires_at = running if expires_at is None else min(expires_at, running)
     if expires_at is not None and expires_at <= now:
         raise LoginRefused(RejectReason.EXPIRED)
     return expires_at
@@ -236,7 +241,7 @@ def decide(
         timeout = bound if timeout is None else min(timeout, bound)
     changes = Changes(
         first_use=state.first_used_at is None,
-        expires_at=expires_at if state.expires_at is None else None,
+        expires_at=expires_at if state.first_used_at is None else None,  # stored at first use
         bind_mac=bind_mac if bind_mac else (mac if remember_until else None),
         remember_until=remember_until,
         used_token_id=token.id if token else None,

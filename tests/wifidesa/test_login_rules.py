@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from wifidesa.login_rules import (
     decide,
 )
 from wifidesa.models import AccountKind, AccountStatus
+from wifidesa.quota import local_midnight
 
 NOW = datetime(2026, 2, 28, 15, 59, 59, tzinfo=UTC)  # a second before March 1st, WITA
 A, B, C = "AA:00:00:00:00:0A", "AA:00:00:00:00:0B", "AA:00:00:00:00:0C"
@@ -132,3 +133,39 @@ def test_used_token_counts_once_within_a_batch() -> None:
     refused(member, RejectReason.BAD_CREDENTIALS, verify=is_("tok"))
     # ...and the remembered device now logs in by MAC.
     decide(member, verify=is_(""), mac=A, site_id=1, now=NOW, mac_login=True)
+
+
+# A batch "berlaku sampai" 1 March 2026: usable until the end of that day in WITA (UTC+8).
+USE_BY_END = local_midnight(date(2026, 3, 2), "Asia/Makassar")  # 2026-03-01 16:00 UTC
+LAST_SECOND = USE_BY_END - timedelta(seconds=1)  # 1 March, 23:59:59 WITA
+
+
+def _first_use(state: AccountState, now: datetime) -> datetime | None:
+    accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=now)
+    assert accepted.changes.first_use
+    return accepted.changes.expires_at
+
+
+def test_use_by_caps_the_validity_that_starts_at_first_use() -> None:
+    assert datetime(2026, 3, 1, 16, 0, tzinfo=UTC) == USE_BY_END
+    early = LAST_SECOND - timedelta(hours=5)  # 18:59:59 WITA: the hour of validity fits
+    assert _first_use(voucher(expires_at=USE_BY_END), early) == early + timedelta(hours=1)
+    # At 23:59:59 WITA the paket's hour would run past midnight: it ends with the day.
+    state = voucher(expires_at=USE_BY_END)
+    accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=LAST_SECOND)
+    assert accepted.changes.expires_at == USE_BY_END
+    assert accepted.session_timeout == 1
+    apply_in_memory(state, accepted.changes, A, LAST_SECOND)
+    refused(state, RejectReason.EXPIRED, now=USE_BY_END)  # the same card, a second later
+
+
+def test_a_card_never_used_by_its_date_is_refused() -> None:
+    for late in (USE_BY_END, USE_BY_END + timedelta(days=9)):  # 2 March 00:00 WITA, and after
+        error = refused(voucher(expires_at=USE_BY_END), RejectReason.EXPIRED, now=late)
+        assert error.message == "Masa berlaku voucher sudah habis."
+
+
+def test_without_a_profile_validity_the_use_by_end_is_the_expiry() -> None:
+    state = voucher(validity=None, expires_at=USE_BY_END)
+    assert _first_use(state, LAST_SECOND - timedelta(days=20)) == USE_BY_END
+    assert _first_use(voucher(validity=None), NOW) is None  # no date, no validity: never
