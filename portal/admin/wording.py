@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from portal.voucher_cards import plain_duration
 from wifidesa.models import AfterQuota, Profile, QuotaPeriod
-from wifidesa.units import format_duration, format_size
+from wifidesa.units import format_size
 
 Gettext = Callable[[str], str]
 
@@ -108,7 +109,7 @@ def limits_in_words(_: Gettext, profile: Profile) -> list[str]:
         if limit.time_seconds is not None:
             words.append(
                 _("{time} online {period}").format(
-                    time=format_duration(limit.time_seconds), period=period
+                    time=plain_duration(limit.time_seconds, _), period=period
                 )
             )
     if profile.limits:
@@ -122,19 +123,19 @@ def limits_in_words(_: Gettext, profile: Profile) -> list[str]:
     if profile.session_timeout:
         words.append(
             _("A session lasts at most {time}").format(
-                time=format_duration(profile.session_timeout)
+                time=plain_duration(profile.session_timeout, _)
             )
         )
     if profile.idle_timeout:
         words.append(
             _("Logged out after {time} without use").format(
-                time=format_duration(profile.idle_timeout)
+                time=plain_duration(profile.idle_timeout, _)
             )
         )
     if profile.validity_seconds:
         words.append(
             _("Valid for {time} from first use").format(
-                time=format_duration(profile.validity_seconds)
+                time=plain_duration(profile.validity_seconds, _)
             )
         )
     words.append(_("{n} device(s) at once").format(n=profile.devices_at_once))
