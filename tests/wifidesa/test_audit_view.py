@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 from wdtest.admin_world import World
-from wdtest.world_db import world_db
+from wdtest.world_db import actor_scope as scope
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa import audit
 from wifidesa.audit_view import AuditFilter, audit_entries, day_bounds
 from wifidesa.errors import NotFound
-from wifidesa.models import AdminUser, AuditEntry
-from wifidesa.scope import Scope, scope_of
+from wifidesa.models import AuditEntry
 
 # Fabricated near midnight WITA on purpose: 16:30 UTC on 1 March is 00:30 on 2 March in Kaltim.
 LATE = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
 ONLY_TESTS = AuditFilter(action="test.")
-
-
-@pytest.fixture
-def world_copy(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[tuple[str, World]]:
-    yield from world_db(request, backend, tmp_path, "core_world")
-
-
-@pytest.fixture
-def db_url(world_copy: tuple[str, World]) -> str:
-    return world_copy[0]
-
-
-@pytest.fixture
-def world(world_copy: tuple[str, World]) -> World:
-    return world_copy[1]
-
-
-def scope(session: Session, world: World, actor: str) -> Scope:
-    admin = session.get(AdminUser, world.ids[f"admin_{actor}"])
-    assert admin is not None
-    return scope_of(admin)
 
 
 def entry(

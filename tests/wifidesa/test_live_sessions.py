@@ -2,57 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wdtest.admin_world import World
-from wdtest.world_db import world_db
+from wdtest.world_db import actor_scope as scope
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa.errors import NotFound
 from wifidesa.live_sessions import LiveSession, disconnect, live_sessions
 from wifidesa.models import (
     AccountKind,
     AcctSession,
-    AdminUser,
     AuditEntry,
     CoAAction,
     CoAResult,
     SessionStatus,
     UsageDaily,
 )
-from wifidesa.scope import Scope, scope_of
 
 # 23:30 WITA on 31 March: the daily quota's day is still the 31st, the month ends soon.
 NOW = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
 MB = 1_000_000
-
-
-@pytest.fixture
-def world_copy(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[tuple[str, World]]:
-    yield from world_db(request, backend, tmp_path, "core_world")
-
-
-@pytest.fixture
-def db_url(world_copy: tuple[str, World]) -> str:
-    return world_copy[0]
-
-
-@pytest.fixture
-def world(world_copy: tuple[str, World]) -> World:
-    return world_copy[1]
-
-
-def scope(session: Session, world: World, actor: str) -> Scope:
-    admin = session.get(AdminUser, world.ids[f"admin_{actor}"])
-    assert admin is not None
-    return scope_of(admin)
 
 
 def _ids(rows: list[LiveSession]) -> set[int]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wdtest.admin_world import World
-from wdtest.world_db import world_db
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa.db import utcnow
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound, RowsRejected
@@ -39,23 +37,6 @@ from wifidesa.models import (
 )
 from wifidesa.passwords import verify_password
 from wifidesa.scope import Scope, scope_of
-
-
-@pytest.fixture
-def world_copy(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[tuple[str, World]]:
-    yield from world_db(request, backend, tmp_path, "member_world")
-
-
-@pytest.fixture
-def db_url(world_copy: tuple[str, World]) -> str:
-    return world_copy[0]
-
-
-@pytest.fixture
-def world(world_copy: tuple[str, World]) -> World:
-    return world_copy[1]
 
 
 def scope(session: Session, username: str) -> Scope:

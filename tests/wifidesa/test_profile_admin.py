@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wdtest.admin_world import World
-from wdtest.world_db import world_db
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
 from wifidesa.models import AdminUser, AfterQuota, AuditEntry, Profile, QuotaPeriod, Region
@@ -22,23 +19,6 @@ from wifidesa.profile_admin import (
 )
 from wifidesa.profiles import ProfileSpec, Quota
 from wifidesa.scope import Forbidden, Scope, scope_of
-
-
-@pytest.fixture
-def world_copy(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[tuple[str, World]]:
-    yield from world_db(request, backend, tmp_path, "profile_world")
-
-
-@pytest.fixture
-def db_url(world_copy: tuple[str, World]) -> str:
-    return world_copy[0]
-
-
-@pytest.fixture
-def world(world_copy: tuple[str, World]) -> World:
-    return world_copy[1]
 
 
 def scope(session: Session, username: str) -> Scope:

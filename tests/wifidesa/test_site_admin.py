@@ -4,48 +4,24 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wdtest.admin_world import World
-from wdtest.world_db import world_db
+from wdtest.world_db import actor_scope as scope
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa import site_admin
 from wifidesa.crypto import SecretBox
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
-from wifidesa.models import AdminUser, AuditEntry, Router, Site
+from wifidesa.models import AuditEntry, Router, Site
 from wifidesa.routers import router_secret
-from wifidesa.scope import Forbidden, Scope, scope_of
+from wifidesa.scope import Forbidden
 from wifidesa.sites import SiteSpec
 
 PORTAL = "https://wifi.kaltimprov.go.id"
-
-
-@pytest.fixture
-def world_copy(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[tuple[str, World]]:
-    yield from world_db(request, backend, tmp_path, "core_world")
-
-
-@pytest.fixture
-def db_url(world_copy: tuple[str, World]) -> str:
-    return world_copy[0]
-
-
-@pytest.fixture
-def world(world_copy: tuple[str, World]) -> World:
-    return world_copy[1]
-
-
-def scope(session: Session, world: World, actor: str) -> Scope:
-    admin = session.get(AdminUser, world.ids[f"admin_{actor}"])
-    assert admin is not None
-    return scope_of(admin)
 
 
 def spec(desa_code: str = "64.03.09.3001") -> SiteSpec:

@@ -1,5 +1,9 @@
-"""The admin world (wdtest.admin_world) for core tests: built once per backend into a template
-database, each test getting a fresh copy (building it hashes eight passwords with argon2)."""
+"""The admin world (wdtest.admin_world), built once per backend into a template database; each
+test gets a fresh copy (building it hashes eight passwords with argon2).
+
+A test module that runs in the world imports the fixtures by name:
+    from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from wdtest import TEST_SECRET
 from wdtest.admin_world import World, build_world
 from wdtest.postgres import PostgresCluster
 from wifidesa.crypto import SecretBox
 from wifidesa.db import make_engine, make_session_factory
+from wifidesa.models import AdminUser
+from wifidesa.scope import Scope, scope_of
 
 _copies = itertools.count()
 _built: dict[tuple[str, str], tuple[str, World]] = {}
@@ -58,3 +65,31 @@ def world_db(
     url = cluster.create_database(copy, template=template)
     yield url, world
     cluster.drop_database(copy)
+
+
+WORLD = "world"
+
+
+@pytest.fixture
+def world_copy(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[tuple[str, World]]:
+    yield from world_db(request, backend, tmp_path, WORLD)
+
+
+@pytest.fixture
+def db_url(world_copy: tuple[str, World]) -> str:
+    """Replaces the plain database of tests/conftest.py with a copy of the world."""
+    return world_copy[0]
+
+
+@pytest.fixture
+def world(world_copy: tuple[str, World]) -> World:
+    return world_copy[1]
+
+
+def actor_scope(session: Session, world: World, actor: str) -> Scope:
+    """The scope of one of the world's admins, as a signed-in request would have it."""
+    admin = session.get(AdminUser, world.ids[f"admin_{actor}"])
+    assert admin is not None
+    return scope_of(admin)
