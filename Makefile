@@ -1,5 +1,5 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
-.PHONY: run test lint bench-vouchers bench-radius clean
+.PHONY: run test lint bench-vouchers bench-voucher-pdf bench-radius clean
 
 run:
 	scripts/run.sh
@@ -12,6 +12,9 @@ lint:
 
 bench-vouchers:
 	scripts/bootstrap.sh && .venv/bin/python scripts/bench_vouchers.py
+
+bench-voucher-pdf:
+	scripts/bootstrap.sh && .venv/bin/python scripts/bench_voucher_pdf.py
 
 bench-radius:
 	scripts/bootstrap.sh && scripts/bench_radius.sh
