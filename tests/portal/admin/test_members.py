@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import World, sign_in
-from wdtest.routes import members as member_routes
 
 from portal.admin.web import CSRF_HEADER
 from wifidesa.models import (
@@ -26,12 +25,6 @@ from wifidesa.passwords import verify_password
 
 def _id(world: World, key: str) -> Any:
     return world.ids[key]
-
-
-def test_the_matrix_json_bodies_use_the_worlds_ids(world: World) -> None:
-    assert _id(world, "site_a") == member_routes.SITE_A_ID
-    assert _id(world, "profile_all") == member_routes.PROFILE_ALL_ID
-    assert _id(world, "profile_kukar") == member_routes.PROFILE_KUKAR_ID
 
 
 def test_list_shows_own_village_and_searches(

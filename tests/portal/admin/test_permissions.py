@@ -43,7 +43,7 @@ def call(client: TestClient, route: Route, world: World, actor: str, *, csrf: st
         headers = {}
         if actor != ANONYMOUS:
             headers["Authorization"] = f"Bearer {world.api_tokens[actor]}"
-        body = route.json if route.changes_state else None
+        body = route.body(world.ids) if route.changes_state else None
         return client.request(route.method, path, json=body, headers=headers)
     if route.changes_state:
         data = form | ({"csrf": csrf} if csrf is not None else {})
@@ -109,11 +109,15 @@ def test_api_calls_with_a_session_cookie_need_the_csrf_header(
     path, _ = route.fill(world.ids)
     before = _audit_count(sessions)
     sign_in(web, sessions, actor)
-    answer = web.request(route.method, path, json=route.json, headers={CSRF_HEADER: "forged"})
+    answer = web.request(
+        route.method, path, json=route.body(world.ids), headers={CSRF_HEADER: "forged"}
+    )
     assert answer.status_code == 403
     assert _audit_count(sessions) == before
     csrf = sign_in(web, sessions, actor)
-    answer = web.request(route.method, path, json=route.json, headers={CSRF_HEADER: csrf})
+    answer = web.request(
+        route.method, path, json=route.body(world.ids), headers={CSRF_HEADER: csrf}
+    )
     assert answer.status_code not in (401, 403, 404, 405, 500), answer.text
 
 

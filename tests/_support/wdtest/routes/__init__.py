@@ -17,7 +17,7 @@ class Route:
     path: str  # a template filled from World.ids; aims at village A's objects
     allowed: frozenset[str] = REACH_A
     form: dict[str, str] = field(default_factory=dict)  # fields besides csrf (also templated)
-    json: dict[str, object] | None = None  # API bodies
+    json: dict[str, object] | None = None  # API bodies; a value "{name}" becomes ids[name]
     # After the allowed actors ran, nothing stops the route from changing the world; a route
     # that ends something for good (revoke, delete) says so, and is tried last by each actor.
     destructive: bool = False
@@ -35,8 +35,20 @@ class Route:
         form = {key: value.format(**ids) for key, value in self.form.items()}
         return path, form
 
+    def body(self, ids: dict[str, object]) -> dict[str, object] | None:
+        """The JSON body with the world's ids put in (keeping their type)."""
+        if self.json is None:
+            return None
+        return {key: _fill_value(value, ids) for key, value in self.json.items()}
+
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+
+def _fill_value(value: object, ids: dict[str, object]) -> object:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value
 
 
 # Routes anyone may open (the sign-in form itself).

@@ -5,13 +5,6 @@ from __future__ import annotations
 from wdtest.admin_world import REACH_A, SIGNED_IN
 from wdtest.routes import Route
 
-# JSON bodies are not templated: the world's ids, which are the same on every backend (the
-# world is built in one order into an empty database); tests/portal/admin/test_members.py
-# checks they still hold.
-SITE_A_ID = 1
-PROFILE_ALL_ID = 1
-PROFILE_KUKAR_ID = 2
-
 # The second allowed actor finds the username taken (400): an answer too.
 NEW = {"username": "matrix-new", "password": "rahasia-matrix"}
 CSV = "username,password\nmatrix-imp,rahasia-matrix\n"
@@ -49,19 +42,19 @@ ROUTES = [
         "POST",
         "/api/members",
         REACH_A,
-        json={"site_id": SITE_A_ID, "profile_id": PROFILE_ALL_ID, "username": "matrix-api"},
+        json={"site_id": "{site_a}", "profile_id": "{profile_all}", "username": "matrix-api"},
     ),
     Route(
         "POST",
         "/api/members/import",
         REACH_A,
-        json={"site_id": SITE_A_ID, "profile_id": PROFILE_ALL_ID, "csv": CSV},
+        json={"site_id": "{site_a}", "profile_id": "{profile_all}", "csv": CSV},
     ),
     Route("GET", API_A, REACH_A),
     Route("POST", API_A + "/password", REACH_A, json={}),
     Route("POST", API_A + "/disable", REACH_A, json={}, destructive=True),
     Route("POST", API_A + "/enable", REACH_A, json={}),
-    Route("POST", API_A + "/profile", REACH_A, json={"profile_id": PROFILE_KUKAR_ID}),
+    Route("POST", API_A + "/profile", REACH_A, json={"profile_id": "{profile_kukar}"}),
     Route("DELETE", API_A + "/devices/{device_a}", REACH_A, destructive=True),
     Route("POST", API_A + "/devices/{device_a}/remove", REACH_A, json={}, destructive=True),
 ]
