@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -28,7 +28,7 @@ from wifidesa.models import (
 )
 from wifidesa.scope import Scope, profile_filter, require_site, site_filter
 from wifidesa.voucher_status import VoucherStatus, status_column, status_condition
-from wifidesa.vouchers import normalize_code
+from wifidesa.vouchers import normalize_code, use_by_day
 
 MAX_PAGE = 500  # rows per page of a list
 
@@ -85,6 +85,7 @@ class BatchRow:
     distributed: int = 0
     used: int = 0
     revoked: int = 0
+    use_by: date | None = None  # the last day its cards can be used (village time), if any
 
 
 def _page_bounds(limit: int, offset: int) -> tuple[int, int]:
@@ -205,29 +206,38 @@ def _batch_query(scope: Scope) -> Select[*tuple[Any, ...]]:
 
 
 def _with_figures(session: Session, rows: Sequence[Any]) -> list[BatchRow]:
-    """Batches with how many of their cards were handed out, used and revoked."""
+    """Batches with how many of their cards were handed out, used and revoked, and their
+    use-by day: cards never used keep the end of that day as `expires_at` (set at generation;
+    no column of its own), so a batch whose every card was used no longer shows one."""
     ids = [row[0] for row in rows]
-    figures: dict[int, tuple[int, int, int]] = {}
+    figures: dict[int, tuple[int, int, int, date | None]] = {}
     if ids:
+        unused_end = case((Account.first_used_at.is_(None), Account.expires_at))
         query = (
             select(
                 Voucher.batch_id,
                 func.sum(case((Voucher.distributed_at.is_not(None), 1), else_=0)),
                 func.sum(case((Account.first_used_at.is_not(None), 1), else_=0)),
                 func.sum(case((Account.status != AccountStatus.ACTIVE, 1), else_=0)),
+                func.min(unused_end),
+                Site.timezone,
             )
             .join(Account, Account.id == Voucher.account_id)
+            .join(Site, Site.id == Account.site_id)
             .where(Voucher.batch_id.in_(ids))
-            .group_by(Voucher.batch_id)
+            .group_by(Voucher.batch_id, Site.timezone)
         )
         figures = {
-            b: (int(d or 0), int(u or 0), int(r or 0)) for b, d, u, r in session.execute(query)
+            b: (int(d or 0), int(u or 0), int(r or 0), use_by_day(end, zone) if end else None)
+            for b, d, u, r, end, zone in session.execute(query)
         }
     batches = []
     for row in rows:
-        distributed, used, revoked = figures.get(row[0], (0, 0, 0))
+        distributed, used, revoked, use_by = figures.get(row[0], (0, 0, 0, None))
         batch = BatchRow(*row)
-        batches.append(replace(batch, distributed=distributed, used=used, revoked=revoked))
+        batches.append(
+            replace(batch, distributed=distributed, used=used, revoked=revoked, use_by=use_by)
+        )
     return batches
 
 

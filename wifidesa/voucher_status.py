@@ -5,7 +5,8 @@ Every voucher is in exactly one of these, checked in this order:
 - **revoked**: its account is no longer ACTIVE (an admin revoked it; a DISABLED voucher counts
   here too, since it is refused at login the same way).
 - **expired**: ACTIVE, and `expires_at` has passed. RADIUS sets `expires_at` at first use from
-  the profile's validity (wifidesa.login_rules.check_validity); a card never used has none.
+  the profile's validity (wifidesa.login_rules.check_validity); a card never used has none,
+  unless its batch has a use-by day: then the end of that day, and an unused card expires.
 - **unused**: ACTIVE, never used (`first_used_at` is empty), not expired.
 - **used up**: ACTIVE, used, not expired, and a TOTAL-period limit of its profile is exhausted
   by the sum of its usage_daily rows (data ≥ the limit's bytes, or time ≥ its seconds). Daily,

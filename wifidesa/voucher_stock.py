@@ -6,12 +6,13 @@ village's site_id, so the audit log answers for every card.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
+from wifidesa.db import utcnow
 from wifidesa.enforcement import disconnect_account
 from wifidesa.errors import InvalidInput, NotFound
 from wifidesa.models import (
@@ -30,7 +31,14 @@ from wifidesa.voucher_admin import (
     get_batch,
     usable_profile,
 )
-from wifidesa.vouchers import MAX_BATCH, Progress, check_prefix, generate_batch, normalize_code
+from wifidesa.vouchers import (
+    MAX_BATCH,
+    Progress,
+    check_prefix,
+    check_use_by,
+    generate_batch,
+    normalize_code,
+)
 
 
 def export_rows(
@@ -74,12 +82,15 @@ def check_generation(
     count: int,
     prefix: str = "",
     note: str = "",
+    use_by: date | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Everything `generate` would refuse, refused now (before a background job starts)."""
-    _checked(session, scope, site_id, profile_id, note)
+    site, _profile = _checked(session, scope, site_id, profile_id, note)
     if not 1 <= count <= MAX_BATCH:
         raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
     check_prefix(prefix)
+    check_use_by(use_by, site.timezone, now or utcnow())
 
 
 def generate(
@@ -91,14 +102,12 @@ def generate(
     count: int,
     prefix: str = "",
     note: str = "",
+    use_by: date | None = None,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> tuple[VoucherBatch, list[str]]:
-    """A new batch of cards for a village in the scope, with a profile the admin may use.
-
-    There is no "use before" date here: RADIUS treats an `expires_at` set before first use as
-    a fixed end (wifidesa.login_rules.check_validity), not as a deadline for first use after
-    which the profile's validity would run, so such an option would shorten the paket.
-    """
+    """A new batch of cards for a village in the scope, with a profile the admin may use;
+    with `use_by`, the cards cannot be used after that day (the village's local time)."""
     site, profile = _checked(session, scope, site_id, profile_id, note)
     return generate_batch(
         session=session,
@@ -107,8 +116,10 @@ def generate(
         count=count,
         prefix=prefix,
         note=note.strip(),
+        use_by=use_by,
         actor=scope,
         progress=progress,
+        now=now,
     )
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wifidesa import audit
+from wifidesa.db import utcnow
 from wifidesa.dbops import refresh_statistics
 from wifidesa.errors import InvalidInput
 from wifidesa.models import Account, AccountKind, AdminUser, Voucher, VoucherBatch
 from wifidesa.profiles import get_profile
+from wifidesa.quota import local_midnight
 from wifidesa.scope import Scope
 from wifidesa.sites import get_site
 
@@ -80,6 +85,41 @@ def new_codes(*, session: Session, count: int, prefix: str = "") -> list[str]:
     return sorted(codes)
 
 
+def parse_use_by(text: str) -> date | None:
+    """A use-by day as typed or sent by a date input, YYYY-MM-DD; None when empty."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInput("the use-by date must be a date like 2026-12-31")
+
+
+def use_by_end(day: date, zone: str) -> datetime:
+    """The end of a use-by day: the local midnight after it, in the site's time zone."""
+    return local_midnight(day + timedelta(days=1), zone)
+
+
+def use_by_day(end: datetime, zone: str) -> date:
+    """The use-by day whose end is `end` (the inverse of `use_by_end`)."""
+    return (end.astimezone(ZoneInfo(zone)) - timedelta(seconds=1)).date()
+
+
+def check_use_by(use_by: date | None, zone: str, now: datetime) -> datetime | None:
+    """The end of a batch's use-by day (None without one); refused once that day is over."""
+    if use_by is None:
+        return None
+    if use_by == date.max:  # no day after it
+        raise InvalidInput("the use-by date must be a date like 2026-12-31")
+    end = use_by_end(use_by, zone)
+    if end <= now:
+        raise InvalidInput("the use-by date is already past")
+    return end
+
+
 def generate_batch(
     *,
     session: Session,
@@ -88,11 +128,16 @@ def generate_batch(
     count: int,
     prefix: str = "",
     note: str = "",
+    use_by: date | None = None,
     actor: AdminUser | Scope | str = audit.CLI_ACTOR,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> tuple[VoucherBatch, list[str]]:
     """Create a batch of `count` vouchers for a site and profile; returns the batch and codes.
 
+    With `use_by`, no card of the batch can be used after the end of that day (the site's
+    local time): it is stored as the cards' `expires_at`, which first use caps the profile's
+    validity by (wifidesa.login_rules.check_validity).
     `progress(done, total)` is called as the cards are stored (for batches of thousands).
     """
     if not 1 <= count <= MAX_BATCH:
@@ -100,6 +145,7 @@ def generate_batch(
     prefix = check_prefix(prefix)
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
+    expires_at = check_use_by(use_by, site.timezone, now or utcnow())
     creator_id: int | None = None
     if isinstance(actor, AdminUser):
         creator_id = actor.id
@@ -128,6 +174,7 @@ def generate_batch(
                         "site_id": site.id,
                         "profile_id": profile.id,
                         "created_by_id": creator_id,
+                        "expires_at": expires_at,
                     }
                     for _ in chunk
                 ],
@@ -153,6 +200,7 @@ def generate_batch(
         site_id=site.id,
         count=count,
         profile=profile.name,
+        **({"use_by": use_by.isoformat()} if use_by else {}),
     )
     return batch, codes
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from wifidesa.admins import add_admin
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
-from wifidesa.cli.parser import add_subcommands, duration_arg, size_arg
+from wifidesa.cli.parser import add_subcommands, date_arg, duration_arg, size_arg
 from wifidesa.errors import InvalidInput
 from wifidesa.models import AdminRole, AfterQuota, QuotaPeriod
 from wifidesa.profiles import ProfileSpec, Quota, add_profile, list_profiles
@@ -105,6 +105,7 @@ def cmd_vouchers(ctx: AppContext, args: argparse.Namespace) -> int:
             count=args.count,
             prefix=args.prefix,
             note=args.note,
+            use_by=args.use_by,
         )
         batch_id = batch.id
     if args.csv:
@@ -201,6 +202,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     gen.add_argument("--count", type=int, required=True)
     gen.add_argument("--prefix", default="", help="up to 4 characters put before each code")
     gen.add_argument("--note", default="")
+    gen.add_argument(
+        "--use-by",
+        type=date_arg,
+        metavar="YYYY-MM-DD",
+        help="the cards cannot be used after this day (the site's local time); the profile's "
+        "validity still runs from first use, but never past it",
+    )
     gen.add_argument("--csv", type=Path, help="write the codes to this CSV file")
     imp = sub.add_parser(
         "import",

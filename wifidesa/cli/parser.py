@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from wifidesa.errors import InvalidInput
 from wifidesa.units import parse_duration, parse_size
+from wifidesa.vouchers import parse_use_by
 
 USAGE_ERROR = 2
 
@@ -31,6 +32,7 @@ def _typed(fn: object, name: str) -> object:
 
 size_arg = _typed(parse_size, "size")
 duration_arg = _typed(parse_duration, "duration")
+date_arg = _typed(parse_use_by, "date")
 
 
 def add_subcommands(parser: argparse.ArgumentParser, dest: str) -> argparse._SubParsersAction:  # type: ignore[type-arg]

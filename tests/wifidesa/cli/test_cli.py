@@ -302,3 +302,14 @@ def test_sessions_list_and_disconnect(cli, db_url: str) -> None:  # type: ignore
     _one_line_error(code, err, "on its way")
     code, out, _ = cli("sessions", "list")
     assert "disconnect: queued" in out
+
+
+def test_vouchers_generate_takes_a_use_by_day(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("demo", "--vouchers", "1")[0] == 0
+    base = ("vouchers", "generate", "--site", "demo", "--profile", "harian-1gb", "--count", "2")
+    code, out, err = cli(*base, "--use-by", "2999-12-31")
+    assert code == 0 and len(out.split()) == 2 and "2 vouchers" in err
+    code, _, err = cli(*base, "--use-by", "2020-01-01")
+    _one_line_error(code, err, "the use-by date is already past")
+    code, _, err = cli(*base, "--use-by", "31-12-2999")
+    assert code == 2 and "must be a date like 2026-12-31" in err
