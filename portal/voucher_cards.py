@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import segno
 from markupsafe import Markup
@@ -69,9 +70,13 @@ def build_cards(
     profile: Profile,
     public_url: str,
     gettext: Gettext,
+    use_by: date | None = None,
 ) -> list[Card]:
-    """Cards for voucher codes of one village and one profile, in the given order."""
+    """Cards for voucher codes of one village and one profile, in the given order; a batch's
+    use-by day comes first in the words (views and PDFs cut long lists, never this line)."""
     words = profile_words(profile, gettext)
+    if use_by is not None:
+        words.insert(0, use_by_words(use_by, gettext))
     return [
         Card(
             village=village,
@@ -82,6 +87,11 @@ def build_cards(
         )
         for code in codes
     ]
+
+
+def use_by_words(day: date, gettext: Gettext) -> str:
+    """'Berlaku sampai 31-12-2026': the last day a card can be used (day-month-year)."""
+    return gettext("Valid until {date}").format(date=day.strftime("%d-%m-%Y"))
 
 
 def plain_duration(seconds: int, gettext: Gettext) -> str:

@@ -32,7 +32,7 @@ from wifidesa.errors import InvalidInput
 from wifidesa.scope import Scope, require_site_code, visible_sites
 from wifidesa.voucher_admin import VoucherFilter, VoucherRow
 from wifidesa.voucher_status import VoucherStatus
-from wifidesa.vouchers import MAX_BATCH, MAX_PREFIX, format_code
+from wifidesa.vouchers import MAX_BATCH, MAX_PREFIX, format_code, parse_use_by
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
@@ -159,10 +159,11 @@ async def new_batch(request: Request, admin: SignedIn) -> Response:
     try:
         if count is None or profile_id is None:
             raise InvalidInput("give the number of cards and a profile")
+        use_by = parse_use_by(form.get("use_by", "")[:20])
         with transaction(request) as session:
             site_id = site_id_for(session, admin.scope, form.get("site", "")) or 0
             args: dict[str, Any] = {"site_id": site_id, "profile_id": profile_id}
-            args |= {"count": count, "prefix": prefix, "note": note}
+            args |= {"count": count, "prefix": prefix, "note": note, "use_by": use_by}
             if count > BACKGROUND_GENERATE:
                 voucher_stock.check_generation(session=session, scope=admin.scope, **args)
             else:

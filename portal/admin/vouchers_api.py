@@ -7,7 +7,7 @@ outside the caller's villages, 422 for invalid input.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -78,6 +78,9 @@ class BatchOut(BaseModel):
     distributed: int
     used: int
     revoked: int
+    use_by: date | None = Field(
+        default=None, description="the last day the cards can be used (the village's time)"
+    )
 
     @classmethod
     def of(cls, row: BatchRow) -> BatchOut:
@@ -94,6 +97,7 @@ class BatchOut(BaseModel):
             distributed=row.distributed,
             used=row.used,
             revoked=row.revoked,
+            use_by=row.use_by,
         )
 
 
@@ -110,6 +114,11 @@ class NewBatch(BaseModel):
     count: int = Field(ge=1, le=MAX_BATCH)
     prefix: str = Field(default="", max_length=MAX_PREFIX)
     note: str = Field(default="", max_length=255)
+    use_by: date | None = Field(
+        default=None,
+        description="optional YYYY-MM-DD: the cards cannot be used after this day (the "
+        "village's local time); the profile's validity still runs from first use, never past it",
+    )
 
 
 class BatchCreated(BaseModel):
@@ -180,6 +189,7 @@ def create_batch(request: Request, caller: Caller, body: NewBatch) -> BatchCreat
                 count=body.count,
                 prefix=body.prefix,
                 note=body.note,
+                use_by=body.use_by,
             )
             row = voucher_admin.get_batch(session=session, scope=caller.scope, batch_id=batch.id)
     except InvalidInput as exc:

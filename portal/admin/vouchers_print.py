@@ -58,6 +58,7 @@ def _cards(
             profile=profile,
             public_url=settings.public_url,
             gettext=translations(CARD_LANGUAGE).gettext,
+            use_by=batch.use_by,
         )
         voucher_stock.record_print(
             session=session,
