@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import struct
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from radius import wire
 from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code
@@ -43,6 +44,11 @@ _TERMINATE_CAUSES = {
     17: "User-Error",
     18: "Host-Request",
 }
+
+
+# Every request carries the client's MAC, and the same devices come back all day: normalising
+# (regular expressions) showed in profiles, so recent answers are kept.
+_mac = lru_cache(maxsize=65_536)(normalize_mac)
 
 
 class BadPacket(Exception):
@@ -113,7 +119,7 @@ def login_request(pkt: wire.Request, client: NasClient) -> LoginRequest:
     return LoginRequest(
         username=username,
         verify=verify,
-        mac=normalize_mac(_text(pkt, Attr.CALLING_STATION_ID)),
+        mac=_mac(_text(pkt, Attr.CALLING_STATION_ID)),
         site_id=client.site_id,
     )
 
@@ -137,7 +143,7 @@ def acct_record(pkt: wire.Request, client: NasClient, now: datetime) -> AcctReco
         acct_session_id=session_id[:64],
         username=_text(pkt, Attr.USER_NAME) or "",
         account_id=account_from_class(pkt.first(Attr.CLASS)),
-        mac=normalize_mac(_text(pkt, Attr.CALLING_STATION_ID)),
+        mac=_mac(_text(pkt, Attr.CALLING_STATION_ID)),
         framed_ip=_ip(pkt, Attr.FRAMED_IP_ADDRESS),
         session_time=_integer(pkt, Attr.ACCT_SESSION_TIME),
         input_octets=(_integer(pkt, Attr.ACCT_INPUT_GIGAWORDS) << 32)

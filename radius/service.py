@@ -45,10 +45,11 @@ def _check_schema(settings: Settings) -> None:
 
 
 async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) -> None:
-    from radius.worker import RadiusWorker
+    from radius.worker import RadiusWorker, settle_memory
 
     worker = RadiusWorker(settings, auth_sock=auth, acct_sock=acct)
     await worker.start()
+    settle_memory()
     worker.listen_udp()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

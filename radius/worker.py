@@ -10,21 +10,22 @@ router sends again.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from radius import coa, packets, wire
+from radius import coa, packets
+from radius.batching import Batcher, Item
 from radius.dictionary import Code
 from radius.ratelimit import RateLimitedLog
-from radius.replycache import PENDING, Key, ReplyCache
+from radius.replycache import PENDING, ReplyCache
 from wifidesa.accounting import (
     AcctCache,
     AcctRecord,
@@ -49,7 +50,6 @@ from wifidesa.settings import Settings
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-MAX_BATCH = 512
 HOUSEKEEPING_SECONDS = 15.0
 REAP_SECONDS = 60.0
 
@@ -58,62 +58,12 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-
-@dataclass
-class _Item:
-    key: Key
-    addr: tuple[str, int]
-    pkt: wire.Request
-    request: Any  # LoginRequest or AcctRecord
-
-
-class _Batcher:
-    """Collects items and hands each batch to the database in one transaction.
-
-    The batch runs on the event loop's own thread: meanwhile new datagrams wait in the
-    socket's buffer and form the next batch. Measured on this project's bench, that beats a
-    database thread by a third for accounting (no hand-off, no lock ping-pong) and cuts the
-    latency of a lone request from 1.4 to 0.9 ms.
-    """
-
-    def __init__(
-        self,
-        worker: RadiusWorker,
-        process: Callable[[list[_Item]], Any],
-        finish: Callable[[list[_Item], Any], None],
-    ) -> None:
-        self.worker, self.process, self.finish = worker, process, finish
-        self.items: list[_Item] = []
-        self.running = False
-
-    def add(self, item: _Item) -> None:
-        self.items.append(item)
-        if not self.running:
-            self.running = True
-            # call_soon: first read every datagram that is already waiting, then batch them.
-            asyncio.get_running_loop().call_soon(self._start)
-
-    def _start(self) -> None:
-        self.worker.track(asyncio.ensure_future(self._drain()))
-
-    async def _drain(self) -> None:
-        try:
-            while self.items:
-                batch, self.items = self.items[:MAX_BATCH], self.items[MAX_BATCH:]
-                try:
-                    result = self.process(batch)
-                except Exception as exc:  # the database is down or refused: no answers
-                    log.error(
-                        "batch of %d failed, not answered: %s: %s",
-                        len(batch),
-                        type(exc).__name__,
-                        str(exc).splitlines()[0][:200] if str(exc) else "",
-                    )
-                    result = None
-                self.finish(batch, result)
-                await asyncio.sleep(0)  # read what arrived meanwhile before the next batch
-        finally:
-            self.running = False
+def settle_memory() -> None:
+    """Call once a server process is up: what it loaded (SQLAlchemy's metadata, the dictionary,
+    the libraries) stays for good, and freezing it spares every later full garbage collection
+    from walking it; those walks were pauses of milliseconds in the tail latency."""
+    gc.collect()
+    gc.freeze()
 
 
 class RadiusWorker:
@@ -155,7 +105,7 @@ class RadiusWorker:
         self.counts: dict[str, int] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
         self._acct_db = ThreadPoolExecutor(1, thread_name_prefix="radius-acct-db")
-        self._batchers: dict[Code, _Batcher] = {}
+        self._batchers: dict[Code, Batcher] = {}
         self._last_reap = 0.0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -163,8 +113,8 @@ class RadiusWorker:
         loop = asyncio.get_running_loop()
         self.clients = await loop.run_in_executor(self._acct_db, self._load_clients)
         self._batchers = {
-            Code.ACCESS_REQUEST: _Batcher(self, self._decide, self._answer_auth),
-            Code.ACCOUNTING_REQUEST: _Batcher(self, self._store, self._answer_acct),
+            Code.ACCESS_REQUEST: Batcher(self.track, self._decide, self._answer_auth),
+            Code.ACCOUNTING_REQUEST: Batcher(self.track, self._store, self._answer_acct),
         }
         self.track(asyncio.ensure_future(self._housekeeping()))
 
@@ -238,7 +188,7 @@ class RadiusWorker:
             return
         self.seen_routers.add(client.router_id)
         self.cache.begin(key)
-        self._batchers[code].add(_Item(key=key, addr=addr, pkt=pkt, request=request))
+        self._batchers[code].add(Item(key=key, addr=addr, pkt=pkt, request=request))
 
     def send(self, code: Code, reply: bytes, addr: tuple[str, int]) -> None:
         try:
@@ -247,7 +197,7 @@ class RadiusWorker:
             self._count("send_dropped")  # the router will retransmit
 
     # -- batches (database thread) -------------------------------------------------------
-    def _decide(self, batch: list[_Item]) -> list[LoginDecision]:
+    def _decide(self, batch: list[Item]) -> list[LoginDecision]:
         requests: list[LoginRequest] = [item.request for item in batch]
         now = self.clock()
         if self.read_sessions is not None:
@@ -261,7 +211,7 @@ class RadiusWorker:
         with self.writer_lock.held(), transaction(self.sessions) as session:
             return decide_logins(session=session, requests=requests, now=now)
 
-    def _store(self, batch: list[_Item]) -> AcctResult:
+    def _store(self, batch: list[Item]) -> AcctResult:
         records: list[AcctRecord] = [item.request for item in batch]
         with self.writer_lock.held(), transaction(self.sessions) as session:
             result = record_accounting(
@@ -275,7 +225,7 @@ class RadiusWorker:
         self.acct_cache.committed(result)
         return result
 
-    def _answer_auth(self, batch: list[_Item], decisions: list[LoginDecision] | None) -> None:
+    def _answer_auth(self, batch: list[Item], decisions: list[LoginDecision] | None) -> None:
         if decisions is None:
             for item in batch:
                 self.cache.forget(item.key)
@@ -286,7 +236,7 @@ class RadiusWorker:
             self.cache.finish(item.key, reply)
             self.send(Code.ACCESS_REQUEST, reply, item.addr)
 
-    def _answer_acct(self, batch: list[_Item], stored: AcctResult | None) -> None:
+    def _answer_acct(self, batch: list[Item], stored: AcctResult | None) -> None:
         for item in batch:
             if stored is None:
                 self.cache.forget(item.key)

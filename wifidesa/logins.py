@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select
@@ -133,46 +134,57 @@ def decide_logins(
     With `read_only`, raise WritesNeeded instead of writing: most logins are a device coming
     back, which changes nothing, and such batches need no write lock (SQLite).
     """
-    names = [parse_login_name(r.username) for r in requests]
+    names = [_parse_name(r.username) for r in requests]
     snap = load_snapshot(session=session, names=names, now=now)
     outcomes = [_decide_one(snap, n, r, now) for n, r in zip(names, requests, strict=True)]
     must_write = any(isinstance(o, tuple) and o[1].changes != _NO_CHANGES for o in outcomes)
-    if must_write and read_only:
+    if not must_write:
+        # Nothing changes, so no login can affect a later one in the batch: these stand.
+        return [_decision(outcome) for outcome in outcomes]
+    if read_only:
         raise WritesNeeded
-    if must_write and is_postgresql(session):
+    if is_postgresql(session):
         # Decide again under row locks: another worker may have bound a device meanwhile.
         _lock_accounts(session, snap.by_id)
         snap = load_snapshot(session=session, names=names, now=now)
+    # Again one by one, each seeing what the earlier ones of the batch changed (a device bound
+    # by the first of two logins with one voucher counts for the second).
     decisions: list[LoginDecision] = []
     writes = _Writes()
     for name, request in zip(names, requests, strict=True):
         outcome = _decide_one(snap, name, request, now)
-        if isinstance(outcome, LoginRefused):
-            decisions.append(
-                LoginDecision(accepted=False, reason=outcome.reason, message=outcome.message)
-            )
-            continue
-        state, accepted = outcome
-        apply_in_memory(state, accepted.changes, request.mac, now)
-        writes.add(state.id, accepted, request.mac, now)
-        profile = state.profile
-        decisions.append(
-            LoginDecision(
-                accepted=True,
-                account_id=state.id,
-                limits=ReplyLimits(
-                    rate_limit=accepted.rate_limit,
-                    session_timeout=accepted.session_timeout,
-                    idle_timeout=profile.idle_timeout,
-                    interim_interval=profile.interim_interval,
-                    class_=account_class(state.id),
-                    total_bytes=accepted.bytes_left,
-                    throttled=accepted.throttled,
-                ),
-            )
-        )
+        if not isinstance(outcome, LoginRefused):
+            state, accepted = outcome
+            apply_in_memory(state, accepted.changes, request.mac, now)
+            writes.add(state.id, accepted, request.mac, now)
+        decisions.append(_decision(outcome))
     writes.flush(session)
     return decisions
+
+
+# The same few thousand names log in again and again; parsing one (regular expressions for MAC
+# forms) showed in profiles of login bursts. LoginName is immutable, so a cache is safe.
+_parse_name = lru_cache(maxsize=65_536)(parse_login_name)
+
+
+def _decision(outcome: tuple[AccountState, Accepted] | LoginRefused) -> LoginDecision:
+    if isinstance(outcome, LoginRefused):
+        return LoginDecision(accepted=False, reason=outcome.reason, message=outcome.message)
+    state, accepted = outcome
+    profile = state.profile
+    return LoginDecision(
+        accepted=True,
+        account_id=state.id,
+        limits=ReplyLimits(
+            rate_limit=accepted.rate_limit,
+            session_timeout=accepted.session_timeout,
+            idle_timeout=profile.idle_timeout,
+            interim_interval=profile.interim_interval,
+            class_=account_class(state.id),
+            total_bytes=accepted.bytes_left,
+            throttled=accepted.throttled,
+        ),
+    )
 
 
 class _Writes:

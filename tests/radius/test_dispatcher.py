@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from radius.dictionary import Code
-from radius.dispatcher import acct_session_id, frame, route, unframe
+from radius.dispatcher import acct_session_id, frame, route, unframe, unframe_all
 
 
 def _packet(code: int, *attrs: tuple[int, bytes], ident: int = 7) -> bytes:
@@ -17,6 +17,15 @@ def test_frames_round_trip_for_ipv4_and_ipv6() -> None:
     data = _packet(1, (1, b"user"))
     for addr in (("127.0.0.1", 1812), ("::1", 65535)):
         assert unframe(frame(Code.ACCESS_REQUEST, data, addr)) == (Code.ACCESS_REQUEST, data, addr)
+
+
+def test_a_burst_travels_in_one_message_in_order() -> None:
+    burst = [
+        (Code.ACCESS_REQUEST, _packet(1, (1, b"a")), ("127.0.0.1", 1000)),
+        (Code.ACCOUNTING_REQUEST, _packet(4, (44, b"s1")), ("10.0.0.1", 2000)),
+        (Code.ACCESS_REQUEST, _packet(1, (1, b"b" * 200)), ("::1", 3000)),
+    ]
+    assert list(unframe_all(b"".join(frame(*f) for f in burst))) == burst
 
 
 def test_acct_session_id_is_found_without_decoding() -> None:
