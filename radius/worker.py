@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from radius import coa, packets
 from radius.batching import Batcher, Item
+from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
 from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
@@ -96,6 +97,10 @@ class RadiusWorker:
             else None
         )
         self.read_sessions = make_session_factory(self.reader) if self.reader else None
+        path = sqlite_path(settings.resolved_database_url)
+        self.checkpointer = Checkpointer(path) if path and reaper else None
+        if path:
+            disable_autocheckpoint(self.engine)
         self.box = SecretBox(settings.secret_key)
         self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)
         self.clients: dict[str, NasClient] = {}
@@ -117,6 +122,8 @@ class RadiusWorker:
             Code.ACCOUNTING_REQUEST: Batcher(self.track, self._store, self._answer_acct),
         }
         self.track(asyncio.ensure_future(self._housekeeping()))
+        if self.checkpointer is not None:
+            self.checkpointer.start()
 
     def track(self, task: asyncio.Future[Any]) -> None:
         self._tasks.add(task)
@@ -127,6 +134,8 @@ class RadiusWorker:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._acct_db.shutdown(wait=True)
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
         if self.reader is not None:
             self.reader.dispose()
