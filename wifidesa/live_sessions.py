@@ -153,12 +153,26 @@ def disconnect(*, session: Session, scope: Scope, session_id: int, now: datetime
     )
     if live is None:
         raise NotFound(f"session {session_id} not found")
+    return _queue_disconnect(session, live, now, scope)
+
+
+def disconnect_from_cli(*, session: Session, session_id: int, now: datetime) -> bool:
+    """`wifidesa sessions disconnect`: the server's operator reaches every session."""
+    live = session.get(AcctSession, session_id)
+    if live is None:
+        raise NotFound(f"session {session_id} not found")
+    return _queue_disconnect(session, live, now, audit.CLI_ACTOR)
+
+
+def _queue_disconnect(
+    session: Session, live: AcctSession, now: datetime, actor: Scope | str
+) -> bool:
     if not request_disconnect(session=session, session_id=live.id, now=now):
         return False
     audit.record(
         session=session,
         action="sessions.disconnect",
-        actor=scope,
+        actor=actor,
         object_type="session",
         object_id=live.id,
         site_id=live.site_id,

@@ -8,16 +8,15 @@ from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.db import utcnow
-from wifidesa.enforcement import request_disconnect
 from wifidesa.errors import WifidesaError
-from wifidesa.live_sessions import list_sessions
+from wifidesa.live_sessions import disconnect_from_cli, list_sessions
 from wifidesa.units import format_duration, format_size
 
 
 def cmd_sessions(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.sessions_command == "disconnect":
         with ctx.transaction() as session:
-            if not request_disconnect(session=session, session_id=args.id, now=utcnow()):
+            if not disconnect_from_cli(session=session, session_id=args.id, now=utcnow()):
                 raise WifidesaError(
                     f"session {args.id} is not open, or a request for it is on its way"
                 )

@@ -271,9 +271,12 @@ def test_installed_command_has_help_everywhere_and_fails_without_traceback(
 def test_sessions_list_and_disconnect(cli, db_url: str) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
+    from sqlalchemy import select
+
     from wifidesa.accounting import AcctEvent, AcctRecord, record_accounting
     from wifidesa.crypto import SecretBox
     from wifidesa.db import make_engine, make_session_factory, transaction
+    from wifidesa.models import AuditEntry
 
     assert cli("demo", "--vouchers", "1")[0] == 0
     engine = make_engine(db_url)
@@ -302,6 +305,15 @@ def test_sessions_list_and_disconnect(cli, db_url: str) -> None:  # type: ignore
     _one_line_error(code, err, "on its way")
     code, out, _ = cli("sessions", "list")
     assert "disconnect: queued" in out
+    code, _, err = cli("sessions", "disconnect", "999")
+    _one_line_error(code, err, "not found")
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "sessions.disconnect")
+        ).all()
+        assert [(e.actor, e.object_id) for e in entries] == [("cli", "1")]
+    engine.dispose()
 
 
 def test_vouchers_generate_takes_a_use_by_day(cli) -> None:  # type: ignore[no-untyped-def]
