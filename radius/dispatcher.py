@@ -1,10 +1,12 @@
-"""Several worker processes behind one pair of UDP sockets.
+"""Several worker processes behind one pair of UDP ports.
 
-The parent reads every datagram and hands it to a worker chosen by a hash: for Access-Requests
-of (source, Identifier, Request Authenticator), so a retransmission reaches the worker that
-holds its answer; for accounting of (source, Acct-Session-Id), so one session is only ever merged
-by one worker. Workers answer on the shared UDP sockets, so replies come from the server's
-address and port as routers expect.
+Access-Requests reach a worker by a hash of (Identifier, Request Authenticator), so a
+retransmission reaches the worker that holds its answer: on Linux the kernel applies it to one
+socket per worker (radius.steering); elsewhere the parent reads the one socket and forwards.
+Accounting on SQLite goes to worker 0, which reads the socket itself; on PostgreSQL the parent
+routes it by (source, Acct-Session-Id), so one session is only ever merged by one worker.
+Workers answer on the UDP sockets, so replies come from the server's address and port as
+routers expect.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def _worker_main(
     auth_sock: socket.socket,
     acct_sock: socket.socket,
     inbox: socket.socket,
+    own: list[Code],
 ) -> None:
     # imported in the child: engines are per process
     from radius.worker import RadiusWorker, settle_memory
@@ -108,6 +111,7 @@ def _worker_main(
         worker = RadiusWorker(settings, auth_sock=auth_sock, acct_sock=acct_sock, reaper=index == 0)
         await worker.start()
         settle_memory()
+        worker.listen_udp(own)  # the sockets this worker reads itself; the rest come by inbox
         loop = asyncio.get_running_loop()
         stopped = asyncio.Event()
         loop.add_signal_handler(signal.SIGTERM, stopped.set)
@@ -133,17 +137,36 @@ def _worker_main(
 
 
 class Dispatcher:
+    """Starts and watches the workers, and routes what the kernel does not route for it.
+
+    `auth_socks` is one socket, which this process reads and routes, or one per worker, steered
+    by the kernel (radius.steering), which each worker reads itself.
+    """
+
     def __init__(
-        self, settings: Settings, auth_sock: socket.socket, acct_sock: socket.socket, workers: int
+        self,
+        settings: Settings,
+        auth_socks: list[socket.socket],
+        acct_sock: socket.socket,
+        workers: int,
     ) -> None:
-        self.settings, self.auth_sock, self.acct_sock = settings, auth_sock, acct_sock
+        self.settings, self.auth_socks, self.acct_sock = settings, auth_socks, acct_sock
         self.count = workers
         self.inboxes: list[socket.socket] = []
         self.procs: list[BaseProcess] = []
         self.dropped = 0
+        self.steered = len(auth_socks) == workers > 1
         # SQLite has one writer at a time: accounting from two workers only queues for its
         # lock, so one worker takes it all and its batches grow instead (+30-50 % on the bench).
+        # That worker reads the accounting socket itself.
         self.one_accounting_worker = settings.resolved_database_url.startswith("sqlite")
+
+    def _own(self, index: int) -> list[Code]:
+        """The sockets worker `index` reads itself."""
+        own = [Code.ACCESS_REQUEST] if self.steered else []
+        if self.one_accounting_worker and index == 0:
+            own.append(Code.ACCOUNTING_REQUEST)
+        return own
 
     def _spawn(self, index: int) -> tuple[BaseProcess, socket.socket]:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -153,7 +176,14 @@ class Dispatcher:
         proc = multiprocessing.get_context("fork").Process(
             target=_worker_main,
             name=f"radius-{index}",
-            args=(self.settings, index, self.auth_sock, self.acct_sock, theirs),
+            args=(
+                self.settings,
+                index,
+                self.auth_socks[index if self.steered else 0],
+                self.acct_sock,
+                theirs,
+                self._own(index),
+            ),
         )
         proc.start()
         theirs.close()
@@ -192,17 +222,19 @@ class Dispatcher:
                     self.dropped += end - start  # worker backlog full: the router retransmits
                 start = end
 
+    def _listen(self, loop: asyncio.AbstractEventLoop, code: Code, sock: socket.socket) -> None:
+        sock.setblocking(False)
+        loop.add_reader(sock.fileno(), self._forward, sock, code)
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        for code, sock in (
-            (Code.ACCESS_REQUEST, self.auth_sock),
-            (Code.ACCOUNTING_REQUEST, self.acct_sock),
-        ):
-            sock.setblocking(False)
-            loop.add_reader(sock.fileno(), self._forward, sock, code)
+        if not self.steered:
+            self._listen(loop, Code.ACCESS_REQUEST, self.auth_socks[0])
+        if not self.one_accounting_worker:
+            self._listen(loop, Code.ACCOUNTING_REQUEST, self.acct_sock)
         try:
             while not stop.is_set():
                 for index, proc in enumerate(self.procs):

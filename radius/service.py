@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 
+from radius.steering import steered_sockets
 from wifidesa import schema
 from wifidesa.db import make_engine
 from wifidesa.errors import ConfigError
@@ -18,9 +19,11 @@ log = logging.getLogger(__name__)
 _RECEIVE_BUFFER = 8 << 20  # absorb bursts: an evening login peak, routers reconnecting
 
 
-def open_socket(host: str, port: int) -> socket.socket:
+def open_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _RECEIVE_BUFFER)
     try:
@@ -62,9 +65,14 @@ async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) 
 def run(settings: Settings) -> None:
     check_for_startup(settings)
     _check_schema(settings)
-    auth = open_socket(settings.radius_host, settings.radius_auth_port)
-    acct = open_socket(settings.radius_host, settings.radius_acct_port)
     workers = worker_count(settings)
+    steered = None
+    if workers > 1:
+        steered = steered_sockets(
+            open_socket, settings.radius_host, settings.radius_auth_port, workers
+        )
+    auth = steered or [open_socket(settings.radius_host, settings.radius_auth_port)]
+    acct = open_socket(settings.radius_host, settings.radius_acct_port)
     log.info(
         "RADIUS on %s, auth %d, accounting %d, %d worker(s)",
         settings.radius_host,
@@ -73,7 +81,7 @@ def run(settings: Settings) -> None:
         workers,
     )
     if workers == 1:
-        asyncio.run(_single(settings, auth, acct))
+        asyncio.run(_single(settings, auth[0], acct))
         return
     from radius.dispatcher import Dispatcher
 

@@ -14,7 +14,7 @@ import gc
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -140,12 +140,13 @@ class RadiusWorker:
         if self.reader is not None:
             self.reader.dispose()
 
-    def listen_udp(self) -> None:
-        """Read the UDP sockets directly (single-process mode)."""
+    def listen_udp(self, codes: Iterable[Code] = tuple(Code)) -> None:
+        """Read these UDP sockets directly (all of them in single-process mode)."""
         loop = asyncio.get_running_loop()
         for code, sock in self.socks.items():
-            sock.setblocking(False)
-            loop.add_reader(sock.fileno(), self._drain_udp, sock, code)
+            if code in codes:
+                sock.setblocking(False)
+                loop.add_reader(sock.fileno(), self._drain_udp, sock, code)
 
     def _drain_udp(self, sock: socket.socket, code: Code) -> None:
         for _ in range(256):  # bounded, so one busy socket cannot starve the other

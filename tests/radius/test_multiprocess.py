@@ -1,5 +1,5 @@
-"""The real `wifidesa radius --workers 2`: a parent that reads the UDP sockets and two forked
-workers behind it, started as a separate process and driven over UDP by the router simulator.
+"""The real `wifidesa radius --workers 2`: a parent and two forked workers (auth steered to them
+by the kernel), started as a separate process and driven over UDP by the router simulator.
 
 Each test starts its own service on free ports, waits until it answers, and stops it with
 SIGTERM at the end, which must leave no worker behind and exit with 0.
