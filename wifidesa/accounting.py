@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from wifidesa.accounting_owners import resolve_accounts
 from wifidesa.crypto import SecretBox
-from wifidesa.dbops import insert_ignore, is_postgresql, upsert_add
+from wifidesa.dbops import executemany, insert_ignore, is_postgresql, upsert_add
 from wifidesa.models import (
     AcctSession,
     SessionStatus,
@@ -316,6 +316,7 @@ def _update(columns: Sequence[str]) -> Any:
 
 
 _UPDATE_COUNTERS, _UPDATE_ALL = _update(_COUNTERS), _update(_ALL)
+_INSERT = _TABLE.insert()
 
 
 def _write(
@@ -326,9 +327,7 @@ def _write(
     cache: AcctCache,
 ) -> None:
     new = [r.values for r in rows.values() if r.id is None]
-    if new:
-        session.execute(_TABLE.insert(), new)
-    run = session.connection().execute
+    executemany(session, _INSERT, new)
     for statement, columns, full in (
         (_UPDATE_COUNTERS, _COUNTERS, False),
         (_UPDATE_ALL, _ALL, True),
@@ -338,9 +337,8 @@ def _write(
             for r in rows.values()
             if r.id is not None and r.full is full and (r.dirty or r.full)
         ]
-        if changed:
-            run(statement, changed)
-            result.sessions_updated += len(changed)
+        executemany(session, statement, changed)
+        result.sessions_updated += len(changed)
     result.sessions_started = len(new)
     upsert_add(
         session,
