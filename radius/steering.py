@@ -58,8 +58,8 @@ def steered_sockets(
 ) -> list[socket.socket] | None:
     """`count` sockets on host:port, request i going to socket i's reader; None if the kernel
     cannot steer (then the caller opens one socket and dispatches)."""
-    if not hasattr(socket, "SO_REUSEPORT"):
-        return None
+    if not hasattr(socket, "SO_REUSEPORT") or port == 0:
+        return None  # port 0 would give each socket a port of its own
     # A plain bind first: SO_REUSEPORT must not let this server join a group that another
     # process (an old server still running) already listens with.
     open_socket(host, port).close()

@@ -65,3 +65,7 @@ def test_a_retransmission_reaches_the_same_socket_and_requests_spread(
 def test_a_port_in_use_is_refused_not_shared(steered: list[socket.socket]) -> None:
     with pytest.raises(ConfigError):
         steered_sockets(open_socket, "127.0.0.1", steered[0].getsockname()[1], 2)
+
+
+def test_no_steering_without_a_fixed_port() -> None:
+    assert steered_sockets(open_socket, "127.0.0.1", 0, 2) is None
