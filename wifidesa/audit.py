@@ -15,6 +15,15 @@ SYSTEM_ACTOR = "system"
 Actor = AdminUser | Scope | str
 
 
+def who(actor: Actor) -> tuple[int | None, str]:
+    """(admin id or None, name) of an actor, as records and `created_by` columns keep them."""
+    if isinstance(actor, AdminUser):
+        return actor.id, actor.username
+    if isinstance(actor, Scope):
+        return actor.admin_id, actor.username
+    return None, actor
+
+
 def record(
     *,
     session: Session,
@@ -26,12 +35,7 @@ def record(
     **detail: Any,
 ) -> AuditEntry:
     """Add an audit entry to the session's transaction. `detail` must hold no secret."""
-    if isinstance(actor, AdminUser):
-        admin_id, name = actor.id, actor.username
-    elif isinstance(actor, Scope):
-        admin_id, name = actor.admin_id, actor.username
-    else:
-        admin_id, name = None, actor
+    admin_id, name = who(actor)
     entry = AuditEntry(
         admin_id=admin_id,
         actor=name,

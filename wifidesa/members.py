@@ -41,11 +41,12 @@ def add_member(
         raise AlreadyExists(f"member {username!r} exists already")
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
-    account = Account(kind=AccountKind.MEMBER, site_id=site.id, profile_id=profile.id)
-    if isinstance(actor, Scope):
-        account.created_by_id = actor.admin_id
-    elif isinstance(actor, AdminUser):
-        account.created_by_id = actor.id
+    account = Account(
+        kind=AccountKind.MEMBER,
+        site_id=site.id,
+        profile_id=profile.id,
+        created_by_id=audit.who(actor)[0],
+    )
     member = Member(
         account=account,
         username=username,

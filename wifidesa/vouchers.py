@@ -146,11 +146,7 @@ def generate_batch(
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
     expires_at = check_use_by(use_by, site.timezone, now or utcnow())
-    creator_id: int | None = None
-    if isinstance(actor, AdminUser):
-        creator_id = actor.id
-    elif isinstance(actor, Scope):
-        creator_id = actor.admin_id
+    creator_id = audit.who(actor)[0]
     batch = VoucherBatch(
         site_id=site.id,
         profile_id=profile.id,
