@@ -32,10 +32,8 @@ from wifidesa.voucher_admin import (
     usable_profile,
 )
 from wifidesa.vouchers import (
-    MAX_BATCH,
     Progress,
-    check_prefix,
-    check_use_by,
+    check_batch,
     generate_batch,
     normalize_code,
 )
@@ -87,10 +85,7 @@ def check_generation(
 ) -> None:
     """Everything `generate` would refuse, refused now (before a background job starts)."""
     site, _profile = _checked(session, scope, site_id, profile_id, note)
-    if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
-    check_prefix(prefix)
-    check_use_by(use_by, site.timezone, now or utcnow())
+    check_batch(count=count, prefix=prefix, use_by=use_by, zone=site.timezone, now=now or utcnow())
 
 
 def generate(

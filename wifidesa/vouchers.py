@@ -120,6 +120,15 @@ def check_use_by(use_by: date | None, zone: str, now: datetime) -> datetime | No
     return end
 
 
+def check_batch(
+    *, count: int, prefix: str, use_by: date | None, zone: str, now: datetime
+) -> tuple[str, datetime | None]:
+    """What a batch request may ask for: (normalised prefix, end of its use-by day or None)."""
+    if not 1 <= count <= MAX_BATCH:
+        raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
+    return check_prefix(prefix), check_use_by(use_by, zone, now)
+
+
 def generate_batch(
     *,
     session: Session,
@@ -140,12 +149,11 @@ def generate_batch(
     validity by (wifidesa.login_rules.check_validity).
     `progress(done, total)` is called as the cards are stored (for batches of thousands).
     """
-    if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
-    prefix = check_prefix(prefix)
     site = get_site(session=session, code=site_code)
     profile = get_profile(session=session, name=profile_name)
-    expires_at = check_use_by(use_by, site.timezone, now or utcnow())
+    prefix, expires_at = check_batch(
+        count=count, prefix=prefix, use_by=use_by, zone=site.timezone, now=now or utcnow()
+    )
     creator_id = audit.who(actor)[0]
     batch = VoucherBatch(
         site_id=site.id,
