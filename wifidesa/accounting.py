@@ -301,10 +301,11 @@ def record_accounting(
     return result
 
 
-# An interim changes only the counters: updating just those leaves the indexes on account and
-# status untouched, which made SQLite's UPDATE about three times cheaper per row.
-_COUNTERS = ("updated_at", "session_time", "input_octets", "output_octets")
-_ALL = ("account_id", "status", "stopped_at", "terminate_cause", *_COUNTERS)
+# An interim changes only these: updating just them touches no index (none holds them, see the
+# sessions model), which made SQLite's UPDATE about three times cheaper per row and lets
+# PostgreSQL update the row in place.
+INTERIM_COLUMNS = ("updated_at", "session_time", "input_octets", "output_octets")
+_ALL = ("account_id", "status", "stopped_at", "terminate_cause", *INTERIM_COLUMNS)
 
 
 def _update(columns: Sequence[str]) -> Any:
@@ -315,7 +316,7 @@ def _update(columns: Sequence[str]) -> Any:
     )
 
 
-_UPDATE_COUNTERS, _UPDATE_ALL = _update(_COUNTERS), _update(_ALL)
+_UPDATE_COUNTERS, _UPDATE_ALL = _update(INTERIM_COLUMNS), _update(_ALL)
 _INSERT = _TABLE.insert()
 
 
@@ -329,7 +330,7 @@ def _write(
     new = [r.values for r in rows.values() if r.id is None]
     executemany(session, _INSERT, new)
     for statement, columns, full in (
-        (_UPDATE_COUNTERS, _COUNTERS, False),
+        (_UPDATE_COUNTERS, INTERIM_COLUMNS, False),
         (_UPDATE_ALL, _ALL, True),
     ):
         changed = [

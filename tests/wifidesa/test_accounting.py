@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 from wdtest.factories import make_profile, make_router, make_site
 
 from wifidesa.accounting import (
+    _ROWS_OF_ROUTER,
+    INTERIM_COLUMNS,
     AcctEvent,
     AcctRecord,
     record_accounting,
@@ -203,3 +205,81 @@ def test_concurrent_sessions_of_one_account_add_up(
     assert tuple(x - y for x, y in zip(after, before, strict=True)) == tuple(
         f0 + f1 for f0, f1 in zip(finals[0], finals[1], strict=True)
     )
+
+
+def test_an_interim_update_changes_no_indexed_column(session: Session, box: SecretBox) -> None:
+    """Interims are most of the accounting: they must rewrite the row only, no index entry,
+    so that PostgreSQL updates the row in place (HOT) and SQLite leaves every index alone."""
+    table = AcctSession.__table__.name
+    inspector = inspect(session.connection())
+    indexed = {c for i in inspector.get_indexes(table) for c in i["column_names"]}
+    indexed |= {c for u in inspector.get_unique_constraints(table) for c in u["column_names"]}
+    assert indexed  # the inspection found the indexes
+    assert indexed.isdisjoint(INTERIM_COLUMNS), indexed & set(INTERIM_COLUMNS)
+
+    router_id, site_id, code = _setup(session, box)
+
+    def rec(event: AcctEvent, minutes: int) -> AcctRecord:
+        return AcctRecord(
+            event=event,
+            router_id=router_id,
+            site_id=site_id,
+            event_time=T0 + timedelta(minutes=minutes),
+            acct_session_id="hot1",
+            username=code,
+            output_octets=minutes * 1000,
+            session_time=minutes * 60,
+        )
+
+    record_accounting(session=session, records=[rec(AcctEvent.START, 0)], box=box, now=T0)
+    session.commit()
+    for minutes in (5, 10, 15):
+        record_accounting(
+            session=session, records=[rec(AcctEvent.INTERIM, minutes)], box=box, now=T0
+        )
+    if session.get_bind().dialect.name == "postgresql":
+        updated, in_place = session.execute(
+            text(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'sessions'"
+            )
+        ).one()
+        assert (updated, in_place) == (3, 3)
+        options = session.execute(
+            text("SELECT reloptions FROM pg_class WHERE relname IN ('sessions', 'usage_daily')")
+        ).scalars()
+        assert list(options) == [["fillfactor=70"], ["fillfactor=70"]]
+    row = session.scalars(select(AcctSession)).one()
+    assert (row.output_octets, row.session_time) == (15_000, 900)
+
+
+def test_a_batch_finds_its_sessions_through_the_index(session: Session, box: SecretBox) -> None:
+    """Thin statistics (a new table, a new router) must not turn the lookup of a batch's
+    sessions into a read of every session of the router."""
+    router_id, site_id, code = _setup(session, box)
+    starts = [
+        AcctRecord(
+            event=AcctEvent.START,
+            router_id=router_id,
+            site_id=site_id,
+            event_time=T0,
+            acct_session_id=f"idx{n:05d}",
+            username=code,
+        )
+        for n in range(3000)
+    ]
+    record_accounting(session=session, records=starts, box=box, now=T0)
+    session.commit()
+    query = _ROWS_OF_ROUTER.params(
+        router=router_id, ids=[f"idx{n:05d}" for n in range(0, 3000, 97)]
+    )
+    dialect = session.get_bind().dialect
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    if dialect.name == "postgresql":
+        plan = [line for (line,) in session.execute(text("EXPLAIN " + sql))]
+        conditions = [line for line in plan if "Index Cond" in line]
+        assert conditions and all("acct_session_id" in line for line in conditions), plan
+        assert not any("Filter" in line for line in plan), plan
+    else:
+        plan = [row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql))]
+        assert any("(acct_session_id=? AND router_id=?)" in line for line in plan), plan
