@@ -85,6 +85,7 @@ class RadiusWorker:
             settings.resolved_database_url,
             sqlite_immediate=True,
             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            pre_ping=False,
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.writer_lock = WriterLock(settings.resolved_database_url)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from wifidesa.accounting_owners import resolve_accounts
 from wifidesa.crypto import SecretBox
-from wifidesa.dbops import executemany, insert_ignore, is_postgresql, upsert_add
+from wifidesa.dbops import Writes, is_postgresql
 from wifidesa.models import (
     AcctSession,
     SessionStatus,
@@ -308,18 +308,6 @@ INTERIM_COLUMNS = ("updated_at", "session_time", "input_octets", "output_octets"
 _ALL = ("account_id", "status", "stopped_at", "terminate_cause", *INTERIM_COLUMNS)
 
 
-def _update(columns: Sequence[str]) -> Any:
-    return (
-        _TABLE.update()
-        .where(_TABLE.c.id == bindparam("b_id"))
-        .values({c: bindparam(c) for c in columns})
-    )
-
-
-_UPDATE_COUNTERS, _UPDATE_ALL = _update(INTERIM_COLUMNS), _update(_ALL)
-_INSERT = _TABLE.insert()
-
-
 def _write(
     session: Session,
     rows: dict[tuple[int, str], _Row],
@@ -327,22 +315,19 @@ def _write(
     result: AcctResult,
     cache: AcctCache,
 ) -> None:
+    writes = Writes(session)
     new = [r.values for r in rows.values() if r.id is None]
-    executemany(session, _INSERT, new)
-    for statement, columns, full in (
-        (_UPDATE_COUNTERS, INTERIM_COLUMNS, False),
-        (_UPDATE_ALL, _ALL, True),
-    ):
+    writes.insert(_TABLE, new)
+    result.sessions_started = len(new)
+    for columns, full in ((INTERIM_COLUMNS, False), (_ALL, True)):
         changed = [
-            {"b_id": r.id, **{c: r.values[c] for c in columns}}
+            {"id": r.id, **{c: r.values[c] for c in columns}}
             for r in rows.values()
             if r.id is not None and r.full is full and (r.dirty or r.full)
         ]
-        executemany(session, statement, changed)
+        writes.update(_TABLE, changed)
         result.sessions_updated += len(changed)
-    result.sessions_started = len(new)
-    upsert_add(
-        session,
+    writes.insert(
         cast(Table, UsageDaily.__table__),
         [
             {
@@ -358,8 +343,7 @@ def _write(
         add=("input_octets", "output_octets", "session_seconds"),
     )
     result.usage_rows = len(usage)
-    insert_ignore(
-        session,
+    writes.insert(
         cast(Table, SiteDeviceDay.__table__),
         [
             {"site_id": s, "day": d, "device_hash": h}
@@ -367,3 +351,4 @@ def _write(
         ],
         keys=("site_id", "day", "device_hash"),
     )
+    writes.flush()

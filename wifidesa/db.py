@@ -93,12 +93,20 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, sqlite_immediate: bool = False, busy_timeout_ms: int = 10_000
+    url: str,
+    *,
+    echo: bool = False,
+    sqlite_immediate: bool = False,
+    busy_timeout_ms: int = 10_000,
+    pre_ping: bool = True,
 ) -> Engine:
     """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
 
     `sqlite_immediate` makes every SQLite transaction take the write lock at BEGIN, for
-    processes whose transactions read and then write (the RADIUS workers).
+    processes whose transactions read and then write (the RADIUS workers). `pre_ping=False`
+    spares a round trip per transaction on a server database, for callers that survive one
+    failed transaction after the server restarted (the RADIUS workers: no answer, the router
+    sends again, and the broken connection has been dropped from the pool).
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -107,7 +115,7 @@ def make_engine(
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs["pool_pre_ping"] = pre_ping
         # A server that went away must fail fast: RADIUS workers query on their event loop.
         kwargs["connect_args"] = {"connect_timeout": 5}
     engine = create_engine(parsed, **kwargs)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Insert, Table, text
+from sqlalchemy import Dialect, Insert, Table, bindparam, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+
+from wifidesa import pg_bulk
 
 
 def _insert(dialect: str, table: Table) -> Any:
@@ -105,39 +108,129 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> tuple[str,
     return compiled.string, steps
 
 
+@cache
+def _update_by(table: Table, key: str, columns: tuple[str, ...]) -> Any:
+    return (
+        table.update()
+        .where(table.c[key] == bindparam(f"b_{key}"))
+        .values({c: bindparam(c) for c in columns if c != key})
+    )
+
+
+@dataclass(frozen=True)
+class _Write:
+    table: Table
+    rows: Sequence[Mapping[str, Any]]
+    keys: tuple[str, ...] = ()  # INSERT: ON CONFLICT on these; UPDATE: the one key column
+    add: tuple[str, ...] = ()
+    overwrite: tuple[str, ...] = ()
+    update: bool = False
+
+
+class Writes:
+    """The writes of one transaction's batch, sent together by `flush()`.
+
+    On PostgreSQL they become one statement (wifidesa.pg_bulk: one round trip for all); on
+    SQLite, which is in-process, each runs as a compiled executemany. The writes must touch
+    different rows: on PostgreSQL they do not see each other.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.pending: list[_Write] = []
+
+    def insert(
+        self,
+        table: Table,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        keys: Sequence[str] = (),
+        add: Sequence[str] = (),
+        overwrite: Sequence[str] = (),
+    ) -> Writes:
+        """INSERT rows (all with the same keys); with `keys`, when a row with those exists:
+        nothing, or add the `add` columns onto it, or overwrite its `overwrite` columns."""
+        if rows:
+            self.pending.append(_Write(table, rows, tuple(keys), tuple(add), tuple(overwrite)))
+        return self
+
+    def update(self, table: Table, rows: Sequence[Mapping[str, Any]], key: str = "id") -> Writes:
+        """UPDATE the row whose `key` equals each row's `key` to the row's other values."""
+        if rows:
+            self.pending.append(_Write(table, rows, (key,), update=True))
+        return self
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        if is_postgresql(self.session):
+            plans = [_pg_plan(self.session, w) for w in pending]
+            if all(plans):
+                pg_bulk.run(
+                    self.session.connection(),
+                    [(plan, w.rows) for plan, w in zip(plans, pending, strict=True) if plan],
+                )
+                return
+        for write in pending:
+            _run_one(self.session, write)
+
+
+def _pg_plan(session: Session, write: _Write) -> pg_bulk.Plan | None:
+    dialect = session.get_bind().dialect
+    names = tuple(write.rows[0])
+    if write.update:
+        return pg_bulk.update_plan(dialect, write.table, write.keys[0], names)
+    if (write.add or write.overwrite) and len(
+        {tuple(r[k] for k in write.keys) for r in write.rows}
+    ) != len(write.rows):
+        return None  # one statement may not update a row twice
+    return pg_bulk.insert_plan(dialect, write.table, names, write.keys, write.add, write.overwrite)
+
+
+def _run_one(session: Session, write: _Write) -> None:
+    dialect, table, keys = session.get_bind().dialect.name, write.table, write.keys
+    if write.update:
+        key = keys[0]
+        statement = _update_by(table, key, tuple(write.rows[0]))
+        executemany(session, statement, [{f"b_{key}": r[key], **r} for r in write.rows])
+    elif write.add:
+        executemany(session, _upsert(dialect, table, keys, write.add), write.rows)
+    elif write.overwrite:
+        executemany(session, _overwrite(dialect, table, keys, write.overwrite), write.rows)
+    elif keys:
+        executemany(session, _ignore(dialect, table, keys), write.rows)
+    else:
+        executemany(session, table.insert(), write.rows)
+
+
 def insert_ignore(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
 ) -> None:
     """INSERT rows, skipping those whose `keys` exist already."""
-    if rows:
-        stmt = _ignore(session.get_bind().dialect.name, table, tuple(keys))
-        executemany(session, stmt, rows)
+    Writes(session).insert(table, rows, keys=keys).flush()
 
 
 def upsert_add(
     session: Session,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     keys: Sequence[str],
     add: Sequence[str],
 ) -> None:
     """INSERT rows, or add their `add` columns onto the existing row: race-free counters."""
-    if rows:
-        stmt = _upsert(session.get_bind().dialect.name, table, tuple(keys), tuple(add))
-        executemany(session, stmt, rows)
+    Writes(session).insert(table, rows, keys=keys, add=add).flush()
 
 
 def upsert_set(
     session: Session,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     keys: Sequence[str],
     columns: Sequence[str],
 ) -> None:
     """INSERT rows, or overwrite `columns` of the existing row."""
-    if rows:
-        stmt = _overwrite(session.get_bind().dialect.name, table, tuple(keys), tuple(columns))
-        executemany(session, stmt, rows)
+    Writes(session).insert(table, rows, keys=keys, overwrite=columns).flush()
 
 
 def is_postgresql(session: Session) -> bool:
