@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from wifidesa.accounting_owners import resolve_accounts
+from wifidesa.accounting_owners import Owners, resolve_accounts
 from wifidesa.crypto import SecretBox
 from wifidesa.dbops import Writes, is_postgresql
 from wifidesa.models import (
@@ -91,13 +91,15 @@ def local_day(moment: datetime, zone: str) -> date:
 class AcctCache:
     """What a long-running caller keeps between batches to skip lookups; losing it costs a query.
 
-    Site zones change when an admin edits a site, device days once a day per device: the RADIUS
-    worker clears this with its router list every 15 s, so an edited zone applies within that.
+    Site zones change when an admin edits a site, a profile's interval and quota when an admin
+    edits it, device days once a day per device: the RADIUS worker clears this with its router
+    list every 15 s, so an edit applies within that.
     """
 
     zones: dict[int, str] = field(default_factory=dict)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
     device_hashes: dict[str, str] = field(default_factory=dict)
+    owners: Owners = field(default_factory=Owners)
 
     def committed(self, result: AcctResult) -> None:
         """Note what a committed batch stored: only after the commit, or a rolled-back batch
@@ -110,6 +112,7 @@ class AcctCache:
         self.zones.clear()
         self.device_days.clear()
         self.device_hashes.clear()
+        self.owners = Owners()
 
 
 _CACHE_LIMIT = 100_000
@@ -239,7 +242,7 @@ def record_accounting(
     if not records:
         return result
     cache = cache if cache is not None else AcctCache()
-    owners = resolve_accounts(session, records)
+    owners = resolve_accounts(session, records, cache.owners)
     zones = _zones(session, {r.site_id for r in records}, cache)
     rows = _load_rows(session, records)
     usage: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])

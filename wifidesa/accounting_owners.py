@@ -64,21 +64,56 @@ class Owners:
     intervals: dict[int, int] = field(default_factory=dict)
     with_quota: set[int] = field(default_factory=set)
 
+    def remember(self, known: Owners) -> None:
+        """Keep what `known` found (a cache across batches)."""
+        if len(self.by_name) + len(self.intervals) > _CACHE_LIMIT:
+            self.by_name.clear()
+            self.intervals.clear()
+            self.with_quota.clear()
+        self.by_name.update(known.by_name)
+        self.intervals.update(known.intervals)
+        self.with_quota -= known.intervals.keys()
+        self.with_quota |= known.with_quota
 
-def resolve_accounts(session: Session, records: Sequence[AcctRecord]) -> Owners:
-    """Accounts of the batch: by Class when the router echoed it, else by user name."""
-    names = {r.username for r in records if r.account_id is None and r.username}
+
+_CACHE_LIMIT = 100_000
+
+
+def resolve_accounts(
+    session: Session, records: Sequence[AcctRecord], known: Owners | None = None
+) -> Owners:
+    """Accounts of the batch: by Class when the router echoed it, else by user name.
+
+    `known`, if given, holds owners found by earlier batches: only the others are looked up,
+    and what is found is added to it. A user name maps to one account for good; a profile's
+    interval and quota may change, which is why long-running callers clear it now and then.
+    """
+    known = known if known is not None else Owners()
+    names = {
+        r.username
+        for r in records
+        if r.account_id is None and r.username and r.username not in known.by_name
+    }
+    ids = {
+        r.account_id
+        for r in records
+        if r.account_id is not None and r.account_id not in known.intervals
+    }
+    if names or ids:
+        known.remember(_look_up(session, names, ids))
+    return known
+
+
+def _look_up(session: Session, names: set[str], ids: set[int]) -> Owners:
     parsed = {n: parse_login_name(n) for n in names}
     params = {
         "codes": sorted({p.voucher_code for p in parsed.values()}),
         "members": sorted({p.member_username for p in parsed.values()}),
         "guests": sorted({p.guest_mac for p in parsed.values() if p.guest_mac}),
-        "ids": sorted({r.account_id for r in records if r.account_id is not None}),
+        "ids": sorted(ids),
     }
     owners, found = Owners(), {}
     branches = tuple(name for name, keys in params.items() if keys)
-    if not branches:
-        return owners
     query, present = _owners_query(branches), {b: params[b] for b in branches}
     for kind, key, account_id, interval, limited in session.connection().execute(query, present):
         found[(kind, key)] = account_id
