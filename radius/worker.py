@@ -89,15 +89,20 @@ class RadiusWorker:
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.writer_lock = WriterLock(settings.resolved_database_url)
-        # SQLite: a second engine whose transactions start deferred, for lock-free reads.
-        self.reader = (
-            make_engine(
-                settings.resolved_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        # Logins are decided by reading first, and again under the write lock only if they
+        # change something. SQLite: transactions that start deferred, without the write lock;
+        # PostgreSQL: autocommit, without BEGIN and COMMIT round trips.
+        # (An SQLite database in memory has one connection's worth of data: the same engine.)
+        in_memory = self.engine.dialect.name == "sqlite" and not self.writer_lock.path
+        self.reader = self.engine
+        if not in_memory:
+            self.reader = make_engine(
+                settings.resolved_database_url,
+                busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                pre_ping=False,
+                autocommit=not self.writer_lock.path,
             )
-            if self.writer_lock.path
-            else None
-        )
-        self.read_sessions = make_session_factory(self.reader) if self.reader else None
+        self.read_sessions = make_session_factory(self.reader)
         path = sqlite_path(settings.resolved_database_url)
         self.checkpointer = Checkpointer(path) if path and reaper else None
         if path:
@@ -138,8 +143,7 @@ class RadiusWorker:
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self.engine.dispose()
-        if self.reader is not None:
-            self.reader.dispose()
+        self.reader.dispose()
 
     def listen_udp(self, codes: Iterable[Code] = tuple(Code)) -> None:
         """Read these UDP sockets directly (all of them in single-process mode)."""
@@ -211,14 +215,11 @@ class RadiusWorker:
     def _decide(self, batch: list[Item]) -> list[LoginDecision]:
         requests: list[LoginRequest] = [item.request for item in batch]
         now = self.clock()
-        if self.read_sessions is not None:
-            try:
-                with transaction(self.read_sessions) as session:
-                    return decide_logins(
-                        session=session, requests=requests, now=now, read_only=True
-                    )
-            except WritesNeeded:
-                pass  # first use, a new device or a token: decide again under the lock
+        try:
+            with transaction(self.read_sessions) as session:
+                return decide_logins(session=session, requests=requests, now=now, read_only=True)
+        except WritesNeeded:
+            pass  # first use, a new device or a token: decide again under the lock
         with self.writer_lock.held(), transaction(self.sessions) as session:
             return decide_logins(session=session, requests=requests, now=now)
 
@@ -310,7 +311,7 @@ class RadiusWorker:
 
     # -- housekeeping --------------------------------------------------------------------
     def _load_clients(self) -> dict[str, NasClient]:
-        with transaction(self.read_sessions or self.sessions) as session:
+        with transaction(self.read_sessions) as session:
             return {c.ip_address: c for c in nas_clients(session=session, box=self.box)}
 
     def housekeep(self, *, force_reap: bool = False) -> int:

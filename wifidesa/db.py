@@ -99,6 +99,7 @@ def make_engine(
     sqlite_immediate: bool = False,
     busy_timeout_ms: int = 10_000,
     pre_ping: bool = True,
+    autocommit: bool = False,
 ) -> Engine:
     """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
 
@@ -106,7 +107,9 @@ def make_engine(
     processes whose transactions read and then write (the RADIUS workers). `pre_ping=False`
     spares a round trip per transaction on a server database, for callers that survive one
     failed transaction after the server restarted (the RADIUS workers: no answer, the router
-    sends again, and the broken connection has been dropped from the pool).
+    sends again, and the broken connection has been dropped from the pool). `autocommit` (a
+    server database) sends no BEGIN and COMMIT, two round trips, for readers: under READ
+    COMMITTED each statement sees its own snapshot, in a transaction or not.
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -116,6 +119,8 @@ def make_engine(
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = pre_ping
+        if autocommit:
+            kwargs["isolation_level"] = "AUTOCOMMIT"
         # A server that went away must fail fast: RADIUS workers query on their event loop.
         kwargs["connect_args"] = {"connect_timeout": 5}
     engine = create_engine(parsed, **kwargs)
