@@ -29,7 +29,7 @@ class Plan:
 
 
 def _array(dialect: Dialect, column: Column[Any], index: int) -> str:
-    return f"CAST({_MARK}p{index})s AS {column.type.compile(dialect=dialect)}[])"
+    return f"CAST({_MARK}p{index})b AS {column.type.compile(dialect=dialect)}[])"
 
 
 def _processor(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:

@@ -1,0 +1,36 @@
+"""Engines: what every connection is set up with, on each backend."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from wifidesa.db import make_engine
+
+
+def test_sqlite_connections_use_wal_and_enforce_foreign_keys(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_postgresql_always_plans_with_the_values(engine: Engine) -> None:
+    # A generic plan for `acct_session_id IN ($1, ..., $32)` read the whole sessions table.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+
+
+def test_an_autocommit_engine_sends_no_begin(db_url: str) -> None:
+    engine = make_engine(db_url, autocommit=True, pre_ping=False)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite readers use deferred transactions")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+            assert connection.connection.dbapi_connection.info.transaction_status == 0  # IDLE
+    finally:
+        engine.dispose()
