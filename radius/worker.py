@@ -86,6 +86,7 @@ class RadiusWorker:
             sqlite_immediate=True,
             busy_timeout_ms=settings.sqlite_busy_timeout_ms,
             pre_ping=False,
+            custom_plans=True,  # accounting: sessions grow by thousands a minute
         )
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         self.writer_lock = WriterLock(settings.resolved_database_url)

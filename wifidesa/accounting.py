@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from wifidesa.accounting_owners import Owners, resolve_accounts
 from wifidesa.crypto import SecretBox
-from wifidesa.dbops import Writes, is_postgresql
+from wifidesa.dbops import Writes, is_postgresql, one_of
 from wifidesa.models import (
     AcctSession,
     SessionStatus,
@@ -159,25 +159,30 @@ _COLUMNS = (
 
 
 _TABLE = cast(Table, AcctSession.__table__)
-# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index on
-# both backends, where a row-value IN made SQLite scan the whole table and PostgreSQL depend on
-# fresh statistics (which a new monthly partition would not have).
-_ROWS_OF_ROUTER = (
-    select(*(_TABLE.c[c] for c in _COLUMNS))
-    .where(
-        _TABLE.c.router_id == bindparam("router"),
-        _TABLE.c.acct_session_id.in_(bindparam("ids", expanding=True)),
+# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index
+# (acct_session_id, router_id) on both backends, where a row-value IN made SQLite scan the whole
+# table. PostgreSQL: `= ANY(array)` (see dbops.one_of), planned with the values (the RADIUS
+# worker's engine: custom_plans), and row locks, so that one session is never merged in two
+# transactions at once.
+_ROWS_OF_ROUTER = {
+    postgresql: (
+        select(*(_TABLE.c[c] for c in _COLUMNS))
+        .where(
+            _TABLE.c.router_id == bindparam("router"),
+            one_of(_TABLE.c.acct_session_id, "ids", postgresql=postgresql),
+        )
+        .order_by(_TABLE.c.id)
     )
-    .order_by(_TABLE.c.id)
-)
+    for postgresql in (False, True)
+}
+_ROWS_OF_ROUTER[True] = _ROWS_OF_ROUTER[True].with_for_update()
 
 
 def _load_rows(session: Session, records: Sequence[AcctRecord]) -> dict[tuple[int, str], _Row]:
     by_router: dict[int, set[str]] = defaultdict(set)
     for record in records:
         by_router[record.router_id].add(record.acct_session_id)
-    # PostgreSQL: never merge one session in two transactions at once.
-    query = _ROWS_OF_ROUTER.with_for_update() if is_postgresql(session) else _ROWS_OF_ROUTER
+    query = _ROWS_OF_ROUTER[is_postgresql(session)]
     rows: dict[tuple[int, str], _Row] = {}
     for router_id in sorted(by_router):
         found_rows = session.connection().execute(

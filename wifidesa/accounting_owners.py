@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, bindparam, cast, exists, literal, null, select, union_all
+from sqlalchemy import String, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
+from wifidesa.dbops import is_postgresql, one_of
 from wifidesa.models import Account, GuestDevice, Member, Profile, ProfileLimit, Voucher
 from wifidesa.usernames import parse_login_name
 
@@ -32,27 +33,33 @@ def _owned(kind: str, key: Any) -> Any:
 
 # Accounts by the Class we gave at login, or by user name (voucher code, member, guest device),
 # with their interim interval and whether their profile has a quota.
-_BRANCHES = {
-    "codes": _owned("code", Voucher.code)
-    .join(Voucher, Voucher.account_id == Account.id)
-    .where(Voucher.code.in_(bindparam("codes", expanding=True))),
-    "members": _owned("member", Member.username)
-    .join(Member, Member.account_id == Account.id)
-    .where(Member.username.in_(bindparam("members", expanding=True))),
-    "guests": _owned("guest", GuestDevice.mac)
-    .join(GuestDevice, GuestDevice.account_id == Account.id)
-    .where(GuestDevice.mac.in_(bindparam("guests", expanding=True))),
-    "ids": _owned("id", cast(null(), String)).where(
-        Account.id.in_(bindparam("ids", expanding=True))
-    ),
-}
+def _branch(name: str, postgresql: bool) -> Any:
+    if name == "codes":
+        return (
+            _owned("code", Voucher.code)
+            .join(Voucher, Voucher.account_id == Account.id)
+            .where(one_of(Voucher.code, name, postgresql=postgresql))
+        )
+    if name == "members":
+        return (
+            _owned("member", Member.username)
+            .join(Member, Member.account_id == Account.id)
+            .where(one_of(Member.username, name, postgresql=postgresql))
+        )
+    if name == "guests":
+        return (
+            _owned("guest", GuestDevice.mac)
+            .join(GuestDevice, GuestDevice.account_id == Account.id)
+            .where(one_of(GuestDevice.mac, name, postgresql=postgresql))
+        )
+    return _owned("id", cast(null(), String)).where(one_of(Account.id, name, postgresql=postgresql))
 
 
 @cache
-def _owners_query(branches: tuple[str, ...]) -> Any:
+def _owners_query(branches: tuple[str, ...], postgresql: bool) -> Any:
     """One statement for the batch, of only the lookups it needs: an empty IN list made SQLite
     scan every account."""
-    selects = [_BRANCHES[b] for b in branches]
+    selects = [_branch(b, postgresql) for b in branches]
     return union_all(*selects) if len(selects) > 1 else selects[0]
 
 
@@ -114,7 +121,8 @@ def _look_up(session: Session, names: set[str], ids: set[int]) -> Owners:
     }
     owners, found = Owners(), {}
     branches = tuple(name for name, keys in params.items() if keys)
-    query, present = _owners_query(branches), {b: params[b] for b in branches}
+    query = _owners_query(branches, is_postgresql(session))
+    present = {b: params[b] for b in branches}
     for kind, key, account_id, interval, limited in session.connection().execute(query, present):
         found[(kind, key)] = account_id
         owners.intervals[account_id] = interval

@@ -100,6 +100,7 @@ def make_engine(
     busy_timeout_ms: int = 10_000,
     pre_ping: bool = True,
     autocommit: bool = False,
+    custom_plans: bool = False,
 ) -> Engine:
     """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
 
@@ -109,7 +110,11 @@ def make_engine(
     failed transaction after the server restarted (the RADIUS workers: no answer, the router
     sends again, and the broken connection has been dropped from the pool). `autocommit` (a
     server database) sends no BEGIN and COMMIT, two round trips, for readers: under READ
-    COMMITTED each statement sees its own snapshot, in a transaction or not.
+    COMMITTED each statement sees its own snapshot, in a transaction or not. `custom_plans`
+    (PostgreSQL) plans every statement with its values: psycopg prepares a statement run five
+    times, and the generic plan PostgreSQL may then keep is made for the table as it was. One made
+    while `sessions` was nearly empty went on scanning it as it grew (the accounting lookup fell
+    from 0.4 ms to 5 ms a batch within a minute) until the next ANALYZE.
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -122,14 +127,9 @@ def make_engine(
         if autocommit:
             kwargs["isolation_level"] = "AUTOCOMMIT"
         # A server that went away must fail fast: RADIUS workers query on their event loop.
-        # psycopg prepares a statement run five times, and PostgreSQL then may switch to a
-        # generic plan, made without the values: for `acct_session_id IN ($1, ..., $32)` that
-        # was a scan of the whole sessions table (5 ms where the planned-each-time query took
-        # 0.4 ms). Plan with the values, always; prepared statements still spare the parsing.
-        kwargs["connect_args"] = {
-            "connect_timeout": 5,
-            "options": "-c plan_cache_mode=force_custom_plan",
-        }
+        kwargs["connect_args"] = {"connect_timeout": 5}
+        if custom_plans:
+            kwargs["connect_args"]["options"] = "-c plan_cache_mode=force_custom_plan"
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Insert, Table, bindparam, text
+from sqlalchemy import ColumnElement, Dialect, Insert, Table, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -231,6 +232,15 @@ def upsert_set(
 ) -> None:
     """INSERT rows, or overwrite `columns` of the existing row."""
     Writes(session).insert(table, rows, keys=keys, overwrite=columns).flush()
+
+
+def one_of(column: Any, name: str, *, postgresql: bool) -> ColumnElement[bool]:
+    """`column IN (:name)` for a list parameter `name`. On PostgreSQL `column = ANY(:name)`, one
+    array parameter: one statement text whatever the list's length, so one prepared statement
+    (psycopg prepares a statement once it has run five times) instead of one per length."""
+    if postgresql:
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(column.type))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
 def is_postgresql(session: Session) -> bool:

@@ -216,3 +216,19 @@ def test_accounting_from_an_unknown_router_is_not_answered(
         with pytest.raises(Timeout):
             c.SendPacket(req)
     assert stored(sessions) == []
+
+
+def test_the_worker_plans_accounting_with_the_values_and_reads_without_begin(
+    server: RunningRadius,
+) -> None:
+    """PostgreSQL: the accounting engine never keeps a generic plan (one made while `sessions`
+    was small went on scanning it as it grew); login reads send no BEGIN/COMMIT round trips."""
+    worker = server.worker
+    if worker.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with worker.engine.connect() as connection:
+        mode = connection.exec_driver_sql("SHOW plan_cache_mode").scalar()
+        assert mode == "force_custom_plan"
+    with worker.reader.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+        assert connection.connection.dbapi_connection.info.transaction_status == 0  # IDLE

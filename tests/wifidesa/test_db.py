@@ -16,12 +16,18 @@ def test_sqlite_connections_use_wal_and_enforce_foreign_keys(engine: Engine) -> 
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_postgresql_always_plans_with_the_values(engine: Engine) -> None:
-    # A generic plan for `acct_session_id IN ($1, ..., $32)` read the whole sessions table.
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
-    with engine.connect() as connection:
-        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+def test_custom_plans_plan_every_statement_with_its_values(db_url: str) -> None:
+    engine, default = make_engine(db_url, custom_plans=True), make_engine(db_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only")
+        show = "SHOW plan_cache_mode"
+        with engine.connect() as connection, default.connect() as other:
+            assert connection.exec_driver_sql(show).scalar() == "force_custom_plan"
+            assert other.exec_driver_sql(show).scalar() == "auto"
+    finally:
+        engine.dispose()
+        default.dispose()
 
 
 def test_an_autocommit_engine_sends_no_begin(db_url: str) -> None:
