@@ -1,9 +1,11 @@
 """Reading what the login rules need for a batch of names, in as few statements as possible.
 
-A login server answers thousands of requests a second: the statements are built once, with
-expanding bind parameters, and run on the session's Core connection (no ORM objects). A
-voucher batch costs two statements: the accounts with their site, profile and quota limits,
-then their devices and open sessions together.
+A login server answers thousands of requests a second: the statements are built once (lists
+as dbops.one_of: IN on SQLite, one array on PostgreSQL, so psycopg prepares each once), and
+run on the session's Core connection (no ORM objects). A voucher batch costs two statements:
+the accounts with their site, profile and quota limits, then their devices and open sessions
+together. (PostgreSQL may keep generic plans for them: the tables read by key change slowly,
+and sessions, read by account, is re-planned whenever autovacuum analyses it.)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
+from wifidesa.dbops import is_postgresql, one_of
 from wifidesa.login_rules import AccountState, ProfileLimits, TokenState
 from wifidesa.models import (
     Account,
@@ -71,48 +74,53 @@ def _lookup(*extra: Any) -> Any:
     )
 
 
-_KEYS: Any = bindparam("keys", expanding=True)
-_BY_CODE = (
-    _lookup(Voucher.code, Voucher.password)
-    .join(Voucher, Voucher.account_id == Account.id)
-    .where(Voucher.code.in_(_KEYS))
-)
-_BY_MEMBER = (
-    _lookup(Member.username)
-    .join(Member, Member.account_id == Account.id)
-    .where(Member.username.in_(_KEYS))
-)
-_BY_GUEST = (
-    _lookup(GuestDevice.site_id, GuestDevice.mac)
-    .join(GuestDevice, GuestDevice.account_id == Account.id)
-    .where(GuestDevice.mac.in_(_KEYS))
-)
-_BY_MAC = (
-    _lookup(AccountDevice.mac)
-    .join(AccountDevice, AccountDevice.account_id == Account.id)
-    .where(AccountDevice.mac.in_(_KEYS), AccountDevice.remembered_until > bindparam("now"))
-)
-_IDS: Any = bindparam("ids", expanding=True)
-_DEVICES_AND_ONLINE: Any = union_all(
-    select(
-        AccountDevice.account_id,
-        AccountDevice.mac,
-        AccountDevice.remembered_until,
-        literal(True).label("bound"),
-    ).where(AccountDevice.account_id.in_(_IDS)),
-    select(AcctSession.account_id, AcctSession.mac, null(), literal(False)).where(
-        AcctSession.account_id.in_(_IDS), AcctSession.status == SessionStatus.OPEN
-    ),
-)
-_TOKENS = select(
-    LoginToken.account_id,
-    LoginToken.id,
-    LoginToken.token,
-    LoginToken.expires_at,
-    LoginToken.used_at,
-    LoginToken.mac,
-    LoginToken.remember_device,
-).where(LoginToken.account_id.in_(_IDS), LoginToken.used_at.is_(None))
+def _statements(pg: bool) -> dict[str, Any]:
+    """The lookups, with lists as `IN` (SQLite) or `= ANY(array)` (PostgreSQL: one prepared
+    statement for every batch size, see dbops.one_of)."""
+
+    def keys(column: Any) -> Any:
+        return one_of(column, "keys", postgresql=pg)
+
+    def ids(column: Any) -> Any:
+        return one_of(column, "ids", postgresql=pg)
+
+    return {
+        "code": _lookup(Voucher.code, Voucher.password)
+        .join(Voucher, Voucher.account_id == Account.id)
+        .where(keys(Voucher.code)),
+        "member": _lookup(Member.username)
+        .join(Member, Member.account_id == Account.id)
+        .where(keys(Member.username)),
+        "guest": _lookup(GuestDevice.site_id, GuestDevice.mac)
+        .join(GuestDevice, GuestDevice.account_id == Account.id)
+        .where(keys(GuestDevice.mac)),
+        "mac": _lookup(AccountDevice.mac)
+        .join(AccountDevice, AccountDevice.account_id == Account.id)
+        .where(keys(AccountDevice.mac), AccountDevice.remembered_until > bindparam("now")),
+        "details": union_all(
+            select(
+                AccountDevice.account_id,
+                AccountDevice.mac,
+                AccountDevice.remembered_until,
+                literal(True).label("bound"),
+            ).where(ids(AccountDevice.account_id)),
+            select(AcctSession.account_id, AcctSession.mac, null(), literal(False)).where(
+                ids(AcctSession.account_id), AcctSession.status == SessionStatus.OPEN
+            ),
+        ),
+        "tokens": select(
+            LoginToken.account_id,
+            LoginToken.id,
+            LoginToken.token,
+            LoginToken.expires_at,
+            LoginToken.used_at,
+            LoginToken.mac,
+            LoginToken.remember_device,
+        ).where(ids(LoginToken.account_id), LoginToken.used_at.is_(None)),
+    }
+
+
+_STATEMENTS = {pg: _statements(pg) for pg in (False, True)}
 
 
 class Snapshot:
@@ -154,24 +162,25 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
     snap = Snapshot()
     names = list(names)
     run = session.connection().execute
+    q = _STATEMENTS[is_postgresql(session)]
     codes = {n.voucher_code for n in names if n.voucher_code}
     if codes:
-        for row in run(_BY_CODE, {"keys": list(codes)}):
+        for row in run(q["code"], {"keys": list(codes)}):
             state = snap.by_id[snap.add(row)]
             state.voucher_code, state.voucher_password = row[_EXTRA], row[_EXTRA + 1]
             snap.by_code[row[_EXTRA]] = state.id
     # A name that is a voucher code is not looked up as a member too.
     members = {n.member_username for n in names if n.voucher_code not in snap.by_code}
     if members:
-        for row in run(_BY_MEMBER, {"keys": list(members)}):
+        for row in run(q["member"], {"keys": list(members)}):
             snap.by_member[row[_EXTRA]] = snap.add(row)
     guest_macs = {n.guest_mac for n in names if n.guest_mac}
     if guest_macs:
-        for row in run(_BY_GUEST, {"keys": list(guest_macs)}):
+        for row in run(q["guest"], {"keys": list(guest_macs)}):
             snap.by_guest[(row[_EXTRA], row[_EXTRA + 1])] = snap.add(row)
     auth_macs = {n.mac for n in names if n.mac}
     if auth_macs:
-        for row in run(_BY_MAC, {"keys": list(auth_macs), "now": now}):
+        for row in run(q["mac"], {"keys": list(auth_macs), "now": now}):
             ids = snap.by_mac.setdefault(row[_EXTRA], [])
             account_id = snap.add(row)
             if account_id not in ids:
@@ -183,8 +192,9 @@ def load_snapshot(*, session: Session, names: Iterable[LoginName], now: datetime
 
 def _load_details(session: Session, snap: Snapshot, now: datetime) -> None:
     run = session.connection().execute
+    q = _STATEMENTS[is_postgresql(session)]
     ids = list(snap.by_id)
-    for account_id, mac, remembered, bound in run(_DEVICES_AND_ONLINE, {"ids": ids}):
+    for account_id, mac, remembered, bound in run(q["details"], {"ids": ids}):
         state = snap.by_id[account_id]
         if not bound:
             state.open_session_macs.append(mac or "")
@@ -195,7 +205,7 @@ def _load_details(session: Session, snap: Snapshot, now: datetime) -> None:
     # Vouchers log in with their code; tokens are for members and guest devices.
     token_ids = [i for i, s in snap.by_id.items() if s.kind is not AccountKind.VOUCHER]
     if token_ids:
-        for row in run(_TOKENS, {"ids": token_ids}):
+        for row in run(q["tokens"], {"ids": token_ids}):
             snap.by_id[row[0]].tokens.append(TokenState(*row[1:]))
     limited = {i: s for i, s in snap.by_id.items() if s.limits}
     if limited:
