@@ -205,35 +205,6 @@ def _run_one(session: Session, write: _Write) -> None:
         executemany(session, table.insert(), write.rows)
 
 
-def insert_ignore(
-    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
-) -> None:
-    """INSERT rows, skipping those whose `keys` exist already."""
-    Writes(session).insert(table, rows, keys=keys).flush()
-
-
-def upsert_add(
-    session: Session,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    keys: Sequence[str],
-    add: Sequence[str],
-) -> None:
-    """INSERT rows, or add their `add` columns onto the existing row: race-free counters."""
-    Writes(session).insert(table, rows, keys=keys, add=add).flush()
-
-
-def upsert_set(
-    session: Session,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    keys: Sequence[str],
-    columns: Sequence[str],
-) -> None:
-    """INSERT rows, or overwrite `columns` of the existing row."""
-    Writes(session).insert(table, rows, keys=keys, overwrite=columns).flush()
-
-
 def one_of(column: Any, name: str, *, postgresql: bool) -> ColumnElement[bool]:
     """`column IN (:name)` for a list parameter `name`. On PostgreSQL `column = ANY(:name)`, one
     array parameter: one statement text whatever the list's length, so one prepared statement

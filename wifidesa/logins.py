@@ -15,7 +15,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from wifidesa.dbops import insert_ignore, is_postgresql, upsert_set
+from wifidesa.dbops import Writes, is_postgresql
 from wifidesa.login_rules import (
     Accepted,
     AccountState,
@@ -233,15 +233,12 @@ class _Writes:
                 ),
                 self.first_use,
             )
-        devices = cast(Table, AccountDevice.__table__)
-        insert_ignore(session, devices, self.devices, ("account_id", "mac"))
-        upsert_set(
-            session,
-            devices,
-            self.remember,
-            ("account_id", "mac"),
-            ("remembered_until", "last_seen_at"),
-        )
+        devices, device_key = cast(Table, AccountDevice.__table__), ("account_id", "mac")
+        # Two statements: a device bound now may be remembered now too (the same row).
+        Writes(session).insert(devices, self.devices, keys=device_key).flush()
+        Writes(session).insert(
+            devices, self.remember, keys=device_key, overwrite=("remembered_until", "last_seen_at")
+        ).flush()
         if self.tokens:
             tokens = cast(Table, LoginToken.__table__)
             session.connection().execute(

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from wifidesa.db import UTCDateTime
-from wifidesa.dbops import Writes, insert_ignore, upsert_add, upsert_set
+from wifidesa.dbops import Writes
 
 _meta = MetaData()
 _counter = itertools.count()
@@ -92,13 +92,12 @@ def test_insert_stores_nulls_zones_and_python_defaults(db: Session) -> None:
 
 def test_conflicts_ignore_add_and_overwrite(db: Session) -> None:
     Writes(db).insert(ITEMS, [{"id": 1, "name": "a", "day": DAY, "total": 5}]).flush()
-    insert_ignore(
-        db, ITEMS, [{"id": 1, "name": "x", "day": DAY}, {"id": 2, "name": "b", "day": DAY}], ["id"]
-    )
-    upsert_add(db, ITEMS, [{"id": 1, "name": "-", "day": DAY, "total": 7}], ["id"], ["total"])
-    upsert_set(
-        db, ITEMS, [{"id": 2, "name": "bb", "day": DAY, "serial": 9}], ["id"], ["name", "serial"]
-    )
+    a, b = {"id": 1, "name": "x", "day": DAY}, {"id": 2, "name": "b", "day": DAY}
+    Writes(db).insert(ITEMS, [a, b], keys=["id"]).flush()
+    added = {"id": 1, "name": "-", "day": DAY, "total": 7}
+    Writes(db).insert(ITEMS, [added], keys=["id"], add=["total"]).flush()
+    changed = {"id": 2, "name": "bb", "day": DAY, "serial": 9}
+    Writes(db).insert(ITEMS, [changed], keys=["id"], overwrite=["name", "serial"]).flush()
     db.commit()
     assert _rows(db) == [(1, "a", DAY, 12, None, False, None), (2, "bb", DAY, 0, None, False, 9)]
 
@@ -106,7 +105,7 @@ def test_conflicts_ignore_add_and_overwrite(db: Session) -> None:
 def test_two_rows_for_one_key_still_add_up(db: Session) -> None:
     # One statement may not update a row twice: this batch falls back to a statement per row.
     rows = [{"id": 1, "name": "a", "day": DAY, "total": n} for n in (1, 2, 3)]
-    upsert_add(db, ITEMS, rows, ["id"], ["total"])
+    Writes(db).insert(ITEMS, rows, keys=["id"], add=["total"]).flush()
     db.commit()
     assert _rows(db) == [(1, "a", DAY, 6, None, False, None)]
 
