@@ -14,15 +14,16 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import admin, api_docs, captive
+from portal import admin, api_docs
 from portal.admin.web import local_time
+from portal.captive import routes as captive
+from portal.captive.signing import Signer, unpack_client
 from portal.i18n import LANGUAGES, request_language, translations
-from portal.signing import Signer, unpack_client
 from wifidesa import __version__
-from wifidesa.attempts import AttemptLimiter
-from wifidesa.db import make_engine, make_session_factory
-from wifidesa.hotspot_files import FILES, render_hotspot_files
-from wifidesa.models import Router
+from wifidesa.access.attempts import AttemptLimiter
+from wifidesa.db.engine import make_engine, make_session_factory
+from wifidesa.db.models import Router
+from wifidesa.places.hotspot_files import FILES, render_hotspot_files
 from wifidesa.settings import Settings
 
 log = logging.getLogger(__name__)

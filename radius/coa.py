@@ -16,9 +16,9 @@ import socket
 from pyrad import packet
 
 from radius.dictionary import Code, load_dictionary
-from wifidesa.enforcement import SessionAction
-from wifidesa.models import CoAAction, CoAResult
-from wifidesa.routers import NasClient
+from wifidesa.db.models import CoAAction, CoAResult
+from wifidesa.places.routers import NasClient
+from wifidesa.usage.enforcement import SessionAction
 
 log = logging.getLogger(__name__)
 

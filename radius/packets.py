@@ -11,9 +11,9 @@ from functools import lru_cache
 
 from radius import wire
 from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code
-from wifidesa.accounting import AcctEvent, AcctRecord
-from wifidesa.logins import LoginDecision, LoginRequest, account_from_class
-from wifidesa.routers import NasClient
+from wifidesa.access.logins import LoginDecision, LoginRequest, account_from_class
+from wifidesa.places.routers import NasClient
+from wifidesa.usage.accounting import AcctEvent, AcctRecord
 from wifidesa.usernames import normalize_mac
 
 MAX_DELAY = timedelta(days=1)  # ignore absurd Acct-Delay-Time values

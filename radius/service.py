@@ -10,8 +10,8 @@ import signal
 import socket
 
 from radius.steering import steered_sockets
-from wifidesa import schema
-from wifidesa.db import make_engine
+from wifidesa.db import schema
+from wifidesa.db.engine import make_engine
 from wifidesa.errors import ConfigError
 from wifidesa.settings import Settings, check_for_startup
 

@@ -27,26 +27,26 @@ from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
 from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
-from wifidesa.accounting import (
+from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction
+from wifidesa.db.models import CoAResult
+from wifidesa.places.routers import NasClient, nas_clients
+from wifidesa.settings import Settings
+from wifidesa.usage.accounting import (
     AcctCache,
     AcctRecord,
     AcctResult,
     record_accounting,
 )
-from wifidesa.crypto import SecretBox
-from wifidesa.db import WriterLock, make_engine, make_session_factory, transaction
-from wifidesa.enforcement import (
+from wifidesa.usage.enforcement import (
     SessionAction,
     plan_quota_actions,
     plan_restores,
     record_outcome,
     take_queued,
 )
-from wifidesa.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
-from wifidesa.models import CoAResult
-from wifidesa.routers import NasClient, nas_clients
-from wifidesa.session_upkeep import reap_silent_sessions, touch_routers
-from wifidesa.settings import Settings
+from wifidesa.usage.upkeep import reap_silent_sessions, touch_routers
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ import sys
 import time
 
 from portal.i18n import translations
-from portal.voucher_cards import build_cards, qr_matrix
-from portal.voucher_pdf import render_pdf
-from wifidesa.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
-from wifidesa.vouchers import random_code
+from portal.printing.cards import build_cards, qr_matrix
+from portal.printing.pdf import render_pdf
+from wifidesa.db.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.vouchers.codes import random_code
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "_supp
 from wdtest.factories import make_profile, make_site
 from wdtest.postgres import PostgresCluster
 
-from wifidesa import schema
-from wifidesa.db import Base, make_engine, make_session_factory, transaction
-from wifidesa.regions import ensure_reference_regions
-from wifidesa.vouchers import generate_batch, new_codes
+from wifidesa.db import schema
+from wifidesa.db.engine import Base, make_engine, make_session_factory, transaction
+from wifidesa.places.regions import ensure_reference_regions
+from wifidesa.vouchers.codes import generate_batch, new_codes
 
 COUNT = 10_000
 RUNS = 3

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest import TEST_SECRET
 from wdtest.postgres import PostgresCluster
 
-from wifidesa import schema
 from wifidesa.crypto import SecretBox
-from wifidesa.db import make_engine, make_session_factory, transaction
-from wifidesa.regions import ensure_reference_regions
+from wifidesa.db import schema
+from wifidesa.db.engine import make_engine, make_session_factory, transaction
+from wifidesa.places.regions import ensure_reference_regions
 from wifidesa.settings import Settings, load_settings
 
 BACKENDS = ("sqlite", "postgresql")
@@ -86,7 +86,7 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     """A fresh, migrated database with Kaltim's reference regions."""
     if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "wifidesa.db"
+        path = tmp_path / "wifidesa.db.engine"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from wifidesa.errors import InvalidInput
-from wifidesa.vouchers import normalize_code
+from wifidesa.vouchers.codes import normalize_code
 
 GUEST_PREFIX = "tamu-"
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")

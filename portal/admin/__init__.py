@@ -5,21 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from portal.admin import (
-    audit,
-    auth_routes,
-    home,
-    members,
-    members_api,
-    profiles,
-    profiles_api,
-    sessions,
-    sites,
-    sites_api,
-    vouchers,
-    vouchers_api,
-    vouchers_print,
-)
+from portal.admin import audit, auth_routes, home, sessions
+from portal.admin.members import api as members_api
+from portal.admin.members import pages as members
+from portal.admin.places import api as sites_api
+from portal.admin.places import pages as sites
+from portal.admin.profiles import api as profiles_api
+from portal.admin.profiles import pages as profiles
+from portal.admin.vouchers import api as vouchers_api
+from portal.admin.vouchers import pages as vouchers
+from portal.admin.vouchers import printing as vouchers_print
 from portal.admin.web import (
     CsrfRejected,
     SignInRequired,
@@ -27,9 +22,9 @@ from portal.admin.web import (
     login_redirect,
     page,
 )
-from wifidesa.attempts import AttemptLimiter
+from wifidesa.access.attempts import AttemptLimiter
+from wifidesa.admin.scope import Forbidden
 from wifidesa.errors import NotFound
-from wifidesa.scope import Forbidden
 
 # Areas add their routers here (pages and API alike).
 ROUTERS = (

@@ -20,7 +20,7 @@ from portal.admin.web import (
     csrf_token,
     load_admin,
 )
-from wifidesa.models import TokenKind
+from wifidesa.db.models import TokenKind
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

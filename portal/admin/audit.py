@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 from portal.admin.api_auth import api_caller
 from portal.admin.web import Admin, gettext_for, page, signed_in, transaction
-from wifidesa.audit_view import PER_PAGE, AuditFilter, AuditPage, audit_entries
-from wifidesa.scope import require_site_code, visible_sites
+from wifidesa.admin.audit_view import PER_PAGE, AuditFilter, AuditPage, audit_entries
+from wifidesa.admin.scope import require_site_code, visible_sites
 
 router = APIRouter(prefix="/admin")
 api = APIRouter(prefix="/api", tags=["audit"])

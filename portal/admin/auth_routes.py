@@ -20,12 +20,12 @@ from portal.admin.web import (
     signed_in,
     transaction,
 )
-from portal.signing import new_csrf_token
-from wifidesa import admin_auth
-from wifidesa.admins import authenticate
-from wifidesa.db import utcnow
+from portal.captive.signing import new_csrf_token
+from wifidesa.admin import signin as admin_auth
+from wifidesa.admin.users import authenticate
+from wifidesa.db.engine import utcnow
 from wifidesa.errors import InvalidInput
-from wifidesa.quota import format_reset
+from wifidesa.usage.quota import format_reset
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from portal.admin.web import Admin, page, signed_in, transaction
-from wifidesa.admin_overview import site_overview
+from wifidesa.admin.overview import site_overview
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wifidesa.errors import InvalidInput, WifidesaError
 
@@ -83,11 +83,12 @@ class JobRegistry:
         return job
 
     def get(self, job_id: str, owner_id: int) -> Job:
+        """A copy of the job as it stands: a page reads one state, while the work goes on."""
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None or job.owner_id != owner_id:
-            raise JobGone(job_id)
-        return job
+            if job is None or job.owner_id != owner_id:
+                raise JobGone(job_id)
+            return replace(job)
 
     def _run(self, job: Job, work: Work) -> None:
         try:

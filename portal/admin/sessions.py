@@ -15,11 +15,11 @@ from pydantic import BaseModel
 
 from portal.admin.api_auth import api_caller
 from portal.admin.web import Admin, checked_form, page, signed_in, transaction
-from wifidesa.db import utcnow
-from wifidesa.live_sessions import LiveSession, disconnect, live_sessions
-from wifidesa.models import CoAResult
-from wifidesa.scope import require_site_code, visible_sites
+from wifidesa.admin.scope import require_site_code, visible_sites
+from wifidesa.db.engine import utcnow
+from wifidesa.db.models import CoAResult
 from wifidesa.units import format_duration, format_size
+from wifidesa.usage.live_sessions import LiveSession, disconnect, live_sessions
 
 router = APIRouter(prefix="/admin")
 api = APIRouter(prefix="/api", tags=["sessions"])

@@ -22,10 +22,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from portal.i18n import COOKIE, chosen_language, request_language, translations
-from wifidesa.admin_auth import admin_for_token
-from wifidesa.db import utcnow
-from wifidesa.models import TokenKind
-from wifidesa.scope import Scope, scope_of
+from wifidesa.admin.scope import Scope, scope_of
+from wifidesa.admin.signin import admin_for_token
+from wifidesa.db.engine import utcnow
+from wifidesa.db.models import TokenKind
 from wifidesa.settings import DEFAULT_TIMEZONE
 
 SESSION_COOKIE = "wd_admin"

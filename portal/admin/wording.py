@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from portal.voucher_cards import plain_duration
-from wifidesa.models import AfterQuota, Profile, QuotaPeriod
+from portal.printing.cards import plain_duration
+from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod
 from wifidesa.units import format_size
 
 Gettext = Callable[[str], str]

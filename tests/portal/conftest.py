@@ -13,9 +13,9 @@ from wdtest.factories import make_profile, make_router, make_site
 
 from portal.app import create_app
 from wifidesa.crypto import SecretBox
-from wifidesa.members import add_member
+from wifidesa.members.accounts import add_member
 from wifidesa.settings import Settings
-from wifidesa.vouchers import generate_batch
+from wifidesa.vouchers.codes import generate_batch
 
 ROUTER_SECRET = "portal-router-secret-01"
 CHAP_ID = "\\371"

@@ -12,7 +12,7 @@ from wdtest.radius import FakeClock, RunningRadius, running_radius
 
 from wifidesa.crypto import SecretBox
 from wifidesa.settings import Settings
-from wifidesa.vouchers import generate_batch
+from wifidesa.vouchers.codes import generate_batch
 
 SECRET = "router-secret-0123456789"
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.radius import FakeClock, RunningRadius, client
 
-from wifidesa.models import AcctSession, SessionStatus, SiteDeviceDay, UsageDaily
+from wifidesa.db.models import AcctSession, SessionStatus, SiteDeviceDay, UsageDaily
 
 from .conftest import SECRET, Village
 

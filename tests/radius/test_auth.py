@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_profile, make_router, make_site
 from wdtest.radius import FakeClock, RunningRadius, auth_request, client
 
+from wifidesa.access.tokens import mint_token
 from wifidesa.crypto import SecretBox
-from wifidesa.members import add_member, guest_account
-from wifidesa.models import Account, AccountDevice, AccountStatus, LoginToken, Site
-from wifidesa.tokens import mint_token
-from wifidesa.voucher_import import import_vouchers
+from wifidesa.db.models import Account, AccountDevice, AccountStatus, LoginToken, Site
+from wifidesa.members.accounts import add_member, guest_account
+from wifidesa.vouchers.importing import import_vouchers
 
 from .conftest import SECRET, Village
 

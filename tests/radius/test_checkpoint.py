@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
-from wifidesa.db import make_engine
+from wifidesa.db.engine import make_engine
 
 
 def test_worker_connections_leave_checkpoints_to_the_checkpointer(tmp_path: Path) -> None:

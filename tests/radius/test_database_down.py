@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.postgres import PostgresCluster
 from wdtest.radius import RunningRadius, auth_request, client, running_radius, send_same_bytes
 
-from wifidesa.models import AcctSession
+from wifidesa.db.models import AcctSession
 from wifidesa.settings import Settings
 
 from .conftest import SECRET, Village

@@ -26,14 +26,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radius.dictionary import AcctStatus
-from radius.simulator import RouterSimulator, SimRouter, SimSession
-from radius.simulator_load import SimReport, client_ip, client_mac, run_clients
-from wifidesa.members import guest_account
-from wifidesa.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
+from radius.simulator.load import SimReport, client_ip, client_mac, run_clients
+from radius.simulator.router import RouterSimulator, SimRouter, SimSession
+from wifidesa.access.tokens import mint_token
+from wifidesa.db.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
+from wifidesa.members.accounts import guest_account
 from wifidesa.settings import Settings
-from wifidesa.tokens import mint_token
 from wifidesa.usernames import guest_username
-from wifidesa.vouchers import generate_batch
+from wifidesa.vouchers.codes import generate_batch
 
 from .conftest import SECRET, Village
 

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_profile, make_router, make_site
 from wdtest.radius import FakeClock, RunningRadius, running_radius
 
-from radius.simulator import RouterSimulator, SimRouter
-from radius.simulator_coa import CoAKind, CoAMode
+from radius.simulator.coa import CoAKind, CoAMode
+from radius.simulator.router import RouterSimulator, SimRouter
 from wifidesa.crypto import SecretBox
-from wifidesa.enforcement import request_disconnect
-from wifidesa.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router
+from wifidesa.db.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router
 from wifidesa.settings import Settings
-from wifidesa.vouchers import generate_batch
+from wifidesa.usage.enforcement import request_disconnect
+from wifidesa.vouchers.codes import generate_batch
 
 SECRET = "quota-router-secret-42"
 MB = 1024 * 1024

@@ -23,7 +23,7 @@ from wdtest.factories import make_router, make_site
 from wdtest.radius import FakeClock, RunningRadius, client
 
 from wifidesa.crypto import SecretBox
-from wifidesa.models import AcctSession, Router, SessionStatus, UsageDaily, Voucher
+from wifidesa.db.models import AcctSession, Router, SessionStatus, UsageDaily, Voucher
 
 from .conftest import SECRET, Village
 

@@ -19,8 +19,8 @@ from wdtest.radius import (
     send_same_bytes,
 )
 
-from wifidesa.models import LoginToken, Router, UsageDaily
-from wifidesa.tokens import mint_token
+from wifidesa.access.tokens import mint_token
+from wifidesa.db.models import LoginToken, Router, UsageDaily
 
 from .conftest import SECRET, Village
 
@@ -128,7 +128,7 @@ def test_retransmitted_login_gets_the_same_answer_not_a_second_decision(
 ) -> None:
     from wdtest.factories import make_profile
 
-    from wifidesa.members import add_member
+    from wifidesa.members.accounts import add_member
 
     with sessions.begin() as session:
         make_profile(session, name="warga")

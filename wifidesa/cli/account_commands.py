@@ -8,17 +8,17 @@ import secrets
 import sys
 from pathlib import Path
 
-from wifidesa.admins import add_admin
+from wifidesa.admin.users import add_admin
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands, date_arg, duration_arg, size_arg
+from wifidesa.db.models import AdminRole, AfterQuota, QuotaPeriod
 from wifidesa.errors import InvalidInput
-from wifidesa.models import AdminRole, AfterQuota, QuotaPeriod
-from wifidesa.profiles import ProfileSpec, Quota, add_profile, list_profiles
-from wifidesa.sites import read_csv_file
+from wifidesa.places.sites import read_csv_file
+from wifidesa.profiles.definitions import ProfileSpec, Quota, add_profile, list_profiles
 from wifidesa.units import format_duration, format_size
-from wifidesa.voucher_import import import_vouchers
-from wifidesa.vouchers import format_code, generate_batch
+from wifidesa.vouchers.codes import format_code, generate_batch
+from wifidesa.vouchers.importing import import_vouchers
 
 
 def _quotas(args: argparse.Namespace) -> tuple[Quota, ...]:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.crypto import SecretBox
-from wifidesa.db import make_engine, make_session_factory, transaction
+from wifidesa.db.engine import make_engine, make_session_factory, transaction
 from wifidesa.settings import Settings
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from wifidesa import __version__, schema
+from wifidesa import __version__
 from wifidesa.cli import account_commands, session_commands, setup_commands, site_commands
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
+from wifidesa.db import schema
 from wifidesa.errors import WifidesaError
 from wifidesa.settings import load_settings
 

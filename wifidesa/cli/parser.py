@@ -8,7 +8,7 @@ from typing import NoReturn
 
 from wifidesa.errors import InvalidInput
 from wifidesa.units import parse_duration, parse_size
-from wifidesa.vouchers import parse_use_by
+from wifidesa.vouchers.codes import parse_use_by
 
 USAGE_ERROR = 2
 

@@ -7,10 +7,10 @@ import argparse
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
-from wifidesa.db import utcnow
+from wifidesa.db.engine import utcnow
 from wifidesa.errors import WifidesaError
-from wifidesa.live_sessions import disconnect_from_cli, list_sessions
 from wifidesa.units import format_duration, format_size
+from wifidesa.usage.live_sessions import disconnect_from_cli, list_sessions
 
 
 def cmd_sessions(ctx: AppContext, args: argparse.Namespace) -> int:

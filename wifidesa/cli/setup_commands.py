@@ -11,11 +11,12 @@ import time
 from importlib.metadata import entry_points
 from typing import Any
 
-from wifidesa import demo, schema
+from wifidesa.cli import demo_data as demo
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
+from wifidesa.db import schema
 from wifidesa.errors import WifidesaError
-from wifidesa.regions import ensure_reference_regions
+from wifidesa.places.regions import ensure_reference_regions
 from wifidesa.settings import Settings, check_for_startup
 
 log = logging.getLogger(__name__)

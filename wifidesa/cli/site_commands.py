@@ -10,9 +10,9 @@ from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.errors import InvalidInput
-from wifidesa.hotspot_files import render_hotspot_files
-from wifidesa.routers import RouterSpec, add_router, get_router, list_routers
-from wifidesa.sites import (
+from wifidesa.places.hotspot_files import render_hotspot_files
+from wifidesa.places.routers import RouterSpec, add_router, get_router, list_routers
+from wifidesa.places.sites import (
     SiteSpec,
     add_site,
     import_sites,

@@ -15,12 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from wdtest.factories import make_profile, make_router, make_site
-from wifidesa.admin_auth import create_api_token, start_web_session
-from wifidesa.admins import add_admin
+from wifidesa.admin.signin import create_api_token, start_web_session
+from wifidesa.admin.users import add_admin
 from wifidesa.crypto import SecretBox
-from wifidesa.db import utcnow
-from wifidesa.members import add_member
-from wifidesa.models import (
+from wifidesa.db.engine import utcnow
+from wifidesa.db.models import (
     AccountDevice,
     AcctSession,
     AdminRole,
@@ -30,7 +29,8 @@ from wifidesa.models import (
     SessionStatus,
     Voucher,
 )
-from wifidesa.vouchers import generate_batch
+from wifidesa.members.accounts import add_member
+from wifidesa.vouchers.codes import generate_batch
 
 ADMIN_PASSWORD = "admin-password-1"
 # Actors, by what they may reach.

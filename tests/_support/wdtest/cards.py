@@ -10,9 +10,9 @@ import zxingcpp
 from PIL import Image
 
 from portal.i18n import translations
-from portal.voucher_cards import Card, build_cards
-from wifidesa.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
-from wifidesa.vouchers import random_code
+from portal.printing.cards import Card, build_cards
+from wifidesa.db.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.vouchers.codes import random_code
 
 PUBLIC_URL = "https://wifi.kaltimprov.go.id"
 

@@ -7,10 +7,10 @@ import itertools
 from sqlalchemy.orm import Session
 
 from wifidesa.crypto import SecretBox
-from wifidesa.models import AfterQuota, Profile, QuotaPeriod, Router, Site
-from wifidesa.profiles import ProfileSpec, Quota, add_profile
-from wifidesa.routers import RouterSpec, add_router
-from wifidesa.sites import SiteSpec, add_site
+from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod, Router, Site
+from wifidesa.places.routers import RouterSpec, add_router
+from wifidesa.places.sites import SiteSpec, add_site
+from wifidesa.profiles.definitions import ProfileSpec, Quota, add_profile
 
 _seq = itertools.count(1)
 

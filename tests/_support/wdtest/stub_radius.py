@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 from pyrad.packet import AcctPacket, AuthPacket, CoAPacket, PacketError
 
 from radius.dictionary import Code, load_dictionary
-from radius.simulator import RouterSimulator, SimRouter
+from radius.simulator.router import RouterSimulator, SimRouter
 
 SECRET = "simulator-test-secret-0123"
 ROUTER_IP = "127.0.0.7"

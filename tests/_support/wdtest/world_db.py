@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from wdtest import TEST_SECRET
 from wdtest.admin_world import World, build_world
 from wdtest.postgres import PostgresCluster
+from wifidesa.admin.scope import Scope, scope_of
 from wifidesa.crypto import SecretBox
-from wifidesa.db import make_engine, make_session_factory
-from wifidesa.models import AdminUser
-from wifidesa.scope import Scope, scope_of
+from wifidesa.db.engine import make_engine, make_session_factory
+from wifidesa.db.models import AdminUser
 
 _copies = itertools.count()
 _built: dict[tuple[str, str], tuple[str, World]] = {}
@@ -56,7 +56,7 @@ def world_db(
     """(database URL, world) of a fresh copy of the world; `name` keeps templates apart."""
     template, world = _template(request, backend, name)
     if backend == "sqlite":
-        path = tmp_path / "wifidesa.db"
+        path = tmp_path / "wifidesa.db.engine"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}", world
         return

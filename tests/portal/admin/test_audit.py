@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import World, sign_in
 
-from wifidesa.models import AuditEntry
+from wifidesa.db.models import AuditEntry
 
 # 00:30 WITA on 2 March (16:30 UTC on 1 March): a day filter must use WITA days.
 LATE = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)

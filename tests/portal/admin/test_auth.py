@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import ADMIN_PASSWORD, DESA_A, World, sign_in
 
 from portal.admin.web import SESSION_COOKIE, safe_next
-from wifidesa.models import AdminToken, AuditEntry, TokenKind
+from wifidesa.db.models import AdminToken, AuditEntry, TokenKind
 
 
 def _login_csrf(web: TestClient, path: str = "/admin/login") -> str:

@@ -20,6 +20,18 @@ def _finished(registry: JobRegistry, job: Job, owner: int = 1) -> Job:
     return job
 
 
+def test_a_page_reads_one_state_of_a_job_while_the_work_goes_on() -> None:
+    # The job page once read `finished` twice (template, then Refresh header): a job that
+    # ended in between gave a page that reloads without saying so, or the reverse.
+    registry = JobRegistry()
+    gate = threading.Event()
+    job = registry.start(kind="pdf", owner_id=1, title="t", total=1, work=lambda j: gate.wait(30))
+    seen = registry.get(job.id, 1)
+    gate.set()
+    _finished(registry, job)
+    assert not seen.finished and seen.ended is None
+
+
 def test_a_job_reports_progress_and_keeps_its_result_for_its_owner_only() -> None:
     registry = JobRegistry()
     gate = threading.Event()

@@ -17,7 +17,7 @@ from wdtest.admin_world import ACTORS, ANONYMOUS, World, sign_in
 from wdtest.routes import PUBLIC, Route, all_routes
 
 from portal.admin.web import CSRF_HEADER
-from wifidesa.models import AuditEntry
+from wifidesa.db.models import AuditEntry
 
 ROUTES = all_routes()
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import World, sign_in
 from wdtest.radius import running_radius
 
-from radius.simulator_coa import CoAKind, CoAListener
+from radius.simulator.coa import CoAKind, CoAListener
 from wifidesa.crypto import SecretBox
-from wifidesa.models import AcctSession, AuditEntry, CoAAction, CoAResult, Router
+from wifidesa.db.models import AcctSession, AuditEntry, CoAAction, CoAResult, Router
 from wifidesa.settings import Settings
 
 ROUTER_SECRET = "world-router-secret-0123456"

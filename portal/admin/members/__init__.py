@@ -1,0 +1,1 @@
+"""Residents' pages and API."""

@@ -1,0 +1,1 @@
+"""Villages and their routers: pages and API."""

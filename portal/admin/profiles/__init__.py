@@ -1,0 +1,1 @@
+"""Profiles' pages, API and form."""

@@ -1,0 +1,1 @@
+"""Voucher pages and API: cards, batches, printing."""

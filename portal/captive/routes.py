@@ -1,0 +1,347 @@
+"""Captive-portal routes: the router's login page posts here; the villager logs in; the browser
+hands the router a username and a (CHAP-hashed) one-time password."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.captive.signing import Signer, new_csrf_token, pack_client, unpack_client
+from portal.i18n import COOKIE, chosen_language, request_language, translations
+from wifidesa.access.attempts import AttemptLimiter
+from wifidesa.access.captive import (
+    Handoff,
+    HotspotClient,
+    PortalProblem,
+    PortalRefused,
+    check_router,
+    decode_octal,
+    free_login,
+    hotspot_for_voucher,
+    member_login,
+    voucher_login,
+)
+from wifidesa.access.status import villager_status
+from wifidesa.db.engine import transaction, utcnow
+from wifidesa.db.models import Router, Site
+from wifidesa.units import format_duration, format_size
+from wifidesa.usage.quota import format_reset
+from wifidesa.vouchers.codes import format_code, normalize_code
+
+router = APIRouter()
+CSRF_COOKIE = "wd_csrf"
+# A voucher card's QR code leaves its code here, for the login form to fill in. Ten minutes
+# are enough to join the village Wi-Fi after scanning; a printed bearer code should not linger.
+CODE_COOKIE = "wd_code"
+CODE_COOKIE_SECONDS = 600
+_CODE = re.compile(r"^[A-Z0-9]{4,32}$")  # generated and imported codes alike
+
+# Messages by problem; msgids in English, shown in the villager's language.
+PROBLEMS = {
+    PortalProblem.UNKNOWN_ROUTER: "This Wi-Fi is not registered with the village internet service.",
+    PortalProblem.BAD_LINK: "This login link does not belong to the village hotspot.",
+    PortalProblem.WRONG_CODE: "Wrong voucher code. Check the code on your card.",
+    PortalProblem.WRONG_PASSWORD: "Wrong username or password.",
+    PortalProblem.OTHER_SITE: "This account is for another village.",
+    PortalProblem.DISABLED: "This account is disabled. Ask the village admin.",
+    PortalProblem.EXPIRED: "This voucher has expired.",
+    PortalProblem.FREE_CLOSED: "Free access is not offered in this village.",
+    PortalProblem.NO_DEVICE: "Your device could not be recognised. Reconnect to the Wi-Fi.",
+    PortalProblem.TOO_MANY_ATTEMPTS: "Too many failed attempts. Try again after {time}.",
+}
+# RouterOS's own login errors, shown in the villager's language.
+ROUTER_ERRORS = {
+    "invalid username or password": "Wrong username or password.",
+    "no more sessions are allowed for user": "This account is already in use on another device.",
+    "RADIUS server is not responding": "The login service is not reachable. Try again soon.",
+}
+
+
+def _t(request: Request) -> Any:
+    return translations(request_language(request)).gettext
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    language = request_language(request)
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, template, {"_": _t(request), "lang": language, **context}, status_code=status
+    )
+    if chosen_language(request) == language:
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _sessions(request: Request) -> Any:
+    return request.app.state.sessions
+
+
+def _signer(request: Request) -> Signer:
+    return Signer(request.app.state.settings.secret_key, "portal-client")
+
+
+def _refusal(request: Request, problem: PortalProblem, status: int = 400) -> Response:
+    return _page(
+        request,
+        "portal/message.html",
+        status,
+        message=_t(request)(PROBLEMS[problem]).format(time=""),
+    )
+
+
+def _landing(
+    request: Request,
+    session: Session,
+    client: HotspotClient,
+    router_row: Router,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    site = session.get(Site, router_row.site_id)
+    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    card_code = _card_code(request.cookies.get(CODE_COOKIE, ""))
+    response = _page(
+        request,
+        "portal/landing.html",
+        status,
+        site=site,
+        error=error,
+        ctx=pack_client(_signer(request), client),
+        csrf=csrf,
+        router_name=router_row.name,
+        code=format_code(card_code) if card_code else "",
+    )
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+    return response
+
+
+@router.api_route("/portal/login", methods=["GET", "POST"], response_class=HTMLResponse)
+async def hotspot_login(request: Request) -> Response:
+    """Where the router's login.html sends the client, with the hotspot's variables."""
+    fields = await request.form() if request.method == "POST" else request.query_params
+
+    def value(name: str) -> str:
+        return str(fields.get(name) or "").strip()[:512]
+
+    client = HotspotClient(
+        router=value("router"),
+        link_login_only=value("link-login-only"),
+        mac=value("mac") or None,
+        ip=value("ip") or None,
+        link_orig=value("link-orig") or None,
+        chap_id=decode_octal(value("chap-id")),
+        chap_challenge=decode_octal(value("chap-challenge")),
+    )
+    error = value("error")
+    shown = _t(request)(ROUTER_ERRORS[error]) if error in ROUTER_ERRORS else error or None
+    return await render_landing(request, client, shown)
+
+
+async def render_landing(
+    request: Request, client: HotspotClient, error: str | None = None, status: int = 200
+) -> Response:
+    with _sessions(request)() as session:
+        try:
+            router_row = check_router(session=session, client=client)
+        except PortalRefused as exc:
+            return _refusal(request, exc.problem)
+        return _landing(request, session, client, router_row, error=error, status=status)
+
+
+async def _login(request: Request, kind: str) -> Response:
+    form = await request.form()
+
+    def field(name: str) -> str:
+        return str(form.get(name) or "")[:256]
+
+    token, cookie = field("csrf"), request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(token, cookie):
+        return _page(
+            request,
+            "portal/message.html",
+            403,
+            message=_t(request)("The form expired. Open the login page again."),
+        )
+    client = unpack_client(_signer(request), str(form.get("ctx") or "")[:4096])
+    if client is None:
+        return _refusal(request, PortalProblem.BAD_LINK)
+    limiter: AttemptLimiter = request.app.state.attempts
+    keys = [f"ip:{request.client.host if request.client else '?'}"]
+    if client.mac:
+        keys.append(f"mac:{client.mac}")
+    now = utcnow()
+    blocked = limiter.blocked_until(keys, now)
+    if blocked is not None:
+        when = format_reset(blocked, "Asia/Makassar").split(" pukul ")[-1]
+        message = _t(request)(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(time=when)
+        return await render_landing(request, client, message, 429)
+    try:
+        # A refusal leaves the block by its exception, so the transaction rolls back.
+        with transaction(_sessions(request)) as session:
+            router_row = check_router(session=session, client=client)
+            handoff = _attempt(session, kind, client, router_row, field, now)
+    except PortalRefused as exc:
+        if exc.problem in (PortalProblem.UNKNOWN_ROUTER, PortalProblem.BAD_LINK):
+            return _refusal(request, exc.problem)
+        if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
+            limiter.failed(keys, now)
+        return await render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
+    limiter.succeeded(keys)
+    response = _handoff(request, handoff)
+    if kind == "voucher":
+        response.delete_cookie(CODE_COOKIE)  # used: the next login form starts empty
+    return response
+
+
+def _attempt(
+    session: Session, kind: str, client: HotspotClient, router_row: Router, field: Any, now: Any
+) -> Handoff:
+    if kind == "voucher":
+        return voucher_login(
+            session=session, client=client, router=router_row, code=field("code"), now=now
+        )
+    if kind == "member":
+        return member_login(
+            session=session,
+            client=client,
+            router=router_row,
+            username=field("username"),
+            password=field("password"),
+            now=now,
+            remember=field("remember") == "1",
+        )
+    if field("terms") != "1":
+        raise PortalRefused(PortalProblem.FREE_CLOSED)
+    return free_login(session=session, client=client, router=router_row, now=now)
+
+
+def _handoff(request: Request, handoff: Handoff) -> Response:
+    response = _page(request, "portal/handoff.html", handoff=handoff)
+    response.headers["Cache-Control"] = "no-store"  # it carries a one-time password
+    return response
+
+
+@router.post("/portal/voucher", response_class=HTMLResponse)
+async def voucher(request: Request) -> Response:
+    return await _login(request, "voucher")
+
+
+@router.post("/portal/member", response_class=HTMLResponse)
+async def member(request: Request) -> Response:
+    return await _login(request, "member")
+
+
+@router.post("/portal/free", response_class=HTMLResponse)
+async def free(request: Request) -> Response:
+    return await _login(request, "free")
+
+
+@router.get("/portal/status", response_class=HTMLResponse)
+async def status(request: Request, username: str = "", router: str = "") -> Response:
+    """After login the router sends the villager here: package, data and time left."""
+    now = utcnow()
+    with _sessions(request)() as session:
+        state = villager_status(session=session, username=username[:64], now=now)
+        router_row = session.scalar(select(Router).where(Router.name == router[:64]))
+    if state is None:
+        return _page(
+            request,
+            "portal/message.html",
+            404,
+            message=_t(request)("No package found for this login."),
+        )
+    quota = state.quota
+    return _page(
+        request,
+        "portal/status.html",
+        state=state,
+        username=username,
+        data_left=format_size(quota.bytes_left) if quota and quota.bytes_left is not None else None,
+        time_left=format_duration(quota.seconds_left)
+        if quota and quota.seconds_left is not None
+        else None,
+        resets=format_reset(quota.resets_at, state.zone) if quota and quota.over else None,
+        expires=format_reset(state.expires_at, state.zone) if state.expires_at else None,
+        logout=f"http://{router_row.hotspot_address}/logout"
+        if router_row and router_row.hotspot_address
+        else None,
+    )
+
+
+def _card_code(text: str) -> str | None:
+    """A voucher code from a card's QR link or the cookie, or None if it cannot be one."""
+    code = normalize_code(text[:64])
+    return code if _CODE.match(code) else None
+
+
+def hotspot_login_url(hotspot_address: str) -> str:
+    """The router's own login page; it sends a client that is not logged in on to us."""
+    host = hotspot_address.strip()
+    if ":" in host and not host.startswith("["):  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}/login"
+
+
+@router.get("/portal/v/{code}", response_class=HTMLResponse)
+async def voucher_card(request: Request, code: str) -> Response:
+    """Where a voucher card's QR code leads: join the Wi-Fi, then log in with the code filled in.
+
+    An unknown code gets the same page, without the router link and without the cookie,
+    so the page does not tell which codes exist (and codes have 50 bits: no guessing).
+    """
+    card_code = _card_code(code)
+    login_url = None
+    if card_code is not None:
+        with _sessions(request)() as session:
+            hotspot = hotspot_for_voucher(session=session, code=card_code)
+        login_url = hotspot_login_url(hotspot) if hotspot else None
+    response = _page(
+        request,
+        "portal/voucher_link.html",
+        login_url=login_url,
+        display_code=format_code(card_code) if card_code else None,
+        back=request.url.path,
+    )
+    response.headers["Cache-Control"] = "no-store"  # the page carries a bearer code
+    response.headers["Referrer-Policy"] = "no-referrer"  # and so does its URL
+    if login_url and card_code:
+        response.set_cookie(
+            CODE_COOKIE,
+            card_code,
+            max_age=CODE_COOKIE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.public_url.startswith("https://"),
+        )
+    return response
+
+
+@router.get("/portal/lang/{language}")
+async def switch_language(request: Request, language: str, back: str = "/") -> Response:
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if language in ("id", "en"):
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/portal/logo/{site_code}")
+async def logo(request: Request, site_code: str) -> Response:
+    with _sessions(request)() as session:
+        row = session.execute(
+            select(Site.logo, Site.logo_type).where(Site.code == site_code[:32])
+        ).first()
+    if row is None or row[0] is None:
+        return Response(status_code=404)
+    # A day in the browser's cache: the logo costs the satellite link once, not every login.
+    return Response(
+        row[0],
+        media_type=row[1],
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )

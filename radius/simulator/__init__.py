@@ -1,0 +1,1 @@
+"""A MikroTik hotspot router, simulated: logins, accounting, CoA; `wifidesa simulate`."""

@@ -1,0 +1,125 @@
+"""The simulated router's UDP sockets: `_Channel` sends a request, resends the same bytes on
+timeout and matches replies by Identifier; `RawChannel` sends exact bytes and returns whatever
+comes back. Both are bound to the router's address (`SimRouter.source_ip`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from pyrad.packet import PacketError
+
+if TYPE_CHECKING:
+    from radius.simulator.router import PreparedRequest
+
+logger = logging.getLogger(__name__)
+
+_HEADER_LENGTH = 20
+
+
+def _check_reply(request: PreparedRequest, data: bytes, codes: tuple[int, ...]) -> Any | None:
+    """The decoded reply if it answers `request` (RFC 2865 3: else silently discard)."""
+    try:
+        reply = request.packet.CreateReply(packet=data)
+    except (PacketError, ValueError):
+        return None
+    if reply.code not in codes or not request.packet.VerifyReply(reply, data):
+        return None
+    return reply
+
+
+class _Channel(asyncio.DatagramProtocol):
+    """One socket from the router's address to one server port; replies found by Identifier."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.DatagramTransport | None = None
+        self._waiting: dict[int, asyncio.Queue[bytes]] = {}
+        self._slots = asyncio.Semaphore(256)  # Identifiers are one octet
+        self._next_id = secrets.randbelow(256)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        queue = self._waiting.get(data[1]) if len(data) >= _HEADER_LENGTH else None
+        if queue is None:
+            logger.debug("[%s:%d] dropped %d bytes: no request waits", addr[0], addr[1], len(data))
+            return
+        queue.put_nowait(data)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP port unreachable: the server is not up (yet); like a router, retry until timeout.
+        logger.debug("socket error: %s", exc)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    async def call(
+        self,
+        build: Callable[[int], PreparedRequest],
+        codes: tuple[int, ...],
+        *,
+        timeout: float,
+        retries: int,
+    ) -> tuple[PreparedRequest, Any | None, int, int]:
+        """Send, resend the same bytes on timeout; (request, reply or None, resends, invalid)."""
+        assert self._transport is not None
+        loop = asyncio.get_running_loop()
+        async with self._slots:
+            while self._next_id in self._waiting:
+                self._next_id = (self._next_id + 1) % 256
+            ident, self._next_id = self._next_id, (self._next_id + 1) % 256
+            queue = self._waiting[ident] = asyncio.Queue()
+            try:
+                request = build(ident)
+                invalid = 0
+                for attempt in range(retries + 1):
+                    self._transport.sendto(request.raw)
+                    deadline = loop.time() + timeout
+                    while (left := deadline - loop.time()) > 0:
+                        try:
+                            data = await asyncio.wait_for(queue.get(), left)
+                        except TimeoutError:
+                            break
+                        reply = _check_reply(request, data, codes)
+                        if reply is not None:
+                            return request, reply, attempt, invalid
+                        invalid += 1
+                return request, None, retries, invalid
+            finally:
+                del self._waiting[ident]
+
+
+class RawChannel(asyncio.DatagramProtocol):
+    """A socket of its own from the router's address: exact bytes out, whatever comes back."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.DatagramTransport | None = None
+        self._received: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self._received.put_nowait(data)
+
+    def send(self, data: bytes) -> None:
+        """Send once; no waiting, no retransmission."""
+        assert self._transport is not None
+        self._transport.sendto(data)
+
+    async def receive(self, timeout: float) -> bytes | None:
+        """The next datagram from the server, or None after `timeout` seconds."""
+        try:
+            return await asyncio.wait_for(self._received.get(), timeout)
+        except TimeoutError:
+            return None
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()

@@ -1,0 +1,231 @@
+"""The captive portal over HTTP: every way in, and every refusal."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from wifidesa.access.captive import decode_octal
+from wifidesa.db.models import GuestDevice, LoginToken
+
+from ..conftest import CHAP_CHALLENGE, CHAP_ID, Village, form_fields, router_post
+
+
+def landing(web: TestClient, village: Village, **changes: str) -> str:
+    response = web.post("/portal/login", data=router_post(village, **changes))
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def submit(web: TestClient, village: Village, action: str, page: str, **fields: str):  # type: ignore[no-untyped-def]
+    base = form_fields(page, action)
+    return web.post(action, data=base | fields)
+
+
+def expected_chap(secret: str) -> str:
+    chap_id, challenge = decode_octal(CHAP_ID), decode_octal(CHAP_CHALLENGE)
+    assert chap_id is not None and challenge is not None
+    return hashlib.md5(chap_id + secret.encode() + challenge).hexdigest()  # noqa: S324
+
+
+def test_octal_escapes_decode_to_bytes() -> None:
+    assert decode_octal("\\371\\357\\000a") == b"\xf9\xef\x00a"
+    assert decode_octal(CHAP_CHALLENGE) == bytes(range(200, 216))
+    assert decode_octal("") is None
+
+
+def test_landing_offers_every_way_in_in_bahasa_indonesia(web: TestClient, village: Village) -> None:
+    page = landing(web, village)
+    assert '<html lang="id">' in page
+    for text in ("Masuk dengan voucher", "Warga", "Akses gratis", "Kode voucher"):
+        assert text in page
+    assert "http://" not in page.split("<body>")[1].replace('action="/portal', "")
+
+
+def test_voucher_hands_the_router_a_chap_password(web: TestClient, village: Village) -> None:
+    code = village.codes[0]
+    page = landing(web, village)
+    response = submit(web, village, "/portal/voucher", page, code=code.lower())
+    handoff = form_fields(response.text, "http://10.5.50.1/login")
+    assert handoff["username"] == code
+    assert handoff["password"] == expected_chap(code)
+    assert handoff["dst"] == "http://example.org/news"
+    assert response.headers["cache-control"] == "no-store"
+    assert "<button" in response.text  # works without JavaScript too
+
+
+def test_pap_only_router_gets_the_plain_password(web: TestClient, village: Village) -> None:
+    page = landing(web, village, **{"chap-id": "", "chap-challenge": ""})
+    response = submit(web, village, "/portal/voucher", page, code=village.codes[0])
+    assert form_fields(response.text, "http://10.5.50.1/login")["password"] == village.codes[0]
+
+
+def test_resident_gets_a_fresh_one_time_token(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    page = landing(web, village)
+    response = submit(
+        web, village, "/portal/member", page, username="Budi", password="rahasia-budi", remember="1"
+    )
+    handoff = form_fields(response.text, "http://10.5.50.1/login")
+    with sessions() as session:
+        token = session.scalars(select(LoginToken)).one()
+    assert handoff["username"] == "budi"
+    assert handoff["password"] == expected_chap(token.token)
+    assert "rahasia" not in response.text
+    assert (token.mac, token.remember_device) == ("AA:BB:CC:00:11:22", True)
+
+
+def test_free_access_needs_the_terms_and_makes_a_guest(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    page = landing(web, village)
+    refused = submit(web, village, "/portal/free", page)
+    assert refused.status_code == 400
+    response = submit(web, village, "/portal/free", page, terms="1")
+    handoff = form_fields(response.text, "http://10.5.50.1/login")
+    assert handoff["username"] == "tamu-AABBCC001122"
+    with sessions() as session:
+        assert session.scalars(select(GuestDevice.mac)).all() == ["AA:BB:CC:00:11:22"]
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "message"),
+    [
+        ("/portal/voucher", {"code": "ZZZZZZZZZZ"}, "Kode voucher salah"),
+        (
+            "/portal/member",
+            {"username": "budi", "password": "salah-sekali"},
+            "Nama pengguna atau kata sandi salah",
+        ),
+    ],
+)
+def test_wrong_credentials_are_said_plainly(
+    web: TestClient, village: Village, action: str, fields: dict[str, str], message: str
+) -> None:
+    response = submit(web, village, action, landing(web, village), **fields)
+    assert response.status_code == 400 and message in response.text
+
+
+def test_failed_attempts_are_throttled_per_device(web: TestClient, village: Village) -> None:
+    page = landing(web, village)
+    for _ in range(5):
+        assert submit(web, village, "/portal/voucher", page, code="ZZZZZZZZZZ").status_code == 400
+    blocked = submit(web, village, "/portal/voucher", page, code=village.codes[0])
+    assert blocked.status_code == 429
+    assert "Terlalu banyak percobaan gagal" in blocked.text
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://evil.example/login",
+        "javascript:alert(1)",
+        "http://10.5.50.1.evil.example/login",
+        "",
+    ],
+)
+def test_login_links_outside_the_routers_hotspot_are_refused(
+    web: TestClient, village: Village, link: str
+) -> None:
+    response = web.post("/portal/login", data=router_post(village, **{"link-login-only": link}))
+    assert response.status_code == 400
+    assert "Tautan masuk ini bukan milik hotspot desa" in response.text
+
+
+def test_unknown_router_is_refused(web: TestClient, village: Village) -> None:
+    response = web.post("/portal/login", data=router_post(village, router="nobody"))
+    assert response.status_code == 400 and "tidak terdaftar" in response.text
+
+
+def test_router_values_are_escaped_and_only_http_redirects_kept(
+    web: TestClient, village: Village
+) -> None:
+    page = landing(
+        web, village, error='<script>alert("x")</script>', **{"link-orig": "javascript:alert(1)"}
+    )
+    assert "<script>alert" not in page
+    assert str(escape('<script>alert("x")</script>')) in page
+    response = submit(web, village, "/portal/voucher", page, code=village.codes[0])
+    assert "dst" not in form_fields(response.text, "http://10.5.50.1/login")
+
+
+def test_routeros_errors_are_translated(web: TestClient, village: Village) -> None:
+    page = landing(web, village, error="invalid username or password")
+    assert "Nama pengguna atau kata sandi salah" in page
+
+
+def test_forms_need_the_csrf_token(web: TestClient, village: Village) -> None:
+    page = landing(web, village)
+    fields = form_fields(page, "/portal/voucher") | {"code": village.codes[0]}
+    assert web.post("/portal/voucher", data=fields | {"csrf": "forged"}).status_code == 403
+    web.cookies.clear()
+    assert web.post("/portal/voucher", data=fields).status_code == 403
+
+
+def test_tampered_context_is_refused(web: TestClient, village: Village) -> None:
+    page = landing(web, village)
+    fields = form_fields(page, "/portal/voucher") | {"code": village.codes[0]}
+    fields["ctx"] = fields["ctx"][:-4] + "AAAA"
+    assert web.post("/portal/voucher", data=fields).status_code == 400
+
+
+def test_english_on_a_switch_and_remembered(web: TestClient, village: Village) -> None:
+    page = landing(web, village)
+    switched = web.post(
+        "/portal/again", data={"ctx": form_fields(page, "/portal/voucher")["ctx"], "lang": "en"}
+    )
+    assert "Log in with a voucher" in switched.text and '<html lang="en">' in switched.text
+    assert "Log in with a voucher" in landing(web, village)  # the cookie keeps the choice
+    assert "Page not found" in web.get("/nowhere").text
+
+
+def test_status_page_shows_what_is_left(web: TestClient, village: Village) -> None:
+    response = web.get(
+        "/portal/status", params={"username": village.codes[0], "router": village.router}
+    )
+    assert response.status_code == 200
+    assert "Sisa kuota data" in response.text and "953.7 MB" in response.text
+    assert 'href="http://10.5.50.1/logout"' in response.text
+    assert web.get("/portal/status", params={"username": "nobody"}).status_code == 404
+
+
+def test_router_files_are_served_for_registered_routers(web: TestClient, village: Village) -> None:
+    login = web.get(f"/mikrotik/{village.router}/login.html")
+    assert login.status_code == 200
+    assert f'value="{village.router}"' in login.text and 'value="$(chap-challenge)"' in login.text
+    assert web.get("/mikrotik/nobody/login.html").status_code == 404
+    assert web.get(f"/mikrotik/{village.router}/secret.txt").status_code == 404
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_village_logo_is_small_cached_and_optional(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    from wifidesa.errors import InvalidInput
+    from wifidesa.places.sites import set_logo
+
+    assert "/portal/logo/" not in landing(web, village)
+    assert web.get("/portal/logo/desa-p").status_code == 404
+    with sessions.begin() as session:
+        for bad, why in (
+            (b"<svg onload=alert(1)></svg>", "PNG, JPEG"),
+            (PNG_1PX + b"\0" * 11_000, "at most 10240"),
+        ):
+            with pytest.raises(InvalidInput, match=why):
+                set_logo(session=session, code="desa-p", data=bad)
+        set_logo(session=session, code="desa-p", data=PNG_1PX)
+    assert '<img src="/portal/logo/desa-p"' in landing(web, village)
+    image = web.get("/portal/logo/desa-p")
+    assert image.content == PNG_1PX and image.headers["content-type"] == "image/png"
+    assert "max-age=86400" in image.headers["cache-control"]

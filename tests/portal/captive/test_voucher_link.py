@@ -1,0 +1,99 @@
+"""The page a voucher card's QR code opens: it remembers the code for the login form, and
+tells nothing about codes that do not exist."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.captive.routes import CODE_COOKIE, hotspot_login_url
+from wifidesa.db.models import Router
+from wifidesa.vouchers.codes import format_code
+
+from ..conftest import Village, form_fields, router_post
+
+UNKNOWN = "ZZZZZ22222"
+
+
+def landing(web: TestClient, village: Village) -> str:
+    response = web.post("/portal/login", data=router_post(village))
+    assert response.status_code == 200
+    return response.text
+
+
+def test_card_link_remembers_the_code_and_leads_to_the_hotspot(
+    web: TestClient, village: Village
+) -> None:
+    code = village.codes[0]
+    response = web.get(f"/portal/v/{format_code(code).lower()}")  # as a person might type it
+    assert response.status_code == 200
+    assert '<html lang="id">' in response.text and "Wi-Fi desa" in response.text
+    assert 'href="http://10.5.50.1/login"' in response.text
+    assert format_code(code) in response.text
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{CODE_COOKIE}={code};")
+    assert "HttpOnly" in cookie and "Max-Age=600" in cookie and "SameSite=lax" in cookie
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_unknown_code_gets_the_same_page_without_cookie_or_link(
+    web: TestClient, village: Village
+) -> None:
+    response = web.get(f"/portal/v/{UNKNOWN}")
+    assert response.status_code == 200
+    assert CODE_COOKIE not in response.headers.get("set-cookie", "")
+    assert "10.5.50.1" not in response.text
+    assert format_code(UNKNOWN) in response.text  # still there to type by hand
+    assert "Sambungkan HP Anda ke Wi-Fi desa." in response.text  # the same first step
+
+
+def test_malformed_code_is_not_echoed(web: TestClient, village: Village) -> None:
+    response = web.get("/portal/v/%3Cscript%3Ealert(1)%3C%5Cscript%3E")
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text and "alert(1)" not in response.text
+    assert CODE_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_no_cookie_when_the_village_has_no_active_router(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Router).values(is_active=False))
+    response = web.get(f"/portal/v/{village.codes[0]}")
+    assert response.status_code == 200
+    assert CODE_COOKIE not in response.headers.get("set-cookie", "")
+    assert "10.5.50.1" not in response.text
+
+
+def test_page_in_english_on_request(web: TestClient, village: Village) -> None:
+    response = web.get(f"/portal/v/{village.codes[0]}?lang=en")
+    assert '<html lang="en">' in response.text
+    assert "Connect your phone to the village Wi-Fi." in response.text
+
+
+def test_login_form_is_filled_in_from_the_card_and_emptied_after_use(
+    web: TestClient, village: Village
+) -> None:
+    code = village.codes[1]
+    assert 'name="code" value=""' in landing(web, village)
+    web.get(f"/portal/v/{code}")
+    page = landing(web, village)
+    assert f'name="code" value="{format_code(code)}"' in page
+    fields = form_fields(page, "/portal/voucher")  # CSRF and signed context as before
+    response = web.post("/portal/voucher", data=fields | {"code": format_code(code)})
+    assert form_fields(response.text, "http://10.5.50.1/login")["username"] == code
+    assert f'{CODE_COOKIE}=""' in response.headers["set-cookie"]
+    assert 'name="code" value=""' in landing(web, village)
+
+
+def test_a_forged_cookie_fills_in_nothing(web: TestClient, village: Village) -> None:
+    web.cookies.set(CODE_COOKIE, '"><script>x</script>')
+    page = landing(web, village)
+    assert 'name="code" value=""' in page and "<script>x" not in page
+
+
+def test_hotspot_login_url_takes_a_host_name_or_address() -> None:
+    assert hotspot_login_url("10.5.50.1") == "http://10.5.50.1/login"
+    assert hotspot_login_url("login.desa.id") == "http://login.desa.id/login"
+    assert hotspot_login_url("fd00::1") == "http://[fd00::1]/login"

@@ -1,0 +1,58 @@
+"""Batch decisions against the database: read-only attempts, and effects within one batch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+from wdtest.factories import make_profile, make_site
+
+from wifidesa.access.logins import LoginRequest, WritesNeeded, decide_logins
+from wifidesa.access.rules import RejectReason
+from wifidesa.vouchers.codes import generate_batch
+
+NOW = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
+
+
+def _voucher(session: Session, devices: int = 1) -> tuple[int, str]:
+    site = make_site(session)
+    profile = make_profile(session, devices_at_once=devices)
+    _, (code,) = generate_batch(
+        session=session, site_code=site.code, profile_name=profile.name, count=1
+    )
+    return site.id, code
+
+
+def req(code: str, site_id: int, mac: str) -> LoginRequest:
+    return LoginRequest(username=code, verify=lambda s: s == code, mac=mac, site_id=site_id)
+
+
+def test_read_only_attempt_asks_for_a_write_on_first_use_only(session: Session) -> None:
+    site_id, code = _voucher(session)
+    with pytest.raises(WritesNeeded):
+        decide_logins(
+            session=session,
+            requests=[req(code, site_id, "AA:00:00:00:00:01")],
+            now=NOW,
+            read_only=True,
+        )
+    (first,) = decide_logins(
+        session=session, requests=[req(code, site_id, "AA:00:00:00:00:01")], now=NOW
+    )
+    assert first.accepted
+    (again,) = decide_logins(
+        session=session, requests=[req(code, site_id, "AA:00:00:00:00:01")], now=NOW, read_only=True
+    )
+    assert again.accepted and again.account_id == first.account_id
+
+
+def test_two_devices_racing_in_one_batch_bind_only_the_first(session: Session) -> None:
+    site_id, code = _voucher(session, devices=1)
+    decisions = decide_logins(
+        session=session,
+        now=NOW,
+        requests=[req(code, site_id, "AA:00:00:00:00:01"), req(code, site_id, "AA:00:00:00:00:02")],
+    )
+    assert [d.accepted for d in decisions] == [True, False]
+    assert decisions[1].reason is RejectReason.OTHER_DEVICE

@@ -1,0 +1,42 @@
+"""Engines: what every connection is set up with, on each backend."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from wifidesa.db.engine import make_engine
+
+
+def test_sqlite_connections_use_wal_and_enforce_foreign_keys(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_custom_plans_plan_every_statement_with_its_values(db_url: str) -> None:
+    engine, default = make_engine(db_url, custom_plans=True), make_engine(db_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only")
+        show = "SHOW plan_cache_mode"
+        with engine.connect() as connection, default.connect() as other:
+            assert connection.exec_driver_sql(show).scalar() == "force_custom_plan"
+            assert other.exec_driver_sql(show).scalar() == "auto"
+    finally:
+        engine.dispose()
+        default.dispose()
+
+
+def test_an_autocommit_engine_sends_no_begin(db_url: str) -> None:
+    engine = make_engine(db_url, autocommit=True, pre_ping=False)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite readers use deferred transactions")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+            assert connection.connection.dbapi_connection.info.transaction_status == 0  # IDLE
+    finally:
+        engine.dispose()

@@ -1,0 +1,64 @@
+"""Who accounting records belong to, and what a long-running caller may keep between batches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from wdtest.factories import make_profile, make_router, make_site
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.models import Voucher
+from wifidesa.usage.accounting import AcctEvent, AcctRecord
+from wifidesa.usage.owners import Owners, resolve_accounts
+from wifidesa.vouchers.codes import generate_batch
+
+T0 = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+
+
+def _record(site_id: int, router_id: int, username: str, account_id: int | None = None) -> Any:
+    return AcctRecord(
+        event=AcctEvent.INTERIM,
+        router_id=router_id,
+        site_id=site_id,
+        event_time=T0,
+        acct_session_id="s1",
+        username=username,
+        account_id=account_id,
+    )
+
+
+def test_known_owners_are_not_looked_up_again(session: Session, box: SecretBox) -> None:
+    site = make_site(session)
+    router = make_router(session, box, site=site)
+    plain = make_profile(session, name="plain", interim_interval=120)
+    capped = make_profile(session, name="capped", daily_bytes=10**9)
+    _, (code,) = generate_batch(
+        session=session, site_code=site.code, profile_name=plain.name, count=1
+    )
+    _, (capped_code,) = generate_batch(
+        session=session, site_code=site.code, profile_name=capped.name, count=1
+    )
+    session.commit()
+    account_id = session.query(Voucher.account_id).filter(Voucher.code == capped_code).scalar()
+    queries: list[str] = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda *a: queries.append(a[2]))
+    known = Owners()
+    batch = [
+        _record(site.id, router.id, code),
+        _record(site.id, router.id, "", account_id),  # the router echoed our Class
+        _record(site.id, router.id, "NOBODY99"),
+    ]
+    owners = resolve_accounts(session, batch, known)
+    assert owners is known and len(queries) == 1
+    plain_account = owners.by_name[code]
+    assert owners.intervals == {plain_account: 120, account_id: capped.interim_interval}
+    assert owners.with_quota == {account_id}
+    assert "NOBODY99" not in owners.by_name
+
+    resolve_accounts(session, batch[:2], known)
+    assert len(queries) == 1  # all known: no query
+    resolve_accounts(session, batch, known)
+    assert len(queries) == 2  # an unknown name is asked again (it may exist by now)

@@ -1,0 +1,214 @@
+"""The captive portal's decisions: which router asks, who may log in, what to hand the router.
+
+The router's login page posts the client's details here; the portal checks the credentials
+and answers with a form that the browser submits to the router's `link-login-only`. That
+link must belong to a registered router's hotspot, or the portal would relay credentials to
+anyone. The password handed over is a fresh one-time token (residents, free access) or the
+voucher code, CHAP-hashed here when the router offers CHAP, so no JavaScript crypto is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wifidesa.access.tokens import mint_token
+from wifidesa.db.models import Account, AccountStatus, Member, Router, Site, Voucher
+from wifidesa.members.accounts import guest_account
+from wifidesa.passwords import verify_password
+from wifidesa.usernames import guest_username, normalize_mac
+from wifidesa.vouchers.codes import normalize_code
+
+
+class PortalProblem(StrEnum):
+    """Why the portal refuses; the web edge turns it into words in the villager's language."""
+
+    UNKNOWN_ROUTER = "unknown_router"
+    BAD_LINK = "bad_link"
+    WRONG_CODE = "wrong_code"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason, not a password
+    OTHER_SITE = "other_site"
+    DISABLED = "disabled"
+    EXPIRED = "expired"
+    FREE_CLOSED = "free_closed"
+    NO_DEVICE = "no_device"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+
+
+class PortalRefused(Exception):
+    def __init__(self, problem: PortalProblem) -> None:
+        self.problem = problem
+        super().__init__(problem.value)
+
+
+@dataclass(frozen=True)
+class HotspotClient:
+    """What the router's login page said about the client (untrusted until checked)."""
+
+    router: str
+    link_login_only: str
+    mac: str | None = None
+    ip: str | None = None
+    link_orig: str | None = None
+    chap_id: bytes | None = None
+    chap_challenge: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The form the browser posts to the router: its hotspot logs the client in with it."""
+
+    action: str
+    username: str
+    password: str
+    dst: str | None
+
+
+_OCTAL = re.compile(r"\\([0-7]{1,3})")
+
+
+def decode_octal(text: str | None) -> bytes | None:
+    """RouterOS writes chap-id/chap-challenge as octal escapes ('\\371\\357...'): to bytes."""
+    if not text:
+        return None
+    out = bytearray()
+    pos = 0
+    for match in _OCTAL.finditer(text):
+        out.extend(text[pos : match.start()].encode("latin-1"))
+        out.append(int(match.group(1), 8) & 0xFF)
+        pos = match.end()
+    out.extend(text[pos:].encode("latin-1"))
+    return bytes(out)
+
+
+def safe_redirect(url: str | None) -> str | None:
+    """The page the villager wanted, if it is a plain http(s) URL; anything else is dropped."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.geturl()[:2000]
+
+
+def check_router(*, session: Session, client: HotspotClient) -> Router:
+    """The registered, active router whose hotspot `link-login-only` points at."""
+    router = session.scalar(select(Router).where(Router.name == client.router))
+    if router is None or not router.is_active:
+        raise PortalRefused(PortalProblem.UNKNOWN_ROUTER)
+    parts = urlsplit(client.link_login_only.strip())
+    allowed = {h.lower() for h in (router.hotspot_address,) if h}
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in allowed:
+        raise PortalRefused(PortalProblem.BAD_LINK)
+    return router
+
+
+def chap_response(chap_id: bytes, secret: str, challenge: bytes) -> str:
+    """What RouterOS's CHAP login expects as password: hex MD5(id || secret || challenge)."""
+    return hashlib.md5(chap_id + secret.encode() + challenge).hexdigest()  # noqa: S324 - CHAP
+
+
+def handoff(client: HotspotClient, username: str, secret: str) -> Handoff:
+    if client.chap_id and client.chap_challenge:
+        password = chap_response(client.chap_id[:1], secret, client.chap_challenge)
+    else:  # a router that allows PAP only
+        password = secret
+    return Handoff(
+        action=client.link_login_only,
+        username=username,
+        password=password,
+        dst=safe_redirect(client.link_orig),
+    )
+
+
+def _usable(account: Account, router: Router, now: datetime) -> None:
+    if account.site_id != router.site_id:
+        raise PortalRefused(PortalProblem.OTHER_SITE)
+    if account.status is not AccountStatus.ACTIVE:
+        raise PortalRefused(PortalProblem.DISABLED)
+    if account.expires_at is not None and account.expires_at <= now:
+        raise PortalRefused(PortalProblem.EXPIRED)
+
+
+def voucher_login(
+    *, session: Session, client: HotspotClient, router: Router, code: str, now: datetime
+) -> Handoff:
+    """A voucher: checked here for a friendly message; the router sends the code to RADIUS."""
+    voucher = session.scalar(select(Voucher).where(Voucher.code == normalize_code(code)))
+    if voucher is None:
+        raise PortalRefused(PortalProblem.WRONG_CODE)
+    _usable(voucher.account, router, now)
+    return handoff(client, voucher.code, voucher.password or voucher.code)
+
+
+def member_login(
+    *,
+    session: Session,
+    client: HotspotClient,
+    router: Router,
+    username: str,
+    password: str,
+    now: datetime,
+    remember: bool = False,
+) -> Handoff:
+    """A resident: the password is checked against its hash; the router gets a token."""
+    member = session.scalar(select(Member).where(Member.username == username.strip().lower()))
+    if member is None or not verify_password(password, member.password_hash):
+        raise PortalRefused(PortalProblem.WRONG_PASSWORD)
+    _usable(member.account, router, now)
+    mac = normalize_mac(client.mac)
+    token = mint_token(
+        session=session,
+        account_id=member.account_id,
+        now=now,
+        router_id=router.id,
+        mac=mac,
+        remember_device=remember and mac is not None,
+    )
+    return handoff(client, member.username, token)
+
+
+def free_login(
+    *, session: Session, client: HotspotClient, router: Router, now: datetime
+) -> Handoff:
+    """Free access after accepting the terms: a guest account per device, a token per login."""
+    site = session.get(Site, router.site_id)
+    if site is None or not site.allow_free or site.free_profile_id is None:
+        raise PortalRefused(PortalProblem.FREE_CLOSED)
+    mac = normalize_mac(client.mac)
+    if mac is None:
+        raise PortalRefused(PortalProblem.NO_DEVICE)
+    account = guest_account(
+        session=session, site_id=site.id, profile_id=site.free_profile_id, mac=mac
+    )
+    _usable(account, router, now)
+    token = mint_token(
+        session=session, account_id=account.id, now=now, router_id=router.id, mac=mac
+    )
+    return handoff(client, guest_username(mac), token)
+
+
+def hotspot_for_voucher(*, session: Session, code: str) -> str | None:
+    """The hotspot address of an active router at the voucher's village (None if unknown).
+
+    A card's QR code leads here: the villager is sent on to that router's login page.
+    """
+    return session.scalar(
+        select(Router.hotspot_address)
+        .join(Account, Account.site_id == Router.site_id)
+        .join(Voucher, Voucher.account_id == Account.id)
+        .where(
+            Voucher.code == code,
+            Router.is_active.is_(True),
+            Router.hotspot_address.is_not(None),
+        )
+        .order_by(Router.id)
+        .limit(1)
+    )

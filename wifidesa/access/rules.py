@@ -1,0 +1,275 @@
+"""Who may log in, decided over a snapshot of one account: pure functions, no database.
+
+Each check raises `LoginRefused` with a reason; the message villagers see on the router's
+login page is in Bahasa Indonesia (RouterOS shows the Reply-Message as-is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from wifidesa.db.models import AccountKind, AccountStatus, AfterQuota
+from wifidesa.usage.quota import Limit, Usage, block_message, quota_status
+
+
+class RejectReason(StrEnum):
+    BAD_CREDENTIALS = "bad_credentials"
+    LOGIN_EXPIRED = "login_expired"
+    EXPIRED = "expired"
+    OTHER_SITE = "other_site"
+    OTHER_DEVICE = "other_device"
+    TOO_MANY_DEVICES = "too_many_devices"
+    DISABLED = "disabled"
+    REVOKED = "revoked"
+    SITE_INACTIVE = "site_inactive"
+    QUOTA_EXCEEDED = "quota_exceeded"
+
+
+MESSAGES = {
+    RejectReason.BAD_CREDENTIALS: "Kode voucher atau kata sandi salah.",
+    RejectReason.LOGIN_EXPIRED: "Waktu masuk habis. Silakan masuk lagi.",
+    RejectReason.EXPIRED: "Masa berlaku voucher sudah habis.",
+    RejectReason.OTHER_SITE: "Voucher ini hanya berlaku di {site}.",
+    RejectReason.OTHER_DEVICE: "Voucher ini sudah dipakai di perangkat lain.",
+    RejectReason.TOO_MANY_DEVICES: "Batas {devices} perangkat sekaligus sudah tercapai.",
+    RejectReason.DISABLED: "Akun ini sedang dinonaktifkan. Hubungi admin desa.",
+    RejectReason.REVOKED: "Voucher ini sudah dibatalkan. Hubungi admin desa.",
+    RejectReason.SITE_INACTIVE: "Layanan Wi-Fi di desa ini sedang tidak aktif.",
+    RejectReason.QUOTA_EXCEEDED: "{message}",  # built by wifidesa.usage.quota.block_message
+}
+
+
+class LoginRefused(Exception):
+    def __init__(self, reason: RejectReason, **details: object) -> None:
+        # `message` in details is a complete message (quota resets); others fill a template.
+        self.reason = reason
+        self.message = MESSAGES[reason].format(**details)
+        super().__init__(reason.value)
+
+
+@dataclass(frozen=True)
+class ProfileLimits:
+    rate_limit: str | None
+    session_timeout: int | None
+    idle_timeout: int | None
+    interim_interval: int
+    devices_at_once: int
+    validity_seconds: int | None
+    remember_device_days: int
+    after_quota: AfterQuota = AfterQuota.BLOCK
+    throttle_rate_limit: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenState:
+    id: int
+    token: str
+    expires_at: datetime
+    used_at: datetime | None
+    mac: str | None
+    remember_device: bool
+
+
+@dataclass
+class AccountState:
+    """What the rules need to know about one account, read in one go."""
+
+    id: int
+    kind: AccountKind
+    site_id: int
+    site_name: str
+    site_active: bool
+    status: AccountStatus
+    profile: ProfileLimits
+    first_used_at: datetime | None
+    expires_at: datetime | None
+    voucher_code: str | None = None
+    voucher_password: str | None = None
+    bound_macs: set[str] = field(default_factory=set)
+    open_session_macs: list[str] = field(default_factory=list)
+    tokens: list[TokenState] = field(default_factory=list)
+    remembered_macs: set[str] = field(default_factory=set)
+    zone: str = "Asia/Makassar"
+    limits: tuple[Limit, ...] = ()
+    usage: dict[date, Usage] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """How a request proves itself: a voucher secret, a one-time token, or a remembered MAC."""
+
+    kind: str  # "voucher" | "token" | "mac"
+    token: TokenState | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an accepted login changes: first use, a new bound device, a used token."""
+
+    first_use: bool = False
+    expires_at: datetime | None = None
+    bind_mac: str | None = None
+    remember_until: datetime | None = None
+    used_token_id: int | None = None
+
+
+Verify = Callable[[str], bool]
+
+
+def find_credential(
+    state: AccountState, verify: Verify, mac: str | None, now: datetime, mac_login: bool
+) -> Credential:
+    """Which of the account's secrets the request proves, or refuse."""
+    if mac_login:
+        if mac and mac in state.remembered_macs and (verify("") or verify(mac)):
+            return Credential(kind="mac")
+        raise LoginRefused(RejectReason.BAD_CREDENTIALS)
+    if state.kind is AccountKind.VOUCHER and state.voucher_code is not None:
+        secret = state.voucher_password or state.voucher_code
+        if verify(secret):
+            return Credential(kind="voucher")
+    expired_match = False
+    for token in state.tokens:
+        if token.used_at is None and verify(token.token):
+            if token.expires_at > now:
+                return Credential(kind="token", token=token)
+            expired_match = True
+    raise LoginRefused(
+        RejectReason.LOGIN_EXPIRED if expired_match else RejectReason.BAD_CREDENTIALS
+    )
+
+
+def check_status(state: AccountState) -> None:
+    if state.status is AccountStatus.REVOKED:
+        raise LoginRefused(RejectReason.REVOKED)
+    if state.status is AccountStatus.DISABLED:
+        raise LoginRefused(RejectReason.DISABLED)
+
+
+def check_site(state: AccountState, site_id: int) -> None:
+    if state.site_id != site_id:
+        raise LoginRefused(RejectReason.OTHER_SITE, site=state.site_name)
+    if not state.site_active:
+        raise LoginRefused(RejectReason.SITE_INACTIVE)
+
+
+def check_validity(state: AccountState, now: datetime) -> datetime | None:
+    """The moment the account stops being valid (None: never); refuse if it has passed.
+
+    An `expires_at` set before first use is a use-by end (a voucher batch's "berlaku sampai"
+    date): the profile's validity starts at first use but never runs past it.
+    """
+    expires_at = state.expires_at
+    if state.first_used_at is None and state.profile.validity_seconds:
+        running = now + timedelta(seconds=state.profile.validity_seconds)
+        expires_at = running if expires_at is None else min(expires_at, running)
+    if expires_at is not None and expires_at <= now:
+        raise LoginRefused(RejectReason.EXPIRED)
+    return expires_at
+
+
+def check_devices(state: AccountState, mac: str | None) -> str | None:
+    """Enforce binding (vouchers) and devices at once; returns a MAC to bind, if any."""
+    limit = state.profile.devices_at_once
+    bind = state.kind is AccountKind.VOUCHER and mac is not None and mac not in state.bound_macs
+    # A voucher binds to its first device(s), up to the profile's devices at once.
+    if bind and len(state.bound_macs) >= limit:
+        raise LoginRefused(RejectReason.OTHER_DEVICE)
+    others_online = {m for m in state.open_session_macs if m != mac}
+    if len(others_online) >= limit:
+        raise LoginRefused(RejectReason.TOO_MANY_DEVICES, devices=limit)
+    return mac if bind else None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    changes: Changes
+    session_timeout: int | None
+    rate_limit: str | None
+    bytes_left: int | None = None  # for Mikrotik-Total-Limit; None: no data quota applies
+    throttled: bool = False
+
+
+@dataclass(frozen=True)
+class QuotaOutcome:
+    throttled: bool
+    bytes_left: int | None
+    seconds_left: int | None
+
+
+def check_quota(state: AccountState, now: datetime) -> QuotaOutcome:
+    """Refuse (block) or throttle an account whose quota is used up; else what is left."""
+    if not state.limits:
+        return QuotaOutcome(False, None, None)
+    status = quota_status(state.limits, state.usage, now, state.zone)
+    if not status.over:
+        return QuotaOutcome(False, status.bytes_left, status.seconds_left)
+    if state.profile.after_quota is AfterQuota.THROTTLE:
+        # FUP: access goes on at the lower rate, with no byte or time cap from the quota.
+        return QuotaOutcome(True, None, None)
+    raise LoginRefused(RejectReason.QUOTA_EXCEEDED, message=block_message(status, state.zone))
+
+
+def decide(
+    state: AccountState,
+    *,
+    verify: Verify,
+    mac: str | None,
+    site_id: int,
+    now: datetime,
+    mac_login: bool = False,
+) -> Accepted:
+    """Run every rule for one request against one account; raise `LoginRefused` or accept."""
+    credential = find_credential(state, verify, mac, now, mac_login)
+    check_status(state)
+    check_site(state, site_id)
+    expires_at = check_validity(state, now)
+    bind_mac = check_devices(state, mac)
+    quota = check_quota(state, now)
+    remember_until = None
+    token = credential.token
+    if token is not None and token.remember_device and mac and state.profile.remember_device_days:
+        remember_until = now + timedelta(days=state.profile.remember_device_days)
+    timeout = state.profile.session_timeout
+    bounds = [quota.seconds_left] if quota.seconds_left is not None else []
+    if expires_at is not None:
+        bounds.append(max(1, int((expires_at - now).total_seconds())))
+    for bound in bounds:
+        timeout = bound if timeout is None else min(timeout, bound)
+    changes = Changes(
+        first_use=state.first_used_at is None,
+        expires_at=expires_at if state.first_used_at is None else None,  # stored at first use
+        bind_mac=bind_mac if bind_mac else (mac if remember_until else None),
+        remember_until=remember_until,
+        used_token_id=token.id if token else None,
+    )
+    rate = state.profile.throttle_rate_limit if quota.throttled else state.profile.rate_limit
+    return Accepted(
+        changes=changes,
+        session_timeout=timeout,
+        rate_limit=rate,
+        bytes_left=quota.bytes_left,
+        throttled=quota.throttled,
+    )
+
+
+def apply_in_memory(state: AccountState, changes: Changes, mac: str | None, now: datetime) -> None:
+    """Update the snapshot so later requests in the same batch see this login's effects."""
+    if changes.first_use:
+        state.first_used_at = now
+    if changes.expires_at is not None:
+        state.expires_at = changes.expires_at
+    if changes.bind_mac:
+        state.bound_macs.add(changes.bind_mac)
+    if changes.remember_until and mac:
+        state.remembered_macs.add(mac)
+    if changes.used_token_id is not None:
+        state.tokens = [
+            TokenState(t.id, t.token, t.expires_at, now, t.mac, t.remember_device)
+            if t.id == changes.used_token_id
+            else t
+            for t in state.tokens
+        ]

@@ -1,0 +1,64 @@
+"""All models, imported here so `Base.metadata` is complete for migrations."""
+
+from wifidesa.db.models.accounts import (
+    Account,
+    AccountDevice,
+    AccountKind,
+    AccountStatus,
+    GuestDevice,
+    LoginToken,
+    Member,
+    Voucher,
+    VoucherBatch,
+)
+from wifidesa.db.models.admins import (
+    AdminRole,
+    AdminToken,
+    AdminUser,
+    AuditEntry,
+    TokenKind,
+    admin_sites,
+)
+from wifidesa.db.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.db.models.regions import Region, RegionLevel, Site
+from wifidesa.db.models.routers import Router
+from wifidesa.db.models.sessions import (
+    AcctSession,
+    CoAAction,
+    CoAResult,
+    SessionStatus,
+    SiteDeviceDay,
+    UsageDaily,
+)
+
+__all__ = [
+    "Account",
+    "AccountDevice",
+    "AccountKind",
+    "AccountStatus",
+    "AcctSession",
+    "AdminRole",
+    "AdminToken",
+    "AdminUser",
+    "AfterQuota",
+    "AuditEntry",
+    "CoAAction",
+    "CoAResult",
+    "GuestDevice",
+    "LoginToken",
+    "Member",
+    "Profile",
+    "ProfileLimit",
+    "QuotaPeriod",
+    "Region",
+    "RegionLevel",
+    "Router",
+    "SessionStatus",
+    "Site",
+    "SiteDeviceDay",
+    "TokenKind",
+    "UsageDaily",
+    "Voucher",
+    "VoucherBatch",
+    "admin_sites",
+]

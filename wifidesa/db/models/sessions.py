@@ -1,0 +1,130 @@
+"""Accounting: hotspot sessions, usage per account per local day, unique devices per site-day.
+
+Shaped for statistics: `site_id` and `started_at` are on every session (daily figures per desa
+without joins; the natural key for monthly partitioning on PostgreSQL), and devices are counted
+by `device_hash`, a keyed hash of the MAC (wifidesa.crypto), so counts need no MAC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wifidesa.db.engine import Base, BigIntKey, UTCDateTime
+from wifidesa.db.models._types import str_enum
+from wifidesa.db.models.accounts import Account
+from wifidesa.db.models.routers import Router
+
+
+class CoAAction(StrEnum):
+    """What we asked the router to do to a live session (RFC 5176)."""
+
+    THROTTLE = "throttle"  # CoA-Request: the after-quota rate
+    RESTORE = "restore"  # CoA-Request: the profile's rate again, after the period reset
+    DISCONNECT = "disconnect"  # Disconnect-Request: quota used up (block), or an admin's kick
+
+
+class CoAResult(StrEnum):
+    QUEUED = "queued"  # asked for (an admin's disconnect): the RADIUS service will send it
+    PENDING = "pending"  # sent, no answer yet
+    ACK = "ack"
+    NAK = "nak"
+    TIMEOUT = "timeout"
+
+
+class SessionStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # Stop received
+    LOST = "lost"  # closed by us: Accounting-On/Off, or silent too long
+
+
+class AcctSession(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        # Session id first: accounting looks up a batch's ids of one router, and with router_id
+        # first PostgreSQL, on thin statistics (a new table, a new router), read every session
+        # of the router and filtered them, a cost that grew with each session.
+        UniqueConstraint("acct_session_id", "router_id"),
+        Index("ix_sessions_site_started", "site_id", "started_at"),
+        Index("ix_sessions_account_status", "account_id", "status"),
+        # Open sessions by village (online now, the reaper). No index holds a column that an
+        # Interim-Update changes (updated_at, the counters): then an interim rewrites the row
+        # only, not an index entry (SQLite), and PostgreSQL can update it in place (HOT).
+        Index("ix_sessions_status_site", "status", "site_id"),
+        CheckConstraint("input_octets >= 0 AND output_octets >= 0", name="octets_not_negative"),
+        # PostgreSQL: room on each page for the updated row, which a HOT update needs.
+        {"postgresql_with": {"fillfactor": 70}},
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    router_id: Mapped[int] = mapped_column(ForeignKey("routers.id", ondelete="RESTRICT"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    acct_session_id: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(17))
+    device_hash: Mapped[str | None] = mapped_column(String(32))
+    framed_ip: Mapped[str | None] = mapped_column(String(45))
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus, "session_status"), default=SessionStatus.OPEN
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_time: Mapped[int] = mapped_column(Integer, default=0)
+    # Totals including Acct-*-Gigawords; input = from the client (upload).
+    input_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    interim_interval: Mapped[int | None] = mapped_column(Integer)
+    terminate_cause: Mapped[str | None] = mapped_column(String(32))
+    # The last CoA/Disconnect for this session and how the router answered (shown to admins).
+    throttled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    coa_action: Mapped[CoAAction | None] = mapped_column(str_enum(CoAAction, "coa_action"))
+    coa_result: Mapped[CoAResult | None] = mapped_column(str_enum(CoAResult, "coa_result"))
+    coa_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    coa_detail: Mapped[str | None] = mapped_column(String(64))
+
+    router: Mapped[Router] = relationship()
+    account: Mapped[Account | None] = relationship()
+
+
+class UsageDaily(Base):
+    """Usage of one account on one local day; weeks, months and totals are sums of days."""
+
+    __tablename__ = "usage_daily"
+    # Every accounting batch adds to these rows: room for in-place (HOT) updates on PostgreSQL.
+    __table_args__ = ({"postgresql_with": {"fillfactor": 70}},)
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    input_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_octets: Mapped[int] = mapped_column(BigInteger, default=0)
+    session_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SiteDeviceDay(Base):
+    """That a device (by keyed hash) used a site on a local day: unique-device statistics."""
+
+    __tablename__ = "site_device_days"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    device_hash: Mapped[str] = mapped_column(String(32), primary_key=True)

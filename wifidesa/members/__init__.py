@@ -1,0 +1,1 @@
+"""Members: residents who log in with a username and password, and guest devices."""

@@ -1,0 +1,1 @@
+"""Places: regions (Kemendagri codes), sites (village hotspots) and their routers."""

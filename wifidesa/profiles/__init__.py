@@ -1,0 +1,1 @@
+"""Profiles (paket): speed, timeouts, quotas per period and what happens after the quota."""

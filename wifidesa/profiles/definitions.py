@@ -1,0 +1,120 @@
+"""Profiles (paket): define one, list them, look one up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from wifidesa.admin import audit
+from wifidesa.admin.scope import Scope
+from wifidesa.db.models import AdminUser, AfterQuota, Profile, ProfileLimit, QuotaPeriod
+from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
+from wifidesa.units import check_rate_limit
+
+
+@dataclass(frozen=True)
+class Quota:
+    period: QuotaPeriod
+    data_bytes: int | None = None
+    time_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    name: str
+    description: str = ""
+    rate_limit: str | None = None
+    session_timeout: int | None = None
+    idle_timeout: int | None = None
+    interim_interval: int = 300
+    devices_at_once: int = 1
+    validity_seconds: int | None = None
+    after_quota: AfterQuota = AfterQuota.BLOCK
+    throttle_rate_limit: str | None = None
+    remember_device_days: int = 0
+    quotas: tuple[Quota, ...] = field(default_factory=tuple)
+    region_id: int | None = None  # the kabupaten that defines it; None: province-wide
+
+
+def _validate(spec: ProfileSpec) -> None:
+    if not spec.name.strip() or len(spec.name) > 64:
+        raise InvalidInput("profile name must be 1 to 64 characters")
+    if len(spec.description) > 255:
+        raise InvalidInput("the description must be at most 255 characters")
+    for value in (spec.session_timeout, spec.idle_timeout, spec.validity_seconds):
+        if value is not None and value <= 0:
+            raise InvalidInput("timeouts and validity must be positive")
+    if spec.rate_limit:
+        check_rate_limit(spec.rate_limit)
+    if spec.throttle_rate_limit:
+        check_rate_limit(spec.throttle_rate_limit)
+    if spec.after_quota is AfterQuota.THROTTLE and not spec.throttle_rate_limit:
+        raise InvalidInput("after-quota 'throttle' needs a throttle rate limit (e.g. 256k/512k)")
+    if spec.devices_at_once < 1:
+        raise InvalidInput("devices at once must be at least 1")
+    if spec.interim_interval < 60:
+        raise InvalidInput("the interim interval must be at least 60 seconds")
+    if spec.remember_device_days < 0:
+        raise InvalidInput("remember-device days cannot be negative")
+    periods = [q.period for q in spec.quotas]
+    if len(periods) != len(set(periods)):
+        raise InvalidInput("one quota per period (day, week, month, total)")
+    for quota in spec.quotas:
+        if quota.data_bytes is None and quota.time_seconds is None:
+            raise InvalidInput(f"the {quota.period} quota limits neither data nor time")
+        if (quota.data_bytes is not None and quota.data_bytes <= 0) or (
+            quota.time_seconds is not None and quota.time_seconds <= 0
+        ):
+            raise InvalidInput("quotas must be positive")
+
+
+def add_profile(
+    *, session: Session, spec: ProfileSpec, actor: AdminUser | Scope | str = audit.CLI_ACTOR
+) -> Profile:
+    _validate(spec)
+    if session.scalar(select(Profile.id).where(Profile.name == spec.name)) is not None:
+        raise AlreadyExists(f"profile {spec.name!r} exists already")
+    profile = Profile(
+        name=spec.name.strip(),
+        description=spec.description,
+        rate_limit=spec.rate_limit,
+        session_timeout=spec.session_timeout,
+        idle_timeout=spec.idle_timeout,
+        interim_interval=spec.interim_interval,
+        devices_at_once=spec.devices_at_once,
+        validity_seconds=spec.validity_seconds,
+        after_quota=spec.after_quota,
+        throttle_rate_limit=spec.throttle_rate_limit,
+        remember_device_days=spec.remember_device_days,
+        region_id=spec.region_id,
+        limits=[
+            ProfileLimit(period=q.period, data_bytes=q.data_bytes, time_seconds=q.time_seconds)
+            for q in spec.quotas
+        ],
+    )
+    session.add(profile)
+    session.flush()
+    audit.record(
+        session=session,
+        action="profiles.add",
+        actor=actor,
+        object_type="profile",
+        object_id=profile.name,
+    )
+    return profile
+
+
+def get_profile(*, session: Session, name: str) -> Profile:
+    profile = session.scalar(
+        select(Profile).where(Profile.name == name).options(selectinload(Profile.limits))
+    )
+    if profile is None:
+        raise NotFound(f"no profile named {name!r}")
+    return profile
+
+
+def list_profiles(*, session: Session) -> list[Profile]:
+    query = select(Profile).order_by(Profile.name).options(selectinload(Profile.limits))
+    return list(session.scalars(query))

@@ -1,0 +1,138 @@
+"""Profiles (paket) as admins manage them: province admins define province-wide ones,
+kabupaten admins their kabupaten's; desa admins only pick among those (see scope.profile_filter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from wifidesa.admin import audit
+from wifidesa.admin.scope import (
+    Forbidden,
+    Scope,
+    profile_editable,
+    profile_filter,
+    require_oversight,
+)
+from wifidesa.db.models import Profile, ProfileLimit
+from wifidesa.errors import AlreadyExists, NotFound
+from wifidesa.profiles.definitions import ProfileSpec, Quota, _validate, add_profile
+
+# The fields an edit may change (everything but where the profile belongs).
+EDITABLE = (
+    "name",
+    "description",
+    "rate_limit",
+    "session_timeout",
+    "idle_timeout",
+    "interim_interval",
+    "devices_at_once",
+    "validity_seconds",
+    "after_quota",
+    "throttle_rate_limit",
+    "remember_device_days",
+)
+
+
+def list_usable_profiles(*, session: Session, scope: Scope) -> list[Profile]:
+    """The profiles the admin may give out, by name, with their quotas loaded."""
+    query = (
+        select(Profile)
+        .where(profile_filter(scope))
+        .order_by(Profile.name)
+        .options(selectinload(Profile.limits))
+    )
+    return list(session.scalars(query))
+
+
+def get_usable_profile(*, session: Session, scope: Scope, profile_id: int) -> Profile:
+    """A profile the admin may see; NotFound for another kabupaten's (and unknown ids)."""
+    profile = session.scalar(
+        select(Profile)
+        .where(Profile.id == profile_id, profile_filter(scope))
+        .options(selectinload(Profile.limits))
+    )
+    if profile is None:
+        raise NotFound(f"profile {profile_id} not found")
+    return profile
+
+
+def spec_of(profile: Profile) -> ProfileSpec:
+    """A profile's current values as a spec (to fill an edit form)."""
+    limits = sorted(profile.limits, key=lambda q: q.period)
+    return ProfileSpec(
+        name=profile.name,
+        description=profile.description,
+        rate_limit=profile.rate_limit,
+        session_timeout=profile.session_timeout,
+        idle_timeout=profile.idle_timeout,
+        interim_interval=profile.interim_interval,
+        devices_at_once=profile.devices_at_once,
+        validity_seconds=profile.validity_seconds,
+        after_quota=profile.after_quota,
+        throttle_rate_limit=profile.throttle_rate_limit,
+        remember_device_days=profile.remember_device_days,
+        quotas=tuple(Quota(q.period, q.data_bytes, q.time_seconds) for q in limits),
+        region_id=profile.region_id,
+    )
+
+
+def create_profile(*, session: Session, scope: Scope, spec: ProfileSpec) -> Profile:
+    """Province admins create province-wide profiles; kabupaten admins their kabupaten's."""
+    require_oversight(scope)
+    region_id = None if scope.everything else scope.region_id
+    return add_profile(session=session, spec=replace(spec, region_id=region_id), actor=scope)
+
+
+def update_profile(
+    *, session: Session, scope: Scope, profile_id: int, spec: ProfileSpec
+) -> Profile:
+    """Change every value of a profile at once (not where it belongs: `spec.region_id` is
+    ignored). Sessions already online keep their limits until they log in again."""
+    profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
+    if not profile_editable(scope, profile):
+        raise Forbidden("only the profile's kabupaten or the province may change it")
+    _validate(spec)
+    name = spec.name.strip()
+    clash = session.scalar(select(Profile.id).where(Profile.name == name, Profile.id != profile.id))
+    if clash is not None:
+        raise AlreadyExists(f"profile {name!r} exists already")
+    before = spec_of(profile)
+    for field in EDITABLE:
+        setattr(profile, field, getattr(spec, field))
+    profile.name = name
+    _replace_limits(session, profile, spec)
+    after = spec_of(profile)
+    changed = [f for f in (*EDITABLE, "quotas") if getattr(before, f) != getattr(after, f)]
+    audit.record(
+        session=session,
+        action="profiles.edit",
+        actor=scope,
+        object_type="profile",
+        object_id=profile.name,
+        changed=changed,
+    )
+    return profile
+
+
+def _replace_limits(session: Session, profile: Profile, spec: ProfileSpec) -> None:
+    wanted = {q.period: q for q in spec.quotas}
+    # Delete first (and flush): a period kept on (profile, period) must not clash with itself.
+    for gone in [q for q in profile.limits if q.period not in wanted]:
+        profile.limits.remove(gone)
+    session.flush()
+    existing = {q.period: q for q in profile.limits}
+    for period, quota in wanted.items():
+        limit = existing.get(period)
+        if limit is None:
+            profile.limits.append(
+                ProfileLimit(
+                    period=period, data_bytes=quota.data_bytes, time_seconds=quota.time_seconds
+                )
+            )
+        else:
+            limit.data_bytes, limit.time_seconds = quota.data_bytes, quota.time_seconds
+    session.flush()

@@ -1,0 +1,1 @@
+"""Usage: accounting, fair-use quotas, enforcement mid-session and the live sessions."""

@@ -1,0 +1,362 @@
+"""Accounting: sessions and usage from Start / Interim-Update / Stop, idempotently, in batches.
+
+Routers report cumulative counters, so a record is merged by taking the larger of the stored
+and the reported totals, and usage grows by the difference only: a replay, a retransmission or
+an interim that arrives after a later one adds nothing. Usage accrues to the local day (the
+site's zone) of the record's event time, so a session past midnight counts on both days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.bulk import Writes, is_postgresql, one_of
+from wifidesa.db.models import (
+    AcctSession,
+    SessionStatus,
+    Site,
+    SiteDeviceDay,
+    UsageDaily,
+)
+from wifidesa.usage.owners import Owners, resolve_accounts
+
+DEFAULT_INTERIM = 300
+SILENT_INTERIMS = 3  # a session silent for 3 interim intervals is lost (power cut, no Stop)
+REAPED = "Lost-Service"  # terminate cause we set when the reaper closes a session
+NAS_REBOOT = "NAS-Reboot"
+
+
+class AcctEvent(StrEnum):
+    START = "start"
+    INTERIM = "interim"
+    STOP = "stop"
+    ROUTER_ON = "router-on"  # Accounting-On: the router (re)started
+    ROUTER_OFF = "router-off"  # Accounting-Off: the router is going down
+
+
+@dataclass(frozen=True)
+class AcctRecord:
+    event: AcctEvent
+    router_id: int
+    site_id: int
+    event_time: datetime  # when it happened: arrival minus Acct-Delay-Time
+    acct_session_id: str = ""
+    username: str = ""
+    account_id: int | None = None  # from the Class we gave at login, if echoed
+    mac: str | None = None
+    framed_ip: str | None = None
+    session_time: int = 0
+    input_octets: int = 0  # from the client (upload), gigawords included
+    output_octets: int = 0
+    terminate_cause: str | None = None
+
+
+@dataclass
+class _Row:
+    """A session row being merged; `id` is None until inserted."""
+
+    values: dict[str, Any]
+    id: int | None = None
+    dirty: bool = False  # the counters changed
+    full: bool = False  # more than the counters changed (account, status)
+
+
+@dataclass
+class AcctResult:
+    sessions_started: int = 0
+    sessions_updated: int = 0
+    sessions_closed_by_router: int = 0
+    usage_rows: int = 0
+    unknown_accounts: int = 0
+    # Accounts with a quota whose usage grew: their live sessions may need a CoA.
+    accounts_with_usage: set[int] = field(default_factory=set)
+    device_days: set[tuple[int, date, str]] = field(default_factory=set)
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+@dataclass
+class AcctCache:
+    """What a long-running caller keeps between batches to skip lookups; losing it costs a query.
+
+    Site zones change when an admin edits a site, a profile's interval and quota when an admin
+    edits it, device days once a day per device: the RADIUS worker clears this with its router
+    list every 15 s, so an edit applies within that.
+    """
+
+    zones: dict[int, str] = field(default_factory=dict)
+    device_days: set[tuple[int, date, str]] = field(default_factory=set)
+    device_hashes: dict[str, str] = field(default_factory=dict)
+    owners: Owners = field(default_factory=Owners)
+
+    def committed(self, result: AcctResult) -> None:
+        """Note what a committed batch stored: only after the commit, or a rolled-back batch
+        would leave rows here that the database does not have."""
+        if len(self.device_days) > _CACHE_LIMIT:
+            self.device_days.clear()
+        self.device_days |= result.device_days
+
+    def clear(self) -> None:
+        self.zones.clear()
+        self.device_days.clear()
+        self.device_hashes.clear()
+        self.owners = Owners()
+
+
+_CACHE_LIMIT = 100_000
+
+
+def _zones(session: Session, site_ids: set[int], cache: AcctCache) -> dict[int, str]:
+    missing = site_ids - cache.zones.keys()
+    if missing:
+        cache.zones.update(
+            session.execute(select(Site.id, Site.timezone).where(Site.id.in_(missing))).all()
+        )
+    return cache.zones
+
+
+def _close_router_sessions(session: Session, record: AcctRecord) -> int:
+    result = session.execute(
+        update(AcctSession)
+        .where(
+            AcctSession.router_id == record.router_id,
+            AcctSession.status == SessionStatus.OPEN,
+            AcctSession.updated_at <= record.event_time,
+        )
+        .values(status=SessionStatus.LOST, stopped_at=record.event_time, terminate_cause=NAS_REBOOT)
+        .execution_options(synchronize_session=False)
+    )
+    return int(cast(Any, result).rowcount or 0)
+
+
+_COLUMNS = (
+    "id",
+    "router_id",
+    "acct_session_id",
+    "account_id",
+    "status",
+    "started_at",
+    "updated_at",
+    "stopped_at",
+    "session_time",
+    "input_octets",
+    "output_octets",
+    "terminate_cause",
+    "mac",
+)
+
+
+_TABLE = cast(Table, AcctSession.__table__)
+# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index
+# (acct_session_id, router_id) on both backends, where a row-value IN made SQLite scan the whole
+# table. PostgreSQL: `= ANY(array)` (see dbops.one_of), planned with the values (the RADIUS
+# worker's engine: custom_plans), and row locks, so that one session is never merged in two
+# transactions at once.
+_ROWS_OF_ROUTER = {
+    postgresql: (
+        select(*(_TABLE.c[c] for c in _COLUMNS))
+        .where(
+            _TABLE.c.router_id == bindparam("router"),
+            one_of(_TABLE.c.acct_session_id, "ids", postgresql=postgresql),
+        )
+        .order_by(_TABLE.c.id)
+    )
+    for postgresql in (False, True)
+}
+_ROWS_OF_ROUTER[True] = _ROWS_OF_ROUTER[True].with_for_update()
+
+
+def _load_rows(session: Session, records: Sequence[AcctRecord]) -> dict[tuple[int, str], _Row]:
+    by_router: dict[int, set[str]] = defaultdict(set)
+    for record in records:
+        by_router[record.router_id].add(record.acct_session_id)
+    query = _ROWS_OF_ROUTER[is_postgresql(session)]
+    rows: dict[tuple[int, str], _Row] = {}
+    for router_id in sorted(by_router):
+        found_rows = session.connection().execute(
+            query, {"router": router_id, "ids": sorted(by_router[router_id])}
+        )
+        for found in found_rows:
+            values = dict(zip(_COLUMNS, found, strict=True))
+            rows[(values["router_id"], values["acct_session_id"])] = _Row(
+                values=values, id=values["id"]
+            )
+    return rows
+
+
+def _new_row(
+    record: AcctRecord, account_id: int | None, interval: int | None, device_hash: str | None
+) -> _Row:
+    started = record.event_time - timedelta(seconds=record.session_time)
+    return _Row(
+        dirty=True,
+        full=True,
+        values={
+            "router_id": record.router_id,
+            "site_id": record.site_id,
+            "acct_session_id": record.acct_session_id,
+            "account_id": account_id,
+            "username": record.username[:64],
+            "mac": record.mac,
+            "device_hash": device_hash,
+            "framed_ip": record.framed_ip,
+            "status": SessionStatus.OPEN,
+            "started_at": started,
+            "updated_at": record.event_time,
+            "stopped_at": None,
+            "session_time": 0,
+            "input_octets": 0,
+            "output_octets": 0,
+            "interim_interval": interval,
+            "terminate_cause": None,
+        },
+    )
+
+
+def record_accounting(
+    *,
+    session: Session,
+    records: Sequence[AcctRecord],
+    box: SecretBox,
+    now: datetime,
+    cache: AcctCache | None = None,
+) -> AcctResult:
+    """Merge a batch of accounting records into sessions and usage (the caller commits, then
+    tells `cache` with `cache.committed(result)`)."""
+    result = AcctResult()
+    for record in records:
+        if record.event in (AcctEvent.ROUTER_ON, AcctEvent.ROUTER_OFF):
+            result.sessions_closed_by_router += _close_router_sessions(session, record)
+    records = [
+        r
+        for r in records
+        if r.event not in (AcctEvent.ROUTER_ON, AcctEvent.ROUTER_OFF) and r.acct_session_id
+    ]
+    if not records:
+        return result
+    cache = cache if cache is not None else AcctCache()
+    owners = resolve_accounts(session, records, cache.owners)
+    zones = _zones(session, {r.site_id for r in records}, cache)
+    rows = _load_rows(session, records)
+    usage: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    hashes = cache.device_hashes
+    for record in records:
+        key = (record.router_id, record.acct_session_id)
+        account_id = record.account_id or owners.by_name.get(record.username)
+        if account_id is None:
+            result.unknown_accounts += 1
+        device_hash = None
+        if record.mac:
+            device_hash = hashes.get(record.mac)
+            if device_hash is None:
+                device_hash = hashes[record.mac] = box.device_hash(record.mac)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _new_row(
+                record, account_id, owners.intervals.get(account_id or -1), device_hash
+            )
+        values = row.values
+        if values["account_id"] is None and account_id is not None:
+            values["account_id"], row.full = account_id, True
+        deltas = (
+            max(0, record.input_octets - values["input_octets"]),
+            max(0, record.output_octets - values["output_octets"]),
+            max(0, record.session_time - values["session_time"]),
+        )
+        if any(deltas) or record.event_time > values["updated_at"]:
+            row.dirty = True
+            values["input_octets"] += deltas[0]
+            values["output_octets"] += deltas[1]
+            values["session_time"] += deltas[2]
+            values["updated_at"] = max(values["updated_at"], record.event_time)
+        if record.event is AcctEvent.STOP and values["status"] is not SessionStatus.CLOSED:
+            values.update(
+                status=SessionStatus.CLOSED,
+                stopped_at=record.event_time,
+                terminate_cause=record.terminate_cause,
+            )
+            row.full = True
+        elif (
+            record.event is AcctEvent.INTERIM
+            and values["status"] is SessionStatus.LOST
+            and values["terminate_cause"] == REAPED
+        ):
+            # We gave it up for lost, but the router still counts it: it is alive.
+            values.update(status=SessionStatus.OPEN, stopped_at=None, terminate_cause=None)
+            row.full = True
+        day = local_day(record.event_time, zones.get(record.site_id, "UTC"))
+        if account_id is not None and any(deltas):
+            if account_id in owners.with_quota:
+                result.accounts_with_usage.add(account_id)
+            total = usage[(account_id, day)]
+            for i in range(3):
+                total[i] += deltas[i]
+        if device_hash:
+            result.device_days.add((record.site_id, day, device_hash))
+    _write(session, rows, usage, result, cache)
+    return result
+
+
+# An interim changes only these: updating just them touches no index (none holds them, see the
+# sessions model), which made SQLite's UPDATE about three times cheaper per row and lets
+# PostgreSQL update the row in place.
+INTERIM_COLUMNS = ("updated_at", "session_time", "input_octets", "output_octets")
+_ALL = ("account_id", "status", "stopped_at", "terminate_cause", *INTERIM_COLUMNS)
+
+
+def _write(
+    session: Session,
+    rows: dict[tuple[int, str], _Row],
+    usage: dict[tuple[int, date], list[int]],
+    result: AcctResult,
+    cache: AcctCache,
+) -> None:
+    writes = Writes(session)
+    new = [r.values for r in rows.values() if r.id is None]
+    writes.insert(_TABLE, new)
+    result.sessions_started = len(new)
+    for columns, full in ((INTERIM_COLUMNS, False), (_ALL, True)):
+        changed = [
+            {"id": r.id, **{c: r.values[c] for c in columns}}
+            for r in rows.values()
+            if r.id is not None and r.full is full and (r.dirty or r.full)
+        ]
+        writes.update(_TABLE, changed)
+        result.sessions_updated += len(changed)
+    writes.insert(
+        cast(Table, UsageDaily.__table__),
+        [
+            {
+                "account_id": a,
+                "day": d,
+                "input_octets": u[0],
+                "output_octets": u[1],
+                "session_seconds": u[2],
+            }
+            for (a, d), u in sorted(usage.items())
+        ],
+        keys=("account_id", "day"),
+        add=("input_octets", "output_octets", "session_seconds"),
+    )
+    result.usage_rows = len(usage)
+    writes.insert(
+        cast(Table, SiteDeviceDay.__table__),
+        [
+            {"site_id": s, "day": d, "device_hash": h}
+            for s, d, h in sorted(result.device_days - cache.device_days)
+        ],
+        keys=("site_id", "day", "device_hash"),
+    )
+    writes.flush()

@@ -1,0 +1,244 @@
+"""Quotas mid-session: which live sessions must be throttled, cut or restored, and what the
+router answered. The RADIUS edge sends the CoA/Disconnect requests (RFC 5176); this module
+decides and records, so the admin UI's "disconnect" and the quota use the same path.
+
+A session is claimed in the database before its request is sent (coa_result = pending): when
+two workers see the same account cross its quota, only one sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from wifidesa.db.models import (
+    Account,
+    AcctSession,
+    AfterQuota,
+    CoAAction,
+    CoAResult,
+    Profile,
+    SessionStatus,
+    Site,
+)
+from wifidesa.usage.quota import load_limits, load_quota_usage, quota_status
+
+
+@dataclass(frozen=True)
+class SessionAction:
+    """A CoA or Disconnect request to send for one live session."""
+
+    session_id: int
+    router_id: int
+    action: CoAAction
+    username: str
+    acct_session_id: str
+    framed_ip: str | None
+    rate_limit: str | None = None  # for THROTTLE and RESTORE
+
+
+@dataclass(frozen=True)
+class _AccountQuota:
+    over: bool
+    after_quota: AfterQuota
+    rate_limit: str | None
+    throttle_rate_limit: str | None
+
+
+def _quota_states(
+    session: Session, account_ids: Iterable[int], now: datetime
+) -> dict[int, _AccountQuota]:
+    ids = list(set(account_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.profile_id,
+            Site.timezone,
+            Profile.after_quota,
+            Profile.rate_limit,
+            Profile.throttle_rate_limit,
+        )
+        .join(Site, Site.id == Account.site_id)
+        .join(Profile, Profile.id == Account.profile_id)
+        .where(Account.id.in_(ids))
+    ).all()
+    limits = load_limits(session=session, profile_ids={r[1] for r in rows})
+    usage = load_quota_usage(
+        session=session,
+        now=now,
+        accounts={r[0]: (limits[r[1]], r[2]) for r in rows if r[1] in limits},
+    )
+    states: dict[int, _AccountQuota] = {}
+    for account_id, profile_id, zone, after_quota, rate, throttle_rate in rows:
+        over = (
+            profile_id in limits
+            and quota_status(limits[profile_id], usage.get(account_id, {}), now, zone).over
+        )
+        states[account_id] = _AccountQuota(over, after_quota, rate, throttle_rate)
+    return states
+
+
+_IN_FLIGHT = (CoAResult.PENDING, CoAResult.QUEUED)
+
+
+def _claim(
+    session: Session,
+    candidates: Sequence[tuple[int, CoAAction]],
+    now: datetime,
+    result: CoAResult = CoAResult.PENDING,
+) -> set[int]:
+    """Mark sessions as having a request in flight; returns the ids this caller claimed."""
+    claimed: set[int] = set()
+    for session_id, action in candidates:
+        outcome = session.execute(
+            update(AcctSession)
+            .where(
+                AcctSession.id == session_id,
+                or_(AcctSession.coa_result.is_(None), AcctSession.coa_result.not_in(_IN_FLIGHT)),
+            )
+            .values(coa_action=action, coa_result=result, coa_at=now, coa_detail=None)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(outcome, "rowcount", 0):
+            claimed.add(session_id)
+    return claimed
+
+
+def _open_sessions(session: Session, account_ids: Iterable[int]) -> list[AcctSession]:
+    return list(
+        session.scalars(
+            select(AcctSession).where(
+                AcctSession.account_id.in_(list(account_ids)),
+                AcctSession.status == SessionStatus.OPEN,
+            )
+        )
+    )
+
+
+def _action(row: AcctSession, action: CoAAction, rate: str | None) -> SessionAction:
+    return SessionAction(
+        row.id, row.router_id, action, row.username, row.acct_session_id, row.framed_ip, rate
+    )
+
+
+def plan_quota_actions(
+    *, session: Session, account_ids: Iterable[int], now: datetime
+) -> list[SessionAction]:
+    """For accounts whose usage just grew: throttle or cut their live sessions if over quota.
+
+    A session is not asked twice for the same thing: a throttle that the router refused or
+    never answered is left as recorded (the next login is throttled or refused anyway).
+    """
+    states = {i: q for i, q in _quota_states(session, account_ids, now).items() if q.over}
+    if not states:
+        return []
+    candidates: list[tuple[AcctSession, CoAAction, str | None]] = []
+    for row in _open_sessions(session, states):
+        quota = states[cast(int, row.account_id)]
+        if quota.after_quota is AfterQuota.THROTTLE:
+            if row.throttled or row.coa_action is CoAAction.THROTTLE:
+                continue
+            candidates.append((row, CoAAction.THROTTLE, quota.throttle_rate_limit))
+        elif row.coa_action is not CoAAction.DISCONNECT:
+            candidates.append((row, CoAAction.DISCONNECT, None))
+    claimed = _claim(session, [(r.id, a) for r, a, _ in candidates], now)
+    return [_action(r, a, rate) for r, a, rate in candidates if r.id in claimed]
+
+
+def plan_restores(*, session: Session, now: datetime) -> list[SessionAction]:
+    """Throttled live sessions whose quota period has reset: their normal rate, back by CoA."""
+    throttled = list(
+        session.scalars(
+            select(AcctSession).where(
+                AcctSession.status == SessionStatus.OPEN,
+                AcctSession.throttled.is_(True),
+                AcctSession.account_id.is_not(None),
+            )
+        )
+    )
+    if not throttled:
+        return []
+    states = _quota_states(session, {cast(int, r.account_id) for r in throttled}, now)
+    candidates = [
+        (r, states[cast(int, r.account_id)].rate_limit)
+        for r in throttled
+        if not states[cast(int, r.account_id)].over
+        and not (
+            r.coa_action is CoAAction.RESTORE and r.coa_result in (CoAResult.NAK, CoAResult.TIMEOUT)
+        )
+    ]
+    claimed = _claim(session, [(r.id, CoAAction.RESTORE) for r, _ in candidates], now)
+    return [_action(r, CoAAction.RESTORE, rate) for r, rate in candidates if r.id in claimed]
+
+
+def request_disconnect(*, session: Session, session_id: int, now: datetime) -> bool:
+    """Queue an admin's "disconnect" for the RADIUS service, which sends it within seconds.
+
+    False if the session is not open or a request for it is already on its way.
+    """
+    row = session.get(AcctSession, session_id)
+    if row is None or row.status is not SessionStatus.OPEN:
+        return False
+    return bool(_claim(session, [(row.id, CoAAction.DISCONNECT)], now, CoAResult.QUEUED))
+
+
+def disconnect_account(*, session: Session, account_id: int, now: datetime) -> int:
+    """Queue a Disconnect for every open session of an account (revoked card, disabled
+    resident); returns how many were queued."""
+    live = session.scalars(
+        select(AcctSession.id).where(
+            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
+        )
+    ).all()
+    return sum(request_disconnect(session=session, session_id=i, now=now) for i in live)
+
+
+def take_queued(*, session: Session, now: datetime) -> list[SessionAction]:
+    """Queued requests, now marked as sent by the caller (one RADIUS worker takes each)."""
+    rows = list(
+        session.scalars(select(AcctSession).where(AcctSession.coa_result == CoAResult.QUEUED))
+    )
+    taken = []
+    for row in rows:
+        outcome = session.execute(
+            update(AcctSession)
+            .where(AcctSession.id == row.id, AcctSession.coa_result == CoAResult.QUEUED)
+            .values(coa_result=CoAResult.PENDING, coa_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(outcome, "rowcount", 0) and row.coa_action is not None:
+            taken.append(_action(row, row.coa_action, None))
+    return taken
+
+
+def record_outcome(
+    *,
+    session: Session,
+    action: SessionAction,
+    result: CoAResult,
+    now: datetime,
+    detail: str | None = None,
+) -> None:
+    """Store what the router answered; an acknowledged throttle/restore flips `throttled`."""
+    values: dict[str, object] = {
+        "coa_result": result,
+        "coa_at": now,
+        "coa_detail": (detail or None) and detail[:64],
+    }
+    if result is CoAResult.ACK and action.action is CoAAction.THROTTLE:
+        values["throttled"] = True
+    if result is CoAResult.ACK and action.action is CoAAction.RESTORE:
+        values["throttled"] = False
+    table = cast(Table, AcctSession.__table__)
+    session.execute(
+        table.update()
+        .where(and_(table.c.id == action.session_id, table.c.coa_action == action.action))
+        .values(**values)
+    )

@@ -1,0 +1,1 @@
+"""Vouchers: codes and batches, the cards and their states, stock accountability, imports."""
