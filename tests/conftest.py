@@ -86,7 +86,7 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     """A fresh, migrated database with Kaltim's reference regions."""
     if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "wifidesa.db.engine"
+        path = tmp_path / "wifidesa.db"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return

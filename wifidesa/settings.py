@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # Signs sessions and CSRF tokens, and derives the key that encrypts router secrets at rest.
     secret_key: str = Field(default=PLACEHOLDER_SECRET, repr=False)
     var_dir: Path = Path("var")
-    database_url: str = ""  # empty: SQLite file var/wifidesa.db.engine
+    database_url: str = ""  # empty: SQLite file var/wifidesa.db
     timezone: str = DEFAULT_TIMEZONE
     sqlite_busy_timeout_ms: int = 10_000  # how long a SQLite writer waits for the lock
 
@@ -65,7 +65,7 @@ class Settings(BaseSettings):
         """The database URL, defaulting to a SQLite file under `var_dir`."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.var_dir / 'wifidesa.db.engine').as_posix()}"
+        return f"sqlite:///{(self.var_dir / 'wifidesa.db').as_posix()}"
 
     @property
     def is_development(self) -> bool:

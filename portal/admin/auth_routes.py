@@ -124,7 +124,7 @@ async def change_password(request: Request, admin: SignedIn) -> Response:
         )
     try:
         with transaction(request) as session:
-            account = admin_auth.get_admin(session=session, admin_id=admin.scope.admin_id)
+            account = admin_auth.get_admin(session=session, admin_id=admin.id)
             admin_auth.change_password(
                 session=session,
                 admin=account,
@@ -140,7 +140,7 @@ async def change_password(request: Request, admin: SignedIn) -> Response:
 @router.get("/tokens")
 def tokens(request: Request, admin: SignedIn) -> Response:
     with transaction(request) as session:
-        rows = admin_auth.list_api_tokens(session=session, admin_id=admin.scope.admin_id)
+        rows = admin_auth.list_api_tokens(session=session, admin_id=admin.id)
         items = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at) for t in rows]
     return page(request, "admin/tokens.html", admin, tokens=items)
 
@@ -151,7 +151,7 @@ async def create_token(request: Request, admin: SignedIn) -> Response:
     form = await checked_form(request, admin)
     try:
         with transaction(request) as session:
-            account = admin_auth.get_admin(session=session, admin_id=admin.scope.admin_id)
+            account = admin_auth.get_admin(session=session, admin_id=admin.id)
             token = admin_auth.create_api_token(
                 session=session, admin=account, name=form.get("name", ""), now=utcnow()
             )
@@ -167,6 +167,6 @@ async def create_token(request: Request, admin: SignedIn) -> Response:
 async def revoke_token(request: Request, admin: SignedIn, token_id: int) -> Response:
     await checked_form(request, admin)
     with transaction(request) as session:
-        account = admin_auth.get_admin(session=session, admin_id=admin.scope.admin_id)
+        account = admin_auth.get_admin(session=session, admin_id=admin.id)
         admin_auth.revoke_api_token(session=session, admin=account, token_id=token_id)
     return RedirectResponse("/admin/tokens", status_code=303)

@@ -53,6 +53,12 @@ class Admin:
     def username(self) -> str:
         return self.scope.username
 
+    @property
+    def id(self) -> int:
+        """The signed-in admin's id (a web caller always has one; only the CLI has none)."""
+        assert self.scope.admin_id is not None
+        return self.scope.admin_id
+
 
 def csrf_for(secret_key: str, session_token: str) -> str:
     """The CSRF token of a web session: derived, so nothing extra is stored."""

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from radius.simulator.coa import CoAEvent, CoAMode
 from radius.simulator.load import SimReport, run_clients
 from radius.simulator.router import RouterSimulator, SimRouter
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import size_arg
 from wifidesa.errors import InvalidInput, WifidesaError
-from wifidesa.places.routers import get_router, router_secret
+from wifidesa.places.routers import require_router_named, router_secret
 from wifidesa.units import format_size
 from wifidesa.vouchers.codes import unused_codes
 
@@ -36,17 +37,17 @@ def _loopback_address(name: str, address: str) -> str:
     if not loopback:
         raise InvalidInput(
             f"router {name!r} has address {address}; the simulator only plays routers with a "
-            "127.x.y.z address (register one with 'wifidesa routers add --ip 127.0.0.2')"
+            "127.x.y.z address (register one with 'wifidesa routers add --ip 127.0.0.2 ...')"
         )
     return address
 
 
 def _plan(ctx: AppContext, args: argparse.Namespace) -> _Plan:
     with ctx.transaction() as session:
-        router = get_router(session=session, name=args.router)
+        router = require_router_named(session=session, scope=OPERATOR, name=args.router)
         source_ip = _loopback_address(router.name, router.ip_address)
         site_code = router.site.code
-        codes = unused_codes(session=session, site_code=site_code, limit=args.clients)
+        codes = unused_codes(session=session, site_id=router.site_id, limit=args.clients)
         config = SimRouter(
             secret=router_secret(router, ctx.box),
             source_ip=source_ip,

@@ -9,13 +9,11 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_member, make_profile, make_router, make_site
 
 from portal.app import create_app
 from wifidesa.crypto import SecretBox
-from wifidesa.members.accounts import add_member
 from wifidesa.settings import Settings
-from wifidesa.vouchers.codes import generate_batch
 
 ROUTER_SECRET = "portal-router-secret-01"
 CHAP_ID = "\\371"
@@ -45,14 +43,14 @@ def village(sessions: sessionmaker[Session], box: SecretBox) -> Village:
         )
         free = make_profile(session, name="gratis", session_timeout=1800)
         site.allow_free, site.free_profile_id = True, free.id
-        add_member(
+        make_member(
             session=session,
             site_code=site.code,
             profile_name="harian",
             username="budi",
             password="rahasia-budi",
         )
-        _, codes = generate_batch(
+        _, codes = make_batch(
             session=session, site_code=site.code, profile_name=profile.name, count=5
         )
         return Village(router.name, codes)

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_profile, make_router, make_site
 from wdtest.radius import FakeClock, RunningRadius, running_radius
 
 from wifidesa.crypto import SecretBox
 from wifidesa.settings import Settings
-from wifidesa.vouchers.codes import generate_batch
 
 SECRET = "router-secret-0123456789"
 
@@ -44,7 +43,7 @@ def village(sessions: sessionmaker[Session], box: SecretBox) -> Village:
             idle_timeout=600,
             interim_interval=300,
         )
-        _, codes = generate_batch(
+        _, codes = make_batch(
             session=session, site_code=site.code, profile_name=profile.name, count=10
         )
         return Village(site.code, site.id, router.id, profile.name, codes)

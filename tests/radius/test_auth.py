@@ -8,13 +8,15 @@ import pytest
 from pyrad import packet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_member, make_profile, make_router, make_site
 from wdtest.radius import FakeClock, RunningRadius, auth_request, client
 
 from wifidesa.access.tokens import mint_token
+from wifidesa.admin.scope import OPERATOR, require_site_code
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import Account, AccountDevice, AccountStatus, LoginToken, Site
-from wifidesa.members.accounts import add_member, guest_account
+from wifidesa.members.guests import guest_account
+from wifidesa.profiles.operations import require_profile_named
 from wifidesa.vouchers.importing import import_vouchers
 
 from .conftest import SECRET, Village
@@ -157,8 +159,11 @@ def test_imported_voucher_needs_its_pin(
     with sessions.begin() as session:
         import_vouchers(
             session=session,
-            site_code=village.site_code,
-            profile_name=village.profile,
+            scope=OPERATOR,
+            site_id=require_site_code(session=session, scope=OPERATOR, code=village.site_code).id,
+            profile_id=require_profile_named(
+                session=session, scope=OPERATOR, name=village.profile
+            ).id,
             text="code,password\nuser00001,pw00001\n",
         )
     assert login(server, "user00001", "pw00001").code == packet.AccessAccept
@@ -173,7 +178,7 @@ def _member_token(
         member = session.scalar(select(Account).where(Account.kind == "member"))
         if member is None:
             make_profile(session, name="warga", devices_at_once=1, remember_device_days=30)
-            member = add_member(
+            member = make_member(
                 session=session,
                 site_code=village.site_code,
                 profile_name="warga",

@@ -24,16 +24,16 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from wdtest.factories import make_batch
 
 from radius.dictionary import AcctStatus
 from radius.simulator.load import SimReport, client_ip, client_mac, run_clients
 from radius.simulator.router import RouterSimulator, SimRouter, SimSession
 from wifidesa.access.tokens import mint_token
 from wifidesa.db.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
-from wifidesa.members.accounts import guest_account
+from wifidesa.members.guests import guest_account
 from wifidesa.settings import Settings
 from wifidesa.usernames import guest_username
-from wifidesa.vouchers.codes import generate_batch
 
 from .conftest import SECRET, Village
 
@@ -189,7 +189,7 @@ def test_a_burst_of_logins_is_answered_correctly(
     service: Service, village: Village, sessions: sessionmaker[Session]
 ) -> None:
     with sessions.begin() as session:
-        _, codes = generate_batch(
+        _, codes = make_batch(
             session=session, site_code=village.site_code, profile_name=village.profile, count=200
         )
     unknown = [f"ZZZZZZZ{n:03d}" for n in range(20)]

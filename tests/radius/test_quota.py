@@ -12,7 +12,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_profile, make_router, make_site
 from wdtest.radius import FakeClock, RunningRadius, running_radius
 
 from radius.simulator.coa import CoAKind, CoAMode
@@ -21,7 +21,6 @@ from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router
 from wifidesa.settings import Settings
 from wifidesa.usage.enforcement import request_disconnect
-from wifidesa.vouchers.codes import generate_batch
 
 SECRET = "quota-router-secret-42"
 MB = 1024 * 1024
@@ -56,9 +55,9 @@ def codes(
             throttle_rate_limit="64k/128k",
             devices_at_once=2,
         )
-        return generate_batch(
-            session=session, site_code=site.code, profile_name=profile.name, count=3
-        )[1]
+        return make_batch(session=session, site_code=site.code, profile_name=profile.name, count=3)[
+            1
+        ]
 
 
 @pytest.fixture

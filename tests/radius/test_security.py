@@ -10,6 +10,7 @@ from pyrad import packet
 from pyrad.client import Timeout
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from wdtest.factories import make_member
 from wdtest.radius import (
     FakeClock,
     RunningRadius,
@@ -128,11 +129,9 @@ def test_retransmitted_login_gets_the_same_answer_not_a_second_decision(
 ) -> None:
     from wdtest.factories import make_profile
 
-    from wifidesa.members.accounts import add_member
-
     with sessions.begin() as session:
         make_profile(session, name="warga")
-        member = add_member(
+        member = make_member(
             session=session,
             site_code=village.site_code,
             profile_name="warga",

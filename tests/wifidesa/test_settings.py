@@ -8,7 +8,7 @@ from wifidesa.settings import PLACEHOLDER_SECRET, check_for_startup, load_settin
 
 def test_default_database_is_a_sqlite_file_under_var() -> None:
     settings = load_settings(env_file=None, var_dir=Path("/srv/wd"))
-    assert settings.resolved_database_url == "sqlite:////srv/wd/wifidesa.db.engine"
+    assert settings.resolved_database_url == "sqlite:////srv/wd/wifidesa.db"
 
 
 def test_environment_variables_use_the_wifidesa_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 from wifidesa.admin.scope import Scope
 from wifidesa.db.models import AdminUser, AuditEntry
 
-CLI_ACTOR = "cli"
 SYSTEM_ACTOR = "system"
-# Who did it: an admin (by account or scope), or "cli" / "system".
+# Who did it: an admin (by account or scope, OPERATOR for the command line), or "system".
 Actor = AdminUser | Scope | str
 
 
@@ -28,7 +27,7 @@ def record(
     *,
     session: Session,
     action: str,
-    actor: Actor = CLI_ACTOR,
+    actor: Actor,
     object_type: str = "",
     object_id: object = None,
     site_id: int | None = None,

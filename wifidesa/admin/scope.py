@@ -29,7 +29,7 @@ class Forbidden(WifidesaError):
 class Scope:
     """An admin's reach, detached from the ORM so it can travel with a request."""
 
-    admin_id: int
+    admin_id: int | None  # None: the operator at the command line (OPERATOR)
     username: str
     role: AdminRole
     region_id: int | None = None  # kabupaten admins
@@ -44,6 +44,12 @@ class Scope:
     def oversees(self) -> bool:
         """Province and kabupaten admins: define profiles, add sites and routers."""
         return self.role is not AdminRole.DESA
+
+
+# The operator at the command line (`wifidesa ...`): reaches every village, like a province
+# admin, and is recorded in the audit log as "cli". The CLI calls the same operations as the
+# admin UI and the API with this scope, so every rule holds on every path.
+OPERATOR = Scope(admin_id=None, username="cli", role=AdminRole.PROVINCE)
 
 
 def scope_of(admin: AdminUser) -> Scope:
@@ -99,7 +105,7 @@ def require_site(*, session: Session, scope: Scope, site_id: int) -> Site:
 def require_site_code(*, session: Session, scope: Scope, code: str) -> Site:
     site = session.scalar(select(Site).where(Site.code == code))
     if site is None or not in_scope(session=session, scope=scope, site_id=site.id):
-        raise NotFound(f"site {code!r} not found")
+        raise NotFound(f"no site with code {code!r}")
     return site
 
 

@@ -10,26 +10,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin import audit
+from wifidesa.admin.scope import Scope, require_province
 from wifidesa.db.engine import utcnow
-from wifidesa.db.models import AdminRole, AdminUser, RegionLevel
+from wifidesa.db.models import AdminRole, AdminUser, Region, RegionLevel, Site
 from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.passwords import check_password_strength, hash_password, verify_password
-from wifidesa.places.regions import get_region
-from wifidesa.places.sites import get_site
 from wifidesa.usernames import check_username
 
 
 def add_admin(
     *,
     session: Session,
+    scope: Scope,
     username: str,
     password: str,
     role: AdminRole,
-    region_code: str | None = None,
-    site_codes: Sequence[str] = (),
+    region: Region | None = None,
+    sites: Sequence[Site] = (),
     full_name: str = "",
 ) -> AdminUser:
-    """Create an admin. Kabupaten admins need their kabupaten; desa admins their site(s)."""
+    """Create an admin (province admins and the operator only). Kabupaten admins need their
+    kabupaten; desa admins their site(s)."""
+    require_province(scope)
     username = check_username(username)
     check_password_strength(password)
     if session.scalar(select(AdminUser.id).where(AdminUser.username == username)) is not None:
@@ -38,24 +40,25 @@ def add_admin(
         username=username, password_hash=hash_password(password), role=role, full_name=full_name
     )
     if role is AdminRole.KABUPATEN:
-        if not region_code:
+        if region is None:
             raise InvalidInput("a kabupaten admin needs --region (e.g. 64.03)")
-        admin.region_id = get_region(
-            session=session, code=region_code, level=RegionLevel.KABUPATEN
-        ).id
-    elif region_code:
+        if region.level is not RegionLevel.KABUPATEN:
+            raise InvalidInput(f"{region.code} is not a kabupaten/kota")
+        admin.region_id = region.id
+    elif region is not None:
         raise InvalidInput("only kabupaten admins take a region")
     if role is AdminRole.DESA:
-        if not site_codes:
+        if not sites:
             raise InvalidInput("a desa admin needs at least one --site")
-        admin.sites = [get_site(session=session, code=code) for code in site_codes]
-    elif site_codes:
+        admin.sites = list(sites)
+    elif sites:
         raise InvalidInput("only desa admins take sites")
     session.add(admin)
     session.flush()
     audit.record(
         session=session,
         action="admins.add",
+        actor=scope,
         object_type="admin_user",
         object_id=admin.username,
         role=role.value,

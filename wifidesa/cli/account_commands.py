@@ -8,17 +8,21 @@ import secrets
 import sys
 from pathlib import Path
 
+from wifidesa.admin.scope import OPERATOR, require_site_code
 from wifidesa.admin.users import add_admin
 from wifidesa.cli.context import AppContext
+from wifidesa.cli.files import read_csv_file
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands, date_arg, duration_arg, size_arg
-from wifidesa.db.models import AdminRole, AfterQuota, QuotaPeriod
+from wifidesa.db.models import AdminRole, AfterQuota, QuotaPeriod, RegionLevel
 from wifidesa.errors import InvalidInput
-from wifidesa.places.sites import read_csv_file
-from wifidesa.profiles.definitions import ProfileSpec, Quota, add_profile, list_profiles
+from wifidesa.places.regions import get_region
+from wifidesa.profiles.operations import create_profile, list_usable_profiles, require_profile_named
+from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.units import format_duration, format_size
-from wifidesa.vouchers.codes import format_code, generate_batch
+from wifidesa.vouchers.codes import format_code
 from wifidesa.vouchers.importing import import_vouchers
+from wifidesa.vouchers.stock import generate
 
 
 def _quotas(args: argparse.Namespace) -> tuple[Quota, ...]:
@@ -48,12 +52,12 @@ def cmd_profiles(ctx: AppContext, args: argparse.Namespace) -> int:
             quotas=_quotas(args),
         )
         with ctx.transaction() as session:
-            profile = add_profile(session=session, spec=spec)
+            profile = create_profile(session=session, scope=OPERATOR, spec=spec)
             print(f"profile {profile.name!r} added")
         return 0
     with ctx.transaction() as session:
         rows = []
-        for p in list_profiles(session=session):
+        for p in list_usable_profiles(session=session, scope=OPERATOR):
             quotas = ", ".join(
                 "/".join(
                     filter(
@@ -88,20 +92,26 @@ def cmd_vouchers(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.vouchers_command == "import":
         text = read_csv_file(args.file)
         with ctx.transaction() as session:
+            site = require_site_code(session=session, scope=OPERATOR, code=args.site)
+            profile = require_profile_named(session=session, scope=OPERATOR, name=args.profile)
             batch = import_vouchers(
                 session=session,
-                site_code=args.site,
-                profile_name=args.profile,
+                scope=OPERATOR,
+                site_id=site.id,
+                profile_id=profile.id,
                 text=text,
                 source=str(args.file),
             )
             print(f"batch {batch.id}: {batch.count} vouchers imported from {args.file}")
         return 0
     with ctx.transaction() as session:
-        batch, codes = generate_batch(
+        site = require_site_code(session=session, scope=OPERATOR, code=args.site)
+        profile = require_profile_named(session=session, scope=OPERATOR, name=args.profile)
+        batch, codes = generate(
             session=session,
-            site_code=args.site,
-            profile_name=args.profile,
+            scope=OPERATOR,
+            site_id=site.id,
+            profile_id=profile.id,
             count=args.count,
             prefix=args.prefix,
             note=args.note,
@@ -138,13 +148,21 @@ def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
 def cmd_admins(ctx: AppContext, args: argparse.Namespace) -> int:
     password, generated = _read_password(args)
     with ctx.transaction() as session:
+        region = None
+        if args.region:
+            region = get_region(session=session, code=args.region, level=RegionLevel.KABUPATEN)
+        sites = [
+            require_site_code(session=session, scope=OPERATOR, code=code)
+            for code in args.site or ()
+        ]
         admin = add_admin(
             session=session,
+            scope=OPERATOR,
             username=args.username,
             password=password,
             role=AdminRole(args.role),
-            region_code=args.region,
-            site_codes=args.site or (),
+            region=region,
+            sites=sites,
             full_name=args.full_name,
         )
         print(f"admin {admin.username} added ({admin.role.value})")

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.admin.users import add_admin
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AdminRole, AfterQuota, QuotaPeriod, Site
-from wifidesa.places.routers import RouterSpec, add_router
-from wifidesa.places.sites import SiteSpec, add_site
-from wifidesa.profiles.definitions import ProfileSpec, Quota, add_profile
+from wifidesa.places.routers import RouterSpec, create_router
+from wifidesa.places.sites import SiteSpec, create_site
+from wifidesa.profiles.operations import create_profile, require_profile_named
+from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.settings import Settings
 from wifidesa.units import parse_size
-from wifidesa.vouchers.codes import format_code, generate_batch
+from wifidesa.vouchers.codes import format_code
+from wifidesa.vouchers.stock import generate
 
 DEMO_SITE = SiteSpec(
     desa_code="64.03.99.2001",
@@ -45,19 +48,21 @@ def is_empty(*, session: Session) -> bool:
 
 def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded:
     """Seed the demo into an empty database (the caller checks `is_empty`)."""
-    site = add_site(session=session, spec=DEMO_SITE)
-    router, secret = add_router(
+    site = create_site(session=session, scope=OPERATOR, spec=DEMO_SITE)
+    router, secret = create_router(
         session=session,
+        scope=OPERATOR,
         box=box,
+        site_id=site.id,
         spec=RouterSpec(
-            site_code=site.code,
             name="demo-router",
             ip_address="127.0.0.1",
             hotspot_address="10.5.50.1",
         ),
     )
-    add_profile(
+    create_profile(
         session=session,
+        scope=OPERATOR,
         spec=ProfileSpec(
             name="harian-1gb",
             description="1 GB per hari, lalu diperlambat",
@@ -70,8 +75,9 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
             quotas=(Quota(period=QuotaPeriod.DAY, data_bytes=parse_size("1G")),),
         ),
     )
-    add_profile(
+    create_profile(
         session=session,
+        scope=OPERATOR,
         spec=ProfileSpec(
             name="warga-bulanan",
             description="Warga: 10 GB per bulan, 2 perangkat",
@@ -84,8 +90,9 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
             ),
         ),
     )
-    add_profile(
+    create_profile(
         session=session,
+        scope=OPERATOR,
         spec=ProfileSpec(
             name="gratis-30-menit",
             description="Akses gratis 30 menit per hari",
@@ -94,16 +101,19 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
             quotas=(Quota(period=QuotaPeriod.DAY, time_seconds=1800),),
         ),
     )
-    _, codes = generate_batch(
+    harian = require_profile_named(session=session, scope=OPERATOR, name="harian-1gb")
+    _, codes = generate(
         session=session,
-        site_code=site.code,
-        profile_name="harian-1gb",
+        scope=OPERATOR,
+        site_id=site.id,
+        profile_id=harian.id,
         count=voucher_count,
         note="demo",
     )
     password = secrets.token_urlsafe(12)
     admin = add_admin(
         session=session,
+        scope=OPERATOR,
         username="admin",
         password=password,
         role=AdminRole.PROVINCE,
@@ -112,10 +122,11 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
     operator_password = secrets.token_urlsafe(12)
     operator = add_admin(
         session=session,
+        scope=OPERATOR,
         username="operator-demo",
         password=operator_password,
         role=AdminRole.DESA,
-        site_codes=[site.code],
+        sites=[site],
         full_name="Operator Desa Contoh",
     )
     return Seeded(

@@ -4,41 +4,54 @@ from __future__ import annotations
 
 import argparse
 
+from wifidesa.admin.scope import OPERATOR, require_site_code
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import WifidesaError
 from wifidesa.units import format_duration, format_size
-from wifidesa.usage.live_sessions import disconnect_from_cli, list_sessions
+from wifidesa.usage.live_sessions import disconnect, live_sessions
 
 
 def cmd_sessions(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.sessions_command == "disconnect":
         with ctx.transaction() as session:
-            if not disconnect_from_cli(session=session, session_id=args.id, now=utcnow()):
+            queued = disconnect(session=session, scope=OPERATOR, session_id=args.id, now=utcnow())
+            if not queued:
                 raise WifidesaError(
                     f"session {args.id} is not open, or a request for it is on its way"
                 )
         print(f"disconnect of session {args.id} queued; the RADIUS service sends it")
         return 0
     with ctx.transaction() as session:
+        site_id = None
+        if args.site:
+            site_id = require_site_code(session=session, scope=OPERATOR, code=args.site).id
+        found = live_sessions(
+            session=session,
+            scope=OPERATOR,
+            now=utcnow(),
+            site_id=site_id,
+            open_only=not args.all,
+            limit=200,
+        )
         rows = [
             (
                 s.id,
-                s.router.name,
-                s.username,
+                s.router,
+                s.username or "-",
                 s.mac or "-",
                 s.started_at.isoformat(timespec="minutes"),
                 format_duration(s.session_time),
-                format_size(s.input_octets + s.output_octets),
+                format_size(s.used_octets),
                 s.status.value,
                 "yes" if s.throttled else "",
                 f"{s.coa_action.value}: {s.coa_result.value if s.coa_result else '?'}"
                 if s.coa_action
                 else "",
             )
-            for s in list_sessions(session=session, site_code=args.site, open_only=not args.all)
+            for s in found
         ]
     print(
         table(

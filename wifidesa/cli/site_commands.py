@@ -1,4 +1,7 @@
-"""`sites add|import|list` and `routers add|list`."""
+"""`sites add|import|list|logo` and `routers add|set|list|hotspot-files`.
+
+The same operations as the admin UI and the API, called with the operator's scope (OPERATOR).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,23 @@ import argparse
 import sys
 from pathlib import Path
 
+from wifidesa.admin.scope import OPERATOR, require_site_code
 from wifidesa.cli.context import AppContext
+from wifidesa.cli.files import read_csv_file
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.errors import InvalidInput
-from wifidesa.places.hotspot_files import render_hotspot_files
-from wifidesa.places.routers import RouterSpec, add_router, get_router, list_routers
-from wifidesa.places.sites import (
-    SiteSpec,
-    add_site,
-    import_sites,
-    list_sites,
-    read_csv_file,
-    set_logo,
+from wifidesa.places.listing import list_routers, list_sites
+from wifidesa.places.routers import (
+    RouterChanges,
+    RouterSpec,
+    create_router,
+    edit_router,
+    hotspot_files,
+    require_router_named,
 )
+from wifidesa.places.site_import import import_sites
+from wifidesa.places.sites import SiteSpec, create_site, set_logo
 
 
 def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -33,19 +39,20 @@ def cmd_sites(ctx: AppContext, args: argparse.Namespace) -> int:
             timezone=args.timezone,
         )
         with ctx.transaction() as session:
-            site = add_site(session=session, spec=spec)
+            site = create_site(session=session, scope=OPERATOR, spec=spec)
             print(f"site {site.code} added: {site.name}")
     elif args.sites_command == "import":
         text = read_csv_file(args.file)
         with ctx.transaction() as session:
-            sites = import_sites(session=session, text=text, source=str(args.file))
+            sites = import_sites(session=session, scope=OPERATOR, text=text, source=str(args.file))
             print(f"{len(sites)} site(s) imported from {args.file}")
     elif args.sites_command == "logo":
         cmd_logo(ctx, args)
     else:
         with ctx.transaction() as session:
             rows = [
-                (s.code, s.name, s.region.code, s.timezone) for s in list_sites(session=session)
+                (s.code, s.name, s.region_code, s.timezone)
+                for s in list_sites(session=session, scope=OPERATOR)
             ]
         print(table(("CODE", "NAME", "DESA CODE", "TIME ZONE"), rows))
     return 0
@@ -61,15 +68,21 @@ def cmd_logo(ctx: AppContext, args: argparse.Namespace) -> None:
         except OSError as exc:
             raise InvalidInput(f"cannot read {args.file}: {exc.strerror}") from None
     with ctx.transaction() as session:
-        site = set_logo(session=session, code=args.code, data=data)
+        site = require_site_code(session=session, scope=OPERATOR, code=args.code)
+        set_logo(session=session, scope=OPERATOR, site_id=site.id, data=data)
         print(f"site {site.code}: logo {'removed' if data is None else 'set'}")
 
 
 def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.routers_command == "hotspot-files":
         with ctx.transaction() as session:
-            router = get_router(session=session, name=args.router)
-        files = render_hotspot_files(router_name=router.name, portal_url=ctx.settings.public_url)
+            router = require_router_named(session=session, scope=OPERATOR, name=args.router)
+            files = hotspot_files(
+                session=session,
+                scope=OPERATOR,
+                router_id=router.id,
+                portal_url=ctx.settings.public_url,
+            )
         try:
             args.out.mkdir(parents=True, exist_ok=True)
             for name, content in files.items():
@@ -83,7 +96,6 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
         return 0
     if args.routers_command == "add":
         spec = RouterSpec(
-            site_code=args.site,
             name=args.name,
             ip_address=args.ip,
             nas_identifier=args.identity or "",
@@ -99,7 +111,10 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
             allow_short_secret=args.allow_short_secret,
         )
         with ctx.transaction() as session:
-            router, secret = add_router(session=session, box=ctx.box, spec=spec)
+            site = require_site_code(session=session, scope=OPERATOR, code=args.site)
+            router, secret = create_router(
+                session=session, scope=OPERATOR, box=ctx.box, site_id=site.id, spec=spec
+            )
             print(f"router {router.name} added (site {args.site}, {router.ip_address})")
             if args.secret and len(args.secret) < 16:
                 print(
@@ -109,21 +124,38 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
             if not args.secret:
                 # Shown once, for the router's /radius entry; stored encrypted.
                 print(f"RADIUS secret: {secret}")
+    elif args.routers_command == "set":
+        changes = RouterChanges(
+            ip_address=args.ip,
+            nas_identifier=args.identity,
+            hotspot_address=args.hotspot_address,
+            coa_port=args.coa_port,
+            require_message_authenticator=args.require_message_auth,
+        )
+        with ctx.transaction() as session:
+            router = require_router_named(session=session, scope=OPERATOR, name=args.router)
+            edit_router(session=session, scope=OPERATOR, router_id=router.id, changes=changes)
+            print(f"router {router.name} updated")
     else:
         with ctx.transaction() as session:
+            site_id = None
+            if args.site:
+                site_id = require_site_code(session=session, scope=OPERATOR, code=args.site).id
             rows = [
                 (
                     r.name,
-                    r.site.code,
+                    r.site_code,
                     r.ip_address,
                     r.nas_identifier,
+                    r.hotspot_address or "-",
                     "yes" if r.require_message_authenticator else "no",
                     r.coa_port,
                     r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "never",
                 )
-                for r in list_routers(session=session, site_code=args.site)
+                for r in list_routers(session=session, scope=OPERATOR, site_id=site_id)
             ]
-        print(table(("NAME", "SITE", "IP", "IDENTITY", "REQUIRE-MA", "COA", "LAST SEEN"), rows))
+        headers = ("NAME", "SITE", "IP", "IDENTITY", "HOTSPOT", "REQUIRE-MA", "COA", "LAST SEEN")
+        print(table(headers, rows))
     return 0
 
 
@@ -152,7 +184,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     logo.add_argument("--remove", action="store_true", help="remove the logo")
     p.set_defaults(func=cmd_sites)
 
-    p = subparsers.add_parser("routers", help="MikroTik routers (RADIUS clients): add, list")
+    p = subparsers.add_parser("routers", help="MikroTik routers (RADIUS clients): add, set, list")
     sub = add_subcommands(p, "routers_command")
     add = sub.add_parser("add", help="register a router; prints its RADIUS secret if generated")
     add.add_argument("--site", required=True, help="site code")
@@ -171,7 +203,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="accept Access-Requests without Message-Authenticator (RouterOS < 7.15)",
     )
     add.add_argument("--coa-port", type=int, default=3799)
-    add.add_argument("--hotspot-address", help="hotspot DNS name or IP used in its login links")
+    add.add_argument(
+        "--hotspot-address",
+        required=True,
+        help="the router's hotspot IP or DNS name, where villagers' browsers reach its login page",
+    )
     add.add_argument("--api-host")
     add.add_argument("--api-port", type=int, default=8729)
     add.add_argument("--api-plaintext", action="store_true", help="RouterOS API without TLS")
@@ -184,6 +220,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     files.add_argument("router", help="router name")
     files.add_argument("--out", type=Path, required=True, help="directory to write to")
+    edit = sub.add_parser("set", help="change a router's addresses, identity or CoA port")
+    edit.add_argument("router", help="router name")
+    edit.add_argument("--ip", help="source address of its RADIUS packets")
+    edit.add_argument("--identity", help="RouterOS identity / NAS-Identifier")
+    edit.add_argument("--hotspot-address", help="its hotspot IP or DNS name")
+    edit.add_argument("--coa-port", type=int)
+    edit.add_argument(
+        "--require-message-auth",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="drop Access-Requests without Message-Authenticator (RouterOS 7.15+)",
+    )
     lst = sub.add_parser("list", help="list routers")
     lst.add_argument("--site", help="only this site")
     p.set_defaults(func=cmd_routers)

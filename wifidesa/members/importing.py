@@ -19,9 +19,9 @@ from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope, profile_filter, require_site
 from wifidesa.db.models import Account, AccountKind, Member, Profile
 from wifidesa.errors import InvalidInput, RowsRejected
-from wifidesa.members.accounts import member_username
-from wifidesa.members.operations import check_contact, usable_profile
+from wifidesa.members.residents import check_contact, member_username
 from wifidesa.passwords import check_password_strength, hash_password
+from wifidesa.profiles.operations import get_usable_profile
 
 REQUIRED_COLUMNS = ("username", "password")
 OPTIONAL_COLUMNS = ("full_name", "phone", "profile")
@@ -126,7 +126,7 @@ def import_members(
     site = require_site(session=session, scope=scope, site_id=site_id)
     default = None
     if profile_id is not None:
-        default = usable_profile(session=session, scope=scope, profile_id=profile_id)
+        default = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     usable = session.execute(select(Profile.name, Profile.id).where(profile_filter(scope))).all()
     profiles = {name.casefold(): pid for name, pid in usable}
     taken = set(session.scalars(select(Member.username).where(Member.username.in_(hashes))))
@@ -154,7 +154,7 @@ def import_members(
                     "kind": AccountKind.MEMBER,
                     "site_id": site.id,
                     "profile_id": chosen[spec.username],
-                    "created_by_id": scope.admin_id,
+                    "created_by_id": audit.who(scope)[0],
                 }
                 for spec in specs
             ],

@@ -1,32 +1,45 @@
-"""Routers (NAS): register one with its own RADIUS secret, list them, read their secrets."""
+"""Routers (NAS): register one with its own RADIUS secret, change its addresses, renew the
+secret, its hotspot files.
+
+One function per operation for the admin UI, the API and the CLI (with OPERATOR). A router's
+RADIUS secret is returned once, when it is made or renewed; it is stored encrypted and never
+shown, logged or written to the audit log afterwards.
+"""
 
 from __future__ import annotations
 
+import io
 import ipaddress
-from dataclasses import dataclass, field
+import re
+import zipfile
+from dataclasses import dataclass, field, fields, replace
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin import audit
+from wifidesa.admin.scope import Scope, require_oversight, require_site, site_filter
 from wifidesa.crypto import SecretBox, generate_secret
 from wifidesa.db.models import Router
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
-from wifidesa.places.sites import get_site
+from wifidesa.places.hotspot_files import render_hotspot_files
 
 MIN_SECRET_LENGTH = 16
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 @dataclass(frozen=True)
 class RouterSpec:
-    site_code: str
+    """A router as a person describes it. The web and the API never set `secret` (always
+    generated); the CLI may, for a router whose secret cannot be changed yet."""
+
     name: str
     ip_address: str
+    hotspot_address: str
     nas_identifier: str = ""  # defaults to the name
     secret: str = ""  # generated when empty
     require_message_authenticator: bool = True
     coa_port: int = 3799
-    hotspot_address: str | None = None
     api_host: str | None = None
     api_port: int = 8729
     api_use_ssl: bool = True
@@ -36,23 +49,72 @@ class RouterSpec:
     allow_short_secret: bool = False
 
 
+@dataclass(frozen=True)
+class RouterChanges:
+    """What may change on a registered router; None leaves a value as it is."""
+
+    ip_address: str | None = None
+    nas_identifier: str | None = None
+    hotspot_address: str | None = None
+    coa_port: int | None = None
+    require_message_authenticator: bool | None = None
+
+
+def check_hotspot_address(text: str) -> str:
+    """The router's hotspot address (its IP or DNS name, where villagers' browsers reach its
+    login page), normalised; no scheme, port, path or user part."""
+    host = text.strip().lower().rstrip(".")
+    if not host:
+        raise InvalidInput("the hotspot address is missing (the router's hotspot IP or DNS name)")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    labels = host.split(".")
+    if len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise InvalidInput(f"not a hotspot IP address or DNS name: {text.strip()!r}")
+    return host
+
+
 def _check_port(port: int, what: str) -> None:
     if not 1 <= port <= 65535:
         raise InvalidInput(f"{what} must be between 1 and 65535, not {port}")
 
 
-def add_router(
-    *, session: Session, box: SecretBox, spec: RouterSpec, actor: audit.Actor = audit.CLI_ACTOR
+def _check_ip(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise InvalidInput(f"not an IP address: {text!r}") from None
+
+
+def _check_clash(
+    session: Session, *, name: str, nas_identifier: str, ip: str, router_id: int | None = None
+) -> None:
+    query = select(Router).where(
+        or_(Router.name == name, Router.nas_identifier == nas_identifier, Router.ip_address == ip)
+    )
+    if router_id is not None:
+        query = query.where(Router.id != router_id)
+    clash = session.scalar(query)
+    if clash is not None:
+        raise AlreadyExists(
+            f"router {clash.name!r} already has this name, identity or IP address ({ip})"
+        )
+
+
+def create_router(
+    *, session: Session, scope: Scope, box: SecretBox, site_id: int, spec: RouterSpec
 ) -> tuple[Router, str]:
-    """Register a router; returns it with its RADIUS secret (generated if none was given)."""
-    site = get_site(session=session, code=spec.site_code)
+    """Register a router for a village; returns it with its RADIUS secret (generated if none
+    was given), to be shown once."""
+    require_oversight(scope)
+    site = require_site(session=session, scope=scope, site_id=site_id)
     name = spec.name.strip()
     if not name or len(name) > 64:
         raise InvalidInput("router name must be 1 to 64 characters")
-    try:
-        ip = str(ipaddress.ip_address(spec.ip_address.strip()))
-    except ValueError:
-        raise InvalidInput(f"not an IP address: {spec.ip_address!r}") from None
+    ip = _check_ip(spec.ip_address)
+    hotspot_address = check_hotspot_address(spec.hotspot_address)
     secret = spec.secret or generate_secret()
     if len(secret) < MIN_SECRET_LENGTH and not spec.allow_short_secret:
         raise InvalidInput(
@@ -64,19 +126,7 @@ def add_router(
     _check_port(spec.coa_port, "CoA port")
     _check_port(spec.api_port, "API port")
     nas_identifier = spec.nas_identifier.strip() or name
-    clash = session.scalar(
-        select(Router).where(
-            or_(
-                Router.name == name,
-                Router.nas_identifier == nas_identifier,
-                Router.ip_address == ip,
-            )
-        )
-    )
-    if clash is not None:
-        raise AlreadyExists(
-            f"router {clash.name!r} already has this name, identity or IP address ({ip})"
-        )
+    _check_clash(session, name=name, nas_identifier=nas_identifier, ip=ip)
     router = Router(
         site_id=site.id,
         name=name,
@@ -85,7 +135,7 @@ def add_router(
         secret_enc=box.encrypt(secret),
         require_message_authenticator=spec.require_message_authenticator,
         coa_port=spec.coa_port,
-        hotspot_address=spec.hotspot_address,
+        hotspot_address=hotspot_address,
         api_host=spec.api_host,
         api_port=spec.api_port,
         api_use_ssl=spec.api_use_ssl,
@@ -97,27 +147,121 @@ def add_router(
     audit.record(
         session=session,
         action="routers.add",
-        actor=actor,
+        actor=scope,
         object_type="router",
         object_id=router.name,
         site_id=site.id,
         ip=ip,
+        hotspot_address=hotspot_address,
     )
     return router, secret
 
 
-def get_router(*, session: Session, name: str) -> Router:
-    router = session.scalar(select(Router).where(Router.name == name))
+def require_router(*, session: Session, scope: Scope, router_id: int) -> Router:
+    """The router if its village is in the scope; NotFound otherwise."""
+    require_oversight(scope)
+    router = session.scalar(
+        select(Router).where(Router.id == router_id, site_filter(scope, Router.site_id))
+    )
+    if router is None:
+        raise NotFound(f"router {router_id} not found")
+    return router
+
+
+def require_router_named(*, session: Session, scope: Scope, name: str) -> Router:
+    """The router of this name if its village is in the scope; NotFound otherwise."""
+    require_oversight(scope)
+    router = session.scalar(
+        select(Router).where(Router.name == name, site_filter(scope, Router.site_id))
+    )
     if router is None:
         raise NotFound(f"no router named {name!r}")
     return router
 
 
-def list_routers(*, session: Session, site_code: str | None = None) -> list[Router]:
-    query = select(Router).order_by(Router.name)
-    if site_code:
-        query = query.where(Router.site_id == get_site(session=session, code=site_code).id)
-    return list(session.scalars(query))
+def edit_router(
+    *, session: Session, scope: Scope, router_id: int, changes: RouterChanges
+) -> Router:
+    """Change a router's addresses, identity, CoA port or Message-Authenticator rule. The
+    RADIUS service picks the change up at its next router reload (within seconds)."""
+    router = require_router(session=session, scope=scope, router_id=router_id)
+    wanted = replace(
+        changes,
+        ip_address=None if changes.ip_address is None else _check_ip(changes.ip_address),
+        hotspot_address=None
+        if changes.hotspot_address is None
+        else check_hotspot_address(changes.hotspot_address),
+        nas_identifier=None if changes.nas_identifier is None else changes.nas_identifier.strip(),
+    )
+    if wanted.nas_identifier is not None and not 1 <= len(wanted.nas_identifier) <= 64:
+        raise InvalidInput("the router's identity must be 1 to 64 characters")
+    if wanted.coa_port is not None:
+        _check_port(wanted.coa_port, "CoA port")
+    changed = {
+        f.name: getattr(wanted, f.name)
+        for f in fields(wanted)
+        if getattr(wanted, f.name) is not None
+        and getattr(wanted, f.name) != getattr(router, f.name)
+    }
+    if not changed:
+        return router
+    _check_clash(
+        session,
+        name=router.name,
+        nas_identifier=changed.get("nas_identifier", router.nas_identifier),
+        ip=changed.get("ip_address", router.ip_address),
+        router_id=router.id,
+    )
+    for key, value in changed.items():
+        setattr(router, key, value)
+    audit.record(
+        session=session,
+        action="routers.edit",
+        actor=scope,
+        object_type="router",
+        object_id=router.name,
+        site_id=router.site_id,
+        **changed,
+    )
+    return router
+
+
+def new_secret(*, session: Session, scope: Scope, box: SecretBox, router_id: int) -> str:
+    """Replace a router's RADIUS secret with a generated one; returned once, never stored
+    in clear. The RADIUS service picks it up at its next router reload (within seconds)."""
+    router = require_router(session=session, scope=scope, router_id=router_id)
+    secret = generate_secret()
+    router.secret_enc = box.encrypt(secret)
+    audit.record(
+        session=session,
+        action="routers.secret",
+        actor=scope,
+        object_type="router",
+        object_id=router.name,
+        site_id=router.site_id,
+    )
+    return secret
+
+
+def hotspot_files(
+    *, session: Session, scope: Scope, router_id: int, portal_url: str
+) -> dict[str, str]:
+    """The router's hotspot html files (file name → content), pointing at our portal."""
+    router = require_router(session=session, scope=scope, router_id=router_id)
+    return render_hotspot_files(router_name=router.name, portal_url=portal_url)
+
+
+def hotspot_zip(
+    *, session: Session, scope: Scope, router_id: int, portal_url: str
+) -> tuple[str, bytes]:
+    """(file name, zip) of the router's hotspot html files, for its hotspot directory."""
+    router = require_router(session=session, scope=scope, router_id=router_id)
+    files = render_hotspot_files(router_name=router.name, portal_url=portal_url)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(f"hotspot/{name}", content)
+    return f"hotspot-{router.name}.zip", buffer.getvalue()
 
 
 def router_secret(router: Router, box: SecretBox) -> str:

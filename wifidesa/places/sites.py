@@ -1,24 +1,31 @@
-"""Sites (village hotspots): add one, import many from CSV (all or nothing), list."""
+"""Sites (village hotspots): add one, the logins its portal offers, its logo.
+
+One function per operation, whoever calls it: the admin UI and the API with the signed-in
+admin's scope, the CLI with OPERATOR. Desa admins do not manage sites (Forbidden); kabupaten
+admins add villages only under their own kabupaten's code.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin import audit
-from wifidesa.db.models import Region, RegionLevel, Site
-from wifidesa.errors import AlreadyExists, InvalidInput, NotFound, RowsRejected
+from wifidesa.admin.scope import (
+    Forbidden,
+    Scope,
+    profile_filter,
+    require_oversight,
+    require_site,
+)
+from wifidesa.db.models import AdminRole, Profile, Region, RegionLevel, Site
+from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.places.regions import parent_codes
 from wifidesa.settings import DEFAULT_TIMEZONE
 
-REQUIRED_COLUMNS = ("desa_code", "desa_name", "kecamatan_name")
-OPTIONAL_COLUMNS = ("site_code", "site_name", "timezone")
 MAX_NAME = 120
 
 
@@ -42,38 +49,56 @@ class SiteSpec:
         return self.site_name or self.desa_name
 
 
-def _check_spec(spec: SiteSpec, session: Session) -> str | None:
-    """The reason a spec cannot become a site, or None."""
+@dataclass(frozen=True)
+class SiteOptions:
+    allow_voucher: bool
+    allow_member: bool
+    allow_free: bool
+    free_profile_id: int | None
+
+
+def check_reach(scope: Scope, spec: SiteSpec) -> None:
+    """Whether this admin may add this village: oversight, and a kabupaten admin only under
+    their own kabupaten's code."""
+    require_oversight(scope)
+    if scope.role is AdminRole.KABUPATEN and not spec.desa_code.startswith(f"{scope.region_code}."):
+        raise Forbidden(f"a kabupaten admin adds villages only under {scope.region_code}")
+
+
+def check_spec(spec: SiteSpec, session: Session) -> InvalidInput | AlreadyExists | None:
+    """What stops a spec from becoming a site (AlreadyExists for a taken code), or None."""
     try:
         kabupaten_code, kecamatan_code = parent_codes(spec.desa_code)
     except InvalidInput as exc:
-        return str(exc)
+        return exc
     if not spec.desa_name.strip():
-        return "desa_name is empty"
+        return InvalidInput("desa_name is empty")
     if not spec.kecamatan_name.strip():
-        return "kecamatan_name is empty"
+        return InvalidInput("kecamatan_name is empty")
     if len(spec.name) > MAX_NAME or len(spec.kecamatan_name) > MAX_NAME:
-        return f"a name is longer than {MAX_NAME} characters"
+        return InvalidInput(f"a name is longer than {MAX_NAME} characters")
     if len(spec.code) > 32 or not spec.code.replace(".", "").replace("-", "").isalnum():
-        return f"site code {spec.code!r} must be up to 32 letters, digits, '.' or '-'"
+        return InvalidInput(f"site code {spec.code!r} must be up to 32 letters, digits, '.' or '-'")
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {spec.timezone!r}"
+        return InvalidInput(f"unknown time zone {spec.timezone!r}")
     kabupaten = session.scalar(select(Region).where(Region.code == kabupaten_code))
     if kabupaten is None or kabupaten.level != RegionLevel.KABUPATEN:
-        return f"unknown kabupaten/kota {kabupaten_code} (run 'wifidesa init' first?)"
+        return InvalidInput(f"unknown kabupaten/kota {kabupaten_code} (run 'wifidesa init' first?)")
     kecamatan = session.scalar(select(Region).where(Region.code == kecamatan_code))
     if kecamatan is not None and kecamatan.name.casefold() != spec.kecamatan_name.casefold():
-        return (
+        return InvalidInput(
             f"kecamatan {kecamatan_code} is named {kecamatan.name!r} already, "
             f"not {spec.kecamatan_name!r}"
         )
     desa = session.scalar(select(Region).where(Region.code == spec.desa_code))
     if desa is not None and desa.name.casefold() != spec.desa_name.casefold():
-        return f"desa {spec.desa_code} is named {desa.name!r} already, not {spec.desa_name!r}"
+        return InvalidInput(
+            f"desa {spec.desa_code} is named {desa.name!r} already, not {spec.desa_name!r}"
+        )
     if session.scalar(select(Site.id).where(Site.code == spec.code)) is not None:
-        return f"site {spec.code!r} exists already"
+        return AlreadyExists(f"site {spec.code!r} exists already")
     return None
 
 
@@ -86,7 +111,8 @@ def _region(session: Session, code: str, name: str, level: RegionLevel, parent: 
     return region
 
 
-def _create(spec: SiteSpec, session: Session) -> Site:
+def build_site(spec: SiteSpec, session: Session) -> Site:
+    """The site of a checked spec, with its kecamatan and desa regions if they are new."""
     kabupaten_code, kecamatan_code = parent_codes(spec.desa_code)
     kabupaten = session.scalars(select(Region).where(Region.code == kabupaten_code)).one()
     kecamatan = _region(
@@ -99,16 +125,17 @@ def _create(spec: SiteSpec, session: Session) -> Site:
     return site
 
 
-def add_site(*, session: Session, spec: SiteSpec, actor: audit.Actor = audit.CLI_ACTOR) -> Site:
-    """Create a site (and its kecamatan/desa regions if new)."""
-    problem = _check_spec(spec, session)
-    if problem:
-        raise (AlreadyExists if "exists already" in problem else InvalidInput)(problem)
-    site = _create(spec, session)
+def create_site(*, session: Session, scope: Scope, spec: SiteSpec) -> Site:
+    """Add a village (and its kecamatan/desa regions if new)."""
+    check_reach(scope, spec)
+    problem = check_spec(spec, session)
+    if problem is not None:
+        raise problem
+    site = build_site(spec, session)
     audit.record(
         session=session,
         action="sites.add",
-        actor=actor,
+        actor=scope,
         object_type="site",
         object_id=site.code,
         site_id=site.id,
@@ -116,111 +143,62 @@ def add_site(*, session: Session, spec: SiteSpec, actor: audit.Actor = audit.CLI
     return site
 
 
-def _sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    # Spreadsheets set to Indonesian locale save CSV with ';' between fields.
-    first_line = text.split("\n", 1)[0]
-    return csv.excel if first_line.count(",") >= first_line.count(";") else _Semicolon
+def kabupaten_id(session: Session, site: Site) -> int | None:
+    """The id of the kabupaten/kota a site lies in."""
+    # A desa code is PP.KK.CC.DDDD; its kabupaten is the first five characters.
+    code = session.scalars(select(Region.code).where(Region.id == site.region_id)).one()
+    return session.scalar(select(Region.id).where(Region.code == code[:5]))
 
 
-class _Semicolon(csv.excel):
-    delimiter = ";"
-
-
-def parse_sites_csv(text: str) -> list[tuple[int, SiteSpec | str]]:
-    """Rows of a sites CSV as (line number, spec or reason it is malformed)."""
-    reader = csv.DictReader(io.StringIO(text), dialect=_sniff_dialect(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(
-            f"line 1: missing column(s) {', '.join(missing)}; expected "
-            f"{','.join(REQUIRED_COLUMNS)}[,{','.join(OPTIONAL_COLUMNS)}]"
-        )
-    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        raise InvalidInput(f"line 1: unknown column(s) {', '.join(unknown)}")
-    reader.fieldnames = header
-    rows: list[tuple[int, SiteSpec | str]] = []
-    for row in reader:
-        line = reader.line_num
-        if None in row or any(v is None for v in row.values()):
-            rows.append((line, f"expected {len(header)} fields"))
-            continue
-        values = {k: (v or "").strip() for k, v in row.items()}
-        if not any(values.values()):
-            continue  # blank line
-        rows.append(
-            (
-                line,
-                SiteSpec(
-                    desa_code=values["desa_code"],
-                    desa_name=values["desa_name"],
-                    kecamatan_name=values["kecamatan_name"],
-                    site_code=values.get("site_code", ""),
-                    site_name=values.get("site_name", ""),
-                    timezone=values.get("timezone") or DEFAULT_TIMEZONE,
-                ),
+def set_options(*, session: Session, scope: Scope, site_id: int, options: SiteOptions) -> Site:
+    """Which logins the village's portal offers, and the profile of free access."""
+    require_oversight(scope)
+    site = require_site(session=session, scope=scope, site_id=site_id)
+    if options.free_profile_id is not None:
+        # A profile the admin may use, and one meant for this village's kabupaten.
+        usable = session.scalar(
+            select(Profile.id).where(
+                Profile.id == options.free_profile_id,
+                profile_filter(scope),
+                Profile.region_id.is_(None) | (Profile.region_id == kabupaten_id(session, site)),
             )
         )
-    return rows
-
-
-def import_sites(*, session: Session, text: str, source: str = "CSV") -> list[Site]:
-    """Import every row or none: all rows are checked first, every problem is reported."""
-    rows = parse_sites_csv(text)
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    seen_desa: dict[str, tuple[int, str]] = {}
-    for line, spec in rows:
-        if isinstance(spec, str):
-            problems.append(f"line {line}: {spec}")
-            continue
-        if spec.code in seen:
-            problems.append(f"line {line}: site {spec.code!r} also on line {seen[spec.code]}")
-            continue
-        earlier = seen_desa.get(spec.desa_code)
-        if earlier and earlier[1].casefold() != spec.desa_name.casefold():
-            problems.append(
-                f"line {line}: desa {spec.desa_code} is named {earlier[1]!r} on line {earlier[0]}"
-            )
-            continue
-        seen[spec.code] = line
-        seen_desa.setdefault(spec.desa_code, (line, spec.desa_name))
-        problem = _check_spec(spec, session)
-        if problem:
-            problems.append(f"line {line}: {problem}")
-    if problems:
-        raise RowsRejected(source, problems)
-    if not rows:
-        raise InvalidInput(f"{source}: no rows to import")
-    sites = [_create(spec, session) for _, spec in rows if isinstance(spec, SiteSpec)]
+        if usable is None:
+            raise InvalidInput("this profile cannot be used in this village")
+    if options.allow_free and options.free_profile_id is None:
+        raise InvalidInput("free access needs a profile")
+    site.allow_voucher = options.allow_voucher
+    site.allow_member = options.allow_member
+    site.allow_free = options.allow_free
+    site.free_profile_id = options.free_profile_id
     audit.record(
-        session=session, action="sites.import", object_type="site", count=len(sites), source=source
+        session=session,
+        action="sites.options",
+        actor=scope,
+        object_type="site",
+        object_id=site.code,
+        site_id=site.id,
+        allow_voucher=options.allow_voucher,
+        allow_member=options.allow_member,
+        allow_free=options.allow_free,
+        free_profile_id=options.free_profile_id,
     )
-    return sites
-
-
-def read_csv_file(path: Path) -> str:
-    """Text of a CSV file, accepting the UTF-8 BOM that spreadsheets write."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NotFound(f"no such file: {path}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def get_site(*, session: Session, code: str) -> Site:
-    site = session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        raise NotFound(f"no site with code {code!r}")
     return site
 
 
-def list_sites(*, session: Session) -> list[Site]:
-    return list(session.scalars(select(Site).order_by(Site.code)))
+def usable_profiles(*, session: Session, scope: Scope, site_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the profiles that may serve free access in this village."""
+    require_oversight(scope)
+    site = require_site(session=session, scope=scope, site_id=site_id)
+    query = (
+        select(Profile.id, Profile.name)
+        .where(
+            profile_filter(scope),
+            Profile.region_id.is_(None) | (Profile.region_id == kabupaten_id(session, site)),
+        )
+        .order_by(Profile.name)
+    )
+    return [(row.id, row.name) for row in session.execute(query)]
 
 
 MAX_LOGO_BYTES = 10 * 1024  # the login page must stay under 20 KB on a satellite link
@@ -238,12 +216,13 @@ def _image_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
 
 
-def set_logo(*, session: Session, code: str, data: bytes | None) -> Site:
+def set_logo(*, session: Session, scope: Scope, site_id: int, data: bytes | None) -> Site:
     """Set (or with None remove) a site's portal logo: PNG, JPEG, GIF or WebP, at most 10 KB.
 
     SVG is refused: it can carry script, and the portal serves the logo from its own origin.
     """
-    site = get_site(session=session, code=code)
+    require_oversight(scope)
+    site = require_site(session=session, scope=scope, site_id=site_id)
     if data is None:
         site.logo, site.logo_type = None, None
     else:
@@ -259,6 +238,7 @@ def set_logo(*, session: Session, code: str, data: bytes | None) -> Site:
     audit.record(
         session=session,
         action="sites.logo",
+        actor=scope,
         object_type="site",
         object_id=site.code,
         site_id=site.id,

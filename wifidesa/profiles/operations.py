@@ -1,10 +1,9 @@
-"""Profiles (paket) as admins manage them: province admins define province-wide ones,
-kabupaten admins their kabupaten's; desa admins only pick among those (see scope.profile_filter).
+"""Profiles (paket): define, change, list and look up — one function per operation, within
+the caller's scope. Province admins (and the CLI's OPERATOR) define province-wide ones,
+kabupaten admins their kabupaten's; desa admins only pick among those (scope.profile_filter).
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -19,7 +18,7 @@ from wifidesa.admin.scope import (
 )
 from wifidesa.db.models import Profile, ProfileLimit
 from wifidesa.errors import AlreadyExists, NotFound
-from wifidesa.profiles.definitions import ProfileSpec, Quota, _validate, add_profile
+from wifidesa.profiles.rules import ProfileSpec, Quota, check_spec
 
 # The fields an edit may change (everything but where the profile belongs).
 EDITABLE = (
@@ -81,10 +80,53 @@ def spec_of(profile: Profile) -> ProfileSpec:
 
 
 def create_profile(*, session: Session, scope: Scope, spec: ProfileSpec) -> Profile:
-    """Province admins create province-wide profiles; kabupaten admins their kabupaten's."""
+    """A new profile: a kabupaten admin's belongs to their kabupaten; a province admin's is
+    province-wide unless `spec.region_id` names a kabupaten."""
     require_oversight(scope)
-    region_id = None if scope.everything else scope.region_id
-    return add_profile(session=session, spec=replace(spec, region_id=region_id), actor=scope)
+    check_spec(spec)
+    if session.scalar(select(Profile.id).where(Profile.name == spec.name.strip())) is not None:
+        raise AlreadyExists(f"profile {spec.name!r} exists already")
+    region_id = spec.region_id if scope.everything else scope.region_id
+    profile = Profile(
+        name=spec.name.strip(),
+        description=spec.description,
+        rate_limit=spec.rate_limit,
+        session_timeout=spec.session_timeout,
+        idle_timeout=spec.idle_timeout,
+        interim_interval=spec.interim_interval,
+        devices_at_once=spec.devices_at_once,
+        validity_seconds=spec.validity_seconds,
+        after_quota=spec.after_quota,
+        throttle_rate_limit=spec.throttle_rate_limit,
+        remember_device_days=spec.remember_device_days,
+        region_id=region_id,
+        limits=[
+            ProfileLimit(period=q.period, data_bytes=q.data_bytes, time_seconds=q.time_seconds)
+            for q in spec.quotas
+        ],
+    )
+    session.add(profile)
+    session.flush()
+    audit.record(
+        session=session,
+        action="profiles.add",
+        actor=scope,
+        object_type="profile",
+        object_id=profile.name,
+    )
+    return profile
+
+
+def require_profile_named(*, session: Session, scope: Scope, name: str) -> Profile:
+    """The profile of this name if the caller may use it; NotFound otherwise."""
+    profile = session.scalar(
+        select(Profile)
+        .where(Profile.name == name, profile_filter(scope))
+        .options(selectinload(Profile.limits))
+    )
+    if profile is None:
+        raise NotFound(f"no profile named {name!r}")
+    return profile
 
 
 def update_profile(
@@ -95,7 +137,7 @@ def update_profile(
     profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     if not profile_editable(scope, profile):
         raise Forbidden("only the profile's kabupaten or the province may change it")
-    _validate(spec)
+    check_spec(spec)
     name = spec.name.strip()
     clash = session.scalar(select(Profile.id).where(Profile.name == name, Profile.id != profile.id))
     if clash is not None:

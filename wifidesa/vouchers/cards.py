@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from wifidesa.admin.scope import Scope, profile_filter, require_site, site_filter
+from wifidesa.admin.scope import Scope, require_site, site_filter
 from wifidesa.db.models import (
     Account,
     AccountKind,
@@ -294,24 +294,3 @@ def batch_profile(*, session: Session, scope: Scope, batch_id: int) -> Profile:
     profile = session.get(Profile, batch.profile_id)
     assert profile is not None  # a foreign key with ON DELETE RESTRICT
     return profile
-
-
-def usable_profile(
-    *, session: Session, scope: Scope, profile_id: int | None = None, name: str | None = None
-) -> Profile:
-    """A profile the admin may put on cards, by id or name; NotFound otherwise."""
-    query = select(Profile).where(profile_filter(scope))
-    if profile_id is not None:
-        query = query.where(Profile.id == profile_id)
-    else:
-        query = query.where(Profile.name == (name or "").strip())
-    profile = session.scalar(query)
-    if profile is None:
-        raise NotFound(f"profile {profile_id or name!r} not found")
-    return profile
-
-
-def usable_profiles(*, session: Session, scope: Scope) -> list[Profile]:
-    """Profiles this admin may put on new cards."""
-    query = select(Profile).where(profile_filter(scope)).order_by(Profile.name)
-    return list(session.scalars(query))

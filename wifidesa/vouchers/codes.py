@@ -16,10 +16,8 @@ from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope
 from wifidesa.db.bulk import refresh_statistics
 from wifidesa.db.engine import utcnow
-from wifidesa.db.models import Account, AccountKind, AdminUser, Voucher, VoucherBatch
+from wifidesa.db.models import Account, AccountKind, Profile, Site, Voucher, VoucherBatch
 from wifidesa.errors import InvalidInput
-from wifidesa.places.sites import get_site
-from wifidesa.profiles.definitions import get_profile
 from wifidesa.usage.quota import local_midnight
 
 # No 0/O, 1/I/l: codes are read off paper and typed on phones. Upper case only, 32 symbols.
@@ -129,28 +127,27 @@ def check_batch(
     return check_prefix(prefix), check_use_by(use_by, zone, now)
 
 
-def generate_batch(
+def store_batch(
     *,
     session: Session,
-    site_code: str,
-    profile_name: str,
+    site: Site,
+    profile: Profile,
     count: int,
     prefix: str = "",
     note: str = "",
     use_by: date | None = None,
-    actor: AdminUser | Scope | str = audit.CLI_ACTOR,
+    actor: Scope,
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> tuple[VoucherBatch, list[str]]:
-    """Create a batch of `count` vouchers for a site and profile; returns the batch and codes.
+    """Store a batch of `count` new vouchers for a site and profile that the caller checked
+    (`wifidesa.vouchers.stock.generate` is the operation); returns the batch and its codes.
 
     With `use_by`, no card of the batch can be used after the end of that day (the site's
     local time): it is stored as the cards' `expires_at`, which first use caps the profile's
     validity by (wifidesa.access.rules.check_validity).
     `progress(done, total)` is called as the cards are stored (for batches of thousands).
     """
-    site = get_site(session=session, code=site_code)
-    profile = get_profile(session=session, name=profile_name)
     prefix, expires_at = check_batch(
         count=count, prefix=prefix, use_by=use_by, zone=site.timezone, now=now or utcnow()
     )
@@ -209,13 +206,12 @@ def generate_batch(
     return batch, codes
 
 
-def unused_codes(*, session: Session, site_code: str, limit: int) -> list[str]:
+def unused_codes(*, session: Session, site_id: int, limit: int) -> list[str]:
     """Codes of vouchers at a site that were never used (for the router simulator and demos)."""
-    site = get_site(session=session, code=site_code)
     query = (
         select(Voucher.code)
         .join(Account, Account.id == Voucher.account_id)
-        .where(Account.site_id == site.id, Account.first_used_at.is_(None))
+        .where(Account.site_id == site_id, Account.first_used_at.is_(None))
         .order_by(Voucher.code)
         .limit(limit)
     )

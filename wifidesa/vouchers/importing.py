@@ -10,12 +10,12 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from wifidesa.admin import audit
+from wifidesa.admin.scope import Scope
 from wifidesa.db.bulk import refresh_statistics
 from wifidesa.db.models import Account, AccountKind, Voucher, VoucherBatch
 from wifidesa.errors import InvalidInput, RowsRejected
-from wifidesa.places.sites import get_site
-from wifidesa.profiles.definitions import get_profile
 from wifidesa.vouchers.codes import BULK, MAX_BATCH, existing_codes, normalize_code
+from wifidesa.vouchers.stock import check_target
 
 _CODE = re.compile(r"^[A-Z0-9]{4,32}$")
 
@@ -53,16 +53,24 @@ def parse_voucher_csv(text: str) -> list[tuple[int, str, str | None]]:
 
 
 def import_vouchers(
-    *, session: Session, site_code: str, profile_name: str, text: str, source: str = "CSV"
+    *,
+    session: Session,
+    scope: Scope,
+    site_id: int,
+    profile_id: int,
+    text: str,
+    source: str = "CSV",
 ) -> VoucherBatch:
-    """Create one batch holding every voucher of the file, or nothing if a row is bad."""
+    """Create one batch holding every voucher of the file, or nothing if a row is bad; the
+    village and profile are checked as for generated cards (`stock.check_target`)."""
     rows = parse_voucher_csv(text)
     if not rows:
         raise InvalidInput(f"{source}: no vouchers to import")
     if len(rows) > MAX_BATCH:
         raise InvalidInput(f"{source}: at most {MAX_BATCH} vouchers per import")
-    site = get_site(session=session, code=site_code)
-    profile = get_profile(session=session, name=profile_name)
+    site, profile = check_target(
+        session=session, scope=scope, site_id=site_id, profile_id=profile_id
+    )
     taken = existing_codes(session, (code for _, code, _ in rows))
     if taken:
         problems = [
@@ -74,6 +82,7 @@ def import_vouchers(
         profile_id=profile.id,
         count=len(rows),
         note=f"imported from {source}"[:255],
+        created_by_id=audit.who(scope)[0],
     )
     session.add(batch)
     session.flush()
@@ -81,7 +90,12 @@ def import_vouchers(
         session.scalars(
             insert(Account).returning(Account.id, sort_by_parameter_order=True),
             [
-                {"kind": AccountKind.VOUCHER, "site_id": site.id, "profile_id": profile.id}
+                {
+                    "kind": AccountKind.VOUCHER,
+                    "site_id": site.id,
+                    "profile_id": profile.id,
+                    "created_by_id": audit.who(scope)[0],
+                }
                 for _ in rows
             ],
         )
@@ -98,6 +112,7 @@ def import_vouchers(
     audit.record(
         session=session,
         action="vouchers.import",
+        actor=scope,
         object_type="voucher_batch",
         object_id=batch.id,
         site_id=site.id,

@@ -23,20 +23,10 @@ from wifidesa.db.models import (
     VoucherBatch,
 )
 from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.profiles.operations import get_usable_profile
 from wifidesa.usage.enforcement import disconnect_account
-from wifidesa.vouchers.cards import (
-    VoucherFilter,
-    VoucherRow,
-    all_vouchers,
-    get_batch,
-    usable_profile,
-)
-from wifidesa.vouchers.codes import (
-    Progress,
-    check_batch,
-    generate_batch,
-    normalize_code,
-)
+from wifidesa.vouchers.cards import VoucherFilter, VoucherRow, all_vouchers, get_batch
+from wifidesa.vouchers.codes import Progress, check_batch, normalize_code, store_batch
 
 
 def export_rows(
@@ -59,11 +49,13 @@ def export_rows(
     return rows
 
 
-def _checked(
-    session: Session, scope: Scope, site_id: int, profile_id: int, note: str
+def check_target(
+    *, session: Session, scope: Scope, site_id: int, profile_id: int, note: str = ""
 ) -> tuple[Site, Profile]:
+    """The village and profile of new cards: in the scope, a profile the caller may give out,
+    a village that accepts vouchers."""
     site = require_site(session=session, scope=scope, site_id=site_id)
-    profile = usable_profile(session=session, scope=scope, profile_id=profile_id)
+    profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     if not site.allow_voucher:
         raise InvalidInput("this village does not accept vouchers")
     if len(note) > 255:
@@ -84,7 +76,9 @@ def check_generation(
     now: datetime | None = None,
 ) -> None:
     """Everything `generate` would refuse, refused now (before a background job starts)."""
-    site, _profile = _checked(session, scope, site_id, profile_id, note)
+    site, _profile = check_target(
+        session=session, scope=scope, site_id=site_id, profile_id=profile_id, note=note
+    )
     check_batch(count=count, prefix=prefix, use_by=use_by, zone=site.timezone, now=now or utcnow())
 
 
@@ -103,11 +97,13 @@ def generate(
 ) -> tuple[VoucherBatch, list[str]]:
     """A new batch of cards for a village in the scope, with a profile the admin may use;
     with `use_by`, the cards cannot be used after that day (the village's local time)."""
-    site, profile = _checked(session, scope, site_id, profile_id, note)
-    return generate_batch(
+    site, profile = check_target(
+        session=session, scope=scope, site_id=site_id, profile_id=profile_id, note=note
+    )
+    return store_batch(
         session=session,
-        site_code=site.code,
-        profile_name=profile.name,
+        site=site,
+        profile=profile,
         count=count,
         prefix=prefix,
         note=note.strip(),

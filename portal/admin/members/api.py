@@ -16,7 +16,8 @@ from portal.admin.api_auth import api_caller
 from portal.admin.web import Admin, transaction
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected
-from wifidesa.members import operations as member_admin
+from wifidesa.members import queries as member_queries
+from wifidesa.members import residents
 from wifidesa.members.importing import import_members
 
 api = APIRouter(prefix="/api", tags=["residents"])
@@ -108,7 +109,7 @@ class ImportOut(BaseModel):
     usernames: list[str]
 
 
-def _member(row: member_admin.MemberRow) -> MemberOut:
+def _member(row: member_queries.MemberRow) -> MemberOut:
     return MemberOut(**{**row.__dict__, "status": row.status.value})
 
 
@@ -131,7 +132,7 @@ def list_members(
     """Residents of the caller's villages; `q` searches username, name and phone; `site` is
     a village code, `site_id` its id (villages outside the caller's reach give no rows)."""
     with transaction(request) as session:
-        found = member_admin.list_members(
+        found = member_queries.list_members(
             session=session,
             scope=caller.scope,
             now=utcnow(),
@@ -150,7 +151,7 @@ def list_members(
 
 def _detail(request: Request, caller: Admin, account_id: int) -> MemberDetailOut:
     with transaction(request) as session:
-        d = member_admin.get_member(
+        d = member_queries.get_member(
             session=session, scope=caller.scope, account_id=account_id, now=utcnow()
         )
     return MemberDetailOut(
@@ -166,10 +167,10 @@ def _detail(request: Request, caller: Admin, account_id: int) -> MemberDetailOut
 
 @api.post("/members", response_model=MemberCreated, status_code=201, responses=REFUSED)
 def create_member(request: Request, caller: Caller, body: MemberIn) -> Response:
-    password = body.password or member_admin.generate_password()
+    password = body.password or residents.generate_password()
     try:
         with transaction(request) as session:
-            member = member_admin.create_member(
+            member = residents.create_member(
                 session=session,
                 scope=caller.scope,
                 site_id=body.site_id,
@@ -219,7 +220,7 @@ def reset_password(
     typed = body.password if body else None
     try:
         with transaction(request) as session:
-            new = member_admin.reset_password(
+            new = residents.reset_password(
                 session=session, scope=caller.scope, account_id=account_id, password=typed
             )
     except InvalidInput as exc:
@@ -231,7 +232,7 @@ def reset_password(
 def disable(request: Request, caller: Caller, account_id: int) -> Response:
     try:
         with transaction(request) as session:
-            queued = member_admin.disable_member(
+            queued = residents.disable_member(
                 session=session, scope=caller.scope, account_id=account_id, now=utcnow()
             )
     except InvalidInput as exc:
@@ -243,7 +244,7 @@ def disable(request: Request, caller: Caller, account_id: int) -> Response:
 def enable(request: Request, caller: Caller, account_id: int) -> Response:
     try:
         with transaction(request) as session:
-            member_admin.enable_member(session=session, scope=caller.scope, account_id=account_id)
+            residents.enable_member(session=session, scope=caller.scope, account_id=account_id)
     except InvalidInput as exc:
         return _refused(exc)
     return JSONResponse({"status": "active", "disconnects_queued": 0})
@@ -254,7 +255,7 @@ def change_profile(
     request: Request, caller: Caller, account_id: int, body: ProfileChoice
 ) -> MemberDetailOut:
     with transaction(request) as session:
-        member_admin.change_profile(
+        residents.change_profile(
             session=session, scope=caller.scope, account_id=account_id, profile_id=body.profile_id
         )
     return _detail(request, caller, account_id)
@@ -262,7 +263,7 @@ def change_profile(
 
 def _forget(request: Request, caller: Admin, account_id: int, device_id: int) -> Response:
     with transaction(request) as session:
-        member_admin.forget_device(
+        residents.forget_device(
             session=session,
             scope=caller.scope,
             account_id=account_id,

@@ -15,7 +15,8 @@ from portal.admin.wording import translate
 from wifidesa.admin.scope import visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected
-from wifidesa.members import operations as member_admin
+from wifidesa.members import queries as member_queries
+from wifidesa.members import residents
 from wifidesa.members.importing import import_members
 from wifidesa.profiles.operations import list_usable_profiles
 from wifidesa.units import format_size
@@ -42,7 +43,7 @@ def _choices(request: Request, admin: Admin) -> dict[str, Any]:
 @router.get("/members")
 def members(request: Request, admin: SignedIn, q: str = "", site: str = "", p: int = 1) -> Response:
     with transaction(request) as session:
-        found = member_admin.list_members(
+        found = member_queries.list_members(
             session=session, scope=admin.scope, now=utcnow(), search=q, site_code=site, page=p
         )
         sites = [(s.code, s.name) for s in visible_sites(session=session, scope=admin.scope)]
@@ -75,10 +76,10 @@ def new_member_form(request: Request, admin: SignedIn, site: int | None = None) 
 async def create_member(request: Request, admin: SignedIn) -> Response:
     form = await checked_form(request, admin)
     _ = gettext_for(request)
-    password = form.get("password", "") or member_admin.generate_password()
+    password = form.get("password", "") or residents.generate_password()
     try:
         with transaction(request) as session:
-            member = member_admin.create_member(
+            member = residents.create_member(
                 session=session,
                 scope=admin.scope,
                 site_id=_number(form.get("site")) or 0,
@@ -107,7 +108,7 @@ def _detail(
     request: Request, admin: Admin, account_id: int, status: int = 200, **context: Any
 ) -> Response:
     with transaction(request) as session:
-        detail = member_admin.get_member(
+        detail = member_queries.get_member(
             session=session, scope=admin.scope, account_id=account_id, now=utcnow()
         )
         profiles = [
@@ -207,7 +208,7 @@ async def reset_password(request: Request, admin: SignedIn, account_id: int) -> 
     typed = form.get("password", "")
     try:
         with transaction(request) as session:
-            new = member_admin.reset_password(
+            new = residents.reset_password(
                 session=session, scope=admin.scope, account_id=account_id, password=typed or None
             )
     except InvalidInput as exc:
@@ -221,7 +222,7 @@ async def disable(request: Request, admin: SignedIn, account_id: int) -> Respons
     _ = gettext_for(request)
     try:
         with transaction(request) as session:
-            queued = member_admin.disable_member(
+            queued = residents.disable_member(
                 session=session, scope=admin.scope, account_id=account_id, now=utcnow()
             )
     except InvalidInput as exc:
@@ -235,7 +236,7 @@ async def enable(request: Request, admin: SignedIn, account_id: int) -> Response
     _ = gettext_for(request)
     try:
         with transaction(request) as session:
-            member_admin.enable_member(session=session, scope=admin.scope, account_id=account_id)
+            residents.enable_member(session=session, scope=admin.scope, account_id=account_id)
     except InvalidInput as exc:
         return _detail(request, admin, account_id, 400, error=translate(_, str(exc)))
     return _back(account_id, "enabled")
@@ -245,7 +246,7 @@ async def enable(request: Request, admin: SignedIn, account_id: int) -> Response
 async def change_profile(request: Request, admin: SignedIn, account_id: int) -> Response:
     form = await checked_form(request, admin)
     with transaction(request) as session:
-        member_admin.change_profile(
+        residents.change_profile(
             session=session,
             scope=admin.scope,
             account_id=account_id,
@@ -260,7 +261,7 @@ async def forget_device(
 ) -> Response:
     await checked_form(request, admin)
     with transaction(request) as session:
-        member_admin.forget_device(
+        residents.forget_device(
             session=session,
             scope=admin.scope,
             account_id=account_id,

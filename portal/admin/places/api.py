@@ -16,8 +16,10 @@ from portal.admin.api_auth import api_caller
 from portal.admin.places.pages import box_of, portal_url
 from portal.admin.web import Admin, transaction
 from wifidesa.errors import AlreadyExists, InvalidInput
-from wifidesa.places import site_admin
-from wifidesa.places.sites import SiteSpec
+from wifidesa.places import listing, routers, sites
+from wifidesa.places.listing import RouterRow, SiteRow
+from wifidesa.places.routers import RouterChanges, RouterSpec
+from wifidesa.places.sites import SiteOptions, SiteSpec
 from wifidesa.settings import DEFAULT_TIMEZONE
 
 api = APIRouter(prefix="/api", tags=["sites"])
@@ -31,9 +33,13 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 class RouterOut(BaseModel):
     id: int
     site_id: int
+    site_code: str
     name: str
     ip_address: str
     nas_identifier: str
+    hotspot_address: str | None = Field(
+        description="the router's hotspot IP or DNS name (where browsers reach its login page)"
+    )
     coa_port: int
     require_message_authenticator: bool
     last_seen_at: datetime | None = Field(description="the last accounting heard from it")
@@ -73,10 +79,24 @@ class OptionsIn(BaseModel):
 
 class RouterIn(BaseModel):
     name: str
-    ip_address: str
+    ip_address: str = Field(description="the source address of its RADIUS packets")
+    hotspot_address: str = Field(
+        description="its hotspot IP or DNS name, where villagers' browsers reach its login page",
+        examples=["10.5.50.1"],
+    )
     nas_identifier: str = ""
     coa_port: int = 3799
     require_message_authenticator: bool = True
+
+
+class RouterPatch(BaseModel):
+    """The values to change; the others stay as they are."""
+
+    ip_address: str | None = None
+    nas_identifier: str | None = None
+    hotspot_address: str | None = None
+    coa_port: int | None = None
+    require_message_authenticator: bool | None = None
 
 
 class RouterCreated(BaseModel):
@@ -89,11 +109,11 @@ class SecretOut(BaseModel):
     secret: str = Field(description="the new RADIUS secret: shown in this answer only")
 
 
-def _router(row: site_admin.RouterRow) -> RouterOut:
+def _router(row: RouterRow) -> RouterOut:
     return RouterOut(**row.__dict__)
 
 
-def _site(row: site_admin.SiteRow) -> SiteOut:
+def _site(row: SiteRow) -> SiteOut:
     fields = {k: v for k, v in row.__dict__.items() if k != "routers"}
     return SiteOut(**fields, routers=[_router(r) for r in row.routers])
 
@@ -106,7 +126,7 @@ def _refused(exc: InvalidInput | AlreadyExists) -> JSONResponse:
 def list_sites(request: Request, caller: Caller) -> list[SiteOut]:
     """The villages the caller oversees, with their routers."""
     with transaction(request) as session:
-        return [_site(r) for r in site_admin.list_sites(session=session, scope=caller.scope)]
+        return [_site(r) for r in listing.list_sites(session=session, scope=caller.scope)]
 
 
 @api.post("/sites", response_model=SiteOut, status_code=201, responses=REFUSED)
@@ -114,10 +134,10 @@ def add_site(request: Request, caller: Caller, body: SiteIn) -> Response:
     """Add a village (a kabupaten admin only under their kabupaten's code)."""
     try:
         with transaction(request) as session:
-            site = site_admin.create_site(
+            site = sites.create_site(
                 session=session, scope=caller.scope, spec=SiteSpec(**body.model_dump())
             )
-            row = site_admin.get_site(session=session, scope=caller.scope, site_id=site.id)
+            row = listing.get_site(session=session, scope=caller.scope, site_id=site.id)
     except (InvalidInput, AlreadyExists) as exc:
         return _refused(exc)
     return JSONResponse(_site(row).model_dump(mode="json"), status_code=201)
@@ -126,7 +146,7 @@ def add_site(request: Request, caller: Caller, body: SiteIn) -> Response:
 @api.get("/sites/{site_id}", response_model=SiteOut)
 def get_site(request: Request, caller: Caller, site_id: int) -> SiteOut:
     with transaction(request) as session:
-        return _site(site_admin.get_site(session=session, scope=caller.scope, site_id=site_id))
+        return _site(listing.get_site(session=session, scope=caller.scope, site_id=site_id))
 
 
 @api.patch("/sites/{site_id}", response_model=SiteOut, responses=REFUSED)
@@ -134,13 +154,13 @@ def set_options(request: Request, caller: Caller, site_id: int, body: OptionsIn)
     """Which logins the village's portal offers, and the free-access profile."""
     try:
         with transaction(request) as session:
-            site_admin.set_options(
+            sites.set_options(
                 session=session,
                 scope=caller.scope,
                 site_id=site_id,
-                options=site_admin.SiteOptions(**body.model_dump()),
+                options=SiteOptions(**body.model_dump()),
             )
-            row = site_admin.get_site(session=session, scope=caller.scope, site_id=site_id)
+            row = listing.get_site(session=session, scope=caller.scope, site_id=site_id)
     except InvalidInput as exc:
         return _refused(exc)
     return JSONResponse(_site(row).model_dump(mode="json"))
@@ -153,13 +173,14 @@ def add_router(request: Request, caller: Caller, site_id: int, body: RouterIn) -
     """Register a router; its RADIUS secret is generated and returned in this answer only."""
     try:
         with transaction(request) as session:
-            row, secret = site_admin.create_router(
+            router, secret = routers.create_router(
                 session=session,
                 scope=caller.scope,
                 box=box_of(request),
                 site_id=site_id,
-                new=site_admin.NewRouter(**body.model_dump()),
+                spec=RouterSpec(**body.model_dump()),
             )
+            row = listing.get_router(session=session, scope=caller.scope, router_id=router.id)
     except (InvalidInput, AlreadyExists) as exc:
         return _refused(exc)
     created = RouterCreated(router=_router(row), secret=secret)
@@ -169,16 +190,31 @@ def add_router(request: Request, caller: Caller, site_id: int, body: RouterIn) -
 @api.get("/routers/{router_id}", response_model=RouterOut)
 def get_router(request: Request, caller: Caller, router_id: int) -> RouterOut:
     with transaction(request) as session:
-        return _router(
-            site_admin.get_router(session=session, scope=caller.scope, router_id=router_id)
-        )
+        return _router(listing.get_router(session=session, scope=caller.scope, router_id=router_id))
+
+
+@api.patch("/routers/{router_id}", response_model=RouterOut, responses=REFUSED)
+def edit_router(request: Request, caller: Caller, router_id: int, body: RouterPatch) -> Response:
+    """Change a router's addresses, identity, CoA port or Message-Authenticator rule."""
+    try:
+        with transaction(request) as session:
+            routers.edit_router(
+                session=session,
+                scope=caller.scope,
+                router_id=router_id,
+                changes=RouterChanges(**body.model_dump()),
+            )
+            row = listing.get_router(session=session, scope=caller.scope, router_id=router_id)
+    except (InvalidInput, AlreadyExists) as exc:
+        return _refused(exc)
+    return JSONResponse(_router(row).model_dump(mode="json"))
 
 
 @api.post("/routers/{router_id}/secret", response_model=SecretOut)
 def renew_secret(request: Request, caller: Caller, router_id: int) -> SecretOut:
     """Replace the router's RADIUS secret with a generated one, returned in this answer only."""
     with transaction(request) as session:
-        secret = site_admin.new_secret(
+        secret = routers.new_secret(
             session=session, scope=caller.scope, box=box_of(request), router_id=router_id
         )
     return SecretOut(router_id=router_id, secret=secret)
@@ -192,7 +228,7 @@ def renew_secret(request: Request, caller: Caller, router_id: int) -> SecretOut:
 def hotspot_zip(request: Request, caller: Caller, router_id: int) -> Response:
     """The router's hotspot html files (login.html, ...) as a zip."""
     with transaction(request) as session:
-        name, data = site_admin.hotspot_zip(
+        name, data = routers.hotspot_zip(
             session=session, scope=caller.scope, router_id=router_id, portal_url=portal_url(request)
         )
     return Response(

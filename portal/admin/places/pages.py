@@ -15,8 +15,9 @@ from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, 
 from wifidesa.admin.scope import Forbidden, require_oversight
 from wifidesa.crypto import SecretBox
 from wifidesa.errors import AlreadyExists, InvalidInput
-from wifidesa.places import site_admin
-from wifidesa.places.sites import SiteSpec
+from wifidesa.places import listing, routers, sites
+from wifidesa.places.routers import RouterChanges, RouterSpec
+from wifidesa.places.sites import SiteOptions, SiteSpec
 from wifidesa.settings import DEFAULT_TIMEZONE
 
 router = APIRouter(prefix="/admin")
@@ -34,7 +35,7 @@ def portal_url(request: Request) -> str:
 @router.get("/sites")
 def sites_page(request: Request, admin: SignedIn) -> Response:
     with transaction(request) as session:
-        rows = site_admin.list_sites(session=session, scope=admin.scope)
+        rows = listing.list_sites(session=session, scope=admin.scope)
     return page(request, "admin/sites.html", admin, sites=rows)
 
 
@@ -70,7 +71,7 @@ async def new_site(request: Request, admin: SignedIn) -> Response:
     spec = SiteSpec(**values, timezone=DEFAULT_TIMEZONE)
     try:
         with transaction(request) as session:
-            site = site_admin.create_site(session=session, scope=admin.scope, spec=spec)
+            site = sites.create_site(session=session, scope=admin.scope, spec=spec)
             site_id = site.id
     except Forbidden:
         if not admin.scope.oversees:
@@ -89,8 +90,8 @@ def _site_page(
     request: Request, admin: Admin, site_id: int, status: int = 200, **extra: Any
 ) -> Response:
     with transaction(request) as session:
-        site = site_admin.get_site(session=session, scope=admin.scope, site_id=site_id)
-        profiles = site_admin.usable_profiles(session=session, scope=admin.scope, site_id=site_id)
+        site = listing.get_site(session=session, scope=admin.scope, site_id=site_id)
+        profiles = sites.usable_profiles(session=session, scope=admin.scope, site_id=site_id)
     return page(request, "admin/site.html", admin, status, site=site, profiles=profiles, **extra)
 
 
@@ -117,7 +118,7 @@ async def site_options(request: Request, admin: SignedIn, site_id: int) -> Respo
     _ = gettext_for(request)
     form = await checked_form(request, admin)
     try:
-        options = site_admin.SiteOptions(
+        options = SiteOptions(
             allow_voucher=_flag(form, "allow_voucher"),
             allow_member=_flag(form, "allow_member"),
             allow_free=_flag(form, "allow_free"),
@@ -126,9 +127,7 @@ async def site_options(request: Request, admin: SignedIn, site_id: int) -> Respo
             ),
         )
         with transaction(request) as session:
-            site_admin.set_options(
-                session=session, scope=admin.scope, site_id=site_id, options=options
-            )
+            sites.set_options(session=session, scope=admin.scope, site_id=site_id, options=options)
     except InvalidInput as exc:
         return _site_page(request, admin, site_id, 400, options_error=_(str(exc)))
     return RedirectResponse(f"/admin/sites/{site_id}?saved=1", status_code=303)
@@ -139,27 +138,29 @@ async def add_router(request: Request, admin: SignedIn, site_id: int) -> Respons
     _ = gettext_for(request)
     form = await checked_form(request, admin)
     try:
-        new = site_admin.NewRouter(
+        spec = RouterSpec(
             name=form.get("name", ""),
             ip_address=form.get("ip_address", ""),
+            hotspot_address=form.get("hotspot_address", ""),
             nas_identifier=form.get("nas_identifier", ""),
             coa_port=_optional_int(form.get("coa_port", ""), "the CoA port must be a number")
             or 3799,
             require_message_authenticator=_flag(form, "require_message_authenticator"),
         )
         with transaction(request) as session:
-            row, secret = site_admin.create_router(
-                session=session, scope=admin.scope, box=box_of(request), site_id=site_id, new=new
+            created, secret = routers.create_router(
+                session=session, scope=admin.scope, box=box_of(request), site_id=site_id, spec=spec
             )
+            name = created.name
     except (InvalidInput, AlreadyExists) as exc:
         return _site_page(request, admin, site_id, 400, router_error=_(str(exc)), router_form=form)
-    return _site_page(request, admin, site_id, new_secret=secret, secret_router=row.name)
+    return _site_page(request, admin, site_id, new_secret=secret, secret_router=name)
 
 
 @router.get("/routers/{router_id}/hotspot.zip")
 def hotspot_zip(request: Request, admin: SignedIn, router_id: int) -> Response:
     with transaction(request) as session:
-        name, data = site_admin.hotspot_zip(
+        name, data = routers.hotspot_zip(
             session=session, scope=admin.scope, router_id=router_id, portal_url=portal_url(request)
         )
     return Response(
@@ -173,10 +174,46 @@ def hotspot_zip(request: Request, admin: SignedIn, router_id: int) -> Response:
 async def renew_secret(request: Request, admin: SignedIn, router_id: int) -> Response:
     await checked_form(request, admin)
     with transaction(request) as session:
-        secret = site_admin.new_secret(
+        secret = routers.new_secret(
             session=session, scope=admin.scope, box=box_of(request), router_id=router_id
         )
-        row = site_admin.get_router(session=session, scope=admin.scope, router_id=router_id)
+        row = listing.get_router(session=session, scope=admin.scope, router_id=router_id)
     return _site_page(
         request, admin, row.site_id, new_secret=secret, secret_router=row.name, renewed=True
     )
+
+
+def _router_page(
+    request: Request, admin: Admin, router_id: int, status: int = 200, **extra: Any
+) -> Response:
+    with transaction(request) as session:
+        row = listing.get_router(session=session, scope=admin.scope, router_id=router_id)
+    return page(request, "admin/router.html", admin, status, router=row, **extra)
+
+
+@router.get("/routers/{router_id}")
+def router_page(request: Request, admin: SignedIn, router_id: int, saved: str = "") -> Response:
+    return _router_page(request, admin, router_id, saved=saved == "1")
+
+
+@router.post("/routers/{router_id}")
+async def edit_router(request: Request, admin: SignedIn, router_id: int) -> Response:
+    """Change a router's addresses, identity, CoA port and Message-Authenticator rule."""
+    form = await checked_form(request, admin)
+    try:
+        changes = RouterChanges(
+            ip_address=form.get("ip_address", ""),
+            nas_identifier=form.get("nas_identifier", ""),
+            hotspot_address=form.get("hotspot_address", ""),
+            coa_port=_optional_int(form.get("coa_port", ""), "the CoA port must be a number")
+            or 3799,
+            require_message_authenticator=_flag(form, "require_message_authenticator"),
+        )
+        with transaction(request) as session:
+            routers.edit_router(
+                session=session, scope=admin.scope, router_id=router_id, changes=changes
+            )
+    except (InvalidInput, AlreadyExists) as exc:
+        _ = gettext_for(request)
+        return _router_page(request, admin, router_id, 400, error=_(str(exc)), form=form)
+    return RedirectResponse(f"/admin/routers/{router_id}?saved=1", status_code=303)

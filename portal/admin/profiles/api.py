@@ -14,8 +14,8 @@ from portal.admin.web import Admin, transaction
 from wifidesa.admin.scope import profile_editable
 from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod
 from wifidesa.errors import AlreadyExists, InvalidInput
-from wifidesa.profiles import operations as profile_admin
-from wifidesa.profiles.definitions import ProfileSpec, Quota
+from wifidesa.profiles import operations as profile_ops
+from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.units import parse_duration, parse_size
 
 api = APIRouter(prefix="/api", tags=["profiles"])
@@ -99,7 +99,7 @@ def _spec(body: ProfileIn) -> ProfileSpec:
 
 
 def _out(caller: Admin, profile: Profile) -> ProfileOut:
-    spec = profile_admin.spec_of(profile)
+    spec = profile_ops.spec_of(profile)
     return ProfileOut(
         id=profile.id,
         **{k: v for k, v in spec.__dict__.items() if k != "quotas"},
@@ -116,7 +116,7 @@ def _refused(exc: InvalidInput | AlreadyExists) -> JSONResponse:
 def list_profiles(request: Request, caller: Caller) -> list[ProfileOut]:
     """The profiles the caller may give to residents and vouchers."""
     with transaction(request) as session:
-        found = profile_admin.list_usable_profiles(session=session, scope=caller.scope)
+        found = profile_ops.list_usable_profiles(session=session, scope=caller.scope)
         return [_out(caller, p) for p in found]
 
 
@@ -126,7 +126,7 @@ def create_profile(request: Request, caller: Caller, body: ProfileIn) -> Respons
     try:
         spec = _spec(body)
         with transaction(request) as session:
-            profile = profile_admin.create_profile(session=session, scope=caller.scope, spec=spec)
+            profile = profile_ops.create_profile(session=session, scope=caller.scope, spec=spec)
             created = _out(caller, profile)
     except (InvalidInput, AlreadyExists) as exc:
         return _refused(exc)
@@ -136,7 +136,7 @@ def create_profile(request: Request, caller: Caller, body: ProfileIn) -> Respons
 @api.get("/profiles/{profile_id}", response_model=ProfileOut)
 def get_profile(request: Request, caller: Caller, profile_id: int) -> ProfileOut:
     with transaction(request) as session:
-        profile = profile_admin.get_usable_profile(
+        profile = profile_ops.get_usable_profile(
             session=session, scope=caller.scope, profile_id=profile_id
         )
         return _out(caller, profile)
@@ -148,7 +148,7 @@ def update_profile(request: Request, caller: Caller, profile_id: int, body: Prof
     try:
         spec = _spec(body)
         with transaction(request) as session:
-            profile = profile_admin.update_profile(
+            profile = profile_ops.update_profile(
                 session=session, scope=caller.scope, profile_id=profile_id, spec=spec
             )
             session.flush()

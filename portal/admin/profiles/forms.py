@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from wifidesa.db.models import AfterQuota, QuotaPeriod
 from wifidesa.errors import InvalidInput
-from wifidesa.profiles.definitions import ProfileSpec, Quota
+from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.units import format_duration, parse_duration, parse_size
 
 QUOTA_PERIODS = (QuotaPeriod.DAY, QuotaPeriod.WEEK, QuotaPeriod.MONTH, QuotaPeriod.TOTAL)

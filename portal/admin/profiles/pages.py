@@ -14,7 +14,7 @@ from portal.admin.wording import PERIODS, limits_in_words, translate
 from wifidesa.admin.scope import profile_editable, require_oversight
 from wifidesa.db.models import Region
 from wifidesa.errors import AlreadyExists, InvalidInput
-from wifidesa.profiles import operations as profile_admin
+from wifidesa.profiles import operations as profile_ops
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
@@ -36,7 +36,7 @@ def profiles(request: Request, admin: SignedIn) -> Response:
     _ = gettext_for(request)
     with transaction(request) as session:
         rows = []
-        for profile in profile_admin.list_usable_profiles(session=session, scope=admin.scope):
+        for profile in profile_ops.list_usable_profiles(session=session, scope=admin.scope):
             region = session.get(Region, profile.region_id) if profile.region_id else None
             rows.append(
                 {
@@ -65,7 +65,7 @@ async def create_profile(request: Request, admin: SignedIn) -> Response:
     try:
         spec = spec_from_form(form)
         with transaction(request) as session:
-            profile = profile_admin.create_profile(session=session, scope=admin.scope, spec=spec)
+            profile = profile_ops.create_profile(session=session, scope=admin.scope, spec=spec)
             profile_id = profile.id
     except (InvalidInput, AlreadyExists) as exc:
         return _form_page(
@@ -85,11 +85,11 @@ def _profile_page(
 ) -> Response:
     _ = gettext_for(request)
     with transaction(request) as session:
-        profile = profile_admin.get_usable_profile(
+        profile = profile_ops.get_usable_profile(
             session=session, scope=admin.scope, profile_id=profile_id
         )
         editable = profile_editable(admin.scope, profile)
-        current = form_from_spec(profile_admin.spec_of(profile))
+        current = form_from_spec(profile_ops.spec_of(profile))
         words = limits_in_words(_, profile)
         region = session.get(Region, profile.region_id) if profile.region_id else None
     context.setdefault("form", current)
@@ -118,7 +118,7 @@ async def update_profile(request: Request, admin: SignedIn, profile_id: int) -> 
     try:
         spec = spec_from_form(form)
         with transaction(request) as session:
-            profile_admin.update_profile(
+            profile_ops.update_profile(
                 session=session, scope=admin.scope, profile_id=profile_id, spec=spec
             )
     except (InvalidInput, AlreadyExists) as exc:

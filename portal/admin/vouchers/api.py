@@ -21,6 +21,7 @@ from wifidesa.admin.scope import require_site_code
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AccountStatus
 from wifidesa.errors import InvalidInput
+from wifidesa.profiles.operations import require_profile_named
 from wifidesa.vouchers import cards as voucher_admin
 from wifidesa.vouchers import stock as voucher_stock
 from wifidesa.vouchers.cards import MAX_PAGE, BatchRow, VoucherFilter, VoucherRow
@@ -179,9 +180,7 @@ def create_batch(request: Request, caller: Caller, body: NewBatch) -> BatchCreat
     try:
         with transaction(request) as session:
             site = require_site_code(session=session, scope=caller.scope, code=body.site)
-            profile = voucher_admin.usable_profile(
-                session=session, scope=caller.scope, name=body.profile
-            )
+            profile = require_profile_named(session=session, scope=caller.scope, name=body.profile)
             batch, codes = voucher_stock.generate(
                 session=session,
                 scope=caller.scope,

@@ -29,6 +29,7 @@ from portal.admin.wording import translate
 from wifidesa.admin.scope import Scope, require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import InvalidInput
+from wifidesa.profiles.operations import list_usable_profiles
 from wifidesa.vouchers import cards as voucher_admin
 from wifidesa.vouchers import stock as voucher_stock
 from wifidesa.vouchers.cards import VoucherFilter, VoucherRow
@@ -139,7 +140,7 @@ async def revoke(request: Request, admin: SignedIn, account_id: int) -> Response
 def _choices(request: Request, admin: Admin) -> dict[str, Any]:
     with transaction(request) as session:
         sites = [(s.code, s.name) for s in visible_sites(session=session, scope=admin.scope)]
-        usable = voucher_admin.usable_profiles(session=session, scope=admin.scope)
+        usable = list_usable_profiles(session=session, scope=admin.scope)
         profiles = [(p.id, p.name) for p in usable]
     return {"sites": sites, "profiles": profiles, "max_batch": MAX_BATCH, "max_prefix": MAX_PREFIX}
 
@@ -199,7 +200,7 @@ def _generate_in_background(request: Request, admin: Admin, args: dict[str, Any]
     _ = gettext_for(request)
     return registry_of(request.app.state).start(
         kind="generate",
-        owner_id=scope.admin_id,
+        owner_id=admin.id,
         title=_("Generating {n} vouchers").format(n=args["count"]),
         total=args["count"],
         work=work,

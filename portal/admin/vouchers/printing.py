@@ -123,9 +123,7 @@ def pdf(request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4")
         job.data = render_pdf(cards, layout, title, progress=job.progress)
         job.filename, job.media_type = filename, "application/pdf"
 
-    job = registry.start(
-        kind="pdf", owner_id=admin.scope.admin_id, title=title, total=len(cards), work=work
-    )
+    job = registry.start(kind="pdf", owner_id=admin.id, title=title, total=len(cards), work=work)
     return RedirectResponse(f"/admin/vouchers/jobs/{job.id}", status_code=303)
 
 
@@ -145,7 +143,7 @@ def _gone(request: Request, admin: Admin) -> Response:
 @router.get("/vouchers/jobs/{job_id}")
 def job_page(request: Request, admin: SignedIn, job_id: str) -> Response:
     try:
-        job = registry_of(request.app.state).get(job_id, admin.scope.admin_id)
+        job = registry_of(request.app.state).get(job_id, admin.id)
     except JobGone:
         return _gone(request, admin)
     _ = gettext_for(request)
@@ -159,7 +157,7 @@ def job_page(request: Request, admin: SignedIn, job_id: str) -> Response:
 @router.get("/vouchers/jobs/{job_id}/file")
 def job_file(request: Request, admin: SignedIn, job_id: str) -> Response:
     try:
-        job = registry_of(request.app.state).get(job_id, admin.scope.admin_id)
+        job = registry_of(request.app.state).get(job_id, admin.id)
     except JobGone:
         return _gone(request, admin)
     if job.data is None:

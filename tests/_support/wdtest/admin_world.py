@@ -14,9 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import (
+    make_admin,
+    make_batch,
+    make_member,
+    make_profile,
+    make_router,
+    make_site,
+)
 from wifidesa.admin.signin import create_api_token, start_web_session
-from wifidesa.admin.users import add_admin
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import (
@@ -29,8 +35,6 @@ from wifidesa.db.models import (
     SessionStatus,
     Voucher,
 )
-from wifidesa.members.accounts import add_member
-from wifidesa.vouchers.codes import generate_batch
 
 ADMIN_PASSWORD = "admin-password-1"
 # Actors, by what they may reach.
@@ -58,13 +62,13 @@ def _village(session: Session, box: SecretBox, world: World, key: str, kabupaten
     site = make_site(session, code=f"desa-{key}", kabupaten=kabupaten)
     router = make_router(session, box, site=site, hotspot_address="10.5.50.1")
     profile = world.ids["profile_all_obj"]
-    batch, codes = generate_batch(
+    batch, codes = make_batch(
         session=session,
         site_code=site.code,
         profile_name=profile.name,
         count=6,  # type: ignore[attr-defined]
     )
-    member = add_member(
+    member = make_member(
         session=session,
         site_code=site.code,
         profile_name=profile.name,  # type: ignore[attr-defined]
@@ -131,35 +135,35 @@ def build_world(session: Session, box: SecretBox) -> World:
         {"profile_all": profile_all.id, "profile_kukar": kukar.id, "profile_kubar": kubar.id}  # type: ignore[attr-defined]
     )
     admins = {
-        DESA_A: add_admin(
+        DESA_A: make_admin(
             session=session,
             username=DESA_A.replace("_", "-"),
             password=ADMIN_PASSWORD,
             role=AdminRole.DESA,
             site_codes=["desa-a"],
         ),
-        DESA_B: add_admin(
+        DESA_B: make_admin(
             session=session,
             username=DESA_B.replace("_", "-"),
             password=ADMIN_PASSWORD,
             role=AdminRole.DESA,
             site_codes=["desa-b"],
         ),
-        KAB_OWN: add_admin(
+        KAB_OWN: make_admin(
             session=session,
             username="kab-own",
             password=ADMIN_PASSWORD,
             role=AdminRole.KABUPATEN,
             region_code="64.03",
         ),
-        KAB_OTHER: add_admin(
+        KAB_OTHER: make_admin(
             session=session,
             username="kab-other",
             password=ADMIN_PASSWORD,
             role=AdminRole.KABUPATEN,
             region_code="64.02",
         ),
-        PROVINCE: add_admin(
+        PROVINCE: make_admin(
             session=session,
             username=PROVINCE,
             password=ADMIN_PASSWORD,

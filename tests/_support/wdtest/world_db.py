@@ -56,7 +56,7 @@ def world_db(
     """(database URL, world) of a fresh copy of the world; `name` keeps templates apart."""
     template, world = _template(request, backend, name)
     if backend == "sqlite":
-        path = tmp_path / "wifidesa.db.engine"
+        path = tmp_path / "wifidesa.db"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}", world
         return

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 from pyrad import packet
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.browser import OLD_ANDROID, OLD_ANDROID_NO_JS, chromium, open_tab, page_weight
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_profile, make_router, make_site
 from wdtest.radius import RunningRadius, client, running_radius
 from wdtest.webserver import FakeRouter, RecordedPost, fake_router, serve_app
 
@@ -20,7 +20,7 @@ from wifidesa.access.captive import decode_octal
 from wifidesa.crypto import SecretBox
 from wifidesa.places.hotspot_files import render_hotspot_files
 from wifidesa.settings import Settings
-from wifidesa.vouchers.codes import format_code, generate_batch
+from wifidesa.vouchers.codes import format_code
 
 SECRET = "browser-router-secret-1"
 CHAP_ID = "\\243"
@@ -43,9 +43,9 @@ def codes(sessions: sessionmaker[Session], box: SecretBox) -> list[str]:
             session, box, site=site, ip="127.0.0.1", secret=SECRET, hotspot_address="127.0.0.1"
         )
         profile = make_profile(session, name="harian", daily_bytes=10**9)
-        return generate_batch(
-            session=session, site_code=site.code, profile_name=profile.name, count=3
-        )[1]
+        return make_batch(session=session, site_code=site.code, profile_name=profile.name, count=3)[
+            1
+        ]
 
 
 @pytest.fixture

@@ -212,19 +212,21 @@ PNG_1PX = bytes.fromhex(
 def test_village_logo_is_small_cached_and_optional(
     web: TestClient, village: Village, sessions: sessionmaker[Session]
 ) -> None:
+    from wifidesa.admin.scope import OPERATOR, require_site_code
     from wifidesa.errors import InvalidInput
     from wifidesa.places.sites import set_logo
 
     assert "/portal/logo/" not in landing(web, village)
     assert web.get("/portal/logo/desa-p").status_code == 404
     with sessions.begin() as session:
+        site_id = require_site_code(session=session, scope=OPERATOR, code="desa-p").id
         for bad, why in (
             (b"<svg onload=alert(1)></svg>", "PNG, JPEG"),
             (PNG_1PX + b"\0" * 11_000, "at most 10240"),
         ):
             with pytest.raises(InvalidInput, match=why):
-                set_logo(session=session, code="desa-p", data=bad)
-        set_logo(session=session, code="desa-p", data=PNG_1PX)
+                set_logo(session=session, scope=OPERATOR, site_id=site_id, data=bad)
+        set_logo(session=session, scope=OPERATOR, site_id=site_id, data=PNG_1PX)
     assert '<img src="/portal/logo/desa-p"' in landing(web, village)
     image = web.get("/portal/logo/desa-p")
     assert image.content == PNG_1PX and image.headers["content-type"] == "image/png"

@@ -19,8 +19,9 @@ from portal.printing.cards import (
     qr_matrix,
     qr_svg,
 )
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.db.models import AfterQuota, Profile, ProfileLimit, QuotaPeriod
-from wifidesa.profiles.definitions import get_profile
+from wifidesa.profiles.operations import require_profile_named
 from wifidesa.vouchers.codes import format_code
 
 
@@ -82,7 +83,9 @@ def test_profile_without_limits_still_names_its_devices() -> None:
 def test_a_stored_profile_reads_the_same(session: Session) -> None:
     make_profile(session, name="harian", daily_bytes=2 * 1024**3, devices_at_once=3)
     session.commit()
-    words = profile_words(get_profile(session=session, name="harian"), gettext("id"))
+    words = profile_words(
+        require_profile_named(session=session, scope=OPERATOR, name="harian"), gettext("id")
+    )
     assert words == ["2 GB per hari", "Kecepatan s.d. 2 Mbps", "3 perangkat sekaligus"]
 
 

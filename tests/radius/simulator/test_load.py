@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_profile, make_router, make_site
 from wdtest.stub_radius import REJECT_MESSAGE, SECRET, StubServer, router_for, run, stub_server
 
 from radius.simulator.command import register
@@ -23,7 +23,6 @@ from wifidesa.cli.parser import Parser, add_subcommands
 from wifidesa.crypto import SecretBox
 from wifidesa.errors import InvalidInput
 from wifidesa.settings import Settings
-from wifidesa.vouchers.codes import generate_batch
 
 
 def test_run_clients_logs_in_every_voucher_and_reports_rejects() -> None:
@@ -133,7 +132,7 @@ def test_simulate_command_plays_a_registered_router(
     site = make_site(session)
     router = make_router(session, box, site=site, ip="127.0.0.9", secret=SECRET)
     make_profile(session, name="harian")
-    _, codes = generate_batch(session=session, site_code=site.code, profile_name="harian", count=3)
+    _, codes = make_batch(session=session, site_code=site.code, profile_name="harian", count=3)
     session.commit()
     coa_port = _free_udp_port("127.0.0.9")
     with stub_in_thread(users=set(codes), disconnect_after_stop=("127.0.0.9", coa_port)) as server:

@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_site
+from wdtest.factories import make_batch, make_profile, make_site
 
 from wifidesa.access.logins import LoginRequest, WritesNeeded, decide_logins
 from wifidesa.access.rules import RejectReason
-from wifidesa.vouchers.codes import generate_batch
 
 NOW = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
 
@@ -18,7 +17,7 @@ NOW = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
 def _voucher(session: Session, devices: int = 1) -> tuple[int, str]:
     site = make_site(session)
     profile = make_profile(session, devices_at_once=devices)
-    _, (code,) = generate_batch(
+    _, (code,) = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=1
     )
     return site.id, code

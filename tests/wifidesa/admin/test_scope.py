@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wdtest.admin_world import DESA_A, DESA_B, KAB_OTHER, KAB_OWN, PROVINCE, World
-from wdtest.factories import make_site
+from wdtest.factories import make_admin, make_site
 from wdtest.world_db import actor_scope, db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa.admin.scope import (
@@ -21,7 +21,6 @@ from wifidesa.admin.scope import (
     site_filter,
     visible_sites,
 )
-from wifidesa.admin.users import add_admin
 from wifidesa.db.models import AdminRole, Profile, Site
 from wifidesa.errors import NotFound
 
@@ -57,7 +56,7 @@ def test_a_kabupaten_is_matched_by_whole_code_parts(session: Session, world: Wor
     # and a kabupaten code is never read as a prefix of a longer number.
     balikpapan = make_site(session, code="bpp", kabupaten="64.71")
     samarinda = make_site(session, code="smd", kabupaten="64.72")
-    admin = add_admin(
+    admin = make_admin(
         session=session,
         username="kota-bpp",
         password="kota-password-1",
@@ -71,7 +70,7 @@ def test_a_kabupaten_is_matched_by_whole_code_parts(session: Session, world: Wor
 
 
 def test_a_desa_admin_of_two_villages_sees_both(session: Session, world: World) -> None:
-    admin = add_admin(
+    admin = make_admin(
         session=session,
         username="dua-desa",
         password="dua-desa-pass",

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from wdtest.factories import make_admin
 
 from wifidesa.admin import signin as admin_auth
-from wifidesa.admin.users import add_admin
 from wifidesa.db.models import AdminRole, AdminToken, AdminUser, TokenKind
 from wifidesa.errors import InvalidInput, NotFound
 from wifidesa.passwords import verify_password
@@ -19,7 +19,7 @@ T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 
 @pytest.fixture
 def admin(session: Session) -> AdminUser:
-    return add_admin(
+    return make_admin(
         session=session, username="prov", password="prov-password", role=AdminRole.PROVINCE
     )
 
@@ -92,7 +92,7 @@ def test_sign_out_and_revoke(session: Session, admin: AdminUser) -> None:
     admin_auth.end_web_session(session=session, token=web)
     assert _who(session, web, TokenKind.WEB, T0) is None
     (listed,) = admin_auth.list_api_tokens(session=session, admin_id=admin.id)
-    other = add_admin(
+    other = make_admin(
         session=session, username="lain", password="lain-password", role=AdminRole.PROVINCE
     )
     with pytest.raises(NotFound):  # one admin cannot revoke another's token

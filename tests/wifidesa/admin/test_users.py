@@ -1,15 +1,15 @@
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from wdtest.factories import make_site
+from wdtest.factories import make_admin, make_site
 
-from wifidesa.admin.users import add_admin, authenticate
+from wifidesa.admin.users import authenticate
 from wifidesa.db.models import AdminRole
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
 
 
 def test_password_is_stored_as_an_argon2_hash(session: Session) -> None:
-    add_admin(session=session, username="Prov", password="rahasia-sekali", role=AdminRole.PROVINCE)
+    make_admin(session=session, username="Prov", password="rahasia-sekali", role=AdminRole.PROVINCE)
     session.commit()
     stored = session.execute(text("SELECT username, password_hash FROM admin_users")).one()
     assert stored[0] == "prov"
@@ -18,7 +18,7 @@ def test_password_is_stored_as_an_argon2_hash(session: Session) -> None:
 
 
 def test_authenticate_accepts_the_password_and_nothing_else(session: Session) -> None:
-    add_admin(session=session, username="prov", password="rahasia-sekali", role=AdminRole.PROVINCE)
+    make_admin(session=session, username="prov", password="rahasia-sekali", role=AdminRole.PROVINCE)
     admin = authenticate(session=session, username="PROV", password="rahasia-sekali")
     assert admin is not None and admin.last_login_at is not None
     assert authenticate(session=session, username="prov", password="salah-sekali") is None
@@ -26,7 +26,7 @@ def test_authenticate_accepts_the_password_and_nothing_else(session: Session) ->
 
 
 def test_disabled_admin_cannot_sign_in(session: Session) -> None:
-    admin = add_admin(
+    admin = make_admin(
         session=session,
         username="kab",
         password="rahasia-sekali",
@@ -39,14 +39,14 @@ def test_disabled_admin_cannot_sign_in(session: Session) -> None:
 
 def test_scopes(session: Session) -> None:
     site = make_site(session)
-    kab = add_admin(
+    kab = make_admin(
         session=session,
         username="kab",
         password="rahasia-sekali",
         role=AdminRole.KABUPATEN,
         region_code="64.03",
     )
-    desa = add_admin(
+    desa = make_admin(
         session=session,
         username="desa",
         password="rahasia-sekali",
@@ -74,10 +74,12 @@ def test_bad_admins_are_refused(
 ) -> None:
     fields: dict[str, object] = {"username": "x", "password": "rahasia-sekali"} | kwargs
     with pytest.raises(error, match=message):
-        add_admin(session=session, **fields)  # type: ignore[arg-type]
+        make_admin(session=session, **fields)  # type: ignore[arg-type]
 
 
 def test_duplicate_username(session: Session) -> None:
-    add_admin(session=session, username="x", password="rahasia-sekali", role=AdminRole.PROVINCE)
+    make_admin(session=session, username="x", password="rahasia-sekali", role=AdminRole.PROVINCE)
     with pytest.raises(AlreadyExists):
-        add_admin(session=session, username="X", password="rahasia-sekali", role=AdminRole.PROVINCE)
+        make_admin(
+            session=session, username="X", password="rahasia-sekali", role=AdminRole.PROVINCE
+        )

@@ -85,7 +85,10 @@ def test_site_router_profile_voucher_flow(cli, tmp_path: Path) -> None:  # type:
         )[0]
         == 0
     )
-    code, out, _ = cli("routers", "add", "--site", "sgt", "--name", "sgt-1", "--ip", "10.1.1.1")
+    code, out, _ = cli(
+        "routers", "add", "--site", "sgt", "--name", "sgt-1", "--ip", "10.1.1.1",
+        "--hotspot-address", "10.5.50.1",
+    )  # fmt: skip
     assert code == 0
     secret_line = [line for line in out.splitlines() if line.startswith("RADIUS secret: ")]
     assert len(secret_line) == 1 and len(secret_line[0].split(": ")[1]) >= 16
@@ -98,10 +101,19 @@ def test_site_router_profile_voucher_flow(cli, tmp_path: Path) -> None:  # type:
         "sgt-2",
         "--ip",
         "10.1.1.2",
+        "--hotspot-address",
+        "login.desa-sgt",
         "--secret",
         "given-secret-0123456789",
     )
     assert code == 0 and "RADIUS secret" not in out and "given-secret" not in out
+    # The hotspot address is checked and can be changed later, as on the page and the API.
+    code, _, err = cli("routers", "set", "sgt-1", "--hotspot-address", "http://evil/")
+    assert code != 0 and "not a hotspot IP address or DNS name" in err
+    code, out, _ = cli("routers", "set", "sgt-1", "--hotspot-address", "Hotspot.SGT.")
+    assert code == 0 and "router sgt-1 updated" in out
+    code, out, _ = cli("routers", "list", "--site", "sgt")
+    assert "hotspot.sgt" in out and "login.desa-sgt" in out
     code, out, _ = cli(
         "profiles",
         "add",
@@ -193,7 +205,11 @@ def test_admin_password_from_stdin_or_generated(cli) -> None:  # type: ignore[no
         (("sites", "add", "--desa-code", "1"), "required"),
         (("profiles", "add", "--name", "x", "--data-day", "lots"), "not a size"),
         (("profiles", "add", "--name", "x", "--after-quota", "throttle"), "throttle rate"),
-        (("routers", "add", "--site", "nope", "--name", "r", "--ip", "10.0.0.1"), "no site"),
+        (
+            ("routers", "add", "--site", "nope", "--name", "r", "--ip", "10.0.0.1")
+            + ("--hotspot-address", "10.5.50.1"),
+            "no site",
+        ),
         (("admins", "add", "x", "--role", "desa"), "--site"),
         (("nosuchcommand",), "invalid choice"),
         (("db", "downgrade", "nosuchrevision"), "error"),

@@ -5,19 +5,23 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from wdtest.factories import make_site
 
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AuditEntry
 from wifidesa.errors import AlreadyExists, ConfigError, InvalidInput
-from wifidesa.places.routers import RouterSpec, add_router, list_routers, router_secret
+from wifidesa.places.listing import list_routers
+from wifidesa.places.routers import RouterSpec, create_router, router_secret
 
 
 def test_generated_secret_is_strong_and_stored_encrypted(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    router, secret = add_router(
+    router, secret = create_router(
         session=session,
+        scope=OPERATOR,
+        site_id=site.id,
         box=box,
         spec=RouterSpec(
-            site_code=site.code,
+            hotspot_address="10.5.50.1",
             name="balai-desa",
             ip_address="10.64.0.10",
             api_password="api-pass-1234",
@@ -38,15 +42,19 @@ def test_generated_secret_is_strong_and_stored_encrypted(session: Session, box: 
 def test_every_router_gets_its_own_secret(session: Session, box: SecretBox) -> None:
     site = make_site(session)
     secrets = {
-        add_router(
+        create_router(
             session=session,
+            scope=OPERATOR,
+            site_id=site.id,
             box=box,
-            spec=RouterSpec(site_code=site.code, name=f"r{i}", ip_address=f"10.64.0.{i + 1}"),
+            spec=RouterSpec(
+                hotspot_address="10.5.50.1", name=f"r{i}", ip_address=f"10.64.0.{i + 1}"
+            ),
         )[1]
         for i in range(5)
     }
     assert len(secrets) == 5
-    assert [r.name for r in list_routers(session=session, site_code=site.code)] == [
+    assert [r.name for r in list_routers(session=session, scope=OPERATOR, site_id=site.id)] == [
         "r0",
         "r1",
         "r2",
@@ -57,10 +65,12 @@ def test_every_router_gets_its_own_secret(session: Session, box: SecretBox) -> N
 
 def test_audit_entry_names_the_router_but_not_its_secret(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    _, secret = add_router(
+    _, secret = create_router(
         session=session,
+        scope=OPERATOR,
+        site_id=site.id,
         box=box,
-        spec=RouterSpec(site_code=site.code, name="r", ip_address="10.64.0.1"),
+        spec=RouterSpec(hotspot_address="10.5.50.1", name="r", ip_address="10.64.0.1"),
     )
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "routers.add")).one()
     assert entry.object_id == "r"
@@ -69,10 +79,12 @@ def test_audit_entry_names_the_router_but_not_its_secret(session: Session, box: 
 
 def test_secret_from_another_key_cannot_be_read(session: Session, box: SecretBox) -> None:
     site = make_site(session)
-    router, _ = add_router(
+    router, _ = create_router(
         session=session,
+        scope=OPERATOR,
+        site_id=site.id,
         box=box,
-        spec=RouterSpec(site_code=site.code, name="r", ip_address="10.64.0.1"),
+        spec=RouterSpec(hotspot_address="10.5.50.1", name="r", ip_address="10.64.0.1"),
     )
     with pytest.raises(ConfigError, match="WIFIDESA_SECRET_KEY differs") as info:
         router_secret(router, SecretBox("another-key-" * 4))
@@ -98,15 +110,19 @@ def test_bad_router_specs_are_refused(
     message: str,
 ) -> None:
     site = make_site(session)
-    add_router(
+    create_router(
         session=session,
+        scope=OPERATOR,
+        site_id=site.id,
         box=box,
-        spec=RouterSpec(site_code=site.code, name="first", ip_address="10.64.0.1"),
+        spec=RouterSpec(hotspot_address="10.5.50.1", name="first", ip_address="10.64.0.1"),
     )
     fields: dict[str, object] = {
-        "site_code": site.code,
+        "hotspot_address": "10.5.50.1",
         "name": "second",
         "ip_address": "10.64.0.9",
     } | changes
     with pytest.raises(error, match=message):
-        add_router(session=session, box=box, spec=RouterSpec(**fields))  # type: ignore[arg-type]
+        create_router(
+            session=session, scope=OPERATOR, site_id=site.id, box=box, spec=RouterSpec(**fields)
+        )  # type: ignore[arg-type]

@@ -1,128 +1,256 @@
-"""Sites: one by one, and CSV imports that are all or nothing, naming each bad line."""
+"""Villages and routers for province and kabupaten admins: roles, scope, secrets shown once."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from wdtest.admin_world import World
+from wdtest.world_db import actor_scope as scope
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
-from wifidesa.db.models import AuditEntry, Region, RegionLevel, Site
-from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected
-from wifidesa.places.sites import SiteSpec, add_site, import_sites, list_sites
+from wifidesa.admin.scope import Forbidden
+from wifidesa.crypto import SecretBox
+from wifidesa.db.models import AuditEntry, Router, Site
+from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
+from wifidesa.places import listing, routers, sites
+from wifidesa.places.routers import RouterSpec, router_secret
+from wifidesa.places.sites import SiteSpec
 
-HEADER = "desa_code,desa_name,kecamatan_name,site_code,site_name,timezone\n"
-GOOD = (
-    HEADER
-    + "64.03.05.2001,Sungai Payang,Loa Kulu,,,\n"
-    + "64.03.05.2002,Jembayan,Loa Kulu,jembayan-2,Jembayan Balai Desa,\n"
-    + "64.11.01.2001,Long Apari,Long Apari,,,Asia/Makassar\n"
-)
-
-
-def _count(session: Session, model: type) -> int:
-    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+PORTAL = "https://wifi.kaltimprov.go.id"
 
 
-def test_good_file_imports_every_site_with_its_regions(session: Session) -> None:
-    sites = import_sites(session=session, text=GOOD, source="good.csv")
-    assert [s.code for s in sites] == ["64.03.05.2001", "jembayan-2", "64.11.01.2001"]
-    assert sites[1].name == "Jembayan Balai Desa"
-    kecamatan = session.scalars(select(Region).where(Region.code == "64.03.05")).one()
-    assert kecamatan.level is RegionLevel.KECAMATAN
-    assert kecamatan.name == "Loa Kulu"
-    assert kecamatan.parent is not None and kecamatan.parent.code == "64.03"
-    desa = sites[0].region
-    assert (desa.level, desa.parent_id) == (RegionLevel.DESA, kecamatan.id)
-    assert all(s.timezone == "Asia/Makassar" for s in sites)
-    assert session.scalars(select(AuditEntry.action)).all() == ["sites.import"]
+def spec(desa_code: str = "64.03.09.3001") -> SiteSpec:
+    return SiteSpec(desa_code=desa_code, desa_name="Desa Baru", kecamatan_name="Kecamatan Baru")
 
 
-def test_semicolon_separated_file_with_bom_from_a_spreadsheet(session: Session) -> None:
-    text = "desa_code;desa_name;kecamatan_name\n64.05.01.2001;Tanjung Batu;Pulau Derawan\n"
-    (site,) = import_sites(session=session, text=text.encode("utf-8-sig").decode("utf-8-sig"))
-    assert site.name == "Tanjung Batu"
+def _audits(session: Session, action: str) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    return list(session.scalars(query))
 
 
-def test_header_is_case_insensitive_and_blank_lines_are_skipped(session: Session) -> None:
-    text = "Desa_Code,DESA_NAME,kecamatan_name\n\n64.01.01.2001,Kuaro,Kuaro\n\n"
-    assert len(import_sites(session=session, text=text)) == 1
-
-
-BAD_ROWS = [
-    ("64.03.5.2001,Desa,Kec,,,", "not of the form 64.03.01.2001"),
-    ("64.99.01.2001,Desa,Kec,,,", "unknown kabupaten/kota 64.99"),
-    ("64.03.01.2001,,Kec,,,", "desa_name is empty"),
-    ("64.03.01.2001,Desa,,,,", "kecamatan_name is empty"),
-    ("64.03.01.2001,Desa,Kec,,,Mars/Olympus", "unknown time zone"),
-    ("64.03.01.2001,Desa,Kec,bad code!,,", "site code"),
-    ("64.03.01.2001,Desa,Kec", "expected 6 fields"),
-    ("64.03.01.2001,Desa,Kec,,,,extra", "expected 6 fields"),
-]
-
-
-@pytest.mark.parametrize(("row", "reason"), BAD_ROWS)
-def test_each_kind_of_bad_row_is_named_with_its_line_and_nothing_is_imported(
-    session: Session, row: str, reason: str
+def test_desa_admins_do_not_manage_sites_or_routers(
+    session: Session, world: World, box: SecretBox
 ) -> None:
-    text = GOOD + row + "\n"
-    before = (_count(session, Site), _count(session, Region))
-    with pytest.raises(RowsRejected) as info:
-        import_sites(session=session, text=text, source="bad.csv")
-    assert len(info.value.problems) == 1
-    assert info.value.problems[0].startswith("line 5: ")
-    assert reason in info.value.problems[0]
-    assert (_count(session, Site), _count(session, Region)) == before
+    desa_a = scope(session, world, "desa_a")
+    site_a = world.ids["site_a"]
+    with pytest.raises(Forbidden):
+        listing.list_sites(session=session, scope=desa_a)
+    with pytest.raises(Forbidden):
+        listing.get_site(session=session, scope=desa_a, site_id=site_a)
+    with pytest.raises(Forbidden):
+        sites.create_site(session=session, scope=desa_a, spec=spec())
+    with pytest.raises(Forbidden):
+        routers.create_router(
+            session=session,
+            scope=desa_a,
+            box=box,
+            site_id=site_a,
+            spec=RouterSpec("r", "10.1.1.1", "10.5.50.1"),
+        )
+    with pytest.raises(Forbidden):
+        routers.new_secret(session=session, scope=desa_a, box=box, router_id=world.ids["router_a"])
 
 
-def test_duplicate_site_within_the_file(session: Session) -> None:
-    text = HEADER + "64.03.05.2001,A,Loa Kulu,,,\n64.03.05.2001,A,Loa Kulu,,,\n"
-    with pytest.raises(RowsRejected) as info:
-        import_sites(session=session, text=text)
-    assert info.value.problems == ["line 3: site '64.03.05.2001' also on line 2"]
+def test_kabupaten_admins_list_only_their_villages_with_routers(
+    session: Session, world: World
+) -> None:
+    codes = {
+        actor: [
+            s.code for s in listing.list_sites(session=session, scope=scope(session, world, actor))
+        ]
+        for actor in ("kab_own", "kab_other", "province")
+    }
+    assert codes["kab_own"] == ["desa-a", "desa-b"]
+    assert codes["kab_other"] == ["desa-c"]
+    assert codes["province"] == ["desa-a", "desa-b", "desa-c"]
+    (site,) = [
+        s
+        for s in listing.list_sites(session=session, scope=scope(session, world, "kab_own"))
+        if s.code == "desa-a"
+    ]
+    (router,) = site.routers
+    assert router.id == world.ids["router_a"] and router.name == world.ids["router_name_a"]
+    assert router.last_seen_at is None and router.is_active
 
 
-def test_same_desa_with_two_names_in_the_file(session: Session) -> None:
-    text = HEADER + "64.03.05.2001,A,Loa Kulu,s1,,\n64.03.05.2001,B,Loa Kulu,s2,,\n"
-    with pytest.raises(RowsRejected, match="line 3: desa 64.03.05.2001 is named 'A'"):
-        import_sites(session=session, text=text)
-
-
-def test_site_that_exists_already(session: Session) -> None:
-    import_sites(session=session, text=GOOD)
-    with pytest.raises(RowsRejected, match="line 2: site '64.03.05.2001' exists already"):
-        import_sites(session=session, text=HEADER + "64.03.05.2001,Sungai Payang,Loa Kulu,,,\n")
-
-
-def test_kecamatan_name_conflicting_with_the_database(session: Session) -> None:
-    import_sites(session=session, text=GOOD)
-    text = HEADER + "64.03.05.2003,Baru,Tenggarong,,,\n"
-    with pytest.raises(RowsRejected, match="kecamatan 64.03.05 is named 'Loa Kulu' already"):
-        import_sites(session=session, text=text)
-
-
-def test_every_bad_row_is_reported_not_just_the_first(session: Session) -> None:
-    text = HEADER + "x,A,B,,,\n64.03.05.2001,A,B,,,\ny,A,B,,,\n"
-    with pytest.raises(RowsRejected) as info:
-        import_sites(session=session, text=text)
-    assert [p.split(":")[0] for p in info.value.problems] == ["line 2", "line 4"]
-    assert _count(session, Site) == 0
-
-
-def test_missing_and_unknown_columns_are_reported_on_line_1(session: Session) -> None:
-    with pytest.raises(InvalidInput, match="line 1: missing column.*kecamatan_name"):
-        import_sites(session=session, text="desa_code,desa_name\n64.03.05.2001,A\n")
-    with pytest.raises(InvalidInput, match="line 1: unknown column.*luas"):
-        import_sites(session=session, text="desa_code,desa_name,kecamatan_name,luas\n")
-
-
-def test_empty_file_imports_nothing(session: Session) -> None:
-    with pytest.raises(InvalidInput, match="no rows"):
-        import_sites(session=session, text=HEADER)
-
-
-def test_add_site_refuses_a_duplicate_code(session: Session) -> None:
-    spec = SiteSpec(
-        desa_code="64.72.01.1001", desa_name="Sungai Pinang Dalam", kecamatan_name="Sungai Pinang"
+def test_router_last_seen_is_the_last_accounting_heard(session: Session, world: World) -> None:
+    heard = datetime(2026, 3, 31, 16, 5, tzinfo=UTC)
+    router = session.get(Router, world.ids["router_a"])
+    assert router is not None
+    router.last_seen_at = heard
+    session.flush()
+    row = listing.get_router(
+        session=session, scope=scope(session, world, "kab_own"), router_id=router.id
     )
-    add_site(session=session, spec=spec)
+    assert row.last_seen_at == heard
+
+
+def test_another_kabupatens_village_and_router_are_not_found(
+    session: Session, world: World, box: SecretBox
+) -> None:
+    kab_other = scope(session, world, "kab_other")
+    with pytest.raises(NotFound):
+        listing.get_site(session=session, scope=kab_other, site_id=world.ids["site_a"])
+    with pytest.raises(NotFound):
+        listing.get_router(session=session, scope=kab_other, router_id=world.ids["router_a"])
+    with pytest.raises(NotFound):
+        routers.create_router(
+            session=session,
+            scope=kab_other,
+            box=box,
+            site_id=world.ids["site_a"],
+            spec=RouterSpec("stranger", "10.9.9.9", "10.5.50.1"),
+        )
+    with pytest.raises(NotFound):
+        routers.hotspot_zip(
+            session=session, scope=kab_other, router_id=world.ids["router_a"], portal_url=PORTAL
+        )
+    assert session.scalar(select(Router).where(Router.name == "stranger")) is None
+
+
+def test_kabupaten_admin_adds_villages_only_under_their_own_code(
+    session: Session, world: World
+) -> None:
+    with pytest.raises(Forbidden):
+        sites.create_site(session=session, scope=scope(session, world, "kab_other"), spec=spec())
+    assert session.scalar(select(Site).where(Site.code == "64.03.09.3001")) is None
+    site = sites.create_site(session=session, scope=scope(session, world, "kab_own"), spec=spec())
+    assert site.code == "64.03.09.3001"
+    (entry,) = _audits(session, "sites.add")[-1:]
+    assert entry.actor == "kab-own" and entry.site_id == site.id
+    # The new village is in the kabupaten admin's reach at once.
+    assert listing.get_site(
+        session=session, scope=scope(session, world, "kab_own"), site_id=site.id
+    )
     with pytest.raises(AlreadyExists):
-        add_site(session=session, spec=spec)
-    assert [s.code for s in list_sites(session=session)] == ["64.72.01.1001"]
+        sites.create_site(session=session, scope=scope(session, world, "province"), spec=spec())
+
+
+def test_province_adds_villages_anywhere(session: Session, world: World) -> None:
+    site = sites.create_site(
+        session=session, scope=scope(session, world, "province"), spec=spec("64.74.01.1001")
+    )
+    assert site.code == "64.74.01.1001"
+    with pytest.raises(InvalidInput):
+        sites.create_site(
+            session=session, scope=scope(session, world, "province"), spec=spec("64.3")
+        )
+
+
+def test_new_router_secret_is_returned_once_and_kept_out_of_the_audit_log(
+    session: Session, world: World, box: SecretBox
+) -> None:
+    row, secret = routers.create_router(
+        session=session,
+        scope=scope(session, world, "kab_own"),
+        box=box,
+        site_id=world.ids["site_a"],
+        spec=RouterSpec("balai-2", "10.64.200.2", "10.5.50.1", coa_port=3799),
+    )
+    assert len(secret) >= 16
+    router = session.get(Router, row.id)
+    assert router is not None and router_secret(router, box) == secret
+    assert secret not in router.secret_enc
+    assert row.nas_identifier == "balai-2" and row.site_id == world.ids["site_a"]
+    (entry,) = _audits(session, "routers.add")[-1:]
+    assert entry.actor == "kab-own" and entry.site_id == world.ids["site_a"]
+    assert secret not in str(entry.detail)
+    # The site's view lists it, without any secret.
+    site = listing.get_site(
+        session=session, scope=scope(session, world, "kab_own"), site_id=world.ids["site_a"]
+    )
+    assert "balai-2" in [r.name for r in site.routers]
+    assert secret not in repr(site)
+
+
+def test_bad_router_input_is_refused(session: Session, world: World, box: SecretBox) -> None:
+    province = scope(session, world, "province")
+    with pytest.raises(InvalidInput):
+        routers.create_router(
+            session=session,
+            scope=province,
+            box=box,
+            site_id=world.ids["site_a"],
+            spec=RouterSpec("x", "not-an-ip", "10.5.50.1"),
+        )
+    with pytest.raises(AlreadyExists):
+        routers.create_router(
+            session=session,
+            scope=province,
+            box=box,
+            site_id=world.ids["site_a"],
+            spec=RouterSpec(str(world.ids["router_name_a"]), "10.64.201.1", "10.5.50.1"),
+        )
+
+
+def test_renewed_secret_replaces_the_old_one(
+    session: Session, world: World, box: SecretBox
+) -> None:
+    router = session.get(Router, world.ids["router_a"])
+    assert router is not None
+    old = router_secret(router, box)
+    secret = routers.new_secret(
+        session=session, scope=scope(session, world, "province"), box=box, router_id=router.id
+    )
+    session.flush()
+    assert secret != old and router_secret(router, box) == secret
+    (entry,) = _audits(session, "routers.secret")
+    assert entry.actor == "province" and entry.site_id == world.ids["site_a"]
+    assert secret not in str(entry.detail) and old not in str(entry.detail)
+
+
+def test_options_accept_only_profiles_of_the_villages_kabupaten(
+    session: Session, world: World
+) -> None:
+    province = scope(session, world, "province")
+    site_id = world.ids["site_a"]
+    with pytest.raises(InvalidInput):  # Kutai Barat's profile in a Kutai Kartanegara village
+        sites.set_options(
+            session=session,
+            scope=province,
+            site_id=site_id,
+            options=sites.SiteOptions(True, True, True, world.ids["profile_kubar"]),
+        )
+    with pytest.raises(InvalidInput):
+        sites.set_options(
+            session=session,
+            scope=province,
+            site_id=site_id,
+            options=sites.SiteOptions(True, True, True, None),
+        )
+    sites.set_options(
+        session=session,
+        scope=scope(session, world, "kab_own"),
+        site_id=site_id,
+        options=sites.SiteOptions(False, True, True, world.ids["profile_kukar"]),
+    )
+    row = listing.get_site(session=session, scope=province, site_id=site_id)
+    assert (row.allow_voucher, row.allow_member, row.allow_free) == (False, True, True)
+    assert row.free_profile == "kukar"
+    (entry,) = _audits(session, "sites.options")
+    assert entry.actor == "kab-own" and entry.detail["allow_free"] is True
+    usable = {
+        name for _, name in sites.usable_profiles(session=session, scope=province, site_id=site_id)
+    }
+    assert usable == {"umum", "kukar"}
+
+
+def test_hotspot_zip_holds_the_routers_pages(session: Session, world: World) -> None:
+    name, data = routers.hotspot_zip(
+        session=session,
+        scope=scope(session, world, "kab_own"),
+        router_id=world.ids["router_a"],
+        portal_url=PORTAL,
+    )
+    router_name = str(world.ids["router_name_a"])
+    assert name == f"hotspot-{router_name}.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        login = archive.read("hotspot/login.html").decode()
+    assert {"hotspot/login.html", "hotspot/alogin.html", "hotspot/flogin.html"} <= names
+    assert PORTAL in login and router_name in login

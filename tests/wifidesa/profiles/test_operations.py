@@ -11,7 +11,6 @@ from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 from wifidesa.admin.scope import Forbidden, Scope, scope_of
 from wifidesa.db.models import AdminUser, AfterQuota, AuditEntry, Profile, QuotaPeriod, Region
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
-from wifidesa.profiles.definitions import ProfileSpec, Quota
 from wifidesa.profiles.operations import (
     create_profile,
     get_usable_profile,
@@ -19,6 +18,7 @@ from wifidesa.profiles.operations import (
     spec_of,
     update_profile,
 )
+from wifidesa.profiles.rules import ProfileSpec, Quota
 
 
 def scope(session: Session, username: str) -> Scope:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_profile, make_router, make_site
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AcctSession, SessionStatus, UsageDaily
@@ -23,7 +23,6 @@ from wifidesa.usage.accounting import (
     record_accounting,
 )
 from wifidesa.usage.upkeep import reap_silent_sessions
-from wifidesa.vouchers.codes import generate_batch
 
 T0 = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)  # 23:00 WITA on the last day of January
 _sid = itertools.count()
@@ -40,7 +39,7 @@ def _setup(session: Session, box: SecretBox) -> tuple[int, int, str]:
     site = make_site(session)
     router = make_router(session, box, site=site)
     profile = make_profile(session)
-    _, (code,) = generate_batch(
+    _, (code,) = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=1
     )
     session.commit()

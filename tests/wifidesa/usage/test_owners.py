@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_router, make_site
+from wdtest.factories import make_batch, make_profile, make_router, make_site
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import Voucher
 from wifidesa.usage.accounting import AcctEvent, AcctRecord
 from wifidesa.usage.owners import Owners, resolve_accounts
-from wifidesa.vouchers.codes import generate_batch
 
 T0 = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 
@@ -35,10 +34,8 @@ def test_known_owners_are_not_looked_up_again(session: Session, box: SecretBox) 
     router = make_router(session, box, site=site)
     plain = make_profile(session, name="plain", interim_interval=120)
     capped = make_profile(session, name="capped", daily_bytes=10**9)
-    _, (code,) = generate_batch(
-        session=session, site_code=site.code, profile_name=plain.name, count=1
-    )
-    _, (capped_code,) = generate_batch(
+    _, (code,) = make_batch(session=session, site_code=site.code, profile_name=plain.name, count=1)
+    _, (capped_code,) = make_batch(
         session=session, site_code=site.code, profile_name=capped.name, count=1
     )
     session.commit()

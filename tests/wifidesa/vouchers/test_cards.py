@@ -14,7 +14,7 @@ from wdtest.factories import make_profile, make_router, make_site
 
 from wifidesa.access.logins import LoginRequest, decide_logins
 from wifidesa.access.rules import RejectReason
-from wifidesa.admin.scope import Scope, scope_of
+from wifidesa.admin.scope import OPERATOR, Scope, scope_of
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import (
     Account,
@@ -33,7 +33,8 @@ from wifidesa.db.models import (
     Voucher,
 )
 from wifidesa.errors import InvalidInput, NotFound
-from wifidesa.profiles.definitions import ProfileSpec, Quota, add_profile
+from wifidesa.profiles.operations import create_profile
+from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.usage.enforcement import take_queued
 from wifidesa.vouchers.cards import (
     VoucherFilter,
@@ -74,7 +75,9 @@ def villages(session: Session) -> Villages:
     a = make_site(session, code="desa-a", kabupaten="64.03")
     c = make_site(session, code="desa-c", kabupaten="64.02")
     quotas = (Quota(QuotaPeriod.DAY, data_bytes=100), Quota(QuotaPeriod.TOTAL, data_bytes=1000))
-    profile = add_profile(session=session, spec=ProfileSpec(name="umum", quotas=quotas))
+    profile = create_profile(
+        session=session, scope=OPERATOR, spec=ProfileSpec(name="umum", quotas=quotas)
+    )
     kubar = make_profile(session, name="kubar")
     kubar.region_id = session.scalars(select(Region.id).where(Region.code == "64.02")).one()
     session.flush()

@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_site
+from wdtest.factories import make_batch, make_profile, make_site
 
 from wifidesa.db.models import Account, AccountKind, AuditEntry, Voucher
 from wifidesa.errors import InvalidInput, NotFound
@@ -15,7 +15,6 @@ from wifidesa.vouchers.codes import (
     ALPHABET,
     CODE_LENGTH,
     format_code,
-    generate_batch,
     new_codes,
     normalize_code,
     random_code,
@@ -49,7 +48,7 @@ def test_typed_codes_are_normalised() -> None:
 def test_batch_creates_voucher_accounts_for_site_and_profile(session: Session) -> None:
     site = make_site(session)
     profile = make_profile(session)
-    batch, codes = generate_batch(
+    batch, codes = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=25, prefix="kb"
     )
     assert len(codes) == len(set(codes)) == 25
@@ -69,7 +68,7 @@ def test_new_codes_skip_codes_that_exist_already(
 ) -> None:
     site = make_site(session)
     profile = make_profile(session)
-    _, (existing,) = generate_batch(
+    _, (existing,) = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=1
     )
     # A generator that keeps offering the taken code before fresh ones.
@@ -85,7 +84,7 @@ def test_ten_thousand_codes_are_unique_and_stored_quickly(session: Session) -> N
     profile = make_profile(session)
     session.commit()
     started = time.perf_counter()
-    _, codes = generate_batch(
+    _, codes = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=10_000
     )
     session.commit()
@@ -111,7 +110,7 @@ def test_bad_batch_requests_are_refused(
     site = make_site(session)
     profile = make_profile(session)
     with pytest.raises(InvalidInput, match=message):
-        generate_batch(
+        make_batch(
             session=session,
             site_code=site.code,
             profile_name=profile.name,
@@ -123,10 +122,10 @@ def test_bad_batch_requests_are_refused(
 def test_unknown_site_or_profile(session: Session) -> None:
     profile = make_profile(session)
     with pytest.raises(NotFound, match="no site"):
-        generate_batch(session=session, site_code="nope", profile_name=profile.name, count=1)
+        make_batch(session=session, site_code="nope", profile_name=profile.name, count=1)
     site = make_site(session)
     with pytest.raises(NotFound, match="no profile"):
-        generate_batch(session=session, site_code=site.code, profile_name="nope", count=1)
+        make_batch(session=session, site_code=site.code, profile_name="nope", count=1)
 
 
 def test_large_batches_leave_fresh_planner_statistics(session: Session, backend: str) -> None:
@@ -134,7 +133,7 @@ def test_large_batches_leave_fresh_planner_statistics(session: Session, backend:
 
     site = make_site(session)
     profile = make_profile(session)
-    generate_batch(session=session, site_code=site.code, profile_name=profile.name, count=1000)
+    make_batch(session=session, site_code=site.code, profile_name=profile.name, count=1000)
     if backend == "postgresql":  # SQLite plans without statistics: nothing to refresh there
         estimate = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'vouchers'"))
         assert estimate == 1000

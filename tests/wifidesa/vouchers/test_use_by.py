@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from wdtest.factories import make_profile, make_site
+from wdtest.factories import make_batch, make_profile, make_site
 
 from wifidesa.access.logins import LoginRequest, decide_logins
 from wifidesa.access.rules import RejectReason
@@ -17,7 +17,7 @@ from wifidesa.admin.scope import scope_of
 from wifidesa.db.models import Account, AdminRole, AdminUser, AuditEntry, Voucher, VoucherBatch
 from wifidesa.errors import InvalidInput
 from wifidesa.vouchers.cards import get_batch, list_batches
-from wifidesa.vouchers.codes import check_use_by, generate_batch, parse_use_by
+from wifidesa.vouchers.codes import check_use_by, parse_use_by
 from wifidesa.vouchers.stock import check_generation, generate
 
 DAY = date(2026, 12, 31)
@@ -32,7 +32,7 @@ def _expiries(session: Session, batch_id: int) -> set[datetime | None]:
 
 def test_use_by_is_stored_as_the_local_midnight_after_the_day(session: Session) -> None:
     site, profile = make_site(session), make_profile(session)
-    batch, codes = generate_batch(
+    batch, codes = make_batch(
         session=session,
         site_code=site.code,
         profile_name=profile.name,
@@ -43,7 +43,7 @@ def test_use_by_is_stored_as_the_local_midnight_after_the_day(session: Session) 
     assert len(codes) == 3 and _expiries(session, batch.id) == {END}
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "vouchers.generate"))
     assert entry.one().detail == {"count": 3, "profile": profile.name, "use_by": "2026-12-31"}
-    plain, _ = generate_batch(
+    plain, _ = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=2, now=NOW
     )
     assert _expiries(session, plain.id) == {None}
@@ -53,11 +53,11 @@ def test_a_day_already_over_is_refused_and_nothing_is_stored(session: Session) -
     site, profile = make_site(session), make_profile(session)
     args = {"session": session, "site_code": site.code, "profile_name": profile.name, "count": 2}
     # The last second of the day (WITA) still counts: today is a valid use-by day.
-    generate_batch(**args, use_by=DAY, now=END - timedelta(seconds=1))  # type: ignore[arg-type]
+    make_batch(**args, use_by=DAY, now=END - timedelta(seconds=1))  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match="the use-by date is already past"):
-        generate_batch(**args, use_by=DAY, now=END)  # type: ignore[arg-type]
+        make_batch(**args, use_by=DAY, now=END)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match="already past"):
-        generate_batch(**args, use_by=date(2020, 1, 1))  # type: ignore[arg-type]
+        make_batch(**args, use_by=date(2020, 1, 1))  # type: ignore[arg-type]
     assert session.scalar(select(func.count()).select_from(VoucherBatch)) == 1
 
 
@@ -107,7 +107,7 @@ def _stored_expiry(session: Session, code: str) -> datetime | None:
 def test_radius_accepts_a_card_before_its_day_and_refuses_it_after(session: Session) -> None:
     site = make_site(session)
     profile = make_profile(session, validity_seconds=86_400)  # 1 day from first use
-    _, (early, late, never) = generate_batch(
+    _, (early, late, never) = make_batch(
         session=session,
         site_code=site.code,
         profile_name=profile.name,

@@ -13,7 +13,13 @@ NEW_SITE = {
     "desa_name": "Desa Matriks",
     "kecamatan_name": "Kecamatan Matriks",
 }
-NEW_ROUTER = {"name": "matrix-router", "ip_address": "10.99.0.1"}
+NEW_ROUTER = {"name": "matrix-router", "ip_address": "10.99.0.1", "hotspot_address": "10.5.50.1"}
+ROUTER_EDIT = {
+    "ip_address": "10.99.0.2",
+    "hotspot_address": "10.5.50.2",
+    "nas_identifier": "matrix-identity",
+    "coa_port": "3799",
+}
 OPTIONS = {"allow_voucher": "1", "allow_member": "1"}
 
 ROUTES = [
@@ -25,6 +31,8 @@ ROUTES = [
     Route("POST", "/admin/sites/{site_a}/routers", OVERSEERS_A, form=NEW_ROUTER),
     Route("GET", "/admin/routers/{router_a}/hotspot.zip", OVERSEERS_A),
     Route("POST", "/admin/routers/{router_a}/secret", OVERSEERS_A),
+    Route("GET", "/admin/routers/{router_a}", OVERSEERS_A),
+    Route("POST", "/admin/routers/{router_a}", OVERSEERS_A, form=ROUTER_EDIT),
     Route("GET", "/api/sites", OVERSEERS),
     Route("POST", "/api/sites", OVERSEERS_A, json=NEW_SITE),
     Route("GET", "/api/sites/{site_a}", OVERSEERS_A),
@@ -36,6 +44,7 @@ ROUTES = [
     ),
     Route("POST", "/api/sites/{site_a}/routers", OVERSEERS_A, json=NEW_ROUTER),
     Route("GET", "/api/routers/{router_a}", OVERSEERS_A),
+    Route("PATCH", "/api/routers/{router_a}", OVERSEERS_A, json={"hotspot_address": "10.5.50.3"}),
     Route("POST", "/api/routers/{router_a}/secret", OVERSEERS_A, json={}),
     Route("GET", "/api/routers/{router_a}/hotspot.zip", OVERSEERS_A),
 ]

@@ -16,7 +16,17 @@ from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AuditEntry, Router, Site
 from wifidesa.places.routers import router_secret
 
-NEW_ROUTER = {"name": "balai-2", "ip_address": "10.64.200.2", "coa_port": "3799"}
+NEW_ROUTER = {
+    "name": "balai-2",
+    "ip_address": "10.64.200.2",
+    "hotspot_address": "10.5.50.1",
+    "coa_port": "3799",
+}
+
+
+def _hotspot_address(sessions: sessionmaker[Session], name: str) -> str | None:
+    with sessions() as session:
+        return session.scalars(select(Router.hotspot_address).where(Router.name == name)).one()
 
 
 def _bearer(world: World, actor: str) -> dict[str, str]:
@@ -65,6 +75,7 @@ def test_added_router_secret_is_shown_once_and_only_once(
     assert answer.headers["cache-control"] == "no-store"
     secret = _secret_on(answer.text)
     assert len(secret) >= 16 and secret == _stored_secret(sessions, "balai-2")
+    assert _hotspot_address(sessions, "balai-2") == "10.5.50.1"  # the portal needs it
     # Never again: not on the site's page, the list, the API, nor in the audit log.
     for path in (site_page, "/admin/sites", "/admin/audit"):
         page = web.get(path)
@@ -169,10 +180,12 @@ def test_api_adds_a_router_and_returns_its_secret_once(
     headers = _bearer(world, "province")
     created = web.post(
         f"/api/sites/{world.ids['site_a']}/routers",
-        json={"name": "balai-api", "ip_address": "10.64.200.9"},
+        json={"name": "balai-api", "ip_address": "10.64.200.9", "hotspot_address": "Login.Desa."},
         headers=headers,
     )
     assert created.status_code == 201
+    assert created.json()["router"]["hotspot_address"] == "login.desa"
+    assert _hotspot_address(sessions, "balai-api") == "login.desa"
     body = created.json()
     secret = body["secret"]
     assert secret == _stored_secret(sessions, "balai-api")
@@ -183,7 +196,7 @@ def test_api_adds_a_router_and_returns_its_secret_once(
     assert "balai-api" in listed.text and secret not in listed.text
     clash = web.post(
         f"/api/sites/{world.ids['site_a']}/routers",
-        json={"name": "balai-api", "ip_address": "10.64.200.10"},
+        json={"name": "balai-api", "ip_address": "10.64.200.10", "hotspot_address": "10.5.50.1"},
         headers=headers,
     )
     assert clash.status_code == 409
@@ -202,4 +215,68 @@ def test_api_kabupaten_limits_and_desa_refusal(web: TestClient, world: World) ->
     )
     assert bad.status_code == 422
     other = web.get(f"/api/sites/{world.ids['site_a']}", headers=_bearer(world, "kab_other"))
+    assert other.status_code == 404
+
+
+def test_a_router_without_a_hotspot_address_is_refused_on_the_page_and_the_api(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    # Once, routers added here got no hotspot address: the portal then refused every login.
+    csrf = sign_in(web, sessions, "province")
+    page = web.post(
+        f"/admin/sites/{world.ids['site_a']}/routers?lang=en",
+        data=NEW_ROUTER | {"hotspot_address": "", "csrf": csrf},
+    )
+    assert page.status_code == 400 and "hotspot address is missing" in page.text
+    api = web.post(
+        f"/api/sites/{world.ids['site_a']}/routers",
+        json={"name": "balai-x", "ip_address": "10.64.200.11", "hotspot_address": "http://x/"},
+        headers=_bearer(world, "province"),
+    )
+    assert api.status_code == 422 and "not a hotspot IP address or DNS name" in api.text
+    with sessions() as session:
+        names = set(session.scalars(select(Router.name)))
+    assert "balai-2" not in names and "balai-x" not in names
+
+
+def test_a_routers_hotspot_address_can_be_changed_on_its_page_and_by_the_api(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    name, router_id = str(world.ids["router_name_a"]), world.ids["router_a"]
+    csrf = sign_in(web, sessions, "kab_own")
+    form = web.get(f"/admin/routers/{router_id}?lang=en")
+    assert form.status_code == 200 and 'value="10.5.50.1"' in form.text
+    fields = {
+        "ip_address": "10.64.250.1",
+        "hotspot_address": "hotspot.desa-a.id",
+        "nas_identifier": name,
+        "coa_port": "3799",
+        "require_message_authenticator": "1",
+        "csrf": csrf,
+    }
+    saved = web.post(f"/admin/routers/{router_id}", data=fields, follow_redirects=False)
+    assert saved.status_code == 303
+    assert _hotspot_address(sessions, name) == "hotspot.desa-a.id"
+    assert "hotspot.desa-a.id" in web.get(f"/admin/sites/{world.ids['site_a']}").text
+    bad = web.post(f"/admin/routers/{router_id}?lang=en", data=fields | {"hotspot_address": "a b"})
+    assert bad.status_code == 400 and "not a hotspot IP address or DNS name" in bad.text
+    patched = web.patch(
+        f"/api/routers/{router_id}",
+        json={"hotspot_address": "10.5.60.1"},
+        headers=_bearer(world, "kab_own"),
+    )
+    assert patched.status_code == 200 and patched.json()["hotspot_address"] == "10.5.60.1"
+    assert patched.json()["ip_address"] == "10.64.250.1"  # the rest as it was
+    assert _hotspot_address(sessions, name) == "10.5.60.1"
+    with sessions() as session:
+        edits = session.scalars(select(AuditEntry).where(AuditEntry.action == "routers.edit"))
+        assert [e.detail.get("hotspot_address") for e in edits] == [
+            "hotspot.desa-a.id",
+            "10.5.60.1",
+        ]
+    other = web.patch(
+        f"/api/routers/{router_id}",
+        json={"hotspot_address": "10.5.70.1"},
+        headers=_bearer(world, "kab_other"),
+    )
     assert other.status_code == 404

@@ -11,7 +11,7 @@ from wdtest.admin_world import World, sign_in
 
 from portal.admin.profiles.forms import form_from_spec, spec_from_form
 from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod, Region
-from wifidesa.profiles.definitions import ProfileSpec, Quota
+from wifidesa.profiles.rules import ProfileSpec, Quota
 
 FORM = {
     "name": "malam",

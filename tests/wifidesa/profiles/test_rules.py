@@ -1,20 +1,17 @@
 import pytest
 from sqlalchemy.orm import Session
 
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.db.models import AfterQuota, QuotaPeriod
 from wifidesa.errors import AlreadyExists, InvalidInput
-from wifidesa.profiles.definitions import (
-    ProfileSpec,
-    Quota,
-    add_profile,
-    get_profile,
-    list_profiles,
-)
+from wifidesa.profiles.operations import create_profile, list_usable_profiles, require_profile_named
+from wifidesa.profiles.rules import ProfileSpec, Quota
 
 
 def test_profile_with_daily_and_monthly_quota(session: Session) -> None:
-    add_profile(
+    create_profile(
         session=session,
+        scope=OPERATOR,
         spec=ProfileSpec(
             name="warga",
             rate_limit="1M/2M",
@@ -27,12 +24,12 @@ def test_profile_with_daily_and_monthly_quota(session: Session) -> None:
         ),
     )
     session.commit()
-    profile = get_profile(session=session, name="warga")
+    profile = require_profile_named(session=session, scope=OPERATOR, name="warga")
     assert {(q.period, q.data_bytes, q.time_seconds) for q in profile.limits} == {
         (QuotaPeriod.DAY, 10**9, None),
         (QuotaPeriod.MONTH, 10**10, 360000),
     }
-    assert [p.name for p in list_profiles(session=session)] == ["warga"]
+    assert [p.name for p in list_usable_profiles(session=session, scope=OPERATOR)] == ["warga"]
 
 
 @pytest.mark.parametrize(
@@ -58,10 +55,10 @@ def test_profile_with_daily_and_monthly_quota(session: Session) -> None:
 )
 def test_bad_profiles_are_refused(session: Session, spec: ProfileSpec, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        add_profile(session=session, spec=spec)
+        create_profile(session=session, scope=OPERATOR, spec=spec)
 
 
 def test_duplicate_name(session: Session) -> None:
-    add_profile(session=session, spec=ProfileSpec(name="harian"))
+    create_profile(session=session, scope=OPERATOR, spec=ProfileSpec(name="harian"))
     with pytest.raises(AlreadyExists):
-        add_profile(session=session, spec=ProfileSpec(name="harian"))
+        create_profile(session=session, scope=OPERATOR, spec=ProfileSpec(name="harian"))

@@ -1,16 +1,11 @@
-"""Profiles (paket): define one, list them, look one up."""
+"""Profiles (paket): what one holds, and which values make a usable profile."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
-from wifidesa.admin import audit
-from wifidesa.admin.scope import Scope
-from wifidesa.db.models import AdminUser, AfterQuota, Profile, ProfileLimit, QuotaPeriod
-from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
+from wifidesa.db.models import AfterQuota, QuotaPeriod
+from wifidesa.errors import InvalidInput
 from wifidesa.units import check_rate_limit
 
 
@@ -38,7 +33,8 @@ class ProfileSpec:
     region_id: int | None = None  # the kabupaten that defines it; None: province-wide
 
 
-def _validate(spec: ProfileSpec) -> None:
+def check_spec(spec: ProfileSpec) -> None:
+    """Refuse a profile whose values cannot work together (InvalidInput)."""
     if not spec.name.strip() or len(spec.name) > 64:
         raise InvalidInput("profile name must be 1 to 64 characters")
     if len(spec.description) > 255:
@@ -68,53 +64,3 @@ def _validate(spec: ProfileSpec) -> None:
             quota.time_seconds is not None and quota.time_seconds <= 0
         ):
             raise InvalidInput("quotas must be positive")
-
-
-def add_profile(
-    *, session: Session, spec: ProfileSpec, actor: AdminUser | Scope | str = audit.CLI_ACTOR
-) -> Profile:
-    _validate(spec)
-    if session.scalar(select(Profile.id).where(Profile.name == spec.name)) is not None:
-        raise AlreadyExists(f"profile {spec.name!r} exists already")
-    profile = Profile(
-        name=spec.name.strip(),
-        description=spec.description,
-        rate_limit=spec.rate_limit,
-        session_timeout=spec.session_timeout,
-        idle_timeout=spec.idle_timeout,
-        interim_interval=spec.interim_interval,
-        devices_at_once=spec.devices_at_once,
-        validity_seconds=spec.validity_seconds,
-        after_quota=spec.after_quota,
-        throttle_rate_limit=spec.throttle_rate_limit,
-        remember_device_days=spec.remember_device_days,
-        region_id=spec.region_id,
-        limits=[
-            ProfileLimit(period=q.period, data_bytes=q.data_bytes, time_seconds=q.time_seconds)
-            for q in spec.quotas
-        ],
-    )
-    session.add(profile)
-    session.flush()
-    audit.record(
-        session=session,
-        action="profiles.add",
-        actor=actor,
-        object_type="profile",
-        object_id=profile.name,
-    )
-    return profile
-
-
-def get_profile(*, session: Session, name: str) -> Profile:
-    profile = session.scalar(
-        select(Profile).where(Profile.name == name).options(selectinload(Profile.limits))
-    )
-    if profile is None:
-        raise NotFound(f"no profile named {name!r}")
-    return profile
-
-
-def list_profiles(*, session: Session) -> list[Profile]:
-    query = select(Profile).order_by(Profile.name).options(selectinload(Profile.limits))
-    return list(session.scalars(query))

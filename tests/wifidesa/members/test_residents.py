@@ -26,14 +26,13 @@ from wifidesa.db.models import (
 )
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound, RowsRejected
 from wifidesa.members.importing import import_members
-from wifidesa.members.operations import (
+from wifidesa.members.queries import get_member, list_members
+from wifidesa.members.residents import (
     change_profile,
     create_member,
     disable_member,
     enable_member,
     forget_device,
-    get_member,
-    list_members,
     reset_password,
 )
 from wifidesa.passwords import verify_password
