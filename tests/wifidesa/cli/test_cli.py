@@ -184,6 +184,9 @@ def test_admin_password_from_stdin_or_generated(cli) -> None:  # type: ignore[no
     assert code == 0 and "password: " in out
 
 
+HOTSPOT = ("--hotspot-address", "10.5.50.1")
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
@@ -206,8 +209,7 @@ def test_admin_password_from_stdin_or_generated(cli) -> None:  # type: ignore[no
         (("profiles", "add", "--name", "x", "--data-day", "lots"), "not a size"),
         (("profiles", "add", "--name", "x", "--after-quota", "throttle"), "throttle rate"),
         (
-            ("routers", "add", "--site", "nope", "--name", "r", "--ip", "10.0.0.1")
-            + ("--hotspot-address", "10.5.50.1"),
+            ("routers", "add", "--site", "nope", "--name", "r", "--ip", "10.0.0.1", *HOTSPOT),
             "no site",
         ),
         (("admins", "add", "x", "--role", "desa"), "--site"),
