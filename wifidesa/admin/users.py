@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from wifidesa.admin import audit
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AdminRole, AdminUser, RegionLevel
-from wifidesa.errors import AlreadyExists, InvalidInput
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput
 from wifidesa.passwords import check_password_strength, hash_password, verify_password
 from wifidesa.places.regions import get_region
 from wifidesa.places.sites import get_site
@@ -33,24 +33,24 @@ def add_admin(
     username = check_username(username)
     check_password_strength(password)
     if session.scalar(select(AdminUser.id).where(AdminUser.username == username)) is not None:
-        raise AlreadyExists(f"admin {username!r} exists already")
+        raise AlreadyExists(ErrorCode.ADMIN_EXISTS, username=username)
     admin = AdminUser(
         username=username, password_hash=hash_password(password), role=role, full_name=full_name
     )
     if role is AdminRole.KABUPATEN:
         if not region_code:
-            raise InvalidInput("a kabupaten admin needs --region (e.g. 64.03)")
+            raise InvalidInput(ErrorCode.KABUPATEN_NEEDS_REGION)
         admin.region_id = get_region(
             session=session, code=region_code, level=RegionLevel.KABUPATEN
         ).id
     elif region_code:
-        raise InvalidInput("only kabupaten admins take a region")
+        raise InvalidInput(ErrorCode.REGION_ONLY_FOR_KABUPATEN)
     if role is AdminRole.DESA:
         if not site_codes:
-            raise InvalidInput("a desa admin needs at least one --site")
+            raise InvalidInput(ErrorCode.DESA_NEEDS_SITES)
         admin.sites = [get_site(session=session, code=code) for code in site_codes]
     elif site_codes:
-        raise InvalidInput("only desa admins take sites")
+        raise InvalidInput(ErrorCode.SITES_ONLY_FOR_DESA)
     session.add(admin)
     session.flush()
     audit.record(

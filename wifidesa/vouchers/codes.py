@@ -17,7 +17,7 @@ from wifidesa.admin.scope import Scope
 from wifidesa.db.bulk import refresh_statistics
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import Account, AccountKind, AdminUser, Voucher, VoucherBatch
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 from wifidesa.places.sites import get_site
 from wifidesa.profiles.definitions import get_profile
 from wifidesa.usage.quota import local_midnight
@@ -60,10 +60,7 @@ def format_code(code: str) -> str:
 def check_prefix(prefix: str) -> str:
     prefix = prefix.strip().upper()
     if len(prefix) > MAX_PREFIX or any(ch not in ALPHABET for ch in prefix):
-        raise InvalidInput(
-            f"a voucher prefix is up to {MAX_PREFIX} characters from {ALPHABET} "
-            "(no 0, O, 1, I or L look-alikes)"
-        )
+        raise InvalidInput(ErrorCode.BAD_PREFIX, maximum=MAX_PREFIX, alphabet=ALPHABET)
     return prefix
 
 
@@ -95,7 +92,7 @@ def parse_use_by(text: str) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise InvalidInput("the use-by date must be a date like 2026-12-31")
+    raise InvalidInput(ErrorCode.BAD_USE_BY)
 
 
 def use_by_end(day: date, zone: str) -> datetime:
@@ -113,10 +110,10 @@ def check_use_by(use_by: date | None, zone: str, now: datetime) -> datetime | No
     if use_by is None:
         return None
     if use_by == date.max:  # no day after it
-        raise InvalidInput("the use-by date must be a date like 2026-12-31")
+        raise InvalidInput(ErrorCode.BAD_USE_BY)
     end = use_by_end(use_by, zone)
     if end <= now:
-        raise InvalidInput("the use-by date is already past")
+        raise InvalidInput(ErrorCode.USE_BY_PAST)
     return end
 
 
@@ -125,7 +122,7 @@ def check_batch(
 ) -> tuple[str, datetime | None]:
     """What a batch request may ask for: (normalised prefix, end of its use-by day or None)."""
     if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
+        raise InvalidInput(ErrorCode.COUNT_OUT_OF_RANGE, maximum=MAX_BATCH)
     return check_prefix(prefix), check_use_by(use_by, zone, now)
 
 
