@@ -12,10 +12,13 @@ from functools import lru_cache
 from radius import wire
 from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code
 from wifidesa.access.logins import LoginDecision, LoginRequest, account_from_class
+from wifidesa.i18n import gettext_for
+from wifidesa.messages import Message
 from wifidesa.places.routers import NasClient
 from wifidesa.usage.accounting import AcctEvent, AcctRecord
 from wifidesa.usernames import normalize_mac
 
+REPLY_LANGUAGE = "id"
 MAX_DELAY = timedelta(days=1)  # ignore absurd Acct-Delay-Time values
 _EVENTS = {
     AcctStatus.START: AcctEvent.START,
@@ -195,11 +198,18 @@ def sign_reply(
     return header + response_auth + attributes
 
 
+def reply_message(message: Message) -> str:
+    """A refusal's words for the Reply-Message: always Bahasa Indonesia, because RouterOS
+    shows it as-is on the villager's login page (the catalogue is parsed once per process)."""
+    return message.render(gettext_for(REPLY_LANGUAGE))
+
+
 def auth_reply(pkt: wire.Request, decision: LoginDecision) -> bytes:
     """Access-Accept with the limits, or Access-Reject with the reason in Reply-Message."""
     limits = decision.limits
     if not decision.accepted or limits is None:
-        body = _attr(Attr.REPLY_MESSAGE, decision.message.encode()) + _proxy_states(pkt)
+        text = reply_message(decision.message) if decision.message is not None else ""
+        body = _attr(Attr.REPLY_MESSAGE, text.encode()) + _proxy_states(pkt)
         return sign_reply(Code.ACCESS_REJECT, pkt, body, message_authenticator=True)
     parts = [
         _attr(Attr.CLASS, limits.class_),

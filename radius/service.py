@@ -9,10 +9,12 @@ import os
 import signal
 import socket
 
+from radius.packets import REPLY_LANGUAGE
 from radius.steering import steered_sockets
 from wifidesa.db import schema
 from wifidesa.db.engine import make_engine
-from wifidesa.errors import ConfigError
+from wifidesa.errors import ConfigError, ErrorCode
+from wifidesa.i18n import translations
 from wifidesa.settings import Settings, check_for_startup
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,9 @@ def open_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.soc
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(f"cannot listen on UDP {host}:{port}: {exc.strerror}") from None
+        raise ConfigError(
+            ErrorCode.CANNOT_LISTEN, host=host, port=port, reason=exc.strerror
+        ) from None
     return sock
 
 
@@ -41,8 +45,11 @@ def worker_count(settings: Settings) -> int:
 def _check_schema(settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
     try:
-        if schema.current_revision(engine) != schema.head_revision():
-            raise ConfigError("the database schema is not up to date; run 'wifidesa init'")
+        current = schema.current_revision(engine)
+        if current is None:
+            raise ConfigError(ErrorCode.NO_SCHEMA)
+        if current != schema.head_revision():
+            raise ConfigError(ErrorCode.SCHEMA_OUTDATED, revision=current)
     finally:
         engine.dispose()  # before forking workers: no connection may cross a fork
 
@@ -65,6 +72,8 @@ async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) 
 def run(settings: Settings) -> None:
     check_for_startup(settings)
     _check_schema(settings)
+    # Parse the catalogue of the Reply-Messages once, before forking: workers share it.
+    translations(REPLY_LANGUAGE)
     workers = worker_count(settings)
     steered = None
     if workers > 1:

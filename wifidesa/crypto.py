@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from wifidesa.errors import ConfigError
+from wifidesa.errors import ConfigError, ErrorCode
 
 
 def _derive(secret_key: str, purpose: bytes) -> bytes:
@@ -40,10 +40,7 @@ class SecretBox:
             return self._fernet.decrypt(token.encode("ascii")).decode()
         except InvalidToken:
             # Never echo the token: it is the secret's ciphertext.
-            raise ConfigError(
-                "cannot decrypt a stored secret: WIFIDESA_SECRET_KEY differs from the one it "
-                "was stored with"
-            ) from None
+            raise ConfigError(ErrorCode.UNDECRYPTABLE_SECRET) from None
 
     def device_hash(self, mac: str) -> str:
         """A keyed, non-reversible 128-bit id for a MAC address (hex, 32 characters)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from passlib.context import CryptContext
 
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 
 _context = CryptContext(schemes=["argon2"], deprecated="auto")
 
@@ -25,4 +25,4 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(ErrorCode.PASSWORD_TOO_SHORT, minimum=MIN_PASSWORD_LENGTH)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from wifidesa.errors import ConfigError
+from wifidesa.errors import ConfigError, ErrorCode
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
 DEFAULT_TIMEZONE = "Asia/Makassar"  # WITA, UTC+8: all of Kalimantan Timur
@@ -80,7 +80,7 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         # pydantic's message spans lines; keep the first useful one.
         first = str(exc).splitlines()
         detail = "; ".join(line.strip() for line in first[1:3]) if len(first) > 1 else str(exc)
-        raise ConfigError(f"invalid settings: {detail}") from None
+        raise ConfigError(ErrorCode.INVALID_SETTINGS, detail=detail) from None
 
 
 def check_for_startup(settings: Settings) -> None:
@@ -89,7 +89,7 @@ def check_for_startup(settings: Settings) -> None:
         return
     if settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32:
         raise ConfigError(
-            "WIFIDESA_SECRET_KEY is the placeholder or shorter than 32 characters; set one, e.g. "
-            'WIFIDESA_SECRET_KEY="$(python3 -c "import secrets; print(secrets.token_urlsafe(48))")"'
-            " in the environment or .env (or WIFIDESA_ENV=development for a local trial)"
+            ErrorCode.PLACEHOLDER_SECRET,
+            example='WIFIDESA_SECRET_KEY="$(python3 -c '
+            '"import secrets; print(secrets.token_urlsafe(48))")"',
         )

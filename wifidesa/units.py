@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 _SIZE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
@@ -19,10 +19,10 @@ def parse_size(text: str) -> int:
     """Bytes from '500M', '1.5G', '2GB', '1024' (binary multiples)."""
     match = _SIZE.match(text)
     if not match:
-        raise InvalidInput(f"not a size: {text!r} (examples: 500M, 1.5G, 2GB)")
+        raise InvalidInput(ErrorCode.NOT_A_SIZE, text=text)
     value = float(match.group(1)) * _SIZE_FACTORS[match.group(2).lower()]
     if value <= 0:
-        raise InvalidInput(f"size must be positive: {text!r}")
+        raise InvalidInput(ErrorCode.SIZE_NOT_POSITIVE, text=text)
     return int(value)
 
 
@@ -34,10 +34,10 @@ def parse_duration(text: str) -> int:
     else:
         parts = _DURATION_PART.findall(stripped)
         if not parts or _DURATION_PART.sub("", stripped).strip():
-            raise InvalidInput(f"not a duration: {text!r} (examples: 30m, 1h30m, 7d)")
+            raise InvalidInput(ErrorCode.NOT_A_DURATION, text=text)
         seconds = sum(int(n) * _DURATION_FACTORS[u.lower()] for n, u in parts)
     if seconds <= 0:
-        raise InvalidInput(f"duration must be positive: {text!r}")
+        raise InvalidInput(ErrorCode.DURATION_NOT_POSITIVE, text=text)
     return seconds
 
 
@@ -45,7 +45,7 @@ def check_rate_limit(text: str) -> str:
     """Validate a Mikrotik-Rate-Limit value ('1M/4M'; rx/tx from the router's side)."""
     value = text.strip()
     if not _RATE_LIMIT.match(value):
-        raise InvalidInput(f"not a MikroTik rate limit: {text!r} (example: 1M/4M = up/down)")
+        raise InvalidInput(ErrorCode.NOT_A_RATE_LIMIT, text=text)
     return value
 
 

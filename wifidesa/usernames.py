@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 from wifidesa.vouchers.codes import normalize_code
 
 GUEST_PREFIX = "tamu-"
@@ -59,5 +59,5 @@ def check_username(text: str) -> str:
         or len(username) > 64
         or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
     ):
-        raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-'")
+        raise InvalidInput(ErrorCode.BAD_USERNAME)
     return username

@@ -24,8 +24,8 @@ from portal.captive.signing import new_csrf_token
 from wifidesa.admin import signin as admin_auth
 from wifidesa.admin.users import authenticate
 from wifidesa.db.engine import utcnow
-from wifidesa.errors import InvalidInput
-from wifidesa.usage.quota import format_reset
+from wifidesa.errors import InvalidInput, translate_error
+from wifidesa.i18n import PORTAL_ZONE, format_moment
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
@@ -75,7 +75,9 @@ async def login(request: Request) -> Response:
     if blocked is not None:
         message = _("Too many failed sign-ins. Try again after {time}.")
         return _login_page(
-            request, message.format(time=format_reset(blocked, "Asia/Makassar")), 429
+            request,
+            message.format(time=format_moment(moment=blocked, zone=PORTAL_ZONE, gettext=_)),
+            429,
         )
     with transaction(request) as session:
         admin = authenticate(session=session, username=username, password=password)
@@ -133,7 +135,7 @@ async def change_password(request: Request, admin: SignedIn) -> Response:
                 keep_token=admin.token,
             )
     except InvalidInput as exc:
-        return page(request, "admin/password.html", admin, 400, error=_(str(exc)))
+        return page(request, "admin/password.html", admin, 400, error=translate_error(exc, _))
     return page(request, "admin/password.html", admin, done=True)
 
 
@@ -158,7 +160,9 @@ async def create_token(request: Request, admin: SignedIn) -> Response:
             rows = admin_auth.list_api_tokens(session=session, admin_id=account.id)
             items = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at) for t in rows]
     except InvalidInput as exc:
-        return page(request, "admin/tokens.html", admin, 400, tokens=[], error=_(str(exc)))
+        return page(
+            request, "admin/tokens.html", admin, 400, tokens=[], error=translate_error(exc, _)
+        )
     # Shown once: only its hash is stored.
     return page(request, "admin/tokens.html", admin, tokens=items, new_token=token)
 

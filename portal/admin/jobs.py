@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from wifidesa.errors import InvalidInput, WifidesaError
+from wifidesa.errors import ErrorCode, InvalidInput, WifidesaError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ class Job:
     total: int
     done: int = 0
     finished: bool = False
-    error: str | None = None
+    error: str | None = None  # in English, for logs and the JSON API
+    failure: WifidesaError | None = None  # the same, for a page to translate
     link: str | None = None  # where the result is shown (a generated batch's page)
     data: bytes | None = None  # the file made (a PDF)
     filename: str = ""
@@ -74,7 +75,7 @@ class JobRegistry:
         with self._lock:
             self._prune()
             if sum(not j.finished for j in self._jobs.values()) >= MAX_RUNNING:
-                raise InvalidInput("other large jobs are running; try again in a few minutes")
+                raise InvalidInput(ErrorCode.JOBS_BUSY)
             job = Job(secrets.token_urlsafe(12), kind, owner_id, title, total)
             self._jobs[job.id] = job
         thread = threading.Thread(target=self._run, args=(job, work), name=f"job-{kind}")
@@ -87,17 +88,18 @@ class JobRegistry:
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or job.owner_id != owner_id:
-                raise JobGone(job_id)
+                raise JobGone(ErrorCode.JOB_GONE)
             return replace(job)
 
     def _run(self, job: Job, work: Work) -> None:
         try:
             work(job)
         except WifidesaError as exc:
-            job.error = str(exc)
+            job.failure, job.error = exc, str(exc)
         except Exception:
             log.exception("background %s job %s failed", job.kind, job.id)
-            job.error = "the job failed"
+            failed = WifidesaError(ErrorCode.JOB_FAILED)
+            job.failure, job.error = failed, str(failed)
         finally:
             with self._lock:
                 job.ended = time.monotonic()

@@ -1,81 +1,19 @@
-"""Words for the admin pages: domain messages translated, limits in plain words.
+"""Words for the admin pages: limits in plain words, speeds.
 
-The core's messages are English msgids; most are fixed text (`_(message)` finds them), a few
-carry a value (a username, a line number, what was typed). Those are matched here against
-their pattern, and the pattern is translated with the value put back in.
+Errors are translated by `wifidesa.errors.translate_error` (a code and its parameters).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+# Pages not yet moved to translate_error still import `translate` from here.
+from portal.admin.old_messages import translate as translate
 from portal.printing.cards import plain_duration
 from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod
 from wifidesa.units import format_size
 
 Gettext = Callable[[str], str]
-
-# (pattern of the English message, msgid with the same named fields)
-_PATTERNS = [
-    (r"line (?P<n>\d+): (?P<rest>.+)", "line {n}: {rest}"),
-    (
-        r"(?P<source>.+): (?P<n>\d+) problem\(s\), nothing imported: .*",
-        "{n} problem(s), nothing imported",
-    ),
-    (r"username (?P<v>'.*') also on line (?P<n>\d+)", "username {v} also on line {n}"),
-    (r"username (?P<v>'.*') exists already", "username {v} exists already"),
-    (r"member (?P<v>'.*') exists already", "username {v} exists already"),
-    (r"profile (?P<v>'.*') exists already", "a profile named {v} exists already"),
-    (r"profile (?P<v>'.*') not found", "profile {v} not found"),
-    (r"expected (?P<n>\d+) fields, found (?P<m>\d+)", "expected {n} fields, found {m}"),
-    (
-        r"not a size: (?P<v>.*) \(examples: 500M, 1\.5G, 2GB\)",
-        "not a size: {v} (examples: 500M, 1.5G, 2GB)",
-    ),
-    (r"size must be positive: (?P<v>.*)", "size must be positive: {v}"),
-    (r"not a whole number: (?P<v>.*)", "not a whole number: {v}"),
-    (
-        r"not a duration: (?P<v>.*) \(examples: 30m, 1h30m, 7d\)",
-        "not a duration: {v} (examples: 30m, 1h30m, 7d)",
-    ),
-    (r"duration must be positive: (?P<v>.*)", "duration must be positive: {v}"),
-    (
-        r"not a MikroTik rate limit: (?P<v>.*) \(example: 1M/4M = up/down\)",
-        "not a MikroTik rate limit: {v} (example: 1M/4M = up/down)",
-    ),
-    (
-        r"the (?P<p>day|week|month|total) quota limits neither data nor time",
-        "the {p} quota limits neither data nor time",
-    ),
-    (r"count must be between 1 and (?P<n>\d+)", "count must be between 1 and {n}"),
-    (
-        r"a voucher prefix is up to (?P<n>\d+) characters from (?P<a>\w+) .*",
-        "a voucher prefix is up to {n} letters or digits from {a}",
-    ),
-    (r"code (?P<code>.*) is not in this batch", "code {code} is not in this batch"),
-    (r"(?P<label>[^:]+): (?P<rest>.+)", "{label}: {rest}"),
-]
-_COMPILED = [(re.compile(f"^{pattern}$"), msgid) for pattern, msgid in _PATTERNS]
-_NESTED = ("rest", "label", "p")
-
-
-def translate(_: Gettext, message: str) -> str:
-    """A domain message in the page's language (as-is if no translation is known)."""
-    found = _(message)
-    if found != message:
-        return found
-    for pattern, msgid in _COMPILED:
-        match = pattern.match(message)
-        if match is None:
-            continue
-        values = {
-            key: translate(_, value) if key in _NESTED else value
-            for key, value in match.groupdict().items()
-        }
-        return _(msgid).format(**values)
-    return message
-
 
 PERIODS = {
     QuotaPeriod.DAY: "per day",

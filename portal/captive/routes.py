@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -30,8 +31,8 @@ from wifidesa.access.captive import (
 from wifidesa.access.status import villager_status
 from wifidesa.db.engine import transaction, utcnow
 from wifidesa.db.models import Router, Site
+from wifidesa.i18n import PORTAL_ZONE, format_moment, format_time, zone_name
 from wifidesa.units import format_duration, format_size
-from wifidesa.usage.quota import format_reset
 from wifidesa.vouchers.codes import format_code, normalize_code
 
 router = APIRouter()
@@ -178,8 +179,11 @@ async def _login(request: Request, kind: str) -> Response:
     now = utcnow()
     blocked = limiter.blocked_until(keys, now)
     if blocked is not None:
-        when = format_reset(blocked, "Asia/Makassar").split(" pukul ")[-1]
-        message = _t(request)(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(time=when)
+        _ = _t(request)
+        clock = format_time(moment=blocked, zone=PORTAL_ZONE, gettext=_)
+        message = _(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(
+            time=f"{clock} {zone_name(PORTAL_ZONE)}"
+        )
         return await render_landing(request, client, message, 429)
     try:
         # A refusal leaves the block by its exception, so the transaction rolls back.
@@ -257,6 +261,13 @@ async def status(request: Request, username: str = "", router: str = "") -> Resp
             message=_t(request)("No package found for this login."),
         )
     quota = state.quota
+    _ = _t(request)
+
+    def moment(at: datetime | None) -> str:
+        if at is None:  # a total quota: used up for good
+            return str(_("never"))
+        return format_moment(moment=at, zone=state.zone, gettext=_)
+
     return _page(
         request,
         "portal/status.html",
@@ -266,8 +277,8 @@ async def status(request: Request, username: str = "", router: str = "") -> Resp
         time_left=format_duration(quota.seconds_left)
         if quota and quota.seconds_left is not None
         else None,
-        resets=format_reset(quota.resets_at, state.zone) if quota and quota.over else None,
-        expires=format_reset(state.expires_at, state.zone) if state.expires_at else None,
+        resets=moment(quota.resets_at) if quota and quota.over else None,
+        expires=moment(state.expires_at) if state.expires_at else None,
         logout=f"http://{router_row.hotspot_address}/logout"
         if router_row and router_row.hotspot_address
         else None,
@@ -337,11 +348,11 @@ async def logo(request: Request, site_code: str) -> Response:
         row = session.execute(
             select(Site.logo, Site.logo_type).where(Site.code == site_code[:32])
         ).first()
-    if row is None or row[0] is None:
+    if row is None or row.logo is None:
         return Response(status_code=404)
     # A day in the browser's cache: the logo costs the satellite link once, not every login.
     return Response(
-        row[0],
-        media_type=row[1],
+        row.logo,
+        media_type=row.logo_type,
         headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
     )

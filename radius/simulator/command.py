@@ -13,7 +13,7 @@ from radius.simulator.router import RouterSimulator, SimRouter
 from wifidesa.admin.scope import OPERATOR
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import size_arg
-from wifidesa.errors import InvalidInput, WifidesaError
+from wifidesa.errors import ErrorCode, InvalidInput, WifidesaError
 from wifidesa.places.routers import require_router_named, router_secret
 from wifidesa.units import format_size
 from wifidesa.vouchers.codes import unused_codes
@@ -35,10 +35,7 @@ def _loopback_address(name: str, address: str) -> str:
     except ValueError:
         loopback = False
     if not loopback:
-        raise InvalidInput(
-            f"router {name!r} has address {address}; the simulator only plays routers with a "
-            "127.x.y.z address (register one with 'wifidesa routers add --ip 127.0.0.2 ...')"
-        )
+        raise InvalidInput(ErrorCode.NOT_LOOPBACK, name=name, address=address)
     return address
 
 
@@ -60,8 +57,7 @@ def _plan(ctx: AppContext, args: argparse.Namespace) -> _Plan:
         default_coa_port = router.coa_port
     if len(codes) < args.clients:
         raise InvalidInput(
-            f"site {site_code} has {len(codes)} unused voucher(s), {args.clients} needed; "
-            "generate more with 'wifidesa vouchers generate'"
+            ErrorCode.TOO_FEW_VOUCHERS, site=site_code, unused=len(codes), needed=args.clients
         )
     coa_port = args.coa_port or (default_coa_port if args.listen else None)
     return _Plan(router=config, codes=codes, coa_port=coa_port, listen=args.listen or 0.0)
@@ -126,7 +122,7 @@ def cmd_simulate(ctx: AppContext, args: argparse.Namespace) -> int:
         report, coa_events = asyncio.run(_simulate(plan, args))
     except OSError as exc:  # address not local, CoA port taken, ...
         raise WifidesaError(
-            f"cannot use UDP on {plan.router.source_ip}: {exc.strerror or exc}"
+            ErrorCode.CANNOT_USE_UDP, address=plan.router.source_ip, reason=exc.strerror or str(exc)
         ) from None
     _print_report(report, coa_events)
     return 0 if report.ok else 1

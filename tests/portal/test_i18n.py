@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from portal.i18n import LOCALE_DIR
+from wifidesa.i18n import LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 MSGID = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)')

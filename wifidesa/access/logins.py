@@ -32,6 +32,7 @@ from wifidesa.db.models import (
     AccountDevice,
     LoginToken,
 )
+from wifidesa.messages import Message
 from wifidesa.usernames import LoginName, parse_login_name
 
 CLASS_PREFIX = "wd:"
@@ -62,7 +63,7 @@ class LoginDecision:
     accepted: bool
     account_id: int | None = None
     reason: RejectReason | None = None
-    message: str = ""
+    message: Message | None = None  # why it was refused, for the edge to translate
     limits: ReplyLimits | None = None
 
 

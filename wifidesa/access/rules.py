@@ -1,7 +1,8 @@
 """Who may log in, decided over a snapshot of one account: pure functions, no database.
 
-Each check raises `LoginRefused` with a reason; the message villagers see on the router's
-login page is in Bahasa Indonesia (RouterOS shows the Reply-Message as-is).
+Each check raises `LoginRefused` with a reason and a message (an English msgid with its
+parameters); the RADIUS edge translates it into the Bahasa Indonesia that villagers see on the
+router's login page (RouterOS shows the Reply-Message as-is).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from wifidesa.db.models import AccountKind, AccountStatus, AfterQuota
+from wifidesa.messages import Message
 from wifidesa.usage.quota import Limit, Usage, block_message, quota_status
 
 
@@ -28,25 +30,31 @@ class RejectReason(StrEnum):
     QUOTA_EXCEEDED = "quota_exceeded"
 
 
+# What the villager reads on the router's login page, as English msgids: the RADIUS edge
+# translates them to Bahasa Indonesia through the catalogue when it builds the Reply-Message.
 MESSAGES = {
-    RejectReason.BAD_CREDENTIALS: "Kode voucher atau kata sandi salah.",
-    RejectReason.LOGIN_EXPIRED: "Waktu masuk habis. Silakan masuk lagi.",
-    RejectReason.EXPIRED: "Masa berlaku voucher sudah habis.",
-    RejectReason.OTHER_SITE: "Voucher ini hanya berlaku di {site}.",
-    RejectReason.OTHER_DEVICE: "Voucher ini sudah dipakai di perangkat lain.",
-    RejectReason.TOO_MANY_DEVICES: "Batas {devices} perangkat sekaligus sudah tercapai.",
-    RejectReason.DISABLED: "Akun ini sedang dinonaktifkan. Hubungi admin desa.",
-    RejectReason.REVOKED: "Voucher ini sudah dibatalkan. Hubungi admin desa.",
-    RejectReason.SITE_INACTIVE: "Layanan Wi-Fi di desa ini sedang tidak aktif.",
-    RejectReason.QUOTA_EXCEEDED: "{message}",  # built by wifidesa.usage.quota.block_message
+    RejectReason.BAD_CREDENTIALS: "Wrong voucher code or password.",
+    RejectReason.LOGIN_EXPIRED: "The login took too long. Please log in again.",
+    RejectReason.EXPIRED: "This voucher is past its validity.",
+    RejectReason.OTHER_SITE: "This voucher is valid only in {site}.",
+    RejectReason.OTHER_DEVICE: "This voucher is in use on another device.",
+    RejectReason.TOO_MANY_DEVICES: "The limit of {devices} device(s) at once is reached.",
+    RejectReason.DISABLED: "This account is disabled. Contact the village admin.",
+    RejectReason.REVOKED: "This voucher was cancelled. Contact the village admin.",
+    RejectReason.SITE_INACTIVE: "The Wi-Fi service of this village is not active now.",
+    # Refusals of a used-up quota carry their own message (wifidesa.usage.quota.block_message).
+    RejectReason.QUOTA_EXCEEDED: "Your quota is used up.",
 }
 
 
 class LoginRefused(Exception):
-    def __init__(self, reason: RejectReason, **details: object) -> None:
-        # `message` in details is a complete message (quota resets); others fill a template.
+    """A login refused for a reason; `message` says why (a msgid and its parameters)."""
+
+    def __init__(
+        self, reason: RejectReason, /, *, detail: Message | None = None, **params: object
+    ) -> None:
         self.reason = reason
-        self.message = MESSAGES[reason].format(**details)
+        self.message = detail if detail is not None else Message(MESSAGES[reason], params)
         super().__init__(reason.value)
 
 
@@ -210,7 +218,7 @@ def check_quota(state: AccountState, now: datetime) -> QuotaOutcome:
     if state.profile.after_quota is AfterQuota.THROTTLE:
         # FUP: access goes on at the lower rate, with no byte or time cap from the quota.
         return QuotaOutcome(True, None, None)
-    raise LoginRefused(RejectReason.QUOTA_EXCEEDED, message=block_message(status, state.zone))
+    raise LoginRefused(RejectReason.QUOTA_EXCEEDED, detail=block_message(status, state.zone))
 
 
 def decide(

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wifidesa.db.models import AdminRole, AdminUser, Profile, Region, Site, admin_sites
-from wifidesa.errors import NotFound, WifidesaError
+from wifidesa.errors import ErrorCode, NotFound, WifidesaError
 
 
 class Forbidden(WifidesaError):
@@ -98,14 +98,14 @@ def require_site(*, session: Session, scope: Scope, site_id: int) -> Site:
     """The site if the scope reaches it; NotFound otherwise (also for ids that do not exist)."""
     site = session.get(Site, site_id)
     if site is None or not in_scope(session=session, scope=scope, site_id=site_id):
-        raise NotFound(f"site {site_id} not found")
+        raise NotFound(ErrorCode.SITE_ID_NOT_FOUND, site_id=site_id)
     return site
 
 
 def require_site_code(*, session: Session, scope: Scope, code: str) -> Site:
     site = session.scalar(select(Site).where(Site.code == code))
     if site is None or not in_scope(session=session, scope=scope, site_id=site.id):
-        raise NotFound(f"no site with code {code!r}")
+        raise NotFound(ErrorCode.SITE_NOT_FOUND, code=code)
     return site
 
 
@@ -116,12 +116,12 @@ def visible_sites(*, session: Session, scope: Scope) -> list[Site]:
 
 def require_oversight(scope: Scope) -> None:
     if not scope.oversees:
-        raise Forbidden("only province and kabupaten admins may do this")
+        raise Forbidden(ErrorCode.OVERSEERS_ONLY)
 
 
 def require_province(scope: Scope) -> None:
     if not scope.everything:
-        raise Forbidden("only province admins may do this")
+        raise Forbidden(ErrorCode.PROVINCE_ONLY)
 
 
 def profile_filter(scope: Scope) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from wifidesa.admin import audit
 from wifidesa.db.models import AdminToken, AdminUser, TokenKind
-from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.errors import ErrorCode, InvalidInput, NotFound
 from wifidesa.passwords import check_password_strength, hash_password, verify_password
 
 WEB_IDLE = timedelta(hours=12)  # a village office signs in in the morning, out at night
@@ -58,7 +58,7 @@ def create_api_token(*, session: Session, admin: AdminUser, name: str, now: date
     """A bearer token for the JSON API, shown once to its owner."""
     name = name.strip()
     if not 1 <= len(name) <= 64:
-        raise InvalidInput("a token name is 1 to 64 characters")
+        raise InvalidInput(ErrorCode.TOKEN_NAME_LENGTH)
     token = _issue(session, admin, TokenKind.API, name, API_LIFETIME, now)
     audit.record(
         session=session,
@@ -88,7 +88,7 @@ def revoke_api_token(*, session: Session, admin: AdminUser, token_id: int) -> No
         )
     )
     if found is None:
-        raise NotFound(f"token {token_id} not found")
+        raise NotFound(ErrorCode.TOKEN_NOT_FOUND, token_id=token_id)
     session.delete(found)
     audit.record(
         session=session,
@@ -137,10 +137,10 @@ def change_password(
 ) -> None:
     """Change an admin's own password; every other web session of theirs is signed out."""
     if not verify_password(current, admin.password_hash):
-        raise InvalidInput("the current password is wrong")
+        raise InvalidInput(ErrorCode.WRONG_CURRENT_PASSWORD)
     check_password_strength(new)
     if new == current:
-        raise InvalidInput("the new password must differ from the current one")
+        raise InvalidInput(ErrorCode.SAME_PASSWORD)
     admin.password_hash = hash_password(new)
     others = delete(AdminToken).where(
         AdminToken.admin_id == admin.id, AdminToken.kind == TokenKind.WEB
@@ -160,5 +160,5 @@ def change_password(
 def get_admin(*, session: Session, admin_id: int) -> AdminUser:
     admin = session.get(AdminUser, admin_id)
     if admin is None:
-        raise NotFound(f"admin {admin_id} not found")
+        raise NotFound(ErrorCode.ADMIN_NOT_FOUND, admin_id=admin_id)
     return admin

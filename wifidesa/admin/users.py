@@ -13,7 +13,7 @@ from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope, require_province
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AdminRole, AdminUser, Region, RegionLevel, Site
-from wifidesa.errors import AlreadyExists, InvalidInput
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput
 from wifidesa.passwords import check_password_strength, hash_password, verify_password
 from wifidesa.usernames import check_username
 
@@ -35,24 +35,24 @@ def add_admin(
     username = check_username(username)
     check_password_strength(password)
     if session.scalar(select(AdminUser.id).where(AdminUser.username == username)) is not None:
-        raise AlreadyExists(f"admin {username!r} exists already")
+        raise AlreadyExists(ErrorCode.ADMIN_EXISTS, username=username)
     admin = AdminUser(
         username=username, password_hash=hash_password(password), role=role, full_name=full_name
     )
     if role is AdminRole.KABUPATEN:
         if region is None:
-            raise InvalidInput("a kabupaten admin needs --region (e.g. 64.03)")
+            raise InvalidInput(ErrorCode.KABUPATEN_NEEDS_REGION)
         if region.level is not RegionLevel.KABUPATEN:
-            raise InvalidInput(f"{region.code} is not a kabupaten/kota")
+            raise InvalidInput(ErrorCode.NOT_A_KABUPATEN, code=region.code)
         admin.region_id = region.id
     elif region is not None:
-        raise InvalidInput("only kabupaten admins take a region")
+        raise InvalidInput(ErrorCode.REGION_ONLY_FOR_KABUPATEN)
     if role is AdminRole.DESA:
         if not sites:
-            raise InvalidInput("a desa admin needs at least one --site")
+            raise InvalidInput(ErrorCode.DESA_NEEDS_SITES)
         admin.sites = list(sites)
     elif sites:
-        raise InvalidInput("only desa admins take sites")
+        raise InvalidInput(ErrorCode.SITES_ONLY_FOR_DESA)
     session.add(admin)
     session.flush()
     audit.record(

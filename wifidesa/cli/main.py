@@ -17,7 +17,7 @@ from wifidesa.cli import account_commands, session_commands, setup_commands, sit
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
 from wifidesa.db import schema
-from wifidesa.errors import WifidesaError
+from wifidesa.errors import ErrorCode, WifidesaError
 from wifidesa.settings import load_settings
 
 # Edges (portal, radius, ...) add their commands through this entry-point group, so the
@@ -93,11 +93,9 @@ def _require_schema(ctx: AppContext) -> None:
     # (SQLite file handles included) may be shared across a fork.
     ctx.engine.dispose()
     if current is None:
-        raise WifidesaError("the database has no schema yet; run 'wifidesa init'")
+        raise WifidesaError(ErrorCode.NO_SCHEMA)
     if current != schema.head_revision():
-        raise WifidesaError(
-            f"the database schema ({current}) is not up to date; run 'wifidesa init'"
-        )
+        raise WifidesaError(ErrorCode.SCHEMA_OUTDATED, revision=current)
 
 
 def _fail(prog: str, message: str, debug: bool) -> None:

@@ -15,7 +15,7 @@ from wifidesa.cli import demo_data as demo
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.db import schema
-from wifidesa.errors import WifidesaError
+from wifidesa.errors import ErrorCode, WifidesaError
 from wifidesa.places.regions import ensure_reference_regions
 from wifidesa.settings import Settings, check_for_startup
 
@@ -47,10 +47,7 @@ def cmd_db(ctx: AppContext, args: argparse.Namespace) -> int:
         if diffs:
             for diff in diffs:
                 print(schema.describe_difference(diff))
-            raise WifidesaError(
-                f"{len(diffs)} difference(s) between the models and the migrations; "
-                "run 'wifidesa db revision -m MESSAGE' and review it"
-            )
+            raise WifidesaError(ErrorCode.SCHEMA_DIFFERS, count=len(diffs))
         print("models and migrations agree")
         return 0
     print(f"revision {schema.current_revision(ctx.engine)} (head {schema.head_revision()})")
@@ -65,7 +62,7 @@ def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
             if args.if_empty:
                 print("the database has data already; demo not seeded")
                 return 0
-            raise WifidesaError("the database is not empty; demo data goes into an empty one")
+            raise WifidesaError(ErrorCode.NOT_EMPTY_FOR_DEMO)
         seeded = demo.seed(session=session, box=ctx.box, voucher_count=args.vouchers)
     print(demo.describe(seeded, ctx.settings))
     return 0
@@ -90,7 +87,9 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     names = args.only or sorted(available)
     unknown = [n for n in names if n not in available]
     if unknown:
-        raise WifidesaError(f"unknown service(s): {', '.join(unknown)}; have {sorted(available)}")
+        raise WifidesaError(
+            ErrorCode.UNKNOWN_SERVICES, unknown=", ".join(unknown), available=sorted(available)
+        )
     mp = multiprocessing.get_context("spawn")
     procs = [mp.Process(target=_run_service, args=(n, ctx.settings), name=n) for n in names]
     for proc in procs:

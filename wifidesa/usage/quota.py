@@ -16,29 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import ProfileLimit, QuotaPeriod, UsageDaily
+from wifidesa.messages import Message, Moment
 
-BLOCK_MESSAGE = "Kuota {period} Anda sudah habis. Bisa dipakai lagi mulai {resets}."
+# What villagers read when a quota blocks them: English msgids, translated where the reply is
+# built (RADIUS answers in Bahasa Indonesia: RouterOS shows the Reply-Message as-is).
+BLOCK_MESSAGE = "Your {period} quota is used up. You can use it again from {resets}."
+TOTAL_BLOCK_MESSAGE = "Your total quota is used up."
 PERIOD_WORDS = {
-    QuotaPeriod.DAY: "harian",
-    QuotaPeriod.WEEK: "mingguan",
-    QuotaPeriod.MONTH: "bulanan",
-    QuotaPeriod.TOTAL: "total",
+    QuotaPeriod.DAY: Message("daily"),
+    QuotaPeriod.WEEK: Message("weekly"),
+    QuotaPeriod.MONTH: Message("monthly"),
+    QuotaPeriod.TOTAL: Message("total"),
 }
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-_ZONE_NAMES = {"Asia/Makassar": "WITA", "Asia/Jakarta": "WIB", "Asia/Jayapura": "WIT"}
 
 
 @dataclass(frozen=True)
@@ -138,21 +127,17 @@ def quota_status(
     return QuotaStatus(bytes_left, seconds_left, exceeded, resets_at)
 
 
-def format_reset(moment: datetime | None, zone: str) -> str:
-    """'1 April 2026 pukul 00.00 WITA', or a plain phrase for quotas that never reset."""
-    if moment is None:
-        return "tidak akan diperbarui"
-    local = moment.astimezone(ZoneInfo(zone))
-    label = _ZONE_NAMES.get(zone, zone)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} pukul {local:%H.%M} {label}"
-
-
-def block_message(status: QuotaStatus, zone: str) -> str:
+def block_message(status: QuotaStatus, zone: str) -> Message:
+    """Why a used-up quota refuses a login, with the moment it frees again as a parameter."""
     assert status.exceeded is not None
     if status.resets_at is None:
-        return "Kuota total Anda sudah habis."
-    return BLOCK_MESSAGE.format(
-        period=PERIOD_WORDS[status.exceeded.period], resets=format_reset(status.resets_at, zone)
+        return Message(TOTAL_BLOCK_MESSAGE)
+    return Message(
+        BLOCK_MESSAGE,
+        {
+            "period": PERIOD_WORDS[status.exceeded.period],
+            "resets": Moment(at=status.resets_at, zone=zone),
+        },
     )
 
 

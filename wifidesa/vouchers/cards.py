@@ -26,7 +26,7 @@ from wifidesa.db.models import (
     Voucher,
     VoucherBatch,
 )
-from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.errors import ErrorCode, InvalidInput, NotFound
 from wifidesa.vouchers.codes import normalize_code, use_by_day
 from wifidesa.vouchers.status import VoucherStatus, status_column, status_condition
 
@@ -90,7 +90,7 @@ class BatchRow:
 
 def _page_bounds(limit: int, offset: int) -> tuple[int, int]:
     if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}, offset not negative")
+        raise InvalidInput(ErrorCode.BAD_PAGE, maximum=MAX_PAGE)
     return limit, offset
 
 
@@ -115,18 +115,19 @@ def _voucher_rows(
     clauses: Sequence[ColumnElement[bool]], now: datetime
 ) -> Select[*tuple[Any, ...]]:
     return (
+        # Labelled as VoucherRow's fields: a row becomes one by name.
         select(
-            Account.id,
-            Voucher.code,
-            Site.id,
-            Site.code,
-            Site.name,
-            Profile.name,
-            Voucher.batch_id,
-            status_column(now),
-            Account.first_used_at,
-            Account.expires_at,
-            Voucher.distributed_at,
+            Account.id.label("account_id"),
+            Voucher.code.label("code"),
+            Site.id.label("site_id"),
+            Site.code.label("site_code"),
+            Site.name.label("site_name"),
+            Profile.name.label("profile"),
+            Voucher.batch_id.label("batch_id"),
+            status_column(now).label("status"),
+            Account.first_used_at.label("first_used_at"),
+            Account.expires_at.label("expires_at"),
+            Voucher.distributed_at.label("distributed_at"),
         )
         .join(Voucher, Voucher.account_id == Account.id)
         .join(Site, Site.id == Account.site_id)
@@ -137,9 +138,9 @@ def _voucher_rows(
 
 
 def _as_row(row: Any) -> VoucherRow:
-    fields = list(row)
-    fields[7] = VoucherStatus(fields[7])
-    return VoucherRow(*fields)
+    fields = dict(row._mapping)
+    fields["status"] = VoucherStatus(fields["status"])
+    return VoucherRow(**fields)
 
 
 def list_vouchers(
@@ -171,7 +172,7 @@ def get_voucher(*, session: Session, scope: Scope, account_id: int, now: datetim
     clauses = [*_voucher_clauses(session, scope, VoucherFilter(), now), Account.id == account_id]
     row = session.execute(_voucher_rows(clauses, now)).one_or_none()
     if row is None:
-        raise NotFound(f"voucher {account_id} not found")
+        raise NotFound(ErrorCode.VOUCHER_NOT_FOUND, account_id=account_id)
     return _as_row(row)
 
 
@@ -185,18 +186,19 @@ def all_vouchers(
 
 def _batch_query(scope: Scope) -> Select[*tuple[Any, ...]]:
     return (
+        # Labelled as BatchRow's fields: a row becomes one by name.
         select(
-            VoucherBatch.id,
-            VoucherBatch.site_id,
-            Site.code,
-            Site.name,
-            VoucherBatch.profile_id,
-            Profile.name,
-            VoucherBatch.count,
-            VoucherBatch.prefix,
-            VoucherBatch.note,
-            VoucherBatch.created_at,
-            AdminUser.username,
+            VoucherBatch.id.label("id"),
+            VoucherBatch.site_id.label("site_id"),
+            Site.code.label("site_code"),
+            Site.name.label("site_name"),
+            VoucherBatch.profile_id.label("profile_id"),
+            Profile.name.label("profile"),
+            VoucherBatch.count.label("count"),
+            VoucherBatch.prefix.label("prefix"),
+            VoucherBatch.note.label("note"),
+            VoucherBatch.created_at.label("created_at"),
+            AdminUser.username.label("created_by"),
         )
         .join(Site, Site.id == VoucherBatch.site_id)
         .join(Profile, Profile.id == VoucherBatch.profile_id)
@@ -209,7 +211,7 @@ def _with_figures(session: Session, rows: Sequence[Any]) -> list[BatchRow]:
     """Batches with how many of their cards were handed out, used and revoked, and their
     use-by day: cards never used keep the end of that day as `expires_at` (set at generation;
     no column of its own), so a batch whose every card was used no longer shows one."""
-    ids = [row[0] for row in rows]
+    ids = [row.id for row in rows]
     figures: dict[int, tuple[int, int, int, date | None]] = {}
     if ids:
         unused_end = case((Account.first_used_at.is_(None), Account.expires_at))
@@ -233,8 +235,8 @@ def _with_figures(session: Session, rows: Sequence[Any]) -> list[BatchRow]:
         }
     batches = []
     for row in rows:
-        distributed, used, revoked, use_by = figures.get(row[0], (0, 0, 0, None))
-        batch = BatchRow(*row)
+        distributed, used, revoked, use_by = figures.get(row.id, (0, 0, 0, None))
+        batch = BatchRow(**row._mapping)
         batches.append(
             replace(batch, distributed=distributed, used=used, revoked=revoked, use_by=use_by)
         )
@@ -259,7 +261,7 @@ def get_batch(*, session: Session, scope: Scope, batch_id: int) -> BatchRow:
     """One batch with its figures; NotFound if it does not exist or lies outside the scope."""
     row = session.execute(_batch_query(scope).where(VoucherBatch.id == batch_id)).one_or_none()
     if row is None:
-        raise NotFound(f"voucher batch {batch_id} not found")
+        raise NotFound(ErrorCode.BATCH_NOT_FOUND, batch_id=batch_id)
     return _with_figures(session, [row])[0]
 
 

@@ -17,7 +17,7 @@ from wifidesa.admin.scope import Scope
 from wifidesa.db.bulk import refresh_statistics
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import Account, AccountKind, Profile, Site, Voucher, VoucherBatch
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 from wifidesa.usage.quota import local_midnight
 
 # No 0/O, 1/I/l: codes are read off paper and typed on phones. Upper case only, 32 symbols.
@@ -58,10 +58,7 @@ def format_code(code: str) -> str:
 def check_prefix(prefix: str) -> str:
     prefix = prefix.strip().upper()
     if len(prefix) > MAX_PREFIX or any(ch not in ALPHABET for ch in prefix):
-        raise InvalidInput(
-            f"a voucher prefix is up to {MAX_PREFIX} characters from {ALPHABET} "
-            "(no 0, O, 1, I or L look-alikes)"
-        )
+        raise InvalidInput(ErrorCode.BAD_PREFIX, maximum=MAX_PREFIX, alphabet=ALPHABET)
     return prefix
 
 
@@ -93,7 +90,7 @@ def parse_use_by(text: str) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise InvalidInput("the use-by date must be a date like 2026-12-31")
+    raise InvalidInput(ErrorCode.BAD_USE_BY)
 
 
 def use_by_end(day: date, zone: str) -> datetime:
@@ -111,10 +108,10 @@ def check_use_by(use_by: date | None, zone: str, now: datetime) -> datetime | No
     if use_by is None:
         return None
     if use_by == date.max:  # no day after it
-        raise InvalidInput("the use-by date must be a date like 2026-12-31")
+        raise InvalidInput(ErrorCode.BAD_USE_BY)
     end = use_by_end(use_by, zone)
     if end <= now:
-        raise InvalidInput("the use-by date is already past")
+        raise InvalidInput(ErrorCode.USE_BY_PAST)
     return end
 
 
@@ -123,7 +120,7 @@ def check_batch(
 ) -> tuple[str, datetime | None]:
     """What a batch request may ask for: (normalised prefix, end of its use-by day or None)."""
     if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"count must be between 1 and {MAX_BATCH}")
+        raise InvalidInput(ErrorCode.COUNT_OUT_OF_RANGE, maximum=MAX_BATCH)
     return check_prefix(prefix), check_use_by(use_by, zone, now)
 
 

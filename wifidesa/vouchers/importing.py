@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import NamedTuple
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -13,40 +14,55 @@ from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope
 from wifidesa.db.bulk import refresh_statistics
 from wifidesa.db.models import Account, AccountKind, Voucher, VoucherBatch
-from wifidesa.errors import InvalidInput, RowsRejected
+from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected, line_problem
+from wifidesa.errors import error_message as _msg
+from wifidesa.messages import Message
 from wifidesa.vouchers.codes import BULK, MAX_BATCH, existing_codes, normalize_code
 from wifidesa.vouchers.stock import check_target
 
 _CODE = re.compile(r"^[A-Z0-9]{4,32}$")
+MAX_PASSWORD = 64
 
 
-def parse_voucher_csv(text: str) -> list[tuple[int, str, str | None]]:
-    """(line, normalised code, password or None) per row; raises with every bad line."""
+class VoucherRow(NamedTuple):
+    line: int
+    code: str  # normalised
+    password: str | None
+
+
+def parse_voucher_csv(text: str) -> list[VoucherRow]:
+    """One row per voucher of the file; raises with every bad line.
+
+    The problems name the line, never the code: errors get logged, and a voucher code is a
+    bearer secret."""
     reader = csv.reader(io.StringIO(text))
     header = [h.strip().lower() for h in next(reader, [])]
     if not header or header[0] != "code" or header[1:] not in ([], ["password"]):
-        raise InvalidInput("line 1: expected the header 'code' or 'code,password'")
-    rows: list[tuple[int, str, str | None]] = []
-    problems: list[str] = []
+        raise InvalidInput(ErrorCode.LINE_PROBLEM, line=1, reason=_msg(ErrorCode.VOUCHER_HEADER))
+    rows: list[VoucherRow] = []
+    problems: list[Message] = []
     seen: dict[str, int] = {}
     for fields in reader:
         line = reader.line_num
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):
-            problems.append(f"line {line}: expected {len(header)} field(s)")
+            problems.append(line_problem(line, _msg(ErrorCode.VOUCHER_FIELDS, found=len(fields))))
             continue
-        code = normalize_code(fields[0])
-        password = fields[1].strip() if len(fields) > 1 and fields[1].strip() else None
+        record = dict(zip(header, fields, strict=True))
+        code = normalize_code(record["code"])
+        password = record.get("password", "").strip() or None
         if not _CODE.match(code):
-            problems.append(f"line {line}: code {fields[0]!r} must be 4 to 32 letters or digits")
+            problems.append(line_problem(line, _msg(ErrorCode.BAD_VOUCHER_CODE)))
         elif code in seen:
-            problems.append(f"line {line}: code {code} also on line {seen[code]}")
-        elif password is not None and len(password) > 64:
-            problems.append(f"line {line}: password longer than 64 characters")
+            problems.append(line_problem(line, _msg(ErrorCode.DUPLICATE_VOUCHER, other=seen[code])))
+        elif password is not None and len(password) > MAX_PASSWORD:
+            problems.append(
+                line_problem(line, _msg(ErrorCode.PASSWORD_TOO_LONG, maximum=MAX_PASSWORD))
+            )
         else:
             seen[code] = line
-            rows.append((line, code, password))
+            rows.append(VoucherRow(line=line, code=code, password=password))
     if problems:
         raise RowsRejected("vouchers", problems)
     return rows
@@ -65,16 +81,18 @@ def import_vouchers(
     village and profile are checked as for generated cards (`stock.check_target`)."""
     rows = parse_voucher_csv(text)
     if not rows:
-        raise InvalidInput(f"{source}: no vouchers to import")
+        raise InvalidInput(ErrorCode.NO_VOUCHERS_TO_IMPORT, source=source)
     if len(rows) > MAX_BATCH:
-        raise InvalidInput(f"{source}: at most {MAX_BATCH} vouchers per import")
+        raise InvalidInput(ErrorCode.TOO_MANY_VOUCHERS, source=source, maximum=MAX_BATCH)
     site, profile = check_target(
         session=session, scope=scope, site_id=site_id, profile_id=profile_id
     )
-    taken = existing_codes(session, (code for _, code, _ in rows))
+    taken = existing_codes(session, (row.code for row in rows))
     if taken:
         problems = [
-            f"line {line}: code {code} exists already" for line, code, _ in rows if code in taken
+            line_problem(row.line, _msg(ErrorCode.VOUCHER_EXISTS))
+            for row in rows
+            if row.code in taken
         ]
         raise RowsRejected(source, problems)
     batch = VoucherBatch(
@@ -103,8 +121,8 @@ def import_vouchers(
     session.execute(
         insert(Voucher),
         [
-            {"account_id": a, "code": code, "password": password, "batch_id": batch.id}
-            for a, (_, code, password) in zip(account_ids, rows, strict=True)
+            {"account_id": a, "code": row.code, "password": row.password, "batch_id": batch.id}
+            for a, row in zip(account_ids, rows, strict=True)
         ],
     )
     if len(rows) >= BULK:

@@ -22,11 +22,13 @@ from wifidesa.db.models import (
     Voucher,
     VoucherBatch,
 )
-from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.errors import FIRST, LAST, ErrorCode, InvalidInput, NotFound
 from wifidesa.profiles.operations import get_usable_profile
 from wifidesa.usage.enforcement import disconnect_account
 from wifidesa.vouchers.cards import VoucherFilter, VoucherRow, all_vouchers, get_batch
 from wifidesa.vouchers.codes import Progress, check_batch, normalize_code, store_batch
+
+MAX_NOTE = 255  # the column's length
 
 
 def export_rows(
@@ -57,9 +59,9 @@ def check_target(
     site = require_site(session=session, scope=scope, site_id=site_id)
     profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     if not site.allow_voucher:
-        raise InvalidInput("this village does not accept vouchers")
-    if len(note) > 255:
-        raise InvalidInput("the note is longer than 255 characters")
+        raise InvalidInput(ErrorCode.NO_VOUCHERS_HERE)
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(ErrorCode.NOTE_TOO_LONG, maximum=MAX_NOTE)
     return site, profile
 
 
@@ -123,7 +125,7 @@ def revoke(*, session: Session, scope: Scope, account_id: int, now: datetime) ->
         .where(Account.id == account_id, site_filter(scope, Account.site_id))
     ).one_or_none()
     if found is None:
-        raise NotFound(f"voucher {account_id} not found")
+        raise NotFound(ErrorCode.VOUCHER_NOT_FOUND, account_id=account_id)
     account, code = found
     if account.status is AccountStatus.REVOKED:
         return 0
@@ -155,12 +157,12 @@ def mark_distributed(
     out. Cards already marked keep their first date. Returns how many were newly marked."""
     batch = get_batch(session=session, scope=scope, batch_id=batch_id)
     first, last = normalize_code(first_code), normalize_code(last_code)
-    for code in (first, last):
+    for code, which in ((first, FIRST), (last, LAST)):
         in_batch = session.scalar(
             select(Voucher.account_id).where(Voucher.batch_id == batch_id, Voucher.code == code)
         )
         if in_batch is None:
-            raise InvalidInput(f"code {code or '(empty)'} is not in this batch")
+            raise InvalidInput(ErrorCode.CODE_NOT_IN_BATCH, which=which)
     if first > last:
         first, last = last, first
     outcome = session.execute(

@@ -25,10 +25,9 @@ from portal.admin.web import (
     signed_in,
     transaction,
 )
-from portal.admin.wording import translate
 from wifidesa.admin.scope import Scope, require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput, translate_error
 from wifidesa.profiles.operations import list_usable_profiles
 from wifidesa.vouchers import cards as voucher_admin
 from wifidesa.vouchers import stock as voucher_stock
@@ -160,7 +159,7 @@ async def new_batch(request: Request, admin: SignedIn) -> Response:
     prefix, note = form.get("prefix", ""), form.get("note", "")
     try:
         if count is None or profile_id is None:
-            raise InvalidInput("give the number of cards and a profile")
+            raise InvalidInput(ErrorCode.NEED_COUNT_AND_PROFILE)
         use_by = parse_use_by(form.get("use_by", "")[:20])
         with transaction(request) as session:
             site_id = site_id_for(session, admin.scope, form.get("site", "")) or 0
@@ -179,7 +178,7 @@ async def new_batch(request: Request, admin: SignedIn) -> Response:
             admin,
             400,
             form=form,
-            error=translate(_, str(exc)),
+            error=translate_error(exc, _),
             **_choices(request, admin),
         )
     return RedirectResponse(f"/admin/vouchers/jobs/{job.id}", status_code=303)
@@ -278,7 +277,7 @@ async def distributed(request: Request, admin: SignedIn, batch_id: int) -> Respo
             )
     except InvalidInput as exc:
         _ = gettext_for(request)
-        return _batch_page(request, admin, batch_id, 400, error=translate(_, str(exc)), form=form)
+        return _batch_page(request, admin, batch_id, 400, error=translate_error(exc, _), form=form)
     return RedirectResponse(f"/admin/vouchers/batches/{batch_id}?marked={marked}", status_code=303)
 
 

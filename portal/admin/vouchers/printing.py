@@ -15,11 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.jobs import Job, JobGone, registry_of
 from portal.admin.web import Admin, gettext_for, page, signed_in, transaction
-from portal.admin.wording import translate
 from portal.i18n import request_language, translations
 from portal.printing.cards import Card, build_cards
 from portal.printing.pdf import render_pdf
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput, translate_error
 from wifidesa.vouchers import cards as voucher_admin
 from wifidesa.vouchers import stock as voucher_stock
 
@@ -51,7 +50,7 @@ def _cards(
             session=session, scope=scope, batch_id=batch_id, first=first, last=last
         )
         if not codes:
-            raise InvalidInput("no card of this batch lies in that range")
+            raise InvalidInput(ErrorCode.NO_CARD_IN_RANGE)
         profile = voucher_admin.batch_profile(session=session, scope=scope, batch_id=batch_id)
         cards = build_cards(
             village=batch.site_name,
@@ -111,7 +110,7 @@ def pdf(request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4")
     registry = registry_of(request.app.state)
     try:
         if not registry.has_room():  # asked first: a refused job must not be audited as printed
-            raise InvalidInput("other large jobs are running; try again in a few minutes")
+            raise InvalidInput(ErrorCode.JOBS_BUSY)
         cards, title = _cards(request, admin, batch_id, layout, "pdf")
     except InvalidInput as exc:
         return _refused(request, admin, exc)
@@ -130,7 +129,9 @@ def pdf(request: Request, admin: SignedIn, batch_id: int, layout: Layout = "a4")
 def _refused(request: Request, admin: Admin, exc: InvalidInput) -> Response:
     _ = gettext_for(request)
     title = _("Nothing to print")
-    return page(request, "admin/error.html", admin, 400, title=title, detail=translate(_, str(exc)))
+    return page(
+        request, "admin/error.html", admin, 400, title=title, detail=translate_error(exc, _)
+    )
 
 
 def _gone(request: Request, admin: Admin) -> Response:
@@ -147,7 +148,7 @@ def job_page(request: Request, admin: SignedIn, job_id: str) -> Response:
     except JobGone:
         return _gone(request, admin)
     _ = gettext_for(request)
-    error = _(job.error) if job.error else ""
+    error = translate_error(job.failure, _) if job.failure else ""
     response = page(request, "admin/vouchers_job.html", admin, job=job, error=error)
     if not job.finished:
         response.headers["Refresh"] = "2"  # as the page's own meta refresh: no JavaScript

@@ -16,9 +16,12 @@ from wifidesa.access.rules import (
     decide,
 )
 from wifidesa.db.models import AccountKind, AccountStatus
+from wifidesa.i18n import gettext_for
 from wifidesa.usage.quota import local_midnight
 
 NOW = datetime(2026, 2, 28, 15, 59, 59, tzinfo=UTC)  # a second before March 1st, WITA
+# Villagers read refusals in Bahasa Indonesia (the RADIUS edge renders them so).
+IN_BAHASA = gettext_for("id")
 A, B, C = "AA:00:00:00:00:0A", "AA:00:00:00:00:0B", "AA:00:00:00:00:0C"
 
 
@@ -91,7 +94,7 @@ def test_expiry_is_exact_to_the_second() -> None:
 def test_binding_then_devices_at_once() -> None:
     state = voucher(devices=2, bound_macs={A, B}, open_session_macs=[A])
     assert (
-        refused(state, RejectReason.OTHER_DEVICE, mac=C).message
+        refused(state, RejectReason.OTHER_DEVICE, mac=C).message.render(IN_BAHASA)
         == "Voucher ini sudah dipakai di perangkat lain."
     )
     state = voucher(devices=2, bound_macs={A, B}, open_session_macs=[A, B])
@@ -104,12 +107,12 @@ def test_member_second_device_is_too_many() -> None:
         kind=AccountKind.MEMBER, voucher_code=None, devices=1, open_session_macs=[A], tokens=[token]
     )
     error = refused(member, RejectReason.TOO_MANY_DEVICES, mac=B, verify=is_("tok"))
-    assert error.message == "Batas 1 perangkat sekaligus sudah tercapai."
+    assert error.message.render(IN_BAHASA) == "Batas 1 perangkat sekaligus sudah tercapai."
 
 
 def test_wrong_site_names_the_right_village() -> None:
     assert (
-        refused(voucher(), RejectReason.OTHER_SITE, site_id=2).message
+        refused(voucher(), RejectReason.OTHER_SITE, site_id=2).message.render(IN_BAHASA)
         == "Voucher ini hanya berlaku di Desa A."
     )
 
@@ -162,7 +165,7 @@ def test_use_by_caps_the_validity_that_starts_at_first_use() -> None:
 def test_a_card_never_used_by_its_date_is_refused() -> None:
     for late in (USE_BY_END, USE_BY_END + timedelta(days=9)):  # 2 March 00:00 WITA, and after
         error = refused(voucher(expires_at=USE_BY_END), RejectReason.EXPIRED, now=late)
-        assert error.message == "Masa berlaku voucher sudah habis."
+        assert error.message.render(IN_BAHASA) == "Masa berlaku voucher sudah habis."
 
 
 def test_without_a_profile_validity_the_use_by_end_is_the_expiry() -> None:

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wifidesa.db.models import QuotaPeriod
+from wifidesa.i18n import format_moment, gettext_for
 from wifidesa.usage.quota import (
     Limit,
     Usage,
     block_message,
-    format_reset,
     period_end,
     period_start,
     quota_status,
@@ -21,6 +21,7 @@ from wifidesa.usage.quota import (
 )
 
 WITA = "Asia/Makassar"
+IN_BAHASA = gettext_for("id")  # as villagers read it in the RADIUS Reply-Message
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31))
 usage_days = st.dictionaries(
     days, st.builds(Usage, st.integers(0, 1 << 40), st.integers(0, 86400)), max_size=40
@@ -94,7 +95,7 @@ def test_on_the_last_day_of_the_month_the_month_is_named() -> None:
     limits = [Limit(QuotaPeriod.DAY, 1000, None), Limit(QuotaPeriod.MONTH, 5000, None)]
     status = quota_status(limits, usage, datetime(2026, 2, 28, 10, 0, tzinfo=UTC), WITA)
     assert status.exceeded == limits[1]
-    assert block_message(status, WITA) == (
+    assert block_message(status, WITA).render(IN_BAHASA) == (
         "Kuota bulanan Anda sudah habis. Bisa dipakai lagi mulai 1 Maret 2026 pukul 00.00 WITA."
     )
 
@@ -109,10 +110,16 @@ def test_time_quota_and_total_quota() -> None:
         [Limit(QuotaPeriod.TOTAL, 10, None)], usage, datetime(2027, 1, 1, tzinfo=UTC), WITA
     )
     assert total.over and total.resets_at is None
-    assert block_message(total, WITA) == "Kuota total Anda sudah habis."
+    assert block_message(total, WITA).render(IN_BAHASA) == "Kuota total Anda sudah habis."
 
 
 def test_reset_time_in_other_indonesian_zones() -> None:
     moment = datetime(2026, 8, 16, 17, 0, tzinfo=UTC)
-    assert format_reset(moment, "Asia/Jakarta") == "17 Agustus 2026 pukul 00.00 WIB"
-    assert format_reset(moment, "Asia/Jayapura") == "17 Agustus 2026 pukul 02.00 WIT"
+    assert (
+        format_moment(moment=moment, zone="Asia/Jakarta", gettext=IN_BAHASA)
+        == "17 Agustus 2026 pukul 00.00 WIB"
+    )
+    assert (
+        format_moment(moment=moment, zone="Asia/Jayapura", gettext=IN_BAHASA)
+        == "17 Agustus 2026 pukul 02.00 WIT"
+    )
