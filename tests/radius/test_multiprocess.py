@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from radius.dictionary import AcctStatus
 from radius.simulator.load import SimReport, client_ip, client_mac, run_clients
-from radius.simulator.router import RouterSimulator, SimRouter, SimSession
+from radius.simulator.requests import SimSession
+from radius.simulator.router import RouterSimulator, SimRouter
 from wifidesa.access.tokens import mint_token
 from wifidesa.db.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
 from wifidesa.members.accounts import guest_account
