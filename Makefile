@@ -1,11 +1,15 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
-.PHONY: run test lint bench-vouchers bench-voucher-pdf bench-radius clean
+# `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
+.PHONY: run test test-fast lint bench-vouchers bench-voucher-pdf bench-radius clean
 
 run:
 	scripts/run.sh
 
 test:
 	scripts/test.sh
+
+test-fast:
+	scripts/test.sh --fast
 
 lint:
 	scripts/bootstrap.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

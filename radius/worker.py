@@ -33,12 +33,7 @@ from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, tr
 from wifidesa.db.models import CoAResult
 from wifidesa.places.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
-from wifidesa.usage.accounting import (
-    AcctCache,
-    AcctRecord,
-    AcctResult,
-    record_accounting,
-)
+from wifidesa.usage.accounting import AcctCache, AcctResult, record_accounting
 from wifidesa.usage.enforcement import (
     SessionAction,
     plan_quota_actions,
@@ -46,6 +41,7 @@ from wifidesa.usage.enforcement import (
     record_outcome,
     take_queued,
 )
+from wifidesa.usage.records import AcctRecord
 from wifidesa.usage.upkeep import reap_silent_sessions, touch_routers
 
 log = logging.getLogger(__name__)

@@ -9,12 +9,11 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from pyrad.packet import PacketError
 
-if TYPE_CHECKING:
-    from radius.simulator.router import PreparedRequest
+from radius.simulator.requests import PreparedRequest
 
 logger = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from pyrad.packet import AccessChallenge, AcctPacket, AuthPacket
 from radius.dictionary import AcctStatus, Code, load_dictionary
 from radius.simulator.channel import _HEADER_LENGTH, RawChannel, _Channel, _check_reply
 from radius.simulator.coa import CoAEvent, CoAListener, CoAMode, decode_attributes
+from radius.simulator.requests import PreparedRequest, SimSession
 
 Port = Literal["auth", "acct"]
 SERVICE_TYPE_LOGIN_USER = 1  # what RouterOS's hotspot sends as Service-Type
@@ -47,33 +48,6 @@ class SimRouter:
     message_authenticator: bool = True  # in Access-Requests (RouterOS 7.15+ does)
     timeout: float = 1.0
     retries: int = 3  # retransmissions after the first send
-
-
-@dataclass
-class SimSession:
-    """One hotspot client session as the router keeps it."""
-
-    username: str
-    mac: str
-    ip: str
-    acct_session_id: str
-    class_: bytes | None = None  # from the Access-Accept, echoed in accounting
-    input_octets: int = 0  # from the client (upload)
-    output_octets: int = 0
-    session_time: int = 0
-
-
-@dataclass(frozen=True)
-class PreparedRequest:
-    """Encoded request bytes with the pyrad packet that checks replies to them."""
-
-    packet: Any
-    raw: bytes
-    session: SimSession | None = None
-
-    @property
-    def identifier(self) -> int:
-        return self.raw[1]
 
 
 @dataclass(frozen=True)

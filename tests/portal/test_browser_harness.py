@@ -48,7 +48,7 @@ def wire_bytes(url: str) -> tuple[int, int]:
         f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
         f"Accept-Encoding: {CHROMIUM_ACCEPT_ENCODING}\r\n\r\n"
     )
-    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(request.encode())
         received = b""
         while b"\r\n\r\n" not in received:
@@ -183,7 +183,7 @@ def test_form_clicked_without_javascript_reaches_the_router(browser: Browser) ->
         with serve_app(app) as base, open_tab(browser, OLD_ANDROID_NO_JS) as tab:
             tab.page.goto(f"{base}/")
             tab.page.get_by_role("button", name="Masuk").click()
-            post = router.wait_for_post(timeout=5)
+            post = router.wait_for_post(timeout=30)
             tab.page.wait_for_url(f"{router.url}/login")
             assert tab.foreign_hosts() == frozenset()
 
@@ -203,7 +203,7 @@ def test_form_submitted_by_javascript_reaches_the_router(browser: Browser) -> No
         app = login_form_app(f"{router.url}/login?lang=id", auto_submit=True)
         with serve_app(app) as base, open_tab(browser, DESKTOP) as tab:
             tab.page.goto(f"{base}/")
-            post = router.wait_for_post(timeout=5)
+            post = router.wait_for_post(timeout=30)
 
     assert post.path == "/login?lang=id"
     assert post.fields["js"] == "on"

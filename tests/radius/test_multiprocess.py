@@ -28,7 +28,8 @@ from wdtest.factories import make_batch
 
 from radius.dictionary import AcctStatus
 from radius.simulator.load import SimReport, client_ip, client_mac, run_clients
-from radius.simulator.router import RouterSimulator, SimRouter, SimSession
+from radius.simulator.requests import SimSession
+from radius.simulator.router import RouterSimulator, SimRouter
 from wifidesa.access.tokens import mint_token
 from wifidesa.db.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
 from wifidesa.members.guests import guest_account
@@ -39,8 +40,8 @@ from .conftest import SECRET, Village
 
 T = TypeVar("T")
 WORKERS = 2
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
 SCENARIO_TIMEOUT = 60.0
 WORD = 2**32
 WRONG_CODE = "Kode voucher atau kata sandi salah."
@@ -100,7 +101,7 @@ class Service:
     acct_port: int
     log: Path
 
-    def router(self, *, timeout: float = 1.0, retries: int = 3) -> RouterSimulator:
+    def router(self, *, timeout: float = 10.0, retries: int = 3) -> RouterSimulator:
         """The village router (127.0.0.1) as a simulator."""
         config = SimRouter(
             secret=SECRET,

@@ -101,7 +101,7 @@ class Radclient:
         attributes: Mapping[str, Value],
         *,
         secret: str = SECRET,
-        wait: float = 3.0,
+        wait: float = 30.0,  # a reply is awaited this long; tests of "no reply" set 1
     ) -> Reply:
         """Send one request (`auth` or `acct`), no retransmission; the reply radclient accepted."""
         port = self.server.auth_port if command == "auth" else self.server.acct_port

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -30,35 +29,14 @@ from wifidesa.db.models import (
 )
 from wifidesa.usage.owners import Owners, resolve_accounts
 
+# Re-exported: radius/packets.py imports the record types from here.
+from wifidesa.usage.records import AcctEvent as AcctEvent
+from wifidesa.usage.records import AcctRecord as AcctRecord
+
 DEFAULT_INTERIM = 300
 SILENT_INTERIMS = 3  # a session silent for 3 interim intervals is lost (power cut, no Stop)
 REAPED = "Lost-Service"  # terminate cause we set when the reaper closes a session
 NAS_REBOOT = "NAS-Reboot"
-
-
-class AcctEvent(StrEnum):
-    START = "start"
-    INTERIM = "interim"
-    STOP = "stop"
-    ROUTER_ON = "router-on"  # Accounting-On: the router (re)started
-    ROUTER_OFF = "router-off"  # Accounting-Off: the router is going down
-
-
-@dataclass(frozen=True)
-class AcctRecord:
-    event: AcctEvent
-    router_id: int
-    site_id: int
-    event_time: datetime  # when it happened: arrival minus Acct-Delay-Time
-    acct_session_id: str = ""
-    username: str = ""
-    account_id: int | None = None  # from the Class we gave at login, if echoed
-    mac: str | None = None
-    framed_ip: str | None = None
-    session_time: int = 0
-    input_octets: int = 0  # from the client (upload), gigawords included
-    output_octets: int = 0
-    terminate_cause: str | None = None
 
 
 @dataclass

@@ -9,17 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import String, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from wifidesa.db.bulk import is_postgresql, one_of
 from wifidesa.db.models import Account, GuestDevice, Member, Profile, ProfileLimit, Voucher
+from wifidesa.usage.records import AcctRecord
 from wifidesa.usernames import parse_login_name
-
-if TYPE_CHECKING:
-    from wifidesa.usage.accounting import AcctRecord
 
 
 def _owned(kind: str, key: Any) -> Any:

@@ -35,6 +35,7 @@ from wifidesa.db.models import (
     SessionStatus,
     Voucher,
 )
+from wifidesa.vouchers.codes import format_code
 
 ADMIN_PASSWORD = "admin-password-1"
 # Actors, by what they may reach.
@@ -49,6 +50,14 @@ SIGNED_IN = frozenset(ACTORS) - {ANONYMOUS}
 REACH_A = frozenset({DESA_A, KAB_OWN, PROVINCE})  # who may see village A
 OVERSEERS_A = frozenset({KAB_OWN, PROVINCE})
 ONLY_PROVINCE = frozenset({PROVINCE})
+# The villages ("a", "b", "c" in World.ids keys) each signed-in actor sees in its lists.
+VILLAGES_OF = {
+    DESA_A: ("a",),
+    DESA_B: ("b",),
+    KAB_OWN: ("a", "b"),
+    KAB_OTHER: ("c",),
+    PROVINCE: ("a", "b", "c"),
+}
 
 
 @dataclass
@@ -104,12 +113,15 @@ def _village(session: Session, box: SecretBox, world: World, key: str, kabupaten
         {
             f"site_{key}": site.id,
             f"site_code_{key}": site.code,
+            f"site_name_{key}": site.name,
             f"router_{key}": router.id,
             f"router_name_{key}": router.name,
             f"batch_{key}": batch.id,
             f"voucher_{key}": _voucher_account(session, codes[0]),
             f"code_{key}": codes[0],
+            f"card_{key}": format_code(codes[0]),  # as pages show it
             f"member_{key}": member.account_id,
+            f"username_{key}": member.username,
             f"device_{key}": device.id,
             f"session_{key}": live.id,
         }

@@ -115,7 +115,7 @@ class Tab:
 
 
 @contextmanager
-def open_tab(browser: Browser, device: Device = DESKTOP, *, timeout: float = 10.0) -> Iterator[Tab]:
+def open_tab(browser: Browser, device: Device = DESKTOP, *, timeout: float = 30.0) -> Iterator[Tab]:
     """A fresh context (no cache, no cookies) and page; only 127.0.0.1 is let through."""
     context = browser.new_context(**device.context_options(), service_workers="block")
     requested: list[str] = []
@@ -178,7 +178,7 @@ class PageWeight:
 
 
 def page_weight(
-    browser: Browser, url: str, *, device: Device = DESKTOP, timeout: float = 10.0
+    browser: Browser, url: str, *, device: Device = DESKTOP, timeout: float = 30.0
 ) -> PageWeight:
     """Load `url` in a fresh context and measure every byte the page made the browser receive.
 

@@ -108,10 +108,13 @@ def client(
     secret: str,
     *,
     source: str = "127.0.0.1",
-    timeout: float = 2.0,
+    timeout: float = 30.0,
     retries: int = 1,
 ) -> Iterator[Client]:
-    """pyrad's blocking client, sending from `source` (a router's registered address)."""
+    """pyrad's blocking client, sending from `source` (a router's registered address).
+
+    The timeout bounds a reply that is on its way, so it is generous (a busy machine is slow,
+    never this slow); a test that expects no reply sets a short one."""
     c = Client(
         server="127.0.0.1",
         authport=server.auth_port,
@@ -129,7 +132,7 @@ def client(
 
 
 def send_raw(
-    port: int, data: bytes, *, source: str = "127.0.0.1", timeout: float = 1.0
+    port: int, data: bytes, *, source: str = "127.0.0.1", timeout: float = 30.0
 ) -> bytes | None:
     """Send bytes as they are; the reply, or None after `timeout`."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -180,7 +183,7 @@ def auth_request(
 
 
 def send_same_bytes(
-    port: int, data: bytes, times: int, *, source: str = "127.0.0.1", timeout: float = 1.0
+    port: int, data: bytes, times: int, *, source: str = "127.0.0.1", timeout: float = 30.0
 ) -> list[bytes | None]:
     """Send identical bytes from one socket, as a router retransmits; the replies in order."""
     replies: list[bytes | None] = []

@@ -28,10 +28,11 @@ T = TypeVar("T")
 
 
 def run(scenario: Callable[[], Awaitable[T]]) -> T:
-    """Run one async scenario, bounded so a hang fails fast instead of stalling the suite."""
+    """Run one async scenario, bounded so a hang fails instead of stalling the suite (the
+    bound is generous: a busy machine may be slow to answer, never this slow)."""
 
     async def bounded() -> T:
-        return await asyncio.wait_for(scenario(), 5)
+        return await asyncio.wait_for(scenario(), 60)
 
     return asyncio.run(bounded())
 
@@ -150,7 +151,9 @@ async def stub_server(**options: Any) -> AsyncIterator[StubServer]:
 
 @contextlib.asynccontextmanager
 async def router_for(server: StubServer, **config: Any) -> AsyncIterator[RouterSimulator]:
-    options: dict[str, Any] = {"timeout": 0.2, "retries": 2, "nas_identifier": "desa-uji"}
+    # A reply that is on its way arrives within the timeout even on a busy machine: tests that
+    # want a request to go unanswered (or resent) set their own, short, timeout.
+    options: dict[str, Any] = {"timeout": 10.0, "retries": 2, "nas_identifier": "desa-uji"}
     options.update(config)
     sim_router = SimRouter(
         secret=SECRET,

@@ -26,7 +26,7 @@ ROUTER_PAGE = (
 
 
 @contextmanager
-def serve_app(app: Any, *, timeout: float = 10.0) -> Iterator[str]:
+def serve_app(app: Any, *, timeout: float = 60.0) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 (free port); yield its base URL.
 
     The app's lifespan runs (start-up before the URL is yielded, shutdown on exit), so a
@@ -108,7 +108,7 @@ class FakeRouter:
         with self._arrived:
             return list(self._posts)
 
-    def wait_for_post(self, timeout: float = 5.0) -> RecordedPost:
+    def wait_for_post(self, timeout: float = 30.0) -> RecordedPost:
         """The next POST that no earlier call returned, waiting for it up to `timeout` s."""
         with self._arrived:
             if not self._arrived.wait_for(lambda: len(self._posts) > self._returned, timeout):

@@ -13,7 +13,7 @@ from wifidesa.errors import InvalidInput
 
 
 def _finished(registry: JobRegistry, job: Job, owner: int = 1) -> Job:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while not registry.get(job.id, owner).finished:
         assert time.monotonic() < deadline
         time.sleep(0.01)

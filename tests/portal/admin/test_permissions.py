@@ -2,7 +2,9 @@
 
 Generated from the one list in wdtest.routes. Routes aim at village A's objects: anonymous
 callers are sent to sign in (pages) or get 401 (API); actors who may not reach village A get
-403 or 404 and change nothing; the others get their answer.
+403 or 404 and change nothing; the others get their answer, and the route's own check (declared
+next to it in wdtest.routes) verifies the effect: a read shows its thing, a change left its row
+or its audit entry.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import ACTORS, ANONYMOUS, World, sign_in
 from wdtest.routes import PUBLIC, Route, all_routes
+from wdtest.routes.checks import Call, newest_audit_id
 
 from portal.admin.web import CSRF_HEADER
 from wifidesa.db.models import AuditEntry
@@ -69,6 +72,7 @@ def test_route_permissions(
     before = _audit_count(sessions)
     for actor in actors:
         csrf = sign_in(web, sessions, actor)
+        audit_before = newest_audit_id(sessions)
         answer = call(web, route, world, actor, csrf=csrf)
         where = f"{route} as {actor}: {answer.status_code}"
         if actor == ANONYMOUS:
@@ -81,6 +85,8 @@ def test_route_permissions(
             assert answer.status_code not in (401, 403, 404, 405, 500), where
             location = answer.headers.get("location", "")
             assert not location.startswith("/admin/login?next="), where
+            assert route.check is not None, f"{route}: declares no check of its effect"
+            route.check(Call(where, actor, answer, world, sessions, audit_before))
         else:
             assert answer.status_code in (403, 404), where
     if not allowed:
@@ -119,6 +125,11 @@ def test_api_calls_with_a_session_cookie_need_the_csrf_header(
         route.method, path, json=route.body(world.ids), headers={CSRF_HEADER: csrf}
     )
     assert answer.status_code not in (401, 403, 404, 405, 500), answer.text
+
+
+def test_every_route_declares_the_effect_of_an_allowed_call() -> None:
+    missing = [str(route) for route in ROUTES if route.check is None]
+    assert not missing, f"routes in wdtest.routes without a check: {missing}"
 
 
 def test_every_admin_and_api_route_is_in_the_matrix(web: TestClient) -> None:

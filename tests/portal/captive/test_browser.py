@@ -88,8 +88,8 @@ def router_name(sessions: sessionmaker[Session]) -> str:
 def reached_router(page: Page, router: FakeRouter) -> RecordedPost:
     """Wait inside Playwright (its sync API routes requests only while called) for the
     hand-off form to arrive at the router."""
-    page.wait_for_url(f"{router.url}/login", timeout=10_000)
-    return router.wait_for_post(timeout=2)
+    page.wait_for_url(f"{router.url}/login", timeout=30_000)
+    return router.wait_for_post(timeout=30)
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def stub_in_thread(**options: Any) -> Iterator[StubServer]:
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),))
     thread.start()
     try:
-        assert started.wait(5)
+        assert started.wait(30)
         yield ready[0]
     finally:
         loop.call_soon_threadsafe(lambda: stop and stop.set())

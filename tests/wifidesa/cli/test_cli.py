@@ -294,7 +294,8 @@ def test_sessions_list_and_disconnect(cli, db_url: str) -> None:  # type: ignore
     from wifidesa.crypto import SecretBox
     from wifidesa.db.engine import make_engine, make_session_factory, transaction
     from wifidesa.db.models import AuditEntry
-    from wifidesa.usage.accounting import AcctEvent, AcctRecord, record_accounting
+    from wifidesa.usage.accounting import record_accounting
+    from wifidesa.usage.records import AcctEvent, AcctRecord
 
     assert cli("demo", "--vouchers", "1")[0] == 0
     engine = make_engine(db_url)

@@ -18,10 +18,9 @@ from wifidesa.db.models import AcctSession, SessionStatus, UsageDaily
 from wifidesa.usage.accounting import (
     _ROWS_OF_ROUTER,
     INTERIM_COLUMNS,
-    AcctEvent,
-    AcctRecord,
     record_accounting,
 )
+from wifidesa.usage.records import AcctEvent, AcctRecord
 from wifidesa.usage.upkeep import reap_silent_sessions
 
 T0 = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)  # 23:00 WITA on the last day of January

@@ -11,8 +11,8 @@ from wdtest.factories import make_batch, make_profile, make_router, make_site
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import Voucher
-from wifidesa.usage.accounting import AcctEvent, AcctRecord
 from wifidesa.usage.owners import Owners, resolve_accounts
+from wifidesa.usage.records import AcctEvent, AcctRecord
 
 T0 = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wdtest.admin_world import REACH_A, SIGNED_IN
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wdtest.admin_world import ADMIN_PASSWORD, REACH_A, SIGNED_IN
+from wdtest.routes.checks import Call, Check, all_of, audited, form, holds, shows, shows_own
+from wifidesa.db.models import AdminToken, TokenKind
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,8 @@ class Route:
     # After the allowed actors ran, nothing stops the route from changing the world; a route
     # that ends something for good (revoke, delete) says so, and is tried last by each actor.
     destructive: bool = False
+    # What an allowed call must have done (wdtest.routes.checks); every route declares one.
+    check: Check | None = None
 
     @property
     def api(self) -> bool:
@@ -54,19 +61,58 @@ def _fill_value(value: object, ids: dict[str, object]) -> object:
 # Routes anyone may open (the sign-in form itself).
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
 
+
+def _own_api_token(call: Call) -> None:
+    shows(f"{call.actor}-api")(call)
+
+
+def _signed_out(session: Session, call: Call) -> bool:
+    admin_id = call.id(f"admin_{call.actor}")
+    web = select(AdminToken.id).where(
+        AdminToken.admin_id == admin_id, AdminToken.kind == TokenKind.WEB
+    )
+    return session.scalars(web).first() is None
+
+
+def _token_revoked(session: Session, call: Call) -> bool:
+    return session.get(AdminToken, call.id("token_desa_a")) is None
+
+
 AUTH_ROUTES = [
-    Route("GET", "/admin/", SIGNED_IN),
-    Route("GET", "/admin/password", SIGNED_IN),
+    Route("GET", "/admin/", SIGNED_IN, check=shows_own("site_name")),
+    Route("GET", "/admin/password", SIGNED_IN, check=form("current", "new", "repeat")),
     Route(
         "POST",
         "/admin/password",
         SIGNED_IN,
-        form={"current": "wrong-password-0", "new": "another-pass-9", "repeat": "another-pass-9"},
+        form={"current": ADMIN_PASSWORD, "new": "another-pass-9", "repeat": "another-pass-9"},
+        check=audited("admins.password"),
     ),
-    Route("GET", "/admin/tokens", SIGNED_IN),
-    Route("POST", "/admin/tokens", SIGNED_IN, form={"name": "matrix"}),
-    Route("POST", "/admin/tokens/{token_desa_a}/revoke", frozenset({"desa_a"}), destructive=True),
-    Route("POST", "/admin/logout", SIGNED_IN, destructive=True),
+    Route("GET", "/admin/tokens", SIGNED_IN, check=_own_api_token),
+    Route(
+        "POST",
+        "/admin/tokens",
+        SIGNED_IN,
+        form={"name": "matrix"},
+        check=audited("admins.api_token"),
+    ),
+    Route(
+        "POST",
+        "/admin/tokens/{token_desa_a}/revoke",
+        frozenset({"desa_a"}),
+        destructive=True,
+        check=all_of(
+            audited("admins.api_token_revoke"),
+            holds("the token is gone", _token_revoked, status=(303,)),
+        ),
+    ),
+    Route(
+        "POST",
+        "/admin/logout",
+        SIGNED_IN,
+        destructive=True,
+        check=holds("the web session is ended", _signed_out, status=(303,)),
+    ),
 ]
 
 
