@@ -85,6 +85,63 @@ class ErrorCode(StrEnum):
     JOB_GONE = "job_gone"
     NOT_LOOPBACK = "not_loopback"
     TOO_FEW_VOUCHERS = "too_few_vouchers"
+    # villages and routers
+    HOTSPOT_ADDRESS_MISSING = "hotspot_address_missing"
+    BAD_HOTSPOT_ADDRESS = "bad_hotspot_address"
+    PORT_OUT_OF_RANGE = "port_out_of_range"
+    NOT_AN_IP_ADDRESS = "not_an_ip_address"
+    ROUTER_NAME_LENGTH = "router_name_length"
+    EMPTY_RADIUS_SECRET = "empty_radius_secret"  # noqa: S105 (a code, not a secret)
+    ROUTER_NOT_FOUND = "router_not_found"
+    ROUTER_NAME_NOT_FOUND = "router_name_not_found"
+    ROUTER_IDENTITY_LENGTH = "router_identity_length"
+    REGION_NOT_FOUND = "region_not_found"
+    BAD_DESA_CODE = "bad_desa_code"
+    MISSING_COLUMNS = "missing_columns"
+    UNKNOWN_COLUMNS = "unknown_columns"
+    NO_ROWS_TO_IMPORT = "no_rows_to_import"
+    KABUPATEN_ADDS_UNDER = "kabupaten_adds_under"
+    PROFILE_NOT_FOR_SITE = "profile_not_for_site"
+    FREE_ACCESS_NEEDS_PROFILE = "free_access_needs_profile"
+    BAD_LOGO = "bad_logo"
+    BAD_PORTAL_URL = "bad_portal_url"
+    # profiles
+    PROFILE_NAME_LENGTH = "profile_name_length"
+    DESCRIPTION_TOO_LONG = "description_too_long"
+    TIMEOUTS_NOT_POSITIVE = "timeouts_not_positive"
+    THROTTLE_NEEDS_RATE = "throttle_needs_rate"
+    DEVICES_AT_LEAST_ONE = "devices_at_least_one"
+    INTERIM_TOO_SHORT = "interim_too_short"
+    REMEMBER_DAYS_NEGATIVE = "remember_days_negative"
+    ONE_QUOTA_PER_PERIOD = "one_quota_per_period"
+    QUOTA_LIMITS_NOTHING = "quota_limits_nothing"
+    QUOTAS_NOT_POSITIVE = "quotas_not_positive"
+    PROFILE_ID_NOT_FOUND = "profile_id_not_found"
+    PROFILE_EXISTS = "profile_exists"
+    PROFILE_NAME_NOT_FOUND = "profile_name_not_found"
+    PROFILE_OWNERS_ONLY = "profile_owners_only"
+    # residents
+    RESIDENT_NOT_FOUND = "resident_not_found"
+    BAD_MEMBER_USERNAME = "bad_member_username"
+    FULL_NAME_TOO_LONG = "full_name_too_long"
+    BAD_PHONE = "bad_phone"
+    MEMBER_EXISTS = "member_exists"
+    ONLY_ACTIVE_DISABLED = "only_active_disabled"
+    ONLY_DISABLED_ENABLED = "only_disabled_enabled"
+    DEVICE_NOT_FOUND = "device_not_found"
+    NO_RESIDENTS_IN_FILE = "no_residents_in_file"
+    TOO_MANY_RESIDENTS = "too_many_residents"
+    # live sessions
+    SESSION_NOT_FOUND = "session_not_found"
+    # the command line
+    NEED_IMAGE_OR_REMOVE = "need_image_or_remove"
+    CANNOT_READ = "cannot_read"
+    CANNOT_WRITE_TO = "cannot_write_to"
+    CANNOT_WRITE = "cannot_write"
+    NO_PASSWORD_ON_STDIN = "no_password_on_stdin"  # noqa: S105 (a code, not a secret)
+    NO_SUCH_FILE = "no_such_file"
+    NOT_UTF8 = "not_utf8"
+    CANNOT_READ_FILE = "cannot_read_file"
 
 
 # One English template per code: the msgid of its translations.
@@ -170,6 +227,62 @@ TEMPLATES: dict[ErrorCode, str] = {
         "site {site} has {unused} unused voucher(s), {needed} needed; "
         "generate more with 'wifidesa vouchers generate'"
     ),
+    ErrorCode.HOTSPOT_ADDRESS_MISSING: (
+        "the hotspot address is missing (the router's hotspot IP or DNS name)"
+    ),
+    ErrorCode.BAD_HOTSPOT_ADDRESS: "not a hotspot IP address or DNS name: {text!r}",
+    ErrorCode.PORT_OUT_OF_RANGE: "{what} must be between 1 and 65535, not {port}",
+    ErrorCode.NOT_AN_IP_ADDRESS: "not an IP address: {text!r}",
+    ErrorCode.ROUTER_NAME_LENGTH: "router name must be 1 to 64 characters",
+    ErrorCode.EMPTY_RADIUS_SECRET: "the RADIUS secret cannot be empty",
+    ErrorCode.ROUTER_NOT_FOUND: "router {router_id} not found",
+    ErrorCode.ROUTER_NAME_NOT_FOUND: "no router named {name!r}",
+    ErrorCode.ROUTER_IDENTITY_LENGTH: "the router's identity must be 1 to 64 characters",
+    ErrorCode.REGION_NOT_FOUND: "no {what} with code {code!r}",
+    ErrorCode.BAD_DESA_CODE: "desa code {code!r} is not of the form 64.03.01.2001",
+    ErrorCode.MISSING_COLUMNS: "line 1: missing column(s) {missing}; expected {expected}",
+    ErrorCode.UNKNOWN_COLUMNS: "line 1: unknown column(s) {unknown}",
+    ErrorCode.NO_ROWS_TO_IMPORT: "{source}: no rows to import",
+    ErrorCode.KABUPATEN_ADDS_UNDER: "a kabupaten admin adds villages only under {region}",
+    ErrorCode.PROFILE_NOT_FOR_SITE: "this profile cannot be used in this village",
+    ErrorCode.FREE_ACCESS_NEEDS_PROFILE: "free access needs a profile",
+    ErrorCode.BAD_LOGO: "the logo must be a PNG, JPEG, GIF or WebP image",
+    ErrorCode.BAD_PORTAL_URL: "the portal address must be an http(s) URL, not {url!r}",
+    ErrorCode.PROFILE_NAME_LENGTH: "profile name must be 1 to 64 characters",
+    ErrorCode.DESCRIPTION_TOO_LONG: "the description must be at most 255 characters",
+    ErrorCode.TIMEOUTS_NOT_POSITIVE: "timeouts and validity must be positive",
+    ErrorCode.THROTTLE_NEEDS_RATE: (
+        "after-quota 'throttle' needs a throttle rate limit (e.g. 256k/512k)"
+    ),
+    ErrorCode.DEVICES_AT_LEAST_ONE: "devices at once must be at least 1",
+    ErrorCode.INTERIM_TOO_SHORT: "the interim interval must be at least 60 seconds",
+    ErrorCode.REMEMBER_DAYS_NEGATIVE: "remember-device days cannot be negative",
+    ErrorCode.ONE_QUOTA_PER_PERIOD: "one quota per period (day, week, month, total)",
+    ErrorCode.QUOTA_LIMITS_NOTHING: "the {period} quota limits neither data nor time",
+    ErrorCode.QUOTAS_NOT_POSITIVE: "quotas must be positive",
+    ErrorCode.PROFILE_ID_NOT_FOUND: "profile {profile_id} not found",
+    ErrorCode.PROFILE_EXISTS: "profile {name!r} exists already",
+    ErrorCode.PROFILE_NAME_NOT_FOUND: "no profile named {name!r}",
+    ErrorCode.PROFILE_OWNERS_ONLY: "only the profile's kabupaten or the province may change it",
+    ErrorCode.RESIDENT_NOT_FOUND: "resident {account_id} not found",
+    ErrorCode.BAD_MEMBER_USERNAME: "username: 1 to 64 letters, digits, '.', '_' or '-' (not a MAC)",
+    ErrorCode.FULL_NAME_TOO_LONG: "the full name must be at most 120 characters",
+    ErrorCode.BAD_PHONE: "the phone number may hold only digits, spaces, '-' and a leading '+'",
+    ErrorCode.MEMBER_EXISTS: "member {username!r} exists already",
+    ErrorCode.ONLY_ACTIVE_DISABLED: "only an active resident can be disabled",
+    ErrorCode.ONLY_DISABLED_ENABLED: "only a disabled resident can be enabled",
+    ErrorCode.DEVICE_NOT_FOUND: "device {device_id} not found",
+    ErrorCode.NO_RESIDENTS_IN_FILE: "the file holds no residents",
+    ErrorCode.TOO_MANY_RESIDENTS: "at most {maximum} residents per import",
+    ErrorCode.SESSION_NOT_FOUND: "session {session_id} not found",
+    ErrorCode.NEED_IMAGE_OR_REMOVE: "give an image FILE, or --remove",
+    ErrorCode.CANNOT_READ: "cannot read {path}: {reason}",
+    ErrorCode.CANNOT_WRITE_TO: "cannot write to {path}: {reason}",
+    ErrorCode.CANNOT_WRITE: "cannot write {path}: {reason}",
+    ErrorCode.NO_PASSWORD_ON_STDIN: "no password on standard input",
+    ErrorCode.NO_SUCH_FILE: "no such file: {path}",
+    ErrorCode.NOT_UTF8: "{path}: not UTF-8 text; save the CSV as UTF-8",
+    ErrorCode.CANNOT_READ_FILE: "{path}: cannot read ({reason})",
 }
 
 # Words some templates take as a parameter (translated like the templates).

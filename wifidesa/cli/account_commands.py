@@ -15,7 +15,7 @@ from wifidesa.cli.files import read_csv_file
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands, date_arg, duration_arg, size_arg
 from wifidesa.db.models import AdminRole, AfterQuota, QuotaPeriod, RegionLevel
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 from wifidesa.places.regions import get_region
 from wifidesa.profiles.operations import create_profile, list_usable_profiles, require_profile_named
 from wifidesa.profiles.rules import ProfileSpec, Quota
@@ -126,7 +126,7 @@ def cmd_vouchers(ctx: AppContext, args: argparse.Namespace) -> int:
                 for code in codes:
                     writer.writerow((code, format_code(code), batch_id, args.site, args.profile))
         except OSError as exc:
-            raise InvalidInput(f"cannot write {args.csv}: {exc.strerror}") from None
+            raise InvalidInput(ErrorCode.CANNOT_WRITE, path=args.csv, reason=exc.strerror) from None
         print(f"batch {batch_id}: {len(codes)} vouchers written to {args.csv}")
     else:
         print(f"batch {batch_id}: {len(codes)} vouchers", file=sys.stderr)
@@ -140,7 +140,7 @@ def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
     if args.password_stdin:
         line = sys.stdin.readline().rstrip("\n")
         if not line:
-            raise InvalidInput("no password on standard input")
+            raise InvalidInput(ErrorCode.NO_PASSWORD_ON_STDIN)
         return line, False
     return secrets.token_urlsafe(12), True
 

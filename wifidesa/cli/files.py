@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.errors import ErrorCode, InvalidInput, NotFound
 
 
 def read_csv_file(path: Path) -> str:
@@ -12,8 +12,8 @@ def read_csv_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise NotFound(f"no such file: {path}") from None
+        raise NotFound(ErrorCode.NO_SUCH_FILE, path=path) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+        raise InvalidInput(ErrorCode.NOT_UTF8, path=path) from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        raise InvalidInput(ErrorCode.CANNOT_READ_FILE, path=path, reason=exc.strerror) from None

@@ -14,7 +14,7 @@ from wifidesa.cli.context import AppContext
 from wifidesa.cli.files import read_csv_file
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 from wifidesa.places.listing import list_routers, list_sites
 from wifidesa.places.routers import (
     RouterChanges,
@@ -62,11 +62,11 @@ def cmd_logo(ctx: AppContext, args: argparse.Namespace) -> None:
     data = None
     if not args.remove:
         if args.file is None:
-            raise InvalidInput("give an image FILE, or --remove")
+            raise InvalidInput(ErrorCode.NEED_IMAGE_OR_REMOVE)
         try:
             data = args.file.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"cannot read {args.file}: {exc.strerror}") from None
+            raise InvalidInput(ErrorCode.CANNOT_READ, path=args.file, reason=exc.strerror) from None
     with ctx.transaction() as session:
         site = require_site_code(session=session, scope=OPERATOR, code=args.code)
         set_logo(session=session, scope=OPERATOR, site_id=site.id, data=data)
@@ -88,7 +88,9 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
             for name, content in files.items():
                 (args.out / name).write_text(content, encoding="utf-8")
         except OSError as exc:
-            raise InvalidInput(f"cannot write to {args.out}: {exc.strerror}") from None
+            raise InvalidInput(
+                ErrorCode.CANNOT_WRITE_TO, path=args.out, reason=exc.strerror
+            ) from None
         print(
             f"{len(files)} files for router {router.name} written to {args.out}; upload them "
             "to the router's hotspot directory"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope, profile_filter, require_site
 from wifidesa.db.models import Account, AccountKind, Member, Profile
-from wifidesa.errors import InvalidInput, RowsRejected
+from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected
 from wifidesa.members.residents import check_contact, member_username
 from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.profiles.operations import get_usable_profile
@@ -88,9 +88,9 @@ def _checked_rows(text: str) -> tuple[list[MemberRowSpec], list[tuple[int, str]]
     """The rows that are well-formed, and (line, reason) for the others."""
     rows = parse_members_csv(text)
     if not rows:
-        raise InvalidInput("the file holds no residents")
+        raise InvalidInput(ErrorCode.NO_RESIDENTS_IN_FILE)
     if len(rows) > MAX_ROWS:
-        raise InvalidInput("at most 200 residents per import")
+        raise InvalidInput(ErrorCode.TOO_MANY_RESIDENTS, maximum=MAX_ROWS)
     specs: list[MemberRowSpec] = []
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}

@@ -26,7 +26,7 @@ from wifidesa.db.models import (
     SessionStatus,
     Site,
 )
-from wifidesa.errors import NotFound
+from wifidesa.errors import ErrorCode, NotFound
 from wifidesa.usage.quota import Usage, load_usage, usage_in
 
 PAGE_SIZE = 50
@@ -150,7 +150,7 @@ def list_members(
 def _row(session: Session, scope: Scope, account_id: int, now: datetime) -> MemberRow:
     found = session.execute(_rows_query(scope, now).where(Member.account_id == account_id)).first()
     if found is None:
-        raise NotFound(f"resident {account_id} not found")
+        raise NotFound(ErrorCode.RESIDENT_NOT_FOUND, account_id=account_id)
     return MemberRow(**found._mapping)
 
 

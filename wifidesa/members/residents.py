@@ -23,7 +23,7 @@ from wifidesa.db.models import (
     AccountStatus,
     Member,
 )
-from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, NotFound
 from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.profiles.operations import get_usable_profile
 from wifidesa.usage.enforcement import disconnect_account
@@ -41,7 +41,7 @@ def member_username(text: str) -> str:
     username = check_username(text)
     # A resident's name must not be read as MAC authentication or a guest device.
     if normalize_mac(username) or username.startswith(GUEST_PREFIX):
-        raise InvalidInput("username: 1 to 64 letters, digits, '.', '_' or '-' (not a MAC)")
+        raise InvalidInput(ErrorCode.BAD_MEMBER_USERNAME)
     return username
 
 
@@ -54,13 +54,13 @@ def check_contact(full_name: str, phone: str | None) -> tuple[str, str | None]:
     """A resident's name and phone number, tidied; refused if too long or not a number."""
     name = " ".join(full_name.split())
     if len(name) > MAX_FULL_NAME:
-        raise InvalidInput("the full name must be at most 120 characters")
+        raise InvalidInput(ErrorCode.FULL_NAME_TOO_LONG)
     number = " ".join((phone or "").split()) or None
     if number is not None and (
         len(number) > MAX_PHONE
         or not number.replace(" ", "").replace("-", "").lstrip("+").isdigit()
     ):
-        raise InvalidInput("the phone number may hold only digits, spaces, '-' and a leading '+'")
+        raise InvalidInput(ErrorCode.BAD_PHONE)
     return name, number
 
 
@@ -72,7 +72,7 @@ def _member(session: Session, scope: Scope, account_id: int) -> Member:
         .where(Member.account_id == account_id, site_filter(scope, Account.site_id))
     )
     if member is None:
-        raise NotFound(f"resident {account_id} not found")
+        raise NotFound(ErrorCode.RESIDENT_NOT_FOUND, account_id=account_id)
     return member
 
 
@@ -94,7 +94,7 @@ def create_member(
     profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     name, number = check_contact(full_name, phone)
     if session.scalar(select(Member.account_id).where(Member.username == username)) is not None:
-        raise AlreadyExists(f"member {username!r} exists already")
+        raise AlreadyExists(ErrorCode.MEMBER_EXISTS, username=username)
     account = Account(
         kind=AccountKind.MEMBER,
         site_id=site.id,
@@ -148,7 +148,7 @@ def disable_member(*, session: Session, scope: Scope, account_id: int, now: date
     member = _member(session, scope, account_id)
     account = member.account
     if account.status is not AccountStatus.ACTIVE:
-        raise InvalidInput("only an active resident can be disabled")
+        raise InvalidInput(ErrorCode.ONLY_ACTIVE_DISABLED)
     account.status = AccountStatus.DISABLED
     session.flush()
     queued = disconnect_account(session=session, account_id=account_id, now=now)
@@ -168,7 +168,7 @@ def enable_member(*, session: Session, scope: Scope, account_id: int) -> None:
     member = _member(session, scope, account_id)
     account = member.account
     if account.status is not AccountStatus.DISABLED:
-        raise InvalidInput("only a disabled resident can be enabled")
+        raise InvalidInput(ErrorCode.ONLY_DISABLED_ENABLED)
     account.status = AccountStatus.ACTIVE
     audit.record(
         session=session,
@@ -214,7 +214,7 @@ def forget_device(
         )
     )
     if device is None:
-        raise NotFound(f"device {device_id} not found")
+        raise NotFound(ErrorCode.DEVICE_NOT_FOUND, device_id=device_id)
     device.remembered_until = None
     audit.record(
         session=session,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mikrotik"
 FILES = ("login.html", "alogin.html", "flogin.html", "status.html", "logout.html")
@@ -19,7 +19,7 @@ FILES = ("login.html", "alogin.html", "flogin.html", "status.html", "logout.html
 def render_hotspot_files(*, router_name: str, portal_url: str) -> dict[str, str]:
     """File name → content, for `/ip hotspot` html-directory of this router."""
     if not portal_url.startswith(("http://", "https://")):
-        raise InvalidInput(f"the portal address must be an http(s) URL, not {portal_url!r}")
+        raise InvalidInput(ErrorCode.BAD_PORTAL_URL, url=portal_url)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     portal = portal_url.rstrip("/")
     return {

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import Region, RegionLevel
-from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.errors import ErrorCode, InvalidInput, NotFound
 
 PROVINCE = ("64", "Kalimantan Timur")
 # Kemendagri codes of Kaltim's 10 kabupaten/kota (Permendagri on region codes).
@@ -52,13 +52,13 @@ def get_region(*, session: Session, code: str, level: RegionLevel | None = None)
     region = session.scalar(select(Region).where(Region.code == code))
     if region is None or (level is not None and region.level != level):
         what = level.value if level else "region"
-        raise NotFound(f"no {what} with code {code!r}")
+        raise NotFound(ErrorCode.REGION_NOT_FOUND, what=what, code=code)
     return region
 
 
 def parent_codes(desa_code: str) -> tuple[str, str]:
     """(kabupaten code, kecamatan code) of a desa code, which must look like 64.03.01.2001."""
     if not DESA_CODE.match(desa_code):
-        raise InvalidInput(f"desa code {desa_code!r} is not of the form 64.03.01.2001")
+        raise InvalidInput(ErrorCode.BAD_DESA_CODE, code=desa_code)
     parts = desa_code.split(".")
     return ".".join(parts[:2]), ".".join(parts[:3])

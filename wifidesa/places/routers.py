@@ -21,7 +21,7 @@ from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope, require_oversight, require_site, site_filter
 from wifidesa.crypto import SecretBox, generate_secret
 from wifidesa.db.models import Router
-from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, NotFound
 from wifidesa.places.hotspot_files import render_hotspot_files
 
 MIN_SECRET_LENGTH = 16
@@ -65,27 +65,27 @@ def check_hotspot_address(text: str) -> str:
     login page), normalised; no scheme, port, path or user part."""
     host = text.strip().lower().rstrip(".")
     if not host:
-        raise InvalidInput("the hotspot address is missing (the router's hotspot IP or DNS name)")
+        raise InvalidInput(ErrorCode.HOTSPOT_ADDRESS_MISSING)
     try:
         return str(ipaddress.ip_address(host))
     except ValueError:
         pass
     labels = host.split(".")
     if len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
-        raise InvalidInput(f"not a hotspot IP address or DNS name: {text.strip()!r}")
+        raise InvalidInput(ErrorCode.BAD_HOTSPOT_ADDRESS, text=text.strip())
     return host
 
 
 def _check_port(port: int, what: str) -> None:
     if not 1 <= port <= 65535:
-        raise InvalidInput(f"{what} must be between 1 and 65535, not {port}")
+        raise InvalidInput(ErrorCode.PORT_OUT_OF_RANGE, what=what, port=port)
 
 
 def _check_ip(text: str) -> str:
     try:
         return str(ipaddress.ip_address(text.strip()))
     except ValueError:
-        raise InvalidInput(f"not an IP address: {text!r}") from None
+        raise InvalidInput(ErrorCode.NOT_AN_IP_ADDRESS, text=text) from None
 
 
 def _check_clash(
@@ -112,7 +112,7 @@ def create_router(
     site = require_site(session=session, scope=scope, site_id=site_id)
     name = spec.name.strip()
     if not name or len(name) > 64:
-        raise InvalidInput("router name must be 1 to 64 characters")
+        raise InvalidInput(ErrorCode.ROUTER_NAME_LENGTH)
     ip = _check_ip(spec.ip_address)
     hotspot_address = check_hotspot_address(spec.hotspot_address)
     secret = spec.secret or generate_secret()
@@ -122,7 +122,7 @@ def create_router(
             "(--allow-short-secret for an existing router that cannot be changed yet)"
         )
     if not secret.strip():
-        raise InvalidInput("the RADIUS secret cannot be empty")
+        raise InvalidInput(ErrorCode.EMPTY_RADIUS_SECRET)
     _check_port(spec.coa_port, "CoA port")
     _check_port(spec.api_port, "API port")
     nas_identifier = spec.nas_identifier.strip() or name
@@ -164,7 +164,7 @@ def require_router(*, session: Session, scope: Scope, router_id: int) -> Router:
         select(Router).where(Router.id == router_id, site_filter(scope, Router.site_id))
     )
     if router is None:
-        raise NotFound(f"router {router_id} not found")
+        raise NotFound(ErrorCode.ROUTER_NOT_FOUND, router_id=router_id)
     return router
 
 
@@ -175,7 +175,7 @@ def require_router_named(*, session: Session, scope: Scope, name: str) -> Router
         select(Router).where(Router.name == name, site_filter(scope, Router.site_id))
     )
     if router is None:
-        raise NotFound(f"no router named {name!r}")
+        raise NotFound(ErrorCode.ROUTER_NAME_NOT_FOUND, name=name)
     return router
 
 
@@ -194,7 +194,7 @@ def edit_router(
         nas_identifier=None if changes.nas_identifier is None else changes.nas_identifier.strip(),
     )
     if wanted.nas_identifier is not None and not 1 <= len(wanted.nas_identifier) <= 64:
-        raise InvalidInput("the router's identity must be 1 to 64 characters")
+        raise InvalidInput(ErrorCode.ROUTER_IDENTITY_LENGTH)
     if wanted.coa_port is not None:
         _check_port(wanted.coa_port, "CoA port")
     changed = {

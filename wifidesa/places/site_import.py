@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from wifidesa.admin import audit
 from wifidesa.admin.scope import Forbidden, Scope, require_oversight
 from wifidesa.db.models import Site
-from wifidesa.errors import InvalidInput, RowsRejected
+from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected
 from wifidesa.places.sites import SiteSpec, build_site, check_reach, check_spec
 from wifidesa.settings import DEFAULT_TIMEZONE
 
@@ -35,12 +35,13 @@ def parse_sites_csv(text: str) -> list[tuple[int, SiteSpec | str]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InvalidInput(
-            f"line 1: missing column(s) {', '.join(missing)}; expected "
-            f"{','.join(REQUIRED_COLUMNS)}[,{','.join(OPTIONAL_COLUMNS)}]"
+            ErrorCode.MISSING_COLUMNS,
+            missing=", ".join(missing),
+            expected=f"{','.join(REQUIRED_COLUMNS)}[,{','.join(OPTIONAL_COLUMNS)}]",
         )
     unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise InvalidInput(f"line 1: unknown column(s) {', '.join(unknown)}")
+        raise InvalidInput(ErrorCode.UNKNOWN_COLUMNS, unknown=", ".join(unknown))
     reader.fieldnames = header
     rows: list[tuple[int, SiteSpec | str]] = []
     for row in reader:
@@ -104,7 +105,7 @@ def import_sites(*, session: Session, scope: Scope, text: str, source: str = "CS
     if problems:
         raise RowsRejected(source, problems)
     if not rows:
-        raise InvalidInput(f"{source}: no rows to import")
+        raise InvalidInput(ErrorCode.NO_ROWS_TO_IMPORT, source=source)
     sites = [build_site(spec, session) for _, spec in rows if isinstance(spec, SiteSpec)]
     audit.record(
         session=session,

@@ -22,7 +22,7 @@ from wifidesa.admin.scope import (
     require_site,
 )
 from wifidesa.db.models import AdminRole, Profile, Region, RegionLevel, Site
-from wifidesa.errors import AlreadyExists, InvalidInput
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput
 from wifidesa.places.regions import parent_codes
 from wifidesa.settings import DEFAULT_TIMEZONE
 
@@ -62,7 +62,7 @@ def check_reach(scope: Scope, spec: SiteSpec) -> None:
     their own kabupaten's code."""
     require_oversight(scope)
     if scope.role is AdminRole.KABUPATEN and not spec.desa_code.startswith(f"{scope.region_code}."):
-        raise Forbidden(f"a kabupaten admin adds villages only under {scope.region_code}")
+        raise Forbidden(ErrorCode.KABUPATEN_ADDS_UNDER, region=scope.region_code)
 
 
 def check_spec(spec: SiteSpec, session: Session) -> InvalidInput | AlreadyExists | None:
@@ -164,9 +164,9 @@ def set_options(*, session: Session, scope: Scope, site_id: int, options: SiteOp
             )
         )
         if usable is None:
-            raise InvalidInput("this profile cannot be used in this village")
+            raise InvalidInput(ErrorCode.PROFILE_NOT_FOR_SITE)
     if options.allow_free and options.free_profile_id is None:
-        raise InvalidInput("free access needs a profile")
+        raise InvalidInput(ErrorCode.FREE_ACCESS_NEEDS_PROFILE)
     site.allow_voucher = options.allow_voucher
     site.allow_member = options.allow_member
     site.allow_free = options.allow_free
@@ -228,7 +228,7 @@ def set_logo(*, session: Session, scope: Scope, site_id: int, data: bytes | None
     else:
         kind = _image_type(data)
         if kind is None:
-            raise InvalidInput("the logo must be a PNG, JPEG, GIF or WebP image")
+            raise InvalidInput(ErrorCode.BAD_LOGO)
         if len(data) > MAX_LOGO_BYTES:
             raise InvalidInput(
                 f"the logo has {len(data)} bytes; at most {MAX_LOGO_BYTES} keep the login page "

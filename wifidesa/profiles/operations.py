@@ -17,7 +17,7 @@ from wifidesa.admin.scope import (
     require_oversight,
 )
 from wifidesa.db.models import Profile, ProfileLimit
-from wifidesa.errors import AlreadyExists, NotFound
+from wifidesa.errors import AlreadyExists, ErrorCode, NotFound
 from wifidesa.profiles.rules import ProfileSpec, Quota, check_spec
 
 # The fields an edit may change (everything but where the profile belongs).
@@ -55,7 +55,7 @@ def get_usable_profile(*, session: Session, scope: Scope, profile_id: int) -> Pr
         .options(selectinload(Profile.limits))
     )
     if profile is None:
-        raise NotFound(f"profile {profile_id} not found")
+        raise NotFound(ErrorCode.PROFILE_ID_NOT_FOUND, profile_id=profile_id)
     return profile
 
 
@@ -85,7 +85,7 @@ def create_profile(*, session: Session, scope: Scope, spec: ProfileSpec) -> Prof
     require_oversight(scope)
     check_spec(spec)
     if session.scalar(select(Profile.id).where(Profile.name == spec.name.strip())) is not None:
-        raise AlreadyExists(f"profile {spec.name!r} exists already")
+        raise AlreadyExists(ErrorCode.PROFILE_EXISTS, name=spec.name)
     region_id = spec.region_id if scope.everything else scope.region_id
     profile = Profile(
         name=spec.name.strip(),
@@ -125,7 +125,7 @@ def require_profile_named(*, session: Session, scope: Scope, name: str) -> Profi
         .options(selectinload(Profile.limits))
     )
     if profile is None:
-        raise NotFound(f"no profile named {name!r}")
+        raise NotFound(ErrorCode.PROFILE_NAME_NOT_FOUND, name=name)
     return profile
 
 
@@ -136,12 +136,12 @@ def update_profile(
     ignored). Sessions already online keep their limits until they log in again."""
     profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     if not profile_editable(scope, profile):
-        raise Forbidden("only the profile's kabupaten or the province may change it")
+        raise Forbidden(ErrorCode.PROFILE_OWNERS_ONLY)
     check_spec(spec)
     name = spec.name.strip()
     clash = session.scalar(select(Profile.id).where(Profile.name == name, Profile.id != profile.id))
     if clash is not None:
-        raise AlreadyExists(f"profile {name!r} exists already")
+        raise AlreadyExists(ErrorCode.PROFILE_EXISTS, name=name)
     before = spec_of(profile)
     for field in EDITABLE:
         setattr(profile, field, getattr(spec, field))

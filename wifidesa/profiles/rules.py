@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wifidesa.db.models import AfterQuota, QuotaPeriod
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
+from wifidesa.messages import Message
 from wifidesa.units import check_rate_limit
 
 
@@ -36,31 +37,31 @@ class ProfileSpec:
 def check_spec(spec: ProfileSpec) -> None:
     """Refuse a profile whose values cannot work together (InvalidInput)."""
     if not spec.name.strip() or len(spec.name) > 64:
-        raise InvalidInput("profile name must be 1 to 64 characters")
+        raise InvalidInput(ErrorCode.PROFILE_NAME_LENGTH)
     if len(spec.description) > 255:
-        raise InvalidInput("the description must be at most 255 characters")
+        raise InvalidInput(ErrorCode.DESCRIPTION_TOO_LONG)
     for value in (spec.session_timeout, spec.idle_timeout, spec.validity_seconds):
         if value is not None and value <= 0:
-            raise InvalidInput("timeouts and validity must be positive")
+            raise InvalidInput(ErrorCode.TIMEOUTS_NOT_POSITIVE)
     if spec.rate_limit:
         check_rate_limit(spec.rate_limit)
     if spec.throttle_rate_limit:
         check_rate_limit(spec.throttle_rate_limit)
     if spec.after_quota is AfterQuota.THROTTLE and not spec.throttle_rate_limit:
-        raise InvalidInput("after-quota 'throttle' needs a throttle rate limit (e.g. 256k/512k)")
+        raise InvalidInput(ErrorCode.THROTTLE_NEEDS_RATE)
     if spec.devices_at_once < 1:
-        raise InvalidInput("devices at once must be at least 1")
+        raise InvalidInput(ErrorCode.DEVICES_AT_LEAST_ONE)
     if spec.interim_interval < 60:
-        raise InvalidInput("the interim interval must be at least 60 seconds")
+        raise InvalidInput(ErrorCode.INTERIM_TOO_SHORT)
     if spec.remember_device_days < 0:
-        raise InvalidInput("remember-device days cannot be negative")
+        raise InvalidInput(ErrorCode.REMEMBER_DAYS_NEGATIVE)
     periods = [q.period for q in spec.quotas]
     if len(periods) != len(set(periods)):
-        raise InvalidInput("one quota per period (day, week, month, total)")
+        raise InvalidInput(ErrorCode.ONE_QUOTA_PER_PERIOD)
     for quota in spec.quotas:
         if quota.data_bytes is None and quota.time_seconds is None:
-            raise InvalidInput(f"the {quota.period} quota limits neither data nor time")
+            raise InvalidInput(ErrorCode.QUOTA_LIMITS_NOTHING, period=Message(str(quota.period)))
         if (quota.data_bytes is not None and quota.data_bytes <= 0) or (
             quota.time_seconds is not None and quota.time_seconds <= 0
         ):
-            raise InvalidInput("quotas must be positive")
+            raise InvalidInput(ErrorCode.QUOTAS_NOT_POSITIVE)

@@ -25,7 +25,7 @@ from wifidesa.db.models import (
     Site,
     Voucher,
 )
-from wifidesa.errors import NotFound
+from wifidesa.errors import ErrorCode, NotFound
 from wifidesa.usage.enforcement import request_disconnect
 from wifidesa.usage.quota import Limit, QuotaStatus, load_limits, load_quota_usage, quota_status
 
@@ -161,7 +161,7 @@ def disconnect(*, session: Session, scope: Scope, session_id: int, now: datetime
         )
     )
     if live is None:
-        raise NotFound(f"session {session_id} not found")
+        raise NotFound(ErrorCode.SESSION_NOT_FOUND, session_id=session_id)
     return _queue_disconnect(session, live, now, scope)
 
 

@@ -14,7 +14,7 @@ from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, 
 from portal.admin.wording import translate
 from wifidesa.admin.scope import visible_sites
 from wifidesa.db.engine import utcnow
-from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected
+from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected, translate_error
 from wifidesa.members import queries as member_queries
 from wifidesa.members import residents
 from wifidesa.members.importing import import_members
@@ -96,7 +96,7 @@ async def create_member(request: Request, admin: SignedIn) -> Response:
             "admin/members_new.html",
             admin,
             400,
-            error=translate(_, str(exc)),
+            error=translate_error(exc, _),
             form={k: v for k, v in form.items() if k != "password"},
             **_choices(request, admin),
         )
@@ -212,7 +212,7 @@ async def reset_password(request: Request, admin: SignedIn, account_id: int) -> 
                 session=session, scope=admin.scope, account_id=account_id, password=typed or None
             )
     except InvalidInput as exc:
-        return _detail(request, admin, account_id, 400, error=translate(_, str(exc)))
+        return _detail(request, admin, account_id, 400, error=translate_error(exc, _))
     return _detail(request, admin, account_id, new_password=None if typed else new, done="password")
 
 
@@ -226,7 +226,7 @@ async def disable(request: Request, admin: SignedIn, account_id: int) -> Respons
                 session=session, scope=admin.scope, account_id=account_id, now=utcnow()
             )
     except InvalidInput as exc:
-        return _detail(request, admin, account_id, 400, error=translate(_, str(exc)))
+        return _detail(request, admin, account_id, 400, error=translate_error(exc, _))
     return _back(account_id, "disabled-kicked" if queued else "disabled")
 
 
@@ -238,7 +238,7 @@ async def enable(request: Request, admin: SignedIn, account_id: int) -> Response
         with transaction(request) as session:
             residents.enable_member(session=session, scope=admin.scope, account_id=account_id)
     except InvalidInput as exc:
-        return _detail(request, admin, account_id, 400, error=translate(_, str(exc)))
+        return _detail(request, admin, account_id, 400, error=translate_error(exc, _))
     return _back(account_id, "enabled")
 
 

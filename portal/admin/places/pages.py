@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
 from wifidesa.admin.scope import Forbidden, require_oversight
 from wifidesa.crypto import SecretBox
-from wifidesa.errors import AlreadyExists, InvalidInput
+from wifidesa.errors import AlreadyExists, InvalidInput, translate_error
 from wifidesa.places import listing, routers, sites
 from wifidesa.places.routers import RouterChanges, RouterSpec
 from wifidesa.places.sites import SiteOptions, SiteSpec
@@ -82,7 +82,7 @@ async def new_site(request: Request, admin: SignedIn) -> Response:
             request, admin, 403, message.format(code=admin.scope.region_code), **values
         )
     except (InvalidInput, AlreadyExists) as exc:
-        return _new_form(request, admin, 400, _(str(exc)), **values)
+        return _new_form(request, admin, 400, translate_error(exc, _), **values)
     return RedirectResponse(f"/admin/sites/{site_id}", status_code=303)
 
 
@@ -129,7 +129,7 @@ async def site_options(request: Request, admin: SignedIn, site_id: int) -> Respo
         with transaction(request) as session:
             sites.set_options(session=session, scope=admin.scope, site_id=site_id, options=options)
     except InvalidInput as exc:
-        return _site_page(request, admin, site_id, 400, options_error=_(str(exc)))
+        return _site_page(request, admin, site_id, 400, options_error=translate_error(exc, _))
     return RedirectResponse(f"/admin/sites/{site_id}?saved=1", status_code=303)
 
 
@@ -153,7 +153,9 @@ async def add_router(request: Request, admin: SignedIn, site_id: int) -> Respons
             )
             name = created.name
     except (InvalidInput, AlreadyExists) as exc:
-        return _site_page(request, admin, site_id, 400, router_error=_(str(exc)), router_form=form)
+        return _site_page(
+            request, admin, site_id, 400, router_error=translate_error(exc, _), router_form=form
+        )
     return _site_page(request, admin, site_id, new_secret=secret, secret_router=name)
 
 
@@ -215,5 +217,7 @@ async def edit_router(request: Request, admin: SignedIn, router_id: int) -> Resp
             )
     except (InvalidInput, AlreadyExists) as exc:
         _ = gettext_for(request)
-        return _router_page(request, admin, router_id, 400, error=_(str(exc)), form=form)
+        return _router_page(
+            request, admin, router_id, 400, error=translate_error(exc, _), form=form
+        )
     return RedirectResponse(f"/admin/routers/{router_id}?saved=1", status_code=303)
