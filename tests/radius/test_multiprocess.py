@@ -43,6 +43,9 @@ WORKERS = 2
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 SCENARIO_TIMEOUT = 60.0
+
+# Each test starts the whole service as processes: end to end, left out of make test-fast.
+pytestmark = pytest.mark.slow
 WORD = 2**32
 WRONG_CODE = "Kode voucher atau kata sandi salah."
 

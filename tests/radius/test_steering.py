@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -20,17 +21,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _receivers(sockets: list[socket.socket]) -> list[int]:
-    """Which socket got each waiting datagram, waiting briefly for them to arrive."""
-    time.sleep(0.05)
-    got = []
-    for index, sock in enumerate(sockets):
-        while True:
-            try:
-                sock.recv(4096)
-            except BlockingIOError:
-                break
-            got.append(index)
+def _receivers(sockets: list[socket.socket], count: int) -> list[int]:
+    """Which socket got each of the next `count` datagrams, waiting until they all arrived."""
+    got: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(got) < count:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{len(got)} of {count} datagrams arrived"
+        ready, _, _ = select.select(sockets, [], [], left)
+        for sock in ready:
+            while True:
+                try:
+                    sock.recv(4096)
+                except BlockingIOError:
+                    break
+                got.append(sockets.index(sock))
     return got
 
 
@@ -56,7 +61,7 @@ def test_a_retransmission_reaches_the_same_socket_and_requests_spread(
             request = bytes([1, ident, 0, 20]) + os.urandom(16)
             router.sendto(request, ("127.0.0.1", port))
             router.sendto(request, ("127.0.0.1", port))  # the retransmission
-            first, again = _receivers(steered)
+            first, again = _receivers(steered, 2)
             assert first == again
             seen.add(first)
     assert seen == {0, 1}

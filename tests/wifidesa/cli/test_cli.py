@@ -249,6 +249,7 @@ def test_serve_refuses_the_placeholder_secret_in_production(
     _one_line_error(code, capsys.readouterr().err, "WIFIDESA_SECRET_KEY")
 
 
+@pytest.mark.slow  # some thirty runs of the installed command, each importing the whole app
 def test_installed_command_has_help_everywhere_and_fails_without_traceback(
     tmp_path: Path,
 ) -> None:

@@ -79,20 +79,22 @@ def test_new_codes_skip_codes_that_exist_already(
 
 def test_ten_thousand_codes_are_unique_and_stored_quickly(session: Session) -> None:
     # A sanity bound, five times the target: the number itself is measured by
-    # `make bench-vouchers` and reported in the README.
+    # `make bench-vouchers` and reported in the README. It is this process's CPU time, not the
+    # wall clock, so other work on a busy machine cannot fail it (SQLite runs in-process; a
+    # PostgreSQL server's share is not counted, its round trips are few and batched).
     site = make_site(session)
     profile = make_profile(session)
     session.commit()
-    started = time.perf_counter()
+    started = time.process_time()
     _, codes = make_batch(
         session=session, site_code=site.code, profile_name=profile.name, count=10_000
     )
     session.commit()
-    elapsed = time.perf_counter() - started
+    spent = time.process_time() - started
     assert len(set(codes)) == 10_000
     assert session.scalar(select(func.count()).select_from(Voucher)) == 10_000
     assert session.scalar(select(func.count()).select_from(Account)) == 10_000
-    assert elapsed < 10, f"10,000 vouchers took {elapsed:.1f}s"
+    assert spent < 10, f"10,000 vouchers took {spent:.1f} s of CPU"
 
 
 @pytest.mark.parametrize(
