@@ -15,7 +15,7 @@ from wifidesa.access.logins import LoginDecision, LoginRequest, account_from_cla
 from wifidesa.i18n import gettext_for
 from wifidesa.messages import Message
 from wifidesa.places.routers import NasClient
-from wifidesa.usage.accounting import AcctEvent, AcctRecord
+from wifidesa.usage.records import AcctEvent, AcctRecord
 from wifidesa.usernames import normalize_mac
 
 REPLY_LANGUAGE = "id"

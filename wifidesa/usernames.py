@@ -6,9 +6,15 @@ import re
 from dataclasses import dataclass
 
 from wifidesa.errors import ErrorCode, InvalidInput
-from wifidesa.vouchers.codes import normalize_code
 
 GUEST_PREFIX = "tamu-"
+
+
+def normalize_code(text: str) -> str:
+    """A voucher code as a villager typed it, as stored: upper case, no spaces or dashes."""
+    return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-# Pages not yet moved to translate_error still import `translate` from here.
-from portal.admin.old_messages import translate as translate
 from portal.printing.cards import plain_duration
 from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod
 from wifidesa.units import format_size

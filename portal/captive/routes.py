@@ -33,7 +33,8 @@ from wifidesa.db.engine import transaction, utcnow
 from wifidesa.db.models import Router, Site
 from wifidesa.i18n import PORTAL_ZONE, format_moment, format_time, zone_name
 from wifidesa.units import format_duration, format_size
-from wifidesa.vouchers.codes import format_code, normalize_code
+from wifidesa.usernames import normalize_code
+from wifidesa.vouchers.codes import format_code
 
 router = APIRouter()
 CSRF_COOKIE = "wd_csrf"

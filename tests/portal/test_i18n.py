@@ -10,7 +10,8 @@ from babel.messages.pofile import read_po
 from wifidesa.i18n import LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-MSGID = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)')
+# gettext calls, and messages the code builds from a literal msgid (rendered by the edges)
+MSGID = re.compile(r'(?<![\w.])(?:_|Message)\("((?:[^"\\]|\\.)*)"\)')
 
 
 def _translated(language: str) -> set[str]:
@@ -22,8 +23,13 @@ def _translated(language: str) -> set[str]:
 
 
 def _msgids() -> dict[str, str]:
-    """msgid -> where it is used, from the templates and the portal's Python code."""
-    sources = [*(ROOT / "templates").glob("*/*.html"), *(ROOT / "portal").rglob("*.py")]
+    """msgid -> where it is used, from the templates and the Python code of the web edge and
+    the core."""
+    sources = [
+        *(ROOT / "templates").glob("*/*.html"),
+        *(ROOT / "portal").rglob("*.py"),
+        *(ROOT / "wifidesa").rglob("*.py"),
+    ]
     used: dict[str, str] = {}
     for source in sources:
         if source.parent.name == "mikrotik":  # static files on the router, not translated
@@ -43,5 +49,5 @@ def test_every_string_has_an_indonesian_translation() -> None:
 
 def test_the_scan_finds_strings_of_every_area() -> None:
     where = set(_msgids().values())
-    for area in ("templates/portal/", "templates/admin/", "portal/admin/"):
+    for area in ("templates/portal/", "templates/admin/", "portal/admin/", "wifidesa/"):
         assert any(w.startswith(area) for w in where), f"no msgid found under {area}"

@@ -23,8 +23,7 @@ from wifidesa.access.tokens import mint_token
 from wifidesa.db.models import Account, AccountStatus, Member, Router, Site, Voucher
 from wifidesa.members.guests import guest_account
 from wifidesa.passwords import verify_password
-from wifidesa.usernames import guest_username, normalize_mac
-from wifidesa.vouchers.codes import normalize_code
+from wifidesa.usernames import guest_username, normalize_code, normalize_mac
 
 
 class PortalProblem(StrEnum):

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope, require_site, site_filter
 from wifidesa.db.models import AuditEntry, Site
+from wifidesa.localtime import local_midnight
 from wifidesa.settings import DEFAULT_TIMEZONE
-from wifidesa.usage.quota import local_midnight
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500

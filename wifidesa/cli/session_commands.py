@@ -9,7 +9,7 @@ from wifidesa.cli.context import AppContext
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.db.engine import utcnow
-from wifidesa.errors import WifidesaError
+from wifidesa.errors import ErrorCode, WifidesaError
 from wifidesa.units import format_duration, format_size
 from wifidesa.usage.live_sessions import disconnect, live_sessions
 
@@ -19,9 +19,7 @@ def cmd_sessions(ctx: AppContext, args: argparse.Namespace) -> int:
         with ctx.transaction() as session:
             queued = disconnect(session=session, scope=OPERATOR, session_id=args.id, now=utcnow())
             if not queued:
-                raise WifidesaError(
-                    f"session {args.id} is not open, or a request for it is on its way"
-                )
+                raise WifidesaError(ErrorCode.SESSION_NOT_OPEN, session_id=args.id)
         print(f"disconnect of session {args.id} queued; the RADIUS service sends it")
         return 0
     with ctx.transaction() as session:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from wifidesa.admin import audit
 from wifidesa.admin.scope import Scope, profile_filter, require_site
 from wifidesa.db.models import Account, AccountKind, Member, Profile
-from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected
+from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected, error_message, line_problem
 from wifidesa.members.residents import check_contact, member_username
+from wifidesa.messages import Message
 from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.profiles.operations import get_usable_profile
 
@@ -42,7 +43,7 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def parse_members_csv(text: str) -> list[tuple[int, dict[str, str] | str]]:
+def parse_members_csv(text: str) -> list[tuple[int, dict[str, str] | Message]]:
     """Rows as (line number, values by column, or the reason the row is malformed)."""
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
@@ -50,41 +51,38 @@ def parse_members_csv(text: str) -> list[tuple[int, dict[str, str] | str]]:
     reader = csv.reader(io.StringIO(text), dialect=dialect)
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(
-            "line 1: the header must name the columns username,password[,full_name,phone,profile]"
-        )
     unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown or len(set(header)) != len(header):
+    if missing or unknown or len(set(header)) != len(header):
         raise InvalidInput(
-            "line 1: the header must name the columns username,password[,full_name,phone,profile]"
+            ErrorCode.LINE_PROBLEM, line=1, reason=error_message(ErrorCode.MEMBERS_HEADER)
         )
-    rows: list[tuple[int, dict[str, str] | str]] = []
+    rows: list[tuple[int, dict[str, str] | Message]] = []
     for fields in reader:
         line = reader.line_num
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):
-            rows.append((line, f"expected {len(header)} fields, found {len(fields)}"))
+            found = error_message(ErrorCode.FIELD_COUNT, expected=len(header), found=len(fields))
+            rows.append((line, found))
             continue
         rows.append((line, {k: v.strip() for k, v in zip(header, fields, strict=True)}))
     return rows
 
 
-def _check_row(line: int, values: dict[str, str]) -> MemberRowSpec | str:
+def _check_row(line: int, values: dict[str, str]) -> MemberRowSpec | Message:
     """A row's values checked on their own (the database is asked later, for all rows)."""
     try:
         username = member_username(values["username"])
         check_password_strength(values["password"])
         full_name, phone = check_contact(values.get("full_name", ""), values.get("phone"))
     except InvalidInput as exc:
-        return str(exc)
+        return exc.message
     return MemberRowSpec(
         line, username, values["password"], full_name, phone, values.get("profile", "")
     )
 
 
-def _checked_rows(text: str) -> tuple[list[MemberRowSpec], list[tuple[int, str]]]:
+def _checked_rows(text: str) -> tuple[list[MemberRowSpec], list[tuple[int, Message]]]:
     """The rows that are well-formed, and (line, reason) for the others."""
     rows = parse_members_csv(text)
     if not rows:
@@ -92,16 +90,19 @@ def _checked_rows(text: str) -> tuple[list[MemberRowSpec], list[tuple[int, str]]
     if len(rows) > MAX_ROWS:
         raise InvalidInput(ErrorCode.TOO_MANY_RESIDENTS, maximum=MAX_ROWS)
     specs: list[MemberRowSpec] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, Message]] = []
     seen: dict[str, int] = {}
     for line, values in rows:
-        checked = values if isinstance(values, str) else _check_row(line, values)
-        if isinstance(checked, str):
+        checked = values if isinstance(values, Message) else _check_row(line, values)
+        if isinstance(checked, Message):
             problems.append((line, checked))
         elif checked.username in seen:
-            problems.append(
-                (line, f"username {checked.username!r} also on line {seen[checked.username]}")
+            again = error_message(
+                ErrorCode.USERNAME_ALSO_ON_LINE,
+                username=checked.username,
+                other=seen[checked.username],
             )
+            problems.append((line, again))
         else:
             seen[checked.username] = line
             specs.append(checked)
@@ -133,19 +134,20 @@ def import_members(
     chosen: dict[str, int] = {}
     for spec in specs:
         if spec.username in taken:
-            problems.append((spec.line, f"username {spec.username!r} exists already"))
+            taken_here = error_message(ErrorCode.USERNAME_EXISTS, username=spec.username)
+            problems.append((spec.line, taken_here))
         elif spec.profile and spec.profile.casefold() in profiles:
             chosen[spec.username] = profiles[spec.profile.casefold()]
         elif spec.profile:
-            problems.append((spec.line, f"profile {spec.profile!r} not found"))
+            unknown = error_message(ErrorCode.PROFILE_NOT_FOUND, name=spec.profile)
+            problems.append((spec.line, unknown))
         elif default is not None:
             chosen[spec.username] = default.id
         else:
-            problems.append(
-                (spec.line, "no profile: choose one in the form or fill the profile column")
-            )
+            problems.append((spec.line, error_message(ErrorCode.NO_PROFILE_FOR_ROW)))
     if problems:
-        raise RowsRejected(source, [f"line {line}: {reason}" for line, reason in sorted(problems)])
+        ordered = sorted(problems, key=lambda problem: problem[0])
+        raise RowsRejected(source, [line_problem(line, reason) for line, reason in ordered])
     account_ids = list(
         session.scalars(
             insert(Account).returning(Account.id, sort_by_parameter_order=True),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from wifidesa.db.models import (
     Site,
 )
 from wifidesa.errors import ErrorCode, NotFound
+from wifidesa.localtime import local_day
 from wifidesa.usage.quota import Usage, load_usage, usage_in
 
 PAGE_SIZE = 50
@@ -173,7 +173,7 @@ def get_member(*, session: Session, scope: Scope, account_id: int, now: datetime
     """One resident with devices, sessions online and usage today and this month (local)."""
     row = _row(session, scope, account_id, now)
     zone = session.scalars(select(Site.timezone).where(Site.id == row.site_id)).one()
-    today = now.astimezone(ZoneInfo(zone)).date()
+    today = local_day(now, zone)
     days = load_usage(session=session, account_ids=[account_id], since=today.replace(day=1))
     online = session.scalar(
         select(func.count()).where(

@@ -98,9 +98,7 @@ def _check_clash(
         query = query.where(Router.id != router_id)
     clash = session.scalar(query)
     if clash is not None:
-        raise AlreadyExists(
-            f"router {clash.name!r} already has this name, identity or IP address ({ip})"
-        )
+        raise AlreadyExists(ErrorCode.ROUTER_CLASH, name=clash.name, ip=ip)
 
 
 def create_router(
@@ -117,10 +115,7 @@ def create_router(
     hotspot_address = check_hotspot_address(spec.hotspot_address)
     secret = spec.secret or generate_secret()
     if len(secret) < MIN_SECRET_LENGTH and not spec.allow_short_secret:
-        raise InvalidInput(
-            f"the RADIUS secret must have at least {MIN_SECRET_LENGTH} characters "
-            "(--allow-short-secret for an existing router that cannot be changed yet)"
-        )
+        raise InvalidInput(ErrorCode.SECRET_TOO_SHORT, minimum=MIN_SECRET_LENGTH)
     if not secret.strip():
         raise InvalidInput(ErrorCode.EMPTY_RADIUS_SECRET)
     _check_port(spec.coa_port, "CoA port")

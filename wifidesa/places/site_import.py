@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 from wifidesa.admin import audit
 from wifidesa.admin.scope import Forbidden, Scope, require_oversight
 from wifidesa.db.models import Site
-from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected
+from wifidesa.errors import (
+    ErrorCode,
+    InvalidInput,
+    RowsRejected,
+    WifidesaError,
+    error_message,
+    line_problem,
+)
+from wifidesa.messages import Message
 from wifidesa.places.sites import SiteSpec, build_site, check_reach, check_spec
 from wifidesa.settings import DEFAULT_TIMEZONE
 
@@ -28,7 +36,7 @@ def _sniff_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
     return csv.excel if first_line.count(",") >= first_line.count(";") else _Semicolon
 
 
-def parse_sites_csv(text: str) -> list[tuple[int, SiteSpec | str]]:
+def parse_sites_csv(text: str) -> list[tuple[int, SiteSpec | Message]]:
     """Rows of a sites CSV as (line number, spec or reason it is malformed)."""
     reader = csv.DictReader(io.StringIO(text), dialect=_sniff_dialect(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -43,11 +51,15 @@ def parse_sites_csv(text: str) -> list[tuple[int, SiteSpec | str]]:
     if unknown:
         raise InvalidInput(ErrorCode.UNKNOWN_COLUMNS, unknown=", ".join(unknown))
     reader.fieldnames = header
-    rows: list[tuple[int, SiteSpec | str]] = []
+    rows: list[tuple[int, SiteSpec | Message]] = []
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
-            rows.append((line, f"expected {len(header)} fields"))
+            found = len([v for k, v in row.items() if k is not None and v is not None])
+            found += len(row.get(None) or [])
+            rows.append(
+                (line, error_message(ErrorCode.FIELD_COUNT, expected=len(header), found=found))
+            )
             continue
         values = {k: (v or "").strip() for k, v in row.items()}
         if not any(values.values()):
@@ -68,40 +80,43 @@ def parse_sites_csv(text: str) -> list[tuple[int, SiteSpec | str]]:
     return rows
 
 
-def _problem(session: Session, scope: Scope, spec: SiteSpec) -> str | None:
+def _problem(session: Session, scope: Scope, spec: SiteSpec) -> WifidesaError | None:
     try:
         check_reach(scope, spec)
     except Forbidden as exc:
-        return str(exc)
-    problem = check_spec(spec, session)
-    return None if problem is None else str(problem)
+        return exc
+    return check_spec(spec, session)
 
 
 def import_sites(*, session: Session, scope: Scope, text: str, source: str = "CSV") -> list[Site]:
     """Import every row or none: all rows are checked first, every problem is reported."""
     require_oversight(scope)
     rows = parse_sites_csv(text)
-    problems: list[str] = []
+    problems: list[Message] = []
     seen: dict[str, int] = {}
     seen_desa: dict[str, tuple[int, str]] = {}
     for line, spec in rows:
-        if isinstance(spec, str):
-            problems.append(f"line {line}: {spec}")
+        if isinstance(spec, Message):
+            problems.append(line_problem(line, spec))
             continue
         if spec.code in seen:
-            problems.append(f"line {line}: site {spec.code!r} also on line {seen[spec.code]}")
+            again = error_message(
+                ErrorCode.SITE_ALSO_ON_LINE, code=spec.code, other=seen[spec.code]
+            )
+            problems.append(line_problem(line, again))
             continue
         earlier = seen_desa.get(spec.desa_code)
         if earlier and earlier[1].casefold() != spec.desa_name.casefold():
-            problems.append(
-                f"line {line}: desa {spec.desa_code} is named {earlier[1]!r} on line {earlier[0]}"
+            named = error_message(
+                ErrorCode.DESA_NAMED_ON_LINE, code=spec.desa_code, name=earlier[1], other=earlier[0]
             )
+            problems.append(line_problem(line, named))
             continue
         seen[spec.code] = line
         seen_desa.setdefault(spec.desa_code, (line, spec.desa_name))
         problem = _problem(session, scope, spec)
-        if problem:
-            problems.append(f"line {line}: {problem}")
+        if problem is not None:
+            problems.append(line_problem(line, problem))
     if problems:
         raise RowsRejected(source, problems)
     if not rows:

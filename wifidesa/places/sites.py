@@ -72,33 +72,35 @@ def check_spec(spec: SiteSpec, session: Session) -> InvalidInput | AlreadyExists
     except InvalidInput as exc:
         return exc
     if not spec.desa_name.strip():
-        return InvalidInput("desa_name is empty")
+        return InvalidInput(ErrorCode.DESA_NAME_EMPTY)
     if not spec.kecamatan_name.strip():
-        return InvalidInput("kecamatan_name is empty")
+        return InvalidInput(ErrorCode.KECAMATAN_NAME_EMPTY)
     if len(spec.name) > MAX_NAME or len(spec.kecamatan_name) > MAX_NAME:
-        return InvalidInput(f"a name is longer than {MAX_NAME} characters")
+        return InvalidInput(ErrorCode.NAME_TOO_LONG, maximum=MAX_NAME)
     if len(spec.code) > 32 or not spec.code.replace(".", "").replace("-", "").isalnum():
-        return InvalidInput(f"site code {spec.code!r} must be up to 32 letters, digits, '.' or '-'")
+        return InvalidInput(ErrorCode.BAD_SITE_CODE, code=spec.code)
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        return InvalidInput(f"unknown time zone {spec.timezone!r}")
+        return InvalidInput(ErrorCode.UNKNOWN_TIME_ZONE, zone=spec.timezone)
     kabupaten = session.scalar(select(Region).where(Region.code == kabupaten_code))
     if kabupaten is None or kabupaten.level != RegionLevel.KABUPATEN:
-        return InvalidInput(f"unknown kabupaten/kota {kabupaten_code} (run 'wifidesa init' first?)")
+        return InvalidInput(ErrorCode.UNKNOWN_KABUPATEN, code=kabupaten_code)
     kecamatan = session.scalar(select(Region).where(Region.code == kecamatan_code))
     if kecamatan is not None and kecamatan.name.casefold() != spec.kecamatan_name.casefold():
         return InvalidInput(
-            f"kecamatan {kecamatan_code} is named {kecamatan.name!r} already, "
-            f"not {spec.kecamatan_name!r}"
+            ErrorCode.KECAMATAN_NAMED,
+            code=kecamatan_code,
+            name=kecamatan.name,
+            given=spec.kecamatan_name,
         )
     desa = session.scalar(select(Region).where(Region.code == spec.desa_code))
     if desa is not None and desa.name.casefold() != spec.desa_name.casefold():
         return InvalidInput(
-            f"desa {spec.desa_code} is named {desa.name!r} already, not {spec.desa_name!r}"
+            ErrorCode.DESA_NAMED, code=spec.desa_code, name=desa.name, given=spec.desa_name
         )
     if session.scalar(select(Site.id).where(Site.code == spec.code)) is not None:
-        return AlreadyExists(f"site {spec.code!r} exists already")
+        return AlreadyExists(ErrorCode.SITE_EXISTS, code=spec.code)
     return None
 
 
@@ -230,10 +232,7 @@ def set_logo(*, session: Session, scope: Scope, site_id: int, data: bytes | None
         if kind is None:
             raise InvalidInput(ErrorCode.BAD_LOGO)
         if len(data) > MAX_LOGO_BYTES:
-            raise InvalidInput(
-                f"the logo has {len(data)} bytes; at most {MAX_LOGO_BYTES} keep the login page "
-                "small for satellite villages"
-            )
+            raise InvalidInput(ErrorCode.LOGO_TOO_LARGE, size=len(data), maximum=MAX_LOGO_BYTES)
         site.logo, site.logo_type = data, kind
     audit.record(
         session=session,

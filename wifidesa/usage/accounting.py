@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -27,11 +26,11 @@ from wifidesa.db.models import (
     SiteDeviceDay,
     UsageDaily,
 )
+from wifidesa.localtime import local_day
 from wifidesa.usage.owners import Owners, resolve_accounts
 
 # Re-exported: radius/packets.py imports the record types from here.
-from wifidesa.usage.records import AcctEvent as AcctEvent
-from wifidesa.usage.records import AcctRecord as AcctRecord
+from wifidesa.usage.records import AcctEvent, AcctRecord
 
 DEFAULT_INTERIM = 300
 SILENT_INTERIMS = 3  # a session silent for 3 interim intervals is lost (power cut, no Stop)
@@ -59,10 +58,6 @@ class AcctResult:
     # Accounts with a quota whose usage grew: their live sessions may need a CoA.
     accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
-
-
-def local_day(moment: datetime, zone: str) -> date:
-    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 @dataclass

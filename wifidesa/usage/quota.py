@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import ProfileLimit, QuotaPeriod, UsageDaily
+from wifidesa.localtime import local_day, local_midnight
 from wifidesa.messages import Message, Moment
 
 # What villagers read when a quota blocks them: English msgids, translated where the reply is
@@ -82,10 +82,6 @@ def period_end(period: QuotaPeriod, today: date) -> date | None:
     return None
 
 
-def local_midnight(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
-
-
 def usage_in(days: dict[date, Usage], period: QuotaPeriod, today: date) -> Usage:
     start, end = period_start(period, today), period_end(period, today)
     total = Usage()
@@ -99,7 +95,7 @@ def quota_status(
     limits: Sequence[Limit], days: dict[date, Usage], now: datetime, zone: str
 ) -> QuotaStatus:
     """Remaining data and time over every limit, and the first one used up (if any)."""
-    today = now.astimezone(ZoneInfo(zone)).date()
+    today = local_day(now, zone)
     bytes_left: int | None = None
     seconds_left: int | None = None
     exceeded: Limit | None = None
@@ -177,7 +173,7 @@ def load_quota_usage(
     """Per-day usage of each account (id → (limits, zone)) as far back as its limits look."""
     since: date | None = date.max
     for limits, zone in accounts.values():
-        start = earliest_start(limits, now.astimezone(ZoneInfo(zone)).date())
+        start = earliest_start(limits, local_day(now, zone))
         since = None if start is None or since is None else min(since, start)
     return load_usage(session=session, account_ids=accounts, since=since)
 

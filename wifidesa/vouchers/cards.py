@@ -27,7 +27,8 @@ from wifidesa.db.models import (
     VoucherBatch,
 )
 from wifidesa.errors import ErrorCode, InvalidInput, NotFound
-from wifidesa.vouchers.codes import normalize_code, use_by_day
+from wifidesa.usernames import normalize_code
+from wifidesa.vouchers.codes import use_by_day
 from wifidesa.vouchers.status import VoucherStatus, status_column, status_condition
 
 MAX_PAGE = 500  # rows per page of a list

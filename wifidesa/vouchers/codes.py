@@ -18,7 +18,7 @@ from wifidesa.db.bulk import refresh_statistics
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import Account, AccountKind, Profile, Site, Voucher, VoucherBatch
 from wifidesa.errors import ErrorCode, InvalidInput
-from wifidesa.usage.quota import local_midnight
+from wifidesa.localtime import local_midnight
 
 # No 0/O, 1/I/l: codes are read off paper and typed on phones. Upper case only, 32 symbols.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -41,11 +41,6 @@ assert len(ALPHABET) == 1 << _BITS  # each symbol is exactly 5 random bits: no m
 def random_code(prefix: str = "") -> str:
     bits = secrets.randbits(CODE_LENGTH * _BITS)
     return prefix + "".join(ALPHABET[(bits >> (_BITS * i)) & 31] for i in range(CODE_LENGTH))
-
-
-def normalize_code(text: str) -> str:
-    """What a villager typed, as stored: upper case, without spaces or dashes."""
-    return "".join(ch for ch in text.upper() if ch not in " -\t")
 
 
 def format_code(code: str) -> str:

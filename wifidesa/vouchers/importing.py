@@ -17,7 +17,8 @@ from wifidesa.db.models import Account, AccountKind, Voucher, VoucherBatch
 from wifidesa.errors import ErrorCode, InvalidInput, RowsRejected, line_problem
 from wifidesa.errors import error_message as _msg
 from wifidesa.messages import Message
-from wifidesa.vouchers.codes import BULK, MAX_BATCH, existing_codes, normalize_code
+from wifidesa.usernames import normalize_code
+from wifidesa.vouchers.codes import BULK, MAX_BATCH, existing_codes
 from wifidesa.vouchers.stock import check_target
 
 _CODE = re.compile(r"^[A-Z0-9]{4,32}$")

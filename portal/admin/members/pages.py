@@ -11,10 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
-from portal.admin.wording import translate
 from wifidesa.admin.scope import visible_sites
 from wifidesa.db.engine import utcnow
-from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected, translate_error
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, RowsRejected, translate_error
 from wifidesa.members import queries as member_queries
 from wifidesa.members import residents
 from wifidesa.members.importing import import_members
@@ -142,11 +141,11 @@ async def _uploaded_text(request: Request, form: dict[str, str]) -> str:
         await upload.close()
     if data:
         if len(data) > MAX_UPLOAD:
-            raise InvalidInput("the file is larger than 512 KB")
+            raise InvalidInput(ErrorCode.FILE_TOO_LARGE, size="512 KB")
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidInput("the file is not UTF-8 text; save the CSV as UTF-8") from None
+            raise InvalidInput(ErrorCode.FILE_NOT_UTF8) from None
     return form.get("csv", "")
 
 
@@ -167,10 +166,10 @@ async def import_csv(request: Request, admin: SignedIn) -> Response:
             )
             names = [m.username for m in created]
     except RowsRejected as exc:
-        problems = [translate(_, p) for p in exc.problems]
+        problems = [row.render(_) for row in exc.rows]
         error = _("{n} problem(s), nothing imported").format(n=len(problems))
     except InvalidInput as exc:
-        error = translate(_, str(exc))
+        error = translate_error(exc, _)
     else:
         return page(
             request,

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
 from wifidesa.admin.scope import Forbidden, require_oversight
 from wifidesa.crypto import SecretBox
-from wifidesa.errors import AlreadyExists, InvalidInput, translate_error
+from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, translate_error
 from wifidesa.places import listing, routers, sites
 from wifidesa.places.routers import RouterChanges, RouterSpec
 from wifidesa.places.sites import SiteOptions, SiteSpec
@@ -104,12 +104,12 @@ def _flag(form: dict[str, str], key: str) -> bool:
     return form.get(key, "") in ("1", "on", "true", "yes")
 
 
-def _optional_int(text: str, message: str) -> int | None:
+def _optional_int(text: str, problem: ErrorCode) -> int | None:
     text = text.strip()
     if not text:
         return None
     if not text.isdigit():
-        raise InvalidInput(message)
+        raise InvalidInput(problem)
     return int(text)
 
 
@@ -123,7 +123,7 @@ async def site_options(request: Request, admin: SignedIn, site_id: int) -> Respo
             allow_member=_flag(form, "allow_member"),
             allow_free=_flag(form, "allow_free"),
             free_profile_id=_optional_int(
-                form.get("free_profile_id", ""), "choose a profile from the list"
+                form.get("free_profile_id", ""), ErrorCode.CHOOSE_PROFILE
             ),
         )
         with transaction(request) as session:
@@ -143,7 +143,7 @@ async def add_router(request: Request, admin: SignedIn, site_id: int) -> Respons
             ip_address=form.get("ip_address", ""),
             hotspot_address=form.get("hotspot_address", ""),
             nas_identifier=form.get("nas_identifier", ""),
-            coa_port=_optional_int(form.get("coa_port", ""), "the CoA port must be a number")
+            coa_port=_optional_int(form.get("coa_port", ""), ErrorCode.COA_PORT_NOT_A_NUMBER)
             or 3799,
             require_message_authenticator=_flag(form, "require_message_authenticator"),
         )
@@ -207,7 +207,7 @@ async def edit_router(request: Request, admin: SignedIn, router_id: int) -> Resp
             ip_address=form.get("ip_address", ""),
             nas_identifier=form.get("nas_identifier", ""),
             hotspot_address=form.get("hotspot_address", ""),
-            coa_port=_optional_int(form.get("coa_port", ""), "the CoA port must be a number")
+            coa_port=_optional_int(form.get("coa_port", ""), ErrorCode.COA_PORT_NOT_A_NUMBER)
             or 3799,
             require_message_authenticator=_flag(form, "require_message_authenticator"),
         )

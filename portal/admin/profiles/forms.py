@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from wifidesa.db.models import AfterQuota, QuotaPeriod
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput, error_message
+from wifidesa.messages import Message
 from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.units import format_duration, parse_duration, parse_size
 
@@ -30,6 +31,11 @@ LABELS = {
 DEFAULTS = {"interim_interval": "5m", "devices_at_once": "1", "remember_device_days": "0"}
 
 
+def _field_problem(key: str, reason: Message) -> InvalidInput:
+    """A field's value refused: its label (a msgid, translated with the rest) and why."""
+    return InvalidInput(ErrorCode.FIELD_PROBLEM, field=Message(LABELS[key]), reason=reason)
+
+
 def _optional(fields: dict[str, str], key: str, parse: Callable[[str], int]) -> int | None:
     text = fields.get(key, "").strip()
     if not text:
@@ -37,13 +43,13 @@ def _optional(fields: dict[str, str], key: str, parse: Callable[[str], int]) -> 
     try:
         return parse(text)
     except InvalidInput as exc:
-        raise InvalidInput(f"{LABELS[key]}: {exc}") from None
+        raise _field_problem(key, exc.message) from None
 
 
 def _whole(fields: dict[str, str], key: str) -> int:
     text = fields.get(key, "").strip() or DEFAULTS[key]
     if not text.isdigit():
-        raise InvalidInput(f"{LABELS[key]}: not a whole number: {text!r}")
+        raise _field_problem(key, error_message(ErrorCode.NOT_A_WHOLE_NUMBER, text=text))
     return int(text)
 
 
@@ -57,7 +63,8 @@ def spec_from_form(fields: dict[str, str]) -> ProfileSpec:
             quotas.append(Quota(period=period, data_bytes=data, time_seconds=time))
     after = fields.get("after_quota", AfterQuota.BLOCK.value)
     if after not in {a.value for a in AfterQuota}:
-        raise InvalidInput("After the quota: choose block or throttle")
+        reason = error_message(ErrorCode.CHOOSE_BLOCK_OR_THROTTLE)
+        raise InvalidInput(ErrorCode.FIELD_PROBLEM, field=Message("After the quota"), reason=reason)
     return ProfileSpec(
         name=fields.get("name", "").strip(),
         description=fields.get("description", "").strip(),

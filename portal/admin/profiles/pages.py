@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.profiles.forms import QUOTA_PERIODS, form_from_spec, spec_from_form
 from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
-from portal.admin.wording import PERIODS, limits_in_words, translate
+from portal.admin.wording import PERIODS, limits_in_words
 from wifidesa.admin.scope import profile_editable, require_oversight
 from wifidesa.db.models import Region
-from wifidesa.errors import AlreadyExists, InvalidInput
+from wifidesa.errors import AlreadyExists, InvalidInput, translate_error
 from wifidesa.profiles import operations as profile_ops
 
 router = APIRouter(prefix="/admin")
@@ -75,7 +75,7 @@ async def create_profile(request: Request, admin: SignedIn) -> Response:
             form=form,
             editable=True,
             action="/admin/profiles/new",
-            error=translate(_, str(exc)),
+            error=translate_error(exc, _),
         )
     return RedirectResponse(f"/admin/profiles/{profile_id}?done=created", status_code=303)
 
@@ -123,6 +123,6 @@ async def update_profile(request: Request, admin: SignedIn, profile_id: int) -> 
             )
     except (InvalidInput, AlreadyExists) as exc:
         return _profile_page(
-            request, admin, profile_id, 400, form=form, error=translate(_, str(exc))
+            request, admin, profile_id, 400, form=form, error=translate_error(exc, _)
         )
     return RedirectResponse(f"/admin/profiles/{profile_id}?done=saved", status_code=303)

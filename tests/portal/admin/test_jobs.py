@@ -9,7 +9,7 @@ import pytest
 
 from portal.admin import jobs
 from portal.admin.jobs import Job, JobGone, JobRegistry
-from wifidesa.errors import InvalidInput
+from wifidesa.errors import ErrorCode, InvalidInput
 
 
 def _finished(registry: JobRegistry, job: Job, owner: int = 1) -> Job:
@@ -59,7 +59,7 @@ def test_a_failing_job_says_why_without_a_stack_trace(caplog: pytest.LogCaptureF
     registry = JobRegistry()
 
     def refused(job: Job) -> None:
-        raise InvalidInput("count must be between 1 and 50000")
+        raise InvalidInput(ErrorCode.COUNT_OUT_OF_RANGE, maximum=50000)
 
     def broken(job: Job) -> None:
         raise RuntimeError("secret detail")

@@ -17,7 +17,7 @@ from wifidesa.access.rules import (
 )
 from wifidesa.db.models import AccountKind, AccountStatus
 from wifidesa.i18n import gettext_for
-from wifidesa.usage.quota import local_midnight
+from wifidesa.localtime import local_midnight
 
 NOW = datetime(2026, 2, 28, 15, 59, 59, tzinfo=UTC)  # a second before March 1st, WITA
 # Villagers read refusals in Bahasa Indonesia (the RADIUS edge renders them so).

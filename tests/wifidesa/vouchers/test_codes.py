@@ -10,13 +10,13 @@ from wdtest.factories import make_batch, make_profile, make_site
 
 from wifidesa.db.models import Account, AccountKind, AuditEntry, Voucher
 from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.usernames import normalize_code
 from wifidesa.vouchers import codes as vouchers
 from wifidesa.vouchers.codes import (
     ALPHABET,
     CODE_LENGTH,
     format_code,
     new_codes,
-    normalize_code,
     random_code,
 )
 

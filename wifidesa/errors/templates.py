@@ -1,148 +1,9 @@
-"""Errors the domain raises for the edges (CLI, web, RADIUS) to translate.
-
-An error carries a code and parameters (`NotFound(ErrorCode.PROFILE_NOT_FOUND, name="kukar")`);
-each code has one English template, the gettext msgid, defined here. `str(exc)` is the English
-message (the CLI prints it); `translate_error(exc, gettext)` gives it in a page's language.
-Messages are for people: one line, no secret, no password, no voucher code, no stack trace.
-
-Old-style errors with a ready English sentence (`WifidesaError("...")`) still work while the
-last modules move over: they are translated as a whole sentence, `gettext(sentence)`.
-"""
+"""One English template per error code: the gettext msgid of its translations
+(wifidesa/locale/*/LC_MESSAGES/errors.po). Fields are the error's parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from enum import StrEnum
-
-from wifidesa.i18n import Gettext
-from wifidesa.messages import Joined, Message
-
-
-class ErrorCode(StrEnum):
-    # settings and services
-    INVALID_SETTINGS = "invalid_settings"
-    PLACEHOLDER_SECRET = "placeholder_secret"  # noqa: S105 (a code, not a secret)
-    UNDECRYPTABLE_SECRET = "undecryptable_secret"  # noqa: S105 (a code, not a secret)
-    NO_SCHEMA = "no_schema"
-    SCHEMA_OUTDATED = "schema_outdated"
-    SCHEMA_DIFFERS = "schema_differs"
-    NOT_EMPTY_FOR_DEMO = "not_empty_for_demo"
-    UNKNOWN_SERVICES = "unknown_services"
-    CANNOT_LISTEN = "cannot_listen"
-    CANNOT_USE_UDP = "cannot_use_udp"
-    # values people type
-    NOT_A_SIZE = "not_a_size"
-    SIZE_NOT_POSITIVE = "size_not_positive"
-    NOT_A_DURATION = "not_a_duration"
-    DURATION_NOT_POSITIVE = "duration_not_positive"
-    NOT_A_RATE_LIMIT = "not_a_rate_limit"
-    BAD_USERNAME = "bad_username"
-    PASSWORD_TOO_SHORT = "password_too_short"  # noqa: S105 (a code, not a secret)
-    PASSWORD_TOO_LONG = "password_too_long"  # noqa: S105 (a code, not a secret)
-    # imports
-    LINE_PROBLEM = "line_problem"
-    ROWS_REJECTED = "rows_rejected"
-    # admins, sign-in, scope
-    ADMIN_EXISTS = "admin_exists"
-    ADMIN_NOT_FOUND = "admin_not_found"
-    KABUPATEN_NEEDS_REGION = "kabupaten_needs_region"
-    NOT_A_KABUPATEN = "not_a_kabupaten"
-    REGION_ONLY_FOR_KABUPATEN = "region_only_for_kabupaten"
-    DESA_NEEDS_SITES = "desa_needs_sites"
-    SITES_ONLY_FOR_DESA = "sites_only_for_desa"
-    TOKEN_NAME_LENGTH = "token_name_length"  # noqa: S105 (a code, not a secret)
-    TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 (a code, not a secret)
-    WRONG_CURRENT_PASSWORD = "wrong_current_password"  # noqa: S105 (a code, not a secret)
-    SAME_PASSWORD = "same_password"  # noqa: S105 (a code, not a secret)
-    SITE_NOT_FOUND = "site_not_found"
-    SITE_ID_NOT_FOUND = "site_id_not_found"
-    OVERSEERS_ONLY = "overseers_only"
-    PROVINCE_ONLY = "province_only"
-    # vouchers
-    PROFILE_NOT_FOUND = "profile_not_found"
-    VOUCHER_NOT_FOUND = "voucher_not_found"
-    BATCH_NOT_FOUND = "batch_not_found"
-    BAD_PAGE = "bad_page"
-    BAD_PREFIX = "bad_prefix"
-    BAD_USE_BY = "bad_use_by"
-    USE_BY_PAST = "use_by_past"
-    COUNT_OUT_OF_RANGE = "count_out_of_range"
-    NEED_COUNT_AND_PROFILE = "need_count_and_profile"
-    NO_VOUCHERS_HERE = "no_vouchers_here"
-    NOTE_TOO_LONG = "note_too_long"
-    CODE_NOT_IN_BATCH = "code_not_in_batch"
-    NO_CARD_IN_RANGE = "no_card_in_range"
-    VOUCHER_HEADER = "voucher_header"
-    VOUCHER_FIELDS = "voucher_fields"
-    BAD_VOUCHER_CODE = "bad_voucher_code"
-    DUPLICATE_VOUCHER = "duplicate_voucher"
-    VOUCHER_EXISTS = "voucher_exists"
-    NO_VOUCHERS_TO_IMPORT = "no_vouchers_to_import"
-    TOO_MANY_VOUCHERS = "too_many_vouchers"
-    # background jobs and the simulator
-    JOBS_BUSY = "jobs_busy"
-    JOB_FAILED = "job_failed"
-    JOB_GONE = "job_gone"
-    NOT_LOOPBACK = "not_loopback"
-    TOO_FEW_VOUCHERS = "too_few_vouchers"
-    # villages and routers
-    HOTSPOT_ADDRESS_MISSING = "hotspot_address_missing"
-    BAD_HOTSPOT_ADDRESS = "bad_hotspot_address"
-    PORT_OUT_OF_RANGE = "port_out_of_range"
-    NOT_AN_IP_ADDRESS = "not_an_ip_address"
-    ROUTER_NAME_LENGTH = "router_name_length"
-    EMPTY_RADIUS_SECRET = "empty_radius_secret"  # noqa: S105 (a code, not a secret)
-    ROUTER_NOT_FOUND = "router_not_found"
-    ROUTER_NAME_NOT_FOUND = "router_name_not_found"
-    ROUTER_IDENTITY_LENGTH = "router_identity_length"
-    REGION_NOT_FOUND = "region_not_found"
-    BAD_DESA_CODE = "bad_desa_code"
-    MISSING_COLUMNS = "missing_columns"
-    UNKNOWN_COLUMNS = "unknown_columns"
-    NO_ROWS_TO_IMPORT = "no_rows_to_import"
-    KABUPATEN_ADDS_UNDER = "kabupaten_adds_under"
-    PROFILE_NOT_FOR_SITE = "profile_not_for_site"
-    FREE_ACCESS_NEEDS_PROFILE = "free_access_needs_profile"
-    BAD_LOGO = "bad_logo"
-    BAD_PORTAL_URL = "bad_portal_url"
-    # profiles
-    PROFILE_NAME_LENGTH = "profile_name_length"
-    DESCRIPTION_TOO_LONG = "description_too_long"
-    TIMEOUTS_NOT_POSITIVE = "timeouts_not_positive"
-    THROTTLE_NEEDS_RATE = "throttle_needs_rate"
-    DEVICES_AT_LEAST_ONE = "devices_at_least_one"
-    INTERIM_TOO_SHORT = "interim_too_short"
-    REMEMBER_DAYS_NEGATIVE = "remember_days_negative"
-    ONE_QUOTA_PER_PERIOD = "one_quota_per_period"
-    QUOTA_LIMITS_NOTHING = "quota_limits_nothing"
-    QUOTAS_NOT_POSITIVE = "quotas_not_positive"
-    PROFILE_ID_NOT_FOUND = "profile_id_not_found"
-    PROFILE_EXISTS = "profile_exists"
-    PROFILE_NAME_NOT_FOUND = "profile_name_not_found"
-    PROFILE_OWNERS_ONLY = "profile_owners_only"
-    # residents
-    RESIDENT_NOT_FOUND = "resident_not_found"
-    BAD_MEMBER_USERNAME = "bad_member_username"
-    FULL_NAME_TOO_LONG = "full_name_too_long"
-    BAD_PHONE = "bad_phone"
-    MEMBER_EXISTS = "member_exists"
-    ONLY_ACTIVE_DISABLED = "only_active_disabled"
-    ONLY_DISABLED_ENABLED = "only_disabled_enabled"
-    DEVICE_NOT_FOUND = "device_not_found"
-    NO_RESIDENTS_IN_FILE = "no_residents_in_file"
-    TOO_MANY_RESIDENTS = "too_many_residents"
-    # live sessions
-    SESSION_NOT_FOUND = "session_not_found"
-    # the command line
-    NEED_IMAGE_OR_REMOVE = "need_image_or_remove"
-    CANNOT_READ = "cannot_read"
-    CANNOT_WRITE_TO = "cannot_write_to"
-    CANNOT_WRITE = "cannot_write"
-    NO_PASSWORD_ON_STDIN = "no_password_on_stdin"  # noqa: S105 (a code, not a secret)
-    NO_SUCH_FILE = "no_such_file"
-    NOT_UTF8 = "not_utf8"
-    CANNOT_READ_FILE = "cannot_read_file"
-
+from wifidesa.errors.codes import ErrorCode
 
 # One English template per code: the msgid of its translations.
 TEMPLATES: dict[ErrorCode, str] = {
@@ -283,82 +144,41 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.NO_SUCH_FILE: "no such file: {path}",
     ErrorCode.NOT_UTF8: "{path}: not UTF-8 text; save the CSV as UTF-8",
     ErrorCode.CANNOT_READ_FILE: "{path}: cannot read ({reason})",
+    ErrorCode.FIELD_PROBLEM: "{field}: {reason}",
+    ErrorCode.NOT_A_WHOLE_NUMBER: "not a whole number: {text!r}",
+    ErrorCode.CHOOSE_BLOCK_OR_THROTTLE: "choose block or throttle",
+    ErrorCode.FIELD_COUNT: "expected {expected} fields, found {found}",
+    ErrorCode.MEMBERS_HEADER: (
+        "the header must name the columns username,password[,full_name,phone,profile]"
+    ),
+    ErrorCode.USERNAME_ALSO_ON_LINE: "username {username!r} also on line {other}",
+    ErrorCode.USERNAME_EXISTS: "username {username!r} exists already",
+    ErrorCode.NO_PROFILE_FOR_ROW: "no profile: choose one in the form or fill the profile column",
+    ErrorCode.SITE_ALSO_ON_LINE: "site {code!r} also on line {other}",
+    ErrorCode.DESA_NAMED_ON_LINE: "desa {code} is named {name!r} on line {other}",
+    ErrorCode.DESA_NAME_EMPTY: "desa_name is empty",
+    ErrorCode.KECAMATAN_NAME_EMPTY: "kecamatan_name is empty",
+    ErrorCode.NAME_TOO_LONG: "a name is longer than {maximum} characters",
+    ErrorCode.BAD_SITE_CODE: "site code {code!r} must be up to 32 letters, digits, '.' or '-'",
+    ErrorCode.UNKNOWN_TIME_ZONE: "unknown time zone {zone!r}",
+    ErrorCode.UNKNOWN_KABUPATEN: "unknown kabupaten/kota {code} (run 'wifidesa init' first?)",
+    ErrorCode.KECAMATAN_NAMED: "kecamatan {code} is named {name!r} already, not {given!r}",
+    ErrorCode.DESA_NAMED: "desa {code} is named {name!r} already, not {given!r}",
+    ErrorCode.SITE_EXISTS: "site {code!r} exists already",
+    ErrorCode.LOGO_TOO_LARGE: (
+        "the logo has {size} bytes; at most {maximum} keep the login page small for satellite "
+        "villages"
+    ),
+    ErrorCode.ROUTER_CLASH: "router {name!r} already has this name, identity or IP address ({ip})",
+    ErrorCode.SECRET_TOO_SHORT: (
+        "the RADIUS secret must have at least {minimum} characters (--allow-short-secret for an "
+        "existing router that cannot be changed yet)"
+    ),
+    ErrorCode.SESSION_NOT_OPEN: (
+        "session {session_id} is not open, or a request for it is on its way"
+    ),
+    ErrorCode.CHOOSE_PROFILE: "choose a profile from the list",
+    ErrorCode.COA_PORT_NOT_A_NUMBER: "the CoA port must be a number",
+    ErrorCode.FILE_TOO_LARGE: "the file is larger than {size}",
+    ErrorCode.FILE_NOT_UTF8: "the file is not UTF-8 text; save the CSV as UTF-8",
 }
-
-# Words some templates take as a parameter (translated like the templates).
-FIRST = Message("first")
-LAST = Message("last")
-
-
-def error_message(code: ErrorCode, /, **params: object) -> Message:
-    """The message of a code with its parameters (a nested reason, e.g. an import's line)."""
-    return Message(TEMPLATES[code], params)
-
-
-class WifidesaError(Exception):
-    """A domain rule refused an operation: a code and its parameters, or (old style, while
-    the last modules move over) a ready English sentence."""
-
-    def __init__(self, code: ErrorCode | str, /, **params: object) -> None:
-        if isinstance(code, ErrorCode):
-            self.code: ErrorCode | None = code
-            self.message = error_message(code, **params)
-        else:
-            self.code = None
-            self.message = Message(code)
-        super().__init__(self.message.render())
-
-    @property
-    def params(self) -> dict[str, object]:
-        return dict(self.message.params)
-
-    def __str__(self) -> str:
-        return self.message.render()
-
-
-class ConfigError(WifidesaError):
-    """The settings are unusable (placeholder secret in production, bad URL, ...)."""
-
-
-class NotFound(WifidesaError):
-    """A named object (site, router, profile, ...) does not exist."""
-
-
-class AlreadyExists(WifidesaError):
-    """An object with the same unique name or code exists already."""
-
-
-class InvalidInput(WifidesaError):
-    """A value given by a person or a file does not have the right form."""
-
-
-def line_problem(line: int, reason: Message | WifidesaError | str) -> Message:
-    """One bad line of an import: its number and why (a code's message, or old style a
-    sentence)."""
-    if isinstance(reason, WifidesaError):
-        reason = reason.message
-    elif isinstance(reason, str):
-        reason = Message(reason)
-    return error_message(ErrorCode.LINE_PROBLEM, line=line, reason=reason)
-
-
-class RowsRejected(InvalidInput):
-    """An all-or-nothing import with bad rows, one problem each: `rows` as messages (line and
-    reason), `problems` the same in English ('line N: reason')."""
-
-    def __init__(self, source: str, problems: Sequence[Message | str]) -> None:
-        # Old-style callers hand over ready sentences: kept whole, translated whole.
-        self.rows = [p if isinstance(p, Message) else Message(p) for p in problems]
-        self.problems = [row.render() for row in self.rows]
-        super().__init__(
-            ErrorCode.ROWS_REJECTED,
-            source=source,
-            count=len(self.rows),
-            first=Joined(tuple(self.rows[:3])),
-        )
-
-
-def translate_error(exc: WifidesaError, gettext: Gettext) -> str:
-    """The error's message in the language of `gettext` (its template translated, then its
-    parameters, recursively)."""
-    return exc.message.render(gettext)
