@@ -15,13 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "_support"))
 
-from wdtest.factories import make_profile, make_site
+from wdtest.factories import make_batch, make_profile, make_site
 from wdtest.postgres import PostgresCluster
 
 from wifidesa.db import schema
 from wifidesa.db.engine import Base, make_engine, make_session_factory, transaction
 from wifidesa.places.regions import ensure_reference_regions
-from wifidesa.vouchers.codes import generate_batch, new_codes
+from wifidesa.vouchers.codes import new_codes
 
 COUNT = 10_000
 RUNS = 3
@@ -39,9 +39,7 @@ def measure(url: str) -> list[float]:
     for _ in range(RUNS):
         started = time.perf_counter()
         with transaction(factory) as session:
-            generate_batch(
-                session=session, site_code=site_code, profile_name=profile_name, count=COUNT
-            )
+            make_batch(session=session, site_code=site_code, profile_name=profile_name, count=COUNT)
         times.append(time.perf_counter() - started)
     engine.dispose()
     return times

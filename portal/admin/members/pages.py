@@ -1,5 +1,6 @@
 """Residents' pages: list and search, create, import from CSV, details, password, disable,
-profile, remembered devices. Every call goes through wifidesa.members.operations with the scope."""
+profile, remembered devices. Every call goes through wifidesa.members (residents, queries,
+importing) with the admin's scope."""
 
 from __future__ import annotations
 

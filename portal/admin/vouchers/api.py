@@ -22,8 +22,7 @@ from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AccountStatus
 from wifidesa.errors import InvalidInput
 from wifidesa.profiles.operations import require_profile_named
-from wifidesa.vouchers import cards as voucher_admin
-from wifidesa.vouchers import stock as voucher_stock
+from wifidesa.vouchers import cards, stock
 from wifidesa.vouchers.cards import MAX_PAGE, BatchRow, VoucherFilter, VoucherRow
 from wifidesa.vouchers.codes import MAX_BATCH, MAX_PREFIX
 from wifidesa.vouchers.status import VoucherStatus
@@ -162,7 +161,7 @@ def list_vouchers(
     """Vouchers of the caller's villages, filtered; `q` matches the start of a code."""
     with transaction(request) as session:
         site_id = site_id_for(session, caller.scope, site)
-        found = voucher_admin.list_vouchers(
+        found = cards.list_vouchers(
             session=session,
             scope=caller.scope,
             filters=VoucherFilter(site_id=site_id, status=status, batch_id=batch, search=q),
@@ -181,7 +180,7 @@ def create_batch(request: Request, caller: Caller, body: NewBatch) -> BatchCreat
         with transaction(request) as session:
             site = require_site_code(session=session, scope=caller.scope, code=body.site)
             profile = require_profile_named(session=session, scope=caller.scope, name=body.profile)
-            batch, codes = voucher_stock.generate(
+            batch, codes = stock.generate(
                 session=session,
                 scope=caller.scope,
                 site_id=site.id,
@@ -191,7 +190,7 @@ def create_batch(request: Request, caller: Caller, body: NewBatch) -> BatchCreat
                 note=body.note,
                 use_by=body.use_by,
             )
-            row = voucher_admin.get_batch(session=session, scope=caller.scope, batch_id=batch.id)
+            row = cards.get_batch(session=session, scope=caller.scope, batch_id=batch.id)
     except InvalidInput as exc:
         raise _invalid(exc) from None
     return BatchCreated(batch=BatchOut.of(row), codes=codes)
@@ -207,7 +206,7 @@ def list_batches(
 ) -> BatchList:
     with transaction(request) as session:
         site_id = site_id_for(session, caller.scope, site)
-        found = voucher_admin.list_batches(
+        found = cards.list_batches(
             session=session, scope=caller.scope, site_id=site_id, limit=limit, offset=offset
         )
     items = [BatchOut.of(row) for row in found.rows]
@@ -217,7 +216,7 @@ def list_batches(
 @api.get("/batches/{batch_id}", response_model=BatchOut)
 def get_batch(request: Request, caller: Caller, batch_id: int) -> BatchOut:
     with transaction(request) as session:
-        row = voucher_admin.get_batch(session=session, scope=caller.scope, batch_id=batch_id)
+        row = cards.get_batch(session=session, scope=caller.scope, batch_id=batch_id)
     return BatchOut.of(row)
 
 
@@ -234,7 +233,7 @@ def distributed(
     """Mark the cards from `first_code` to `last_code` (code order) as handed out."""
     try:
         with transaction(request) as session:
-            marked = voucher_stock.mark_distributed(
+            marked = stock.mark_distributed(
                 session=session,
                 scope=caller.scope,
                 batch_id=batch_id,
@@ -251,7 +250,7 @@ def distributed(
 def revoke(request: Request, caller: Caller, account_id: int) -> RevokeOut:
     """Revoke a voucher; its live sessions are disconnected (queued for the RADIUS service)."""
     with transaction(request) as session:
-        queued = voucher_stock.revoke(
+        queued = stock.revoke(
             session=session, scope=caller.scope, account_id=account_id, now=utcnow()
         )
     return RevokeOut(account_id=account_id, status=AccountStatus.REVOKED, disconnects_queued=queued)

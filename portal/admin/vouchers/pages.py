@@ -29,8 +29,7 @@ from wifidesa.admin.scope import Scope, require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import ErrorCode, InvalidInput, translate_error
 from wifidesa.profiles.operations import list_usable_profiles
-from wifidesa.vouchers import cards as voucher_admin
-from wifidesa.vouchers import stock as voucher_stock
+from wifidesa.vouchers import cards, stock
 from wifidesa.vouchers.cards import VoucherFilter, VoucherRow
 from wifidesa.vouchers.codes import MAX_BATCH, MAX_PREFIX, format_code, parse_use_by
 from wifidesa.vouchers.status import VoucherStatus
@@ -80,7 +79,7 @@ def vouchers(
         filters = VoucherFilter(
             site_id=site_id, status=_status(status), batch_id=_number(batch), search=q[:40]
         )
-        found = voucher_admin.list_vouchers(
+        found = cards.list_vouchers(
             session=session,
             scope=admin.scope,
             filters=filters,
@@ -117,7 +116,7 @@ def _display(row: VoucherRow) -> dict[str, Any]:
 def revoke_form(request: Request, admin: SignedIn, account_id: int) -> Response:
     """Asks first: a revoked card cannot be brought back, and phones invite stray taps."""
     with transaction(request) as session:
-        row = voucher_admin.get_voucher(
+        row = cards.get_voucher(
             session=session, scope=admin.scope, account_id=account_id, now=utcnow()
         )
     back = safe_next(request.query_params.get("next") or "/admin/vouchers")
@@ -128,7 +127,7 @@ def revoke_form(request: Request, admin: SignedIn, account_id: int) -> Response:
 async def revoke(request: Request, admin: SignedIn, account_id: int) -> Response:
     form = await checked_form(request, admin)
     with transaction(request) as session:
-        queued = voucher_stock.revoke(
+        queued = stock.revoke(
             session=session, scope=admin.scope, account_id=account_id, now=utcnow()
         )
     target = safe_next(form.get("next") or "/admin/vouchers")
@@ -166,9 +165,9 @@ async def new_batch(request: Request, admin: SignedIn) -> Response:
             args: dict[str, Any] = {"site_id": site_id, "profile_id": profile_id}
             args |= {"count": count, "prefix": prefix, "note": note, "use_by": use_by}
             if count > BACKGROUND_GENERATE:
-                voucher_stock.check_generation(session=session, scope=admin.scope, **args)
+                stock.check_generation(session=session, scope=admin.scope, **args)
             else:
-                batch, _codes = voucher_stock.generate(session=session, scope=admin.scope, **args)
+                batch, _codes = stock.generate(session=session, scope=admin.scope, **args)
                 return RedirectResponse(f"/admin/vouchers/batches/{batch.id}", status_code=303)
         job = _generate_in_background(request, admin, args)
     except InvalidInput as exc:
@@ -190,7 +189,7 @@ def _generate_in_background(request: Request, admin: Admin, args: dict[str, Any]
 
     def work(job: Job) -> None:
         with sessions.begin() as session:
-            batch, _codes = voucher_stock.generate(
+            batch, _codes = stock.generate(
                 session=session, scope=scope, progress=job.progress, **args
             )
             batch_id = batch.id
@@ -211,7 +210,7 @@ def batches(request: Request, admin: SignedIn, site: str = "", p: int = 1) -> Re
     page_number = max(1, min(p, 10**6))
     with transaction(request) as session:
         site_id = site_id_for(session, admin.scope, site)
-        found = voucher_admin.list_batches(
+        found = cards.list_batches(
             session=session,
             scope=admin.scope,
             site_id=site_id,
@@ -238,10 +237,8 @@ def _batch_page(
     from portal.admin.vouchers.printing import PRINT_PART, print_parts
 
     with transaction(request) as session:
-        batch = voucher_admin.get_batch(session=session, scope=admin.scope, batch_id=batch_id)
-        first, last = voucher_admin.batch_code_range(
-            session=session, scope=admin.scope, batch_id=batch_id
-        )
+        batch = cards.get_batch(session=session, scope=admin.scope, batch_id=batch_id)
+        first, last = cards.batch_code_range(session=session, scope=admin.scope, batch_id=batch_id)
     return page(
         request,
         "admin/vouchers_batch.html",
@@ -267,7 +264,7 @@ async def distributed(request: Request, admin: SignedIn, batch_id: int) -> Respo
     form = await checked_form(request, admin)
     try:
         with transaction(request) as session:
-            marked = voucher_stock.mark_distributed(
+            marked = stock.mark_distributed(
                 session=session,
                 scope=admin.scope,
                 batch_id=batch_id,
@@ -308,7 +305,7 @@ def csv_text(rows: Sequence[VoucherRow]) -> str:
 
 def csv_response(request: Request, admin: Admin, batch_id: int) -> Response:
     with transaction(request) as session:
-        rows = voucher_stock.export_rows(
+        rows = stock.export_rows(
             session=session, scope=admin.scope, batch_id=batch_id, now=utcnow()
         )
     return Response(

@@ -19,8 +19,8 @@ from portal.i18n import request_language, translations
 from portal.printing.cards import Card, build_cards
 from portal.printing.pdf import render_pdf
 from wifidesa.errors import ErrorCode, InvalidInput, translate_error
-from wifidesa.vouchers import cards as voucher_admin
-from wifidesa.vouchers import stock as voucher_stock
+from wifidesa.vouchers import cards as voucher_cards
+from wifidesa.vouchers import stock
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
@@ -45,13 +45,13 @@ def _cards(
     last = request.query_params.get("last", "")[:40]
     with transaction(request) as session:
         scope = admin.scope
-        batch = voucher_admin.get_batch(session=session, scope=scope, batch_id=batch_id)
-        codes = voucher_admin.batch_codes(
+        batch = voucher_cards.get_batch(session=session, scope=scope, batch_id=batch_id)
+        codes = voucher_cards.batch_codes(
             session=session, scope=scope, batch_id=batch_id, first=first, last=last
         )
         if not codes:
             raise InvalidInput(ErrorCode.NO_CARD_IN_RANGE)
-        profile = voucher_admin.batch_profile(session=session, scope=scope, batch_id=batch_id)
+        profile = voucher_cards.batch_profile(session=session, scope=scope, batch_id=batch_id)
         cards = build_cards(
             village=batch.site_name,
             codes=codes,
@@ -60,7 +60,7 @@ def _cards(
             gettext=translations(CARD_LANGUAGE).gettext,
             use_by=batch.use_by,
         )
-        voucher_stock.record_print(
+        stock.record_print(
             session=session,
             scope=scope,
             batch_id=batch_id,
