@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope, require_oversight, require_site, site_filter
@@ -44,11 +44,11 @@ class SiteRow:
     routers: tuple[RouterRow, ...]
 
 
-def _router_rows(session: Session, query_filter: object) -> list[RouterRow]:
+def _router_rows(session: Session, where: ColumnElement[bool]) -> list[RouterRow]:
     query = (
         select(Router, Site.code.label("site_code"))
         .join(Site, Site.id == Router.site_id)
-        .where(query_filter)  # type: ignore[arg-type]
+        .where(where)
         .order_by(Router.name)
     )
     return [
