@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field, fields, replace
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin import audit
@@ -152,26 +152,27 @@ def create_router(
     return router, secret
 
 
+def _router_in_scope(
+    session: Session, scope: Scope, which: ColumnElement[bool], missing: NotFound
+) -> Router:
+    require_oversight(scope)
+    router = session.scalar(select(Router).where(which, site_filter(scope, Router.site_id)))
+    if router is None:
+        raise missing
+    return router
+
+
 def require_router(*, session: Session, scope: Scope, router_id: int) -> Router:
     """The router if its village is in the scope; NotFound otherwise."""
-    require_oversight(scope)
-    router = session.scalar(
-        select(Router).where(Router.id == router_id, site_filter(scope, Router.site_id))
-    )
-    if router is None:
-        raise NotFound(ErrorCode.ROUTER_NOT_FOUND, router_id=router_id)
-    return router
+    missing = NotFound(ErrorCode.ROUTER_NOT_FOUND, router_id=router_id)
+    return _router_in_scope(session, scope, Router.id == router_id, missing)
 
 
 def require_router_named(*, session: Session, scope: Scope, name: str) -> Router:
-    """The router of this name if its village is in the scope; NotFound otherwise."""
-    require_oversight(scope)
-    router = session.scalar(
-        select(Router).where(Router.name == name, site_filter(scope, Router.site_id))
-    )
-    if router is None:
-        raise NotFound(ErrorCode.ROUTER_NAME_NOT_FOUND, name=name)
-    return router
+    """The router of this name if its village is in the scope; NotFound otherwise (the CLI
+    names routers)."""
+    missing = NotFound(ErrorCode.ROUTER_NAME_NOT_FOUND, name=name)
+    return _router_in_scope(session, scope, Router.name == name, missing)
 
 
 def edit_router(

@@ -5,7 +5,7 @@ kabupaten admins their kabupaten's; desa admins only pick among those (scope.pro
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from wifidesa.admin import audit
@@ -47,16 +47,20 @@ def list_usable_profiles(*, session: Session, scope: Scope) -> list[Profile]:
     return list(session.scalars(query))
 
 
+def _usable(
+    session: Session, scope: Scope, which: ColumnElement[bool], missing: NotFound
+) -> Profile:
+    query = select(Profile).where(which, profile_filter(scope))
+    profile = session.scalar(query.options(selectinload(Profile.limits)))
+    if profile is None:
+        raise missing
+    return profile
+
+
 def get_usable_profile(*, session: Session, scope: Scope, profile_id: int) -> Profile:
     """A profile the admin may see; NotFound for another kabupaten's (and unknown ids)."""
-    profile = session.scalar(
-        select(Profile)
-        .where(Profile.id == profile_id, profile_filter(scope))
-        .options(selectinload(Profile.limits))
-    )
-    if profile is None:
-        raise NotFound(ErrorCode.PROFILE_ID_NOT_FOUND, profile_id=profile_id)
-    return profile
+    missing = NotFound(ErrorCode.PROFILE_ID_NOT_FOUND, profile_id=profile_id)
+    return _usable(session, scope, Profile.id == profile_id, missing)
 
 
 def spec_of(profile: Profile) -> ProfileSpec:
@@ -118,15 +122,10 @@ def create_profile(*, session: Session, scope: Scope, spec: ProfileSpec) -> Prof
 
 
 def require_profile_named(*, session: Session, scope: Scope, name: str) -> Profile:
-    """The profile of this name if the caller may use it; NotFound otherwise."""
-    profile = session.scalar(
-        select(Profile)
-        .where(Profile.name == name, profile_filter(scope))
-        .options(selectinload(Profile.limits))
-    )
-    if profile is None:
-        raise NotFound(ErrorCode.PROFILE_NAME_NOT_FOUND, name=name)
-    return profile
+    """The profile of this name if the caller may use it; NotFound otherwise (the CLI and
+    the API name profiles)."""
+    missing = NotFound(ErrorCode.PROFILE_NAME_NOT_FOUND, name=name)
+    return _usable(session, scope, Profile.name == name, missing)
 
 
 def update_profile(
