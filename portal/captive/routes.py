@@ -32,6 +32,7 @@ from wifidesa.access.status import villager_status
 from wifidesa.db.engine import transaction, utcnow
 from wifidesa.db.models import Router, Site
 from wifidesa.i18n import PORTAL_ZONE, format_moment, format_time, zone_name
+from wifidesa.places.routers import hotspot_url
 from wifidesa.units import format_duration, format_size
 from wifidesa.usernames import normalize_code
 from wifidesa.vouchers.codes import format_code
@@ -48,6 +49,9 @@ _CODE = re.compile(r"^[A-Z0-9]{4,32}$")  # generated and imported codes alike
 PROBLEMS = {
     PortalProblem.UNKNOWN_ROUTER: "This Wi-Fi is not registered with the village internet service.",
     PortalProblem.BAD_LINK: "This login link does not belong to the village hotspot.",
+    PortalProblem.NO_HOTSPOT: (
+        "This village's router is not fully registered yet. Tell the village operator."
+    ),
     PortalProblem.WRONG_CODE: "Wrong voucher code. Check the code on your card.",
     PortalProblem.WRONG_PASSWORD: "Wrong username or password.",
     PortalProblem.OTHER_SITE: "This account is for another village.",
@@ -132,8 +136,8 @@ async def hotspot_login(request: Request) -> Response:
         return str(fields.get(name) or "").strip()[:512]
 
     client = HotspotClient(
+        # link-login-only is not read: the hand-off goes to the router's registered address.
         router=value("router"),
-        link_login_only=value("link-login-only"),
         mac=value("mac") or None,
         ip=value("ip") or None,
         link_orig=value("link-orig") or None,
@@ -192,7 +196,11 @@ async def _login(request: Request, kind: str) -> Response:
             router_row = check_router(session=session, client=client)
             handoff = _attempt(session, kind, client, router_row, field, now)
     except PortalRefused as exc:
-        if exc.problem in (PortalProblem.UNKNOWN_ROUTER, PortalProblem.BAD_LINK):
+        if exc.problem in (
+            PortalProblem.UNKNOWN_ROUTER,
+            PortalProblem.BAD_LINK,
+            PortalProblem.NO_HOTSPOT,
+        ):
             return _refusal(request, exc.problem)
         if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
             limiter.failed(keys, now)
@@ -280,9 +288,7 @@ async def status(request: Request, username: str = "", router: str = "") -> Resp
         else None,
         resets=moment(quota.resets_at) if quota and quota.over else None,
         expires=moment(state.expires_at) if state.expires_at else None,
-        logout=f"http://{router_row.hotspot_address}/logout"
-        if router_row and router_row.hotspot_address
-        else None,
+        logout=hotspot_url(router_row, "logout") if router_row else None,
     )
 
 
@@ -290,14 +296,6 @@ def _card_code(text: str) -> str | None:
     """A voucher code from a card's QR link or the cookie, or None if it cannot be one."""
     code = normalize_code(text[:64])
     return code if _CODE.match(code) else None
-
-
-def hotspot_login_url(hotspot_address: str) -> str:
-    """The router's own login page; it sends a client that is not logged in on to us."""
-    host = hotspot_address.strip()
-    if ":" in host and not host.startswith("["):  # an IPv6 address
-        host = f"[{host}]"
-    return f"http://{host}/login"
 
 
 @router.get("/portal/v/{code}", response_class=HTMLResponse)
@@ -311,8 +309,7 @@ async def voucher_card(request: Request, code: str) -> Response:
     login_url = None
     if card_code is not None:
         with _sessions(request)() as session:
-            hotspot = hotspot_for_voucher(session=session, code=card_code)
-        login_url = hotspot_login_url(hotspot) if hotspot else None
+            login_url = hotspot_for_voucher(session=session, code=card_code)
     response = _page(
         request,
         "portal/voucher_link.html",

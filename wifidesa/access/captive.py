@@ -1,10 +1,12 @@
 """The captive portal's decisions: which router asks, who may log in, what to hand the router.
 
 The router's login page posts the client's details here; the portal checks the credentials
-and answers with a form that the browser submits to the router's `link-login-only`. That
-link must belong to a registered router's hotspot, or the portal would relay credentials to
-anyone. The password handed over is a fresh one-time token (residents, free access) or the
-voucher code, CHAP-hashed here when the router offers CHAP, so no JavaScript crypto is needed.
+and answers with a form that the browser submits to the router's own login page. That address
+is built from what the router was registered with (`places.routers.hotspot_url`), never taken
+from the request: an echoed `link-login-only` that Python and a browser parse differently
+(`http://attacker\\@router/login`) would make the portal a phishing relay. The password handed
+over is a fresh one-time token (residents, free access) or the voucher code, CHAP-hashed here
+when the router offers CHAP, so no JavaScript crypto is needed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from wifidesa.access.tokens import mint_token
 from wifidesa.db.models import Account, AccountStatus, Member, Router, Site, Voucher
 from wifidesa.members.guests import guest_account
 from wifidesa.passwords import verify_password
+from wifidesa.places.routers import hotspot_url
 from wifidesa.usernames import guest_username, normalize_code, normalize_mac
 
 
@@ -30,7 +33,8 @@ class PortalProblem(StrEnum):
     """Why the portal refuses; the web edge turns it into words in the villager's language."""
 
     UNKNOWN_ROUTER = "unknown_router"
-    BAD_LINK = "bad_link"
+    BAD_LINK = "bad_link"  # the signed hotspot context came back altered
+    NO_HOTSPOT = "no_hotspot"  # the router has no hotspot address registered
     WRONG_CODE = "wrong_code"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason, not a password
     OTHER_SITE = "other_site"
@@ -52,7 +56,6 @@ class HotspotClient:
     """What the router's login page said about the client (untrusted until checked)."""
 
     router: str
-    link_login_only: str
     mac: str | None = None
     ip: str | None = None
     link_orig: str | None = None
@@ -98,14 +101,13 @@ def safe_redirect(url: str | None) -> str | None:
 
 
 def check_router(*, session: Session, client: HotspotClient) -> Router:
-    """The registered, active router whose hotspot `link-login-only` points at."""
+    """The registered, active router the login page names, with a hotspot address to hand the
+    client back to."""
     router = session.scalar(select(Router).where(Router.name == client.router))
     if router is None or not router.is_active:
         raise PortalRefused(PortalProblem.UNKNOWN_ROUTER)
-    parts = urlsplit(client.link_login_only.strip())
-    allowed = {h.lower() for h in (router.hotspot_address,) if h}
-    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in allowed:
-        raise PortalRefused(PortalProblem.BAD_LINK)
+    if hotspot_url(router) is None:
+        raise PortalRefused(PortalProblem.NO_HOTSPOT)
     return router
 
 
@@ -114,13 +116,15 @@ def chap_response(chap_id: bytes, secret: str, challenge: bytes) -> str:
     return hashlib.md5(chap_id + secret.encode() + challenge).hexdigest()  # noqa: S324 - CHAP
 
 
-def handoff(client: HotspotClient, username: str, secret: str) -> Handoff:
+def handoff(client: HotspotClient, router: Router, username: str, secret: str) -> Handoff:
     if client.chap_id and client.chap_challenge:
         password = chap_response(client.chap_id[:1], secret, client.chap_challenge)
     else:  # a router that allows PAP only
         password = secret
+    action = hotspot_url(router, "login")
+    assert action is not None  # check_router refused routers without a hotspot address
     return Handoff(
-        action=client.link_login_only,
+        action=action,
         username=username,
         password=password,
         dst=safe_redirect(client.link_orig),
@@ -144,7 +148,7 @@ def voucher_login(
     if voucher is None:
         raise PortalRefused(PortalProblem.WRONG_CODE)
     _usable(voucher.account, router, now)
-    return handoff(client, voucher.code, voucher.password or voucher.code)
+    return handoff(client, router, voucher.code, voucher.password or voucher.code)
 
 
 def member_login(
@@ -171,7 +175,7 @@ def member_login(
         mac=mac,
         remember_device=remember and mac is not None,
     )
-    return handoff(client, member.username, token)
+    return handoff(client, router, member.username, token)
 
 
 def free_login(
@@ -191,16 +195,16 @@ def free_login(
     token = mint_token(
         session=session, account_id=account.id, now=now, router_id=router.id, mac=mac
     )
-    return handoff(client, guest_username(mac), token)
+    return handoff(client, router, guest_username(mac), token)
 
 
 def hotspot_for_voucher(*, session: Session, code: str) -> str | None:
-    """The hotspot address of an active router at the voucher's village (None if unknown).
+    """The login page of an active router at the voucher's village (None if unknown).
 
     A card's QR code leads here: the villager is sent on to that router's login page.
     """
-    return session.scalar(
-        select(Router.hotspot_address)
+    router = session.scalar(
+        select(Router)
         .join(Account, Account.site_id == Router.site_id)
         .join(Voucher, Voucher.account_id == Account.id)
         .where(
@@ -211,3 +215,4 @@ def hotspot_for_voucher(*, session: Session, code: str) -> str | None:
         .order_by(Router.id)
         .limit(1)
     )
+    return hotspot_url(router) if router is not None else None

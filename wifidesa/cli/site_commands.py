@@ -105,6 +105,8 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
             require_message_authenticator=not args.no_require_message_auth,
             coa_port=args.coa_port,
             hotspot_address=args.hotspot_address,
+            hotspot_https=args.hotspot_https,
+            hotspot_port=args.hotspot_port,
             api_host=args.api_host,
             api_port=args.api_port,
             api_use_ssl=not args.api_plaintext,
@@ -131,6 +133,8 @@ def cmd_routers(ctx: AppContext, args: argparse.Namespace) -> int:
             ip_address=args.ip,
             nas_identifier=args.identity,
             hotspot_address=args.hotspot_address,
+            hotspot_https=args.hotspot_https,
+            hotspot_port=args.hotspot_port,
             coa_port=args.coa_port,
             require_message_authenticator=args.require_message_auth,
         )
@@ -210,6 +214,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         required=True,
         help="the router's hotspot IP or DNS name, where villagers' browsers reach its login page",
     )
+    add.add_argument("--hotspot-https", action="store_true", help="its login page uses HTTPS")
+    add.add_argument("--hotspot-port", type=int, help="its login page's port (default 80/443)")
     add.add_argument("--api-host")
     add.add_argument("--api-port", type=int, default=8729)
     add.add_argument("--api-plaintext", action="store_true", help="RouterOS API without TLS")
@@ -227,6 +233,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     edit.add_argument("--ip", help="source address of its RADIUS packets")
     edit.add_argument("--identity", help="RouterOS identity / NAS-Identifier")
     edit.add_argument("--hotspot-address", help="its hotspot IP or DNS name")
+    edit.add_argument(
+        "--hotspot-https",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="its login page uses HTTPS",
+    )
+    edit.add_argument("--hotspot-port", type=int, help="its login page's port; 0: 80/443")
     edit.add_argument("--coa-port", type=int)
     edit.add_argument(
         "--require-message-auth",

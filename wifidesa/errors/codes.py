@@ -156,5 +156,6 @@ class ErrorCode(StrEnum):
     SESSION_NOT_OPEN = "session_not_open"
     CHOOSE_PROFILE = "choose_profile"
     COA_PORT_NOT_A_NUMBER = "coa_port_not_a_number"
+    PORT_NOT_A_NUMBER = "port_not_a_number"
     FILE_TOO_LARGE = "file_too_large"
     FILE_NOT_UTF8 = "file_not_utf8"

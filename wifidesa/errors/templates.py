@@ -179,6 +179,7 @@ TEMPLATES: dict[ErrorCode, str] = {
     ),
     ErrorCode.CHOOSE_PROFILE: "choose a profile from the list",
     ErrorCode.COA_PORT_NOT_A_NUMBER: "the CoA port must be a number",
+    ErrorCode.PORT_NOT_A_NUMBER: "the hotspot port must be a number",
     ErrorCode.FILE_TOO_LARGE: "the file is larger than {size}",
     ErrorCode.FILE_NOT_UTF8: "the file is not UTF-8 text; save the CSV as UTF-8",
 }

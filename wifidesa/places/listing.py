@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope, require_oversight, require_site, site_filter
 from wifidesa.db.models import Profile, Region, Router, Site
-from wifidesa.places.routers import require_router
+from wifidesa.places.routers import hotspot_url, require_router
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class RouterRow:
     ip_address: str
     nas_identifier: str
     hotspot_address: str | None
+    hotspot_https: bool
+    hotspot_port: int | None
+    hotspot_login: str | None  # the page the portal hands clients back to
     coa_port: int
     require_message_authenticator: bool
     last_seen_at: datetime | None  # the last accounting heard from it
@@ -60,6 +63,9 @@ def _router_rows(session: Session, where: ColumnElement[bool]) -> list[RouterRow
             ip_address=row.Router.ip_address,
             nas_identifier=row.Router.nas_identifier,
             hotspot_address=row.Router.hotspot_address,
+            hotspot_https=row.Router.hotspot_https,
+            hotspot_port=row.Router.hotspot_port,
+            hotspot_login=hotspot_url(row.Router),
             coa_port=row.Router.coa_port,
             require_message_authenticator=row.Router.require_message_authenticator,
             last_seen_at=row.Router.last_seen_at,

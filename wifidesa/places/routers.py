@@ -36,6 +36,8 @@ class RouterSpec:
     name: str
     ip_address: str
     hotspot_address: str
+    hotspot_https: bool = False
+    hotspot_port: int | None = None  # None: the scheme's own (80, 443)
     nas_identifier: str = ""  # defaults to the name
     secret: str = ""  # generated when empty
     require_message_authenticator: bool = True
@@ -56,8 +58,26 @@ class RouterChanges:
     ip_address: str | None = None
     nas_identifier: str | None = None
     hotspot_address: str | None = None
+    hotspot_https: bool | None = None
+    hotspot_port: int | None = None  # 0: back to the scheme's own port
     coa_port: int | None = None
     require_message_authenticator: bool | None = None
+
+
+def hotspot_url(router: Router, page: str = "login") -> str | None:
+    """A page of the router's hotspot (login, logout) as villagers' browsers reach it, built
+    only from what the router was registered with (None if it has no hotspot address).
+
+    The portal's hand-off form posts here, never to an address a request named: a URL that
+    Python's parser and a browser's read differently cannot then send a code elsewhere.
+    """
+    if not router.hotspot_address:
+        return None
+    host = router.hotspot_address
+    if ":" in host:  # an IPv6 address (a DNS name holds no ':')
+        host = f"[{host}]"
+    port = f":{router.hotspot_port}" if router.hotspot_port else ""
+    return f"{'https' if router.hotspot_https else 'http'}://{host}{port}/{page}"
 
 
 def check_hotspot_address(text: str) -> str:
@@ -120,6 +140,8 @@ def create_router(
         raise InvalidInput(ErrorCode.EMPTY_RADIUS_SECRET)
     _check_port(spec.coa_port, "CoA port")
     _check_port(spec.api_port, "API port")
+    if spec.hotspot_port is not None:
+        _check_port(spec.hotspot_port, "hotspot port")
     nas_identifier = spec.nas_identifier.strip() or name
     _check_clash(session, name=name, nas_identifier=nas_identifier, ip=ip)
     router = Router(
@@ -131,6 +153,8 @@ def create_router(
         require_message_authenticator=spec.require_message_authenticator,
         coa_port=spec.coa_port,
         hotspot_address=hotspot_address,
+        hotspot_https=spec.hotspot_https,
+        hotspot_port=spec.hotspot_port,
         api_host=spec.api_host,
         api_port=spec.api_port,
         api_use_ssl=spec.api_use_ssl,
@@ -193,11 +217,17 @@ def edit_router(
         raise InvalidInput(ErrorCode.ROUTER_IDENTITY_LENGTH)
     if wanted.coa_port is not None:
         _check_port(wanted.coa_port, "CoA port")
+    if wanted.hotspot_port:
+        _check_port(wanted.hotspot_port, "hotspot port")
+    given = {f.name: getattr(wanted, f.name) for f in fields(wanted)}
+    if given["hotspot_port"] == 0:  # back to the scheme's own port
+        given["hotspot_port"] = None
+    elif given["hotspot_port"] is None:
+        del given["hotspot_port"]
     changed = {
-        f.name: getattr(wanted, f.name)
-        for f in fields(wanted)
-        if getattr(wanted, f.name) is not None
-        and getattr(wanted, f.name) != getattr(router, f.name)
+        key: value
+        for key, value in given.items()
+        if (value is not None or key == "hotspot_port") and value != getattr(router, key)
     }
     if not changed:
         return router

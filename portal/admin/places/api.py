@@ -40,6 +40,9 @@ class RouterOut(BaseModel):
     hotspot_address: str | None = Field(
         description="the router's hotspot IP or DNS name (where browsers reach its login page)"
     )
+    hotspot_https: bool
+    hotspot_port: int | None = Field(description="None: the scheme's own port")
+    hotspot_login: str | None = Field(description="where the portal hands clients back to")
     coa_port: int
     require_message_authenticator: bool
     last_seen_at: datetime | None = Field(description="the last accounting heard from it")
@@ -84,6 +87,8 @@ class RouterIn(BaseModel):
         description="its hotspot IP or DNS name, where villagers' browsers reach its login page",
         examples=["10.5.50.1"],
     )
+    hotspot_https: bool = False
+    hotspot_port: int | None = None
     nas_identifier: str = ""
     coa_port: int = 3799
     require_message_authenticator: bool = True
@@ -95,6 +100,8 @@ class RouterPatch(BaseModel):
     ip_address: str | None = None
     nas_identifier: str | None = None
     hotspot_address: str | None = None
+    hotspot_https: bool | None = None
+    hotspot_port: int | None = Field(default=None, description="0: the scheme's own port")
     coa_port: int | None = None
     require_message_authenticator: bool | None = None
 

@@ -142,6 +142,8 @@ async def add_router(request: Request, admin: SignedIn, site_id: int) -> Respons
             name=form.get("name", ""),
             ip_address=form.get("ip_address", ""),
             hotspot_address=form.get("hotspot_address", ""),
+            hotspot_https=_flag(form, "hotspot_https"),
+            hotspot_port=_optional_int(form.get("hotspot_port", ""), ErrorCode.PORT_NOT_A_NUMBER),
             nas_identifier=form.get("nas_identifier", ""),
             coa_port=_optional_int(form.get("coa_port", ""), ErrorCode.COA_PORT_NOT_A_NUMBER)
             or 3799,
@@ -207,6 +209,9 @@ async def edit_router(request: Request, admin: SignedIn, router_id: int) -> Resp
             ip_address=form.get("ip_address", ""),
             nas_identifier=form.get("nas_identifier", ""),
             hotspot_address=form.get("hotspot_address", ""),
+            hotspot_https=_flag(form, "hotspot_https"),
+            hotspot_port=_optional_int(form.get("hotspot_port", ""), ErrorCode.PORT_NOT_A_NUMBER)
+            or 0,
             coa_port=_optional_int(form.get("coa_port", ""), ErrorCode.COA_PORT_NOT_A_NUMBER)
             or 3799,
             require_message_authenticator=_flag(form, "require_message_authenticator"),

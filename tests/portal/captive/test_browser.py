@@ -17,8 +17,10 @@ from wdtest.webserver import FakeRouter, RecordedPost, fake_router, serve_app
 
 from portal.app import create_app
 from wifidesa.access.captive import decode_octal
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.crypto import SecretBox
 from wifidesa.places.hotspot_files import render_hotspot_files
+from wifidesa.places.routers import RouterChanges, edit_router, require_router_named
 from wifidesa.settings import Settings
 from wifidesa.vouchers.codes import format_code
 
@@ -85,6 +87,21 @@ def router_name(sessions: sessionmaker[Session]) -> str:
         return str(session.scalars(select(Router.name)).one())
 
 
+def register_hotspot(sessions: sessionmaker[Session], router: FakeRouter) -> None:
+    """The router's hotspot is the fake router: its port, as an operator would register it."""
+    port = int(router.url.rsplit(":", 1)[1])
+    with sessions.begin() as session:
+        registered = require_router_named(
+            session=session, scope=OPERATOR, name=router_name(sessions)
+        )
+        edit_router(
+            session=session,
+            scope=OPERATOR,
+            router_id=registered.id,
+            changes=RouterChanges(hotspot_port=port),
+        )
+
+
 def reached_router(page: Page, router: FakeRouter) -> RecordedPost:
     """Wait inside Playwright (its sync API routes requests only while called) for the
     hand-off form to arrive at the router."""
@@ -107,6 +124,7 @@ def test_villager_types_a_voucher_and_radius_accepts_the_handoff(
 ) -> None:
     name = router_name(sessions)
     with fake_router() as router:
+        register_hotspot(sessions, router)
         router.page = routeros_login_page(portal, name, router)
         with open_tab(browser, OLD_ANDROID) as tab:
             tab.page.goto(router.url + "/login")  # the hotspot's login.html
@@ -166,6 +184,7 @@ def test_without_javascript_buttons_do_the_posting(
     browser: Browser, portal: str, codes: list[str], sessions: sessionmaker[Session]
 ) -> None:
     with fake_router() as router, open_tab(browser, OLD_ANDROID_NO_JS) as tab:
+        register_hotspot(sessions, router)
         router.page = routeros_login_page(portal, router_name(sessions), router)
         tab.page.goto(router.url + "/login")
         tab.page.click("noscript button, form button")  # the router page's "Lanjutkan"
@@ -176,3 +195,45 @@ def test_without_javascript_buttons_do_the_posting(
         tab.page.click("form#f button")
         post = reached_router(tab.page, router)
     assert post.fields["username"] == codes[1]
+
+
+def _relay_links(attacker: str, router: str) -> list[str]:
+    """`link-login-only` values that Python's URL parser and a browser read differently, or
+    that name the router's host on another port, in other spellings (attacker and router are
+    host:port on 127.0.0.1)."""
+    a_port, r_port = attacker.rsplit(":", 1)[1], router.rsplit(":", 1)[1]
+    return [
+        f"http://{attacker}\\@{router}/login",  # Chromium: host = attacker; urlsplit: router
+        f"http://{router}@{attacker}/login",  # userinfo
+        f"http://{attacker}/login",  # the router's host, another port
+        f"HTTP://LOCALHOST.:{a_port}/login",  # mixed case, trailing dot
+        f"http://[::ffff:127.0.0.1]:{a_port}/login",  # IPv6 form of the same host
+        f"http://127.0.0.1%3A{a_port}/login",  # encoded characters
+        f"http://0x7f.1:{a_port}/login?r={r_port}",  # numeric host forms
+    ]
+
+
+def test_a_crafted_login_link_never_sends_the_code_anywhere_but_the_registered_hotspot(
+    browser: Browser, portal: str, codes: list[str], sessions: sessionmaker[Session]
+) -> None:
+    # An ordinary link to the real portal with a crafted link-login-only once made the hand-off
+    # form post the villager's voucher code to whatever host the browser read in it.
+    with fake_router() as router, fake_router() as attacker:
+        register_hotspot(sessions, router)
+        for i, link in enumerate(_relay_links(attacker.url[7:], router.url[7:])):
+            query = urlencode(
+                {
+                    "router": router_name(sessions),
+                    "mac": f"AA:BB:CC:DD:EE:{i:02X}",
+                    "link-login-only": link,
+                    "link-orig": "http://example.org/",
+                }
+            )
+            with open_tab(browser, OLD_ANDROID) as tab:
+                tab.page.goto(f"{portal}/portal/login?{query}")
+                tab.page.wait_for_selector("#code")
+                tab.page.fill("#code", codes[0])
+                tab.page.click("form[action='/portal/voucher'] button")
+                post = reached_router(tab.page, router)
+            assert post.fields["username"] == codes[0], link
+        assert attacker.posts == []

@@ -7,11 +7,11 @@ import hashlib
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.access.captive import decode_octal
-from wifidesa.db.models import GuestDevice, LoginToken
+from wifidesa.db.models import GuestDevice, LoginToken, Router
 
 from ..conftest import CHAP_CHALLENGE, CHAP_ID, Village, form_fields, router_post
 
@@ -127,15 +127,27 @@ def test_failed_attempts_are_throttled_per_device(web: TestClient, village: Vill
         "http://evil.example/login",
         "javascript:alert(1)",
         "http://10.5.50.1.evil.example/login",
+        "http://evil.example\\@10.5.50.1/login",
         "",
     ],
 )
-def test_login_links_outside_the_routers_hotspot_are_refused(
+def test_the_handoff_goes_to_the_registered_hotspot_whatever_the_link_says(
     web: TestClient, village: Village, link: str
 ) -> None:
-    response = web.post("/portal/login", data=router_post(village, **{"link-login-only": link}))
-    assert response.status_code == 400
-    assert "Tautan masuk ini bukan milik hotspot desa" in response.text
+    page = landing(web, village, **{"link-login-only": link})
+    handoff = submit(web, village, "/portal/voucher", page, code=village.codes[0])
+    assert handoff.status_code == 200
+    assert 'action="http://10.5.50.1/login"' in handoff.text
+    assert "evil" not in handoff.text and "javascript" not in handoff.text
+
+
+def test_a_router_without_a_hotspot_address_is_refused(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Router).values(hotspot_address=None))  # registered before 0007
+    page = web.post("/portal/login", data=router_post(village))
+    assert page.status_code == 400 and "belum terdaftar lengkap" in page.text
 
 
 def test_unknown_router_is_refused(web: TestClient, village: Village) -> None:

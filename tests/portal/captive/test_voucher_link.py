@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.captive.routes import CODE_COOKIE, hotspot_login_url
+from portal.captive.routes import CODE_COOKIE
 from wifidesa.db.models import Router
 from wifidesa.vouchers.codes import format_code
 
@@ -91,9 +91,3 @@ def test_a_forged_cookie_fills_in_nothing(web: TestClient, village: Village) -> 
     web.cookies.set(CODE_COOKIE, '"><script>x</script>')
     page = landing(web, village)
     assert 'name="code" value=""' in page and "<script>x" not in page
-
-
-def test_hotspot_login_url_takes_a_host_name_or_address() -> None:
-    assert hotspot_login_url("10.5.50.1") == "http://10.5.50.1/login"
-    assert hotspot_login_url("login.desa.id") == "http://login.desa.id/login"
-    assert hotspot_login_url("fd00::1") == "http://[fd00::1]/login"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wifidesa.db.engine import Base, UTCDateTime, utcnow
@@ -16,6 +16,7 @@ class Router(Base):
     __table_args__ = (
         CheckConstraint("coa_port BETWEEN 1 AND 65535", name="coa_port_range"),
         CheckConstraint("api_port BETWEEN 1 AND 65535", name="api_port_range"),
+        CheckConstraint("hotspot_port BETWEEN 1 AND 65535", name="hotspot_port_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +31,11 @@ class Router(Base):
     # BlastRADIUS: drop Access-Requests without Message-Authenticator (RouterOS 7.15+).
     require_message_authenticator: Mapped[bool] = mapped_column(Boolean, default=True)
     coa_port: Mapped[int] = mapped_column(Integer, default=3799)
+    # Where villagers' browsers reach the hotspot's own pages (login, logout): the portal
+    # builds the hand-off form's action from these, never from what a request says.
     hotspot_address: Mapped[str | None] = mapped_column(String(255))
+    hotspot_https: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hotspot_port: Mapped[int | None] = mapped_column(Integer)  # None: the scheme's own
     api_host: Mapped[str | None] = mapped_column(String(255))
     api_port: Mapped[int] = mapped_column(Integer, default=8729)
     api_use_ssl: Mapped[bool] = mapped_column(Boolean, default=True)
