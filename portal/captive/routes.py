@@ -58,6 +58,7 @@ PROBLEMS = {
     PortalProblem.DISABLED: "This account is disabled. Ask the village admin.",
     PortalProblem.EXPIRED: "This voucher has expired.",
     PortalProblem.FREE_CLOSED: "Free access is not offered in this village.",
+    PortalProblem.WAY_CLOSED: "This village does not offer this way of logging in.",
     PortalProblem.NO_DEVICE: "Your device could not be recognised. Reconnect to the Wi-Fi.",
     PortalProblem.TOO_MANY_ATTEMPTS: "Too many failed attempts. Try again after {time}.",
 }

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.access.tokens import mint_token
+from wifidesa.access.ways import site_offers
 from wifidesa.db.models import Account, AccountStatus, Member, Router, Site, Voucher
 from wifidesa.members.guests import guest_account
 from wifidesa.passwords import verify_password
@@ -41,6 +42,7 @@ class PortalProblem(StrEnum):
     DISABLED = "disabled"
     EXPIRED = "expired"
     FREE_CLOSED = "free_closed"
+    WAY_CLOSED = "way_closed"  # vouchers or residents switched off for this village
     NO_DEVICE = "no_device"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
 
@@ -134,6 +136,8 @@ def handoff(client: HotspotClient, router: Router, username: str, secret: str) -
 def _usable(account: Account, router: Router, now: datetime) -> None:
     if account.site_id != router.site_id:
         raise PortalRefused(PortalProblem.OTHER_SITE)
+    if not site_offers(router.site, account.kind):
+        raise PortalRefused(PortalProblem.WAY_CLOSED)
     if account.status is not AccountStatus.ACTIVE:
         raise PortalRefused(PortalProblem.DISABLED)
     if account.expires_at is not None and account.expires_at <= now:

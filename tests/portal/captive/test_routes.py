@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.access.captive import decode_octal
-from wifidesa.db.models import GuestDevice, LoginToken, Router
+from wifidesa.db.models import GuestDevice, LoginToken, Router, Site
 
 from ..conftest import CHAP_CHALLENGE, CHAP_ID, Village, form_fields, router_post
 
@@ -243,3 +243,31 @@ def test_village_logo_is_small_cached_and_optional(
     image = web.get("/portal/logo/desa-p")
     assert image.content == PNG_1PX and image.headers["content-type"] == "image/png"
     assert "max-age=86400" in image.headers["cache-control"]
+
+
+@pytest.mark.parametrize(
+    ("switched_off", "action", "fields"),
+    [
+        ("allow_voucher", "/portal/voucher", {"code": "{code}"}),
+        ("allow_member", "/portal/member", {"username": "budi", "password": "rahasia-budi"}),
+        ("allow_free", "/portal/free", {"terms": "1"}),
+    ],
+)
+def test_a_switched_off_way_of_logging_in_is_refused_even_by_a_direct_post(
+    web: TestClient,
+    village: Village,
+    sessions: sessionmaker[Session],
+    switched_off: str,
+    action: str,
+    fields: dict[str, str],
+) -> None:
+    page = landing(web, village)  # the form was there when the page was shown
+    with sessions.begin() as session:
+        session.execute(update(Site).values({switched_off: False}))
+    values = {k: v.format(code=village.codes[0]) for k, v in fields.items()}
+    answer = submit(web, village, action, page, **values)
+    assert answer.status_code == 400
+    assert 'name="password"' not in answer.text.split("<form", 1)[0]
+    assert "10.5.50.1/login" not in answer.text  # no hand-off
+    with sessions() as session:
+        assert session.scalar(select(LoginToken.id)) is None
