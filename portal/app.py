@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal import admin, api_docs
 from portal.admin.web import local_time
+from portal.body_limits import FORM_FIELDS, BodyLimit
 from portal.captive import routes as captive
 from portal.captive.signing import Signer, unpack_client
 from portal.i18n import LANGUAGES, request_language, translations
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.add_middleware(BodyLimit)
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.filters["local"] = local_time
     app.state.templates = templates
@@ -95,7 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/portal/again", response_class=HTMLResponse, include_in_schema=False)
     async def again(request: Request) -> Response:
         """The landing page once more, e.g. in the other language."""
-        form = await request.form()
+        form = await request.form(max_files=0, max_fields=FORM_FIELDS)
         language = str(form.get("lang") or "")
         client = unpack_client(Signer(settings.secret_key, "portal-client"), str(form.get("ctx")))
         if client is None or language not in LANGUAGES:

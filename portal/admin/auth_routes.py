@@ -20,6 +20,7 @@ from portal.admin.web import (
     signed_in,
     transaction,
 )
+from portal.body_limits import FORM_FIELDS
 from portal.captive.signing import new_csrf_token
 from wifidesa.admin import signin as admin_auth
 from wifidesa.admin.users import authenticate
@@ -61,7 +62,7 @@ def login_form(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     _ = gettext_for(request)
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=FORM_FIELDS)
     sent, cookie = str(form.get("csrf") or ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(sent, cookie):
         return _login_page(request, _("The form expired. Please try again."), 403)

@@ -21,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from portal.body_limits import FORM_FIELDS
 from portal.i18n import COOKIE, chosen_language, request_language, translations
 from wifidesa.admin.scope import Scope, scope_of
 from wifidesa.admin.signin import admin_for_token
@@ -103,9 +104,10 @@ def csrf_token(request: Request, admin: Admin) -> str:
     return csrf_for(request.app.state.settings.secret_key, admin.token)
 
 
-async def checked_form(request: Request, admin: Admin) -> dict[str, str]:
-    """The posted form, after its CSRF token was checked (raises CsrfRejected)."""
-    form = await request.form()
+async def checked_form(request: Request, admin: Admin, *, max_files: int = 0) -> dict[str, str]:
+    """The posted form, after its CSRF token was checked (raises CsrfRejected). Only forms
+    that upload a file allow one (`max_files`); the form is parsed once per request."""
+    form = await request.form(max_files=max_files, max_fields=FORM_FIELDS)
     sent = str(form.get(CSRF_FIELD) or "")
     if not hmac.compare_digest(sent, csrf_token(request, admin)):
         raise CsrfRejected

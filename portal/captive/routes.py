@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.body_limits import FORM_FIELDS
 from portal.captive.signing import Signer, new_csrf_token, pack_client, unpack_client
 from portal.i18n import COOKIE, chosen_language, request_language, translations
 from wifidesa.access.attempts import AttemptLimiter
@@ -131,7 +132,11 @@ def _landing(
 @router.api_route("/portal/login", methods=["GET", "POST"], response_class=HTMLResponse)
 async def hotspot_login(request: Request) -> Response:
     """Where the router's login.html sends the client, with the hotspot's variables."""
-    fields = await request.form() if request.method == "POST" else request.query_params
+    fields = (
+        await request.form(max_files=0, max_fields=FORM_FIELDS)
+        if request.method == "POST"
+        else request.query_params
+    )
 
     def value(name: str) -> str:
         return str(fields.get(name) or "").strip()[:512]
@@ -162,7 +167,7 @@ async def render_landing(
 
 
 async def _login(request: Request, kind: str) -> Response:
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=FORM_FIELDS)
 
     def field(name: str) -> str:
         return str(form.get(name) or "")[:256]

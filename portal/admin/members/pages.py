@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
+from portal.body_limits import FORM_FIELDS
 from wifidesa.admin.scope import visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, RowsRejected, translate_error
@@ -133,7 +134,7 @@ def import_form(request: Request, admin: SignedIn) -> Response:
 
 
 async def _uploaded_text(request: Request, form: dict[str, str]) -> str:
-    upload = (await request.form()).get("file")
+    upload = (await request.form(max_files=1, max_fields=FORM_FIELDS)).get("file")
     if not isinstance(upload, UploadFile):
         return form.get("csv", "")
     try:
@@ -152,7 +153,7 @@ async def _uploaded_text(request: Request, form: dict[str, str]) -> str:
 
 @router.post("/members/import")
 async def import_csv(request: Request, admin: SignedIn) -> Response:
-    form = await checked_form(request, admin)
+    form = await checked_form(request, admin, max_files=1)
     _ = gettext_for(request)
     problems: list[str] = []
     try:
