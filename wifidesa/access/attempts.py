@@ -182,8 +182,11 @@ def _count(session: Session, counter: Counter, now: datetime) -> datetime | None
 def record_success(*, session: Session, counters: Sequence[Counter]) -> None:
     """Forget the failures of the keys a success forgives (not the shared ceilings)."""
     keys = [c.key for c in counters if c.limit.forgiven_by_success]
-    if keys:
-        session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
+    # Most logins follow no failure: read first, so that they write nothing (on SQLite a
+    # write takes the database's one write lock, which the RADIUS workers need).
+    failed = session.scalars(select(LoginFailure.key).where(LoginFailure.key.in_(keys))).all()
+    if failed:
+        session.execute(delete(LoginFailure).where(LoginFailure.key.in_(failed)))
 
 
 def sweep(*, session: Session, now: datetime) -> int:
