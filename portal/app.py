@@ -21,7 +21,6 @@ from portal.captive import routes as captive
 from portal.captive.signing import Signer, unpack_client
 from portal.i18n import LANGUAGES, request_language, translations
 from wifidesa import __version__
-from wifidesa.access.attempts import AttemptLimiter
 from wifidesa.db.engine import make_engine, make_session_factory
 from wifidesa.db.models import Router
 from wifidesa.places.hotspot_files import FILES, render_hotspot_files
@@ -81,7 +80,6 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return error_page(request, 500)
 
-    app.state.attempts = AttemptLimiter()
     # Pages are not part of the API description; only /api/ is (see portal.api_docs).
     app.include_router(captive.router, include_in_schema=False)
     admin.install(app)

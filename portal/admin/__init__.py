@@ -22,7 +22,6 @@ from portal.admin.web import (
     login_redirect,
     page,
 )
-from wifidesa.access.attempts import AttemptLimiter
 from wifidesa.admin.scope import Forbidden
 from wifidesa.errors import NotFound
 
@@ -59,7 +58,6 @@ def _error(request: Request, status: int, title: str, detail: str = "") -> Respo
 
 
 def install(app: FastAPI) -> None:
-    app.state.admin_attempts = AttemptLimiter()
     for router in ROUTERS:
         app.include_router(router, include_in_schema=router.prefix.startswith("/api"))
 

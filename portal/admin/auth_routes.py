@@ -13,6 +13,7 @@ from portal.admin.web import (
     SESSION_COOKIE,
     Admin,
     checked_form,
+    db,
     gettext_for,
     page,
     safe_next,
@@ -22,6 +23,7 @@ from portal.admin.web import (
 )
 from portal.body_limits import FORM_FIELDS
 from portal.captive.signing import new_csrf_token
+from wifidesa.access import attempts
 from wifidesa.admin import signin as admin_auth
 from wifidesa.admin.users import authenticate
 from wifidesa.db.engine import utcnow
@@ -68,11 +70,12 @@ async def login(request: Request) -> Response:
         return _login_page(request, _("The form expired. Please try again."), 403)
     username = str(form.get("username") or "").strip().lower()[:64]
     password = str(form.get("password") or "")
-    client = request.client.host if request.client else "?"
-    keys = [f"admin-user:{username}", f"admin-ip:{client}"]
-    limiter = request.app.state.admin_attempts
+    address = request.client.host if request.client else "?"
+    counters = attempts.admin_counters(username=username, address=address)
     now = utcnow()
-    blocked = limiter.blocked_until(keys, now)
+    blocked = attempts.guarded(
+        db(request), attempts.blocked_until, counters=counters, now=now, fallback=None
+    )
     if blocked is not None:
         message = _("Too many failed sign-ins. Try again after {time}.")
         return _login_page(
@@ -82,13 +85,17 @@ async def login(request: Request) -> Response:
         )
     with transaction(request) as session:
         admin = authenticate(session=session, username=username, password=password)
+        if admin is None:
+            admin_auth.record_failed_sign_in(session=session, username=username, address=address)
         token = (
             admin_auth.start_web_session(session=session, admin=admin, now=now) if admin else None
         )
     if token is None:
-        limiter.failed(keys, now)
+        attempts.guarded(
+            db(request), attempts.record_failure, counters=counters, now=now, fallback=None
+        )
         return _login_page(request, _("Wrong username or password."), 401)
-    limiter.succeeded(keys)
+    attempts.guarded(db(request), attempts.record_success, counters=counters, fallback=None)
     response = RedirectResponse(safe_next(str(form.get("next") or "")), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

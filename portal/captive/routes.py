@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal.body_limits import FORM_FIELDS
 from portal.captive.signing import Signer, new_csrf_token, pack_client, unpack_client
 from portal.i18n import COOKIE, chosen_language, request_language, translations
-from wifidesa.access.attempts import AttemptLimiter
+from wifidesa.access import attempts
 from wifidesa.access.captive import (
     Handoff,
     HotspotClient,
@@ -183,12 +183,12 @@ async def _login(request: Request, kind: str) -> Response:
     client = unpack_client(_signer(request), str(form.get("ctx") or "")[:4096])
     if client is None:
         return _refusal(request, PortalProblem.BAD_LINK)
-    limiter: AttemptLimiter = request.app.state.attempts
-    keys = [f"ip:{request.client.host if request.client else '?'}"]
-    if client.mac:
-        keys.append(f"mac:{client.mac}")
+    # Never the client's address: a whole village, or several, shares one (CGNAT).
+    counters = attempts.portal_counters(router=client.router, mac=client.mac)
     now = utcnow()
-    blocked = limiter.blocked_until(keys, now)
+    blocked = attempts.guarded(
+        _sessions(request), attempts.blocked_until, counters=counters, now=now, fallback=None
+    )
     if blocked is not None:
         _ = _t(request)
         clock = format_time(moment=blocked, zone=PORTAL_ZONE, gettext=_)
@@ -209,9 +209,15 @@ async def _login(request: Request, kind: str) -> Response:
         ):
             return _refusal(request, exc.problem)
         if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
-            limiter.failed(keys, now)
+            attempts.guarded(
+                _sessions(request),
+                attempts.record_failure,
+                counters=counters,
+                now=now,
+                fallback=None,
+            )
         return await render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
-    limiter.succeeded(keys)
+    attempts.guarded(_sessions(request), attempts.record_success, counters=counters, fallback=None)
     response = _handoff(request, handoff)
     if kind == "voucher":
         response.delete_cookie(CODE_COOKIE)  # used: the next login form starts empty

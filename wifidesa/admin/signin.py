@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,6 +19,9 @@ WEB_IDLE = timedelta(hours=12)  # a village office signs in in the morning, out 
 WEB_MAX = timedelta(days=7)
 API_LIFETIME = timedelta(days=365)
 _TOUCH_EVERY = timedelta(minutes=5)  # do not write on every request
+
+
+log = logging.getLogger(__name__)
 
 
 def _digest(token: str) -> str:
@@ -52,6 +56,28 @@ def start_web_session(*, session: Session, admin: AdminUser, now: datetime) -> s
     """A new browser session for a signed-in admin; the token goes into a cookie."""
     audit.record(session=session, action="admins.sign_in", actor=admin)
     return _issue(session, admin, TokenKind.WEB, "", WEB_IDLE, now)
+
+
+def record_failed_sign_in(*, session: Session, username: str, address: str) -> bool:
+    """Log and audit a failed sign-in; whether `username` names an existing admin.
+
+    Only an existing admin's name is logged: people type their password into the name field
+    too, and a password is never logged.
+    """
+    admin = session.scalar(select(AdminUser).where(AdminUser.username == username.lower()))
+    if admin is None:
+        log.info("failed sign-in with an unknown name from %s", address)
+        return False
+    log.warning("failed sign-in of admin %s from %s", admin.username, address)
+    audit.record(
+        session=session,
+        action="admins.sign_in_failed",
+        actor=admin,
+        object_type="admin_user",
+        object_id=admin.id,
+        address=address,
+    )
+    return True
 
 
 def create_api_token(*, session: Session, admin: AdminUser, name: str, now: datetime) -> str:

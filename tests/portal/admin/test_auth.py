@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import ADMIN_PASSWORD, DESA_A, World, sign_in
 
+from portal.admin import auth_routes
 from portal.admin.web import SESSION_COOKIE, safe_next
 from wifidesa.db.models import AdminToken, AuditEntry, TokenKind
 
@@ -64,6 +69,70 @@ def test_failed_sign_ins_are_throttled(web: TestClient, world: World) -> None:
     blocked = _sign_in(web, "kab-own", ADMIN_PASSWORD)
     assert blocked.status_code == 429  # type: ignore[attr-defined]
     assert "Terlalu banyak percobaan" in blocked.text  # type: ignore[attr-defined]
+
+
+def _from(web: TestClient, address: str) -> TestClient:
+    """The same service, reached from another address."""
+    return TestClient(web.app, client=(address, 50000), follow_redirects=False)
+
+
+def test_guesses_from_one_address_leave_the_admin_free_elsewhere(
+    web: TestClient, world: World
+) -> None:
+    for _ in range(5):
+        _sign_in(web, "kab-own", "guess-guess")
+    assert _sign_in(web, "kab-own", ADMIN_PASSWORD).status_code == 429  # type: ignore[attr-defined]
+    office = _from(web, "198.51.100.7")
+    assert _sign_in(office, "kab-own", ADMIN_PASSWORD).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_the_first_block_lasts_a_minute_and_the_next_twice_as_long(
+    web: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = datetime(2026, 5, 1, 23, 58, tzinfo=UTC)  # 07:58 WITA
+
+    def at(seconds: int) -> None:
+        monkeypatch.setattr(auth_routes, "utcnow", lambda: start + timedelta(seconds=seconds))
+
+    at(0)
+    for _ in range(5):
+        _sign_in(web, "kab-own", "guess-guess")
+    blocked = _sign_in(web, "kab-own", ADMIN_PASSWORD)
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+    assert "07.59" in blocked.text  # type: ignore[attr-defined]
+    at(61)
+    assert _sign_in(web, "kab-own", "guess-guess").status_code == 401  # type: ignore[attr-defined]
+    at(61 + 119)
+    assert _sign_in(web, "kab-own", ADMIN_PASSWORD).status_code == 429  # type: ignore[attr-defined]
+    at(61 + 121)
+    assert _sign_in(web, "kab-own", ADMIN_PASSWORD).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_failed_sign_ins_of_admins_are_audited_and_logged_without_the_password(
+    web: TestClient,
+    world: World,
+    sessions: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wifidesa.admin.signin"):
+        _sign_in(web, "desa-a", "typed-Password-1")
+        _sign_in(web, "typed-Password-2", "nothing")  # a password typed into the name field
+    assert "desa-a" in caplog.text and "testclient" in caplog.text
+    assert "typed-password" not in caplog.text.lower()
+    with sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "admins.sign_in_failed")
+        ).all()
+    assert [(e.actor, e.detail) for e in entries] == [("desa-a", {"address": "testclient"})]
+
+
+def test_sign_in_goes_on_when_the_limiter_cannot_count(
+    web: TestClient, world: World, engine: Engine
+) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE login_failures")
+    assert _sign_in(web, "kab-own", "guess-guess").status_code == 401  # type: ignore[attr-defined]
+    assert _sign_in(web, "kab-own", ADMIN_PASSWORD).status_code == 303  # type: ignore[attr-defined]
 
 
 def test_sign_in_form_needs_its_csrf_token(web: TestClient, world: World) -> None:

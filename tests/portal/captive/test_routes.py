@@ -8,10 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.app import create_app
+from wifidesa.access import attempts
 from wifidesa.access.captive import decode_octal
 from wifidesa.db.models import GuestDevice, LoginToken, Router, Site
+from wifidesa.settings import Settings
 
 from ..conftest import CHAP_CHALLENGE, CHAP_ID, Village, form_fields, router_post
 
@@ -119,6 +123,55 @@ def test_failed_attempts_are_throttled_per_device(web: TestClient, village: Vill
     blocked = submit(web, village, "/portal/voucher", page, code=village.codes[0])
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan gagal" in blocked.text
+
+
+def test_one_phones_wrong_codes_leave_the_other_phones_behind_the_same_address_alone(
+    web: TestClient, village: Village
+) -> None:
+    # Every request of the test client comes from one address, as a village behind a NAT.
+    page = landing(web, village)
+    for _ in range(5):
+        submit(web, village, "/portal/voucher", page, code="ZZZZZZZZZZ")
+    neighbour = landing(web, village, mac="AA:BB:CC:00:11:33")
+    response = submit(web, village, "/portal/voucher", neighbour, code=village.codes[0])
+    assert response.status_code == 200
+    assert form_fields(response.text, "http://10.5.50.1/login")["username"] == village.codes[0]
+
+
+def test_a_scan_through_one_router_meets_the_routers_ceiling(
+    web: TestClient, village: Village
+) -> None:
+    for n in range(attempts.PORTAL_ROUTER.failures):
+        page = landing(web, village, mac=f"AA:BB:CC:00:12:{n:02X}")
+        assert submit(web, village, "/portal/voucher", page, code="ZZZZZZZZZZ").status_code == 400
+    page = landing(web, village, mac="AA:BB:CC:00:13:00")
+    blocked = submit(web, village, "/portal/voucher", page, code=village.codes[0])
+    assert blocked.status_code == 429
+    assert "Terlalu banyak percobaan gagal" in blocked.text
+
+
+def test_every_portal_process_sees_a_block(
+    web: TestClient, village: Village, settings: Settings
+) -> None:
+    page = landing(web, village)
+    for _ in range(5):
+        submit(web, village, "/portal/voucher", page, code="ZZZZZZZZZZ")
+    with TestClient(create_app(settings)) as other_worker:
+        page = landing(other_worker, village)
+        blocked = submit(other_worker, village, "/portal/voucher", page, code=village.codes[0])
+    assert blocked.status_code == 429
+
+
+def test_logins_go_on_when_the_limiter_cannot_count(
+    web: TestClient, village: Village, engine: Engine
+) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE login_failures")
+    page = landing(web, village)
+    assert submit(web, village, "/portal/voucher", page, code="ZZZZZZZZZZ").status_code == 400
+    response = submit(web, village, "/portal/voucher", page, code=village.codes[0])
+    assert response.status_code == 200
+    assert form_fields(response.text, "http://10.5.50.1/login")["username"] == village.codes[0]
 
 
 @pytest.mark.parametrize(

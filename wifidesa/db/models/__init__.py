@@ -19,6 +19,7 @@ from wifidesa.db.models.admins import (
     TokenKind,
     admin_sites,
 )
+from wifidesa.db.models.attempts import LoginFailure
 from wifidesa.db.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
 from wifidesa.db.models.regions import Region, RegionLevel, Site
 from wifidesa.db.models.routers import Router
@@ -45,6 +46,7 @@ __all__ = [
     "CoAAction",
     "CoAResult",
     "GuestDevice",
+    "LoginFailure",
     "LoginToken",
     "Member",
     "Profile",
