@@ -325,3 +325,17 @@ def test_a_guest_token_counts_only_for_its_device(
     # The guest's user name with someone else's device: the token is not theirs.
     assert message(login(server, "tamu-AABBCC000042", token, mac=other)).startswith("Kode voucher")
     assert login(server, "tamu-AABBCC000042", token, mac=mac).code == packet.AccessAccept
+
+
+def test_housekeeping_purges_spent_tokens(
+    server: RunningRadius, village: Village, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    used = _member_token(sessions, village, clock)
+    assert login(server, "budi", used).code == packet.AccessAccept
+    _member_token(sessions, village, clock)  # never used
+    clock.advance(minutes=30)
+    recent = _member_token(sessions, village, clock)
+    clock.advance(minutes=32)  # the first two expired over an hour ago
+    server.call(lambda: server.worker.housekeep_now(force_reap=True))
+    with sessions() as session:
+        assert session.scalars(select(LoginToken.token)).all() == [recent]
