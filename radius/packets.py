@@ -125,6 +125,7 @@ def login_request(pkt: wire.Request, client: NasClient) -> LoginRequest:
         verify=verify,
         mac=_mac(_text(pkt, Attr.CALLING_STATION_ID)),
         site_id=client.site_id,
+        router_id=client.router_id,
     )
 
 

@@ -28,6 +28,7 @@ from radius.dictionary import Code
 from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
+from wifidesa.access.tokens import purge_tokens
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction
 from wifidesa.db.models import CoAResult
@@ -327,8 +328,9 @@ class RadiusWorker:
             return {c.ip_address: c for c in nas_clients(session=session, box=self.box)}
 
     def housekeep(self, *, force_reap: bool = False) -> int:
-        """Reload routers, note which were heard from, reap silent sessions (if this worker
-        reaps). Returns the number of sessions reaped. Runs in the database thread."""
+        """Reload routers, note which were heard from, reap silent sessions and purge spent
+        login tokens (if this worker reaps). Returns the number of sessions reaped. Runs in the
+        database thread."""
         self.clients = self._load_clients()
         seen, self.seen_routers = sorted(self.seen_routers), set()
         reaped = 0
@@ -338,6 +340,7 @@ class RadiusWorker:
             if self.reaper and (due or force_reap):
                 self._last_reap = time.monotonic()
                 reaped = reap_silent_sessions(session=session, now=self.clock())
+                purge_tokens(session=session, now=self.clock())  # spent login tokens
         if reaped:
             log.info("closed %d silent session(s) as lost", reaped)
         return reaped

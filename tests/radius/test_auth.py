@@ -171,6 +171,9 @@ def test_imported_voucher_needs_its_pin(
     assert message(login(server, "user00001", "user00001")).startswith("Kode voucher")
 
 
+DEFAULT_MAC = "AA:BB:CC:00:00:01"  # auth_request's Calling-Station-Id
+
+
 def _member_token(
     sessions: sessionmaker[Session], village: Village, clock: FakeClock, **kwargs: object
 ) -> str:
@@ -185,7 +188,9 @@ def _member_token(
                 username="budi",
                 password="rahasia-budi",
             ).account
-        return mint_token(session=session, account_id=member.id, now=clock.now, **kwargs)  # type: ignore[arg-type]
+        # Bound to the test router and to auth_request's default Calling-Station-Id.
+        bound: dict[str, object] = {"router_id": village.router_id, "mac": DEFAULT_MAC} | kwargs
+        return mint_token(session=session, account_id=member.id, now=clock.now, **bound)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("chap", [False, True], ids=["pap", "chap"])
@@ -204,12 +209,13 @@ def test_one_time_token_logs_a_member_in_once(
         assert session.scalars(select(LoginToken.used_at)).one() == clock.now
 
 
-def test_expired_token_says_to_log_in_again(
+def test_expired_token_is_refused(
     server: RunningRadius, village: Village, sessions: sessionmaker[Session], clock: FakeClock
 ) -> None:
     token = _member_token(sessions, village, clock)
     clock.advance(seconds=61)
-    assert message(login(server, "budi", token)) == "Waktu masuk habis. Silakan masuk lagi."
+    # The snapshot reads only tokens that can still log in: an expired one is no password.
+    assert message(login(server, "budi", token)) == "Kode voucher atau kata sandi salah."
 
 
 def test_member_password_itself_never_works_over_radius(
@@ -242,7 +248,94 @@ def test_guest_device_logs_in_with_its_token(
         account = guest_account(
             session=session, site_id=village.site_id, profile_id=profile.id, mac=mac
         )
-        token = mint_token(session=session, account_id=account.id, now=clock.now, mac=mac)
+        token = mint_token(
+            session=session,
+            account_id=account.id,
+            now=clock.now,
+            router_id=village.router_id,
+            mac=mac,
+        )
     reply = login(server, "tamu-AABBCC000042", token, mac=mac)
     assert reply.code == packet.AccessAccept
     assert reply["Session-Timeout"] == [1800]
+
+
+@pytest.mark.parametrize("chap", [False, True], ids=["pap", "chap"])
+def test_a_token_replayed_from_another_router_is_refused(
+    server: RunningRadius,
+    village: Village,
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    box: SecretBox,
+    chap: bool,
+) -> None:
+    with sessions.begin() as session:  # a second router of the same village
+        site = session.get(Site, village.site_id)
+        make_router(session, box, site=site, ip="127.0.0.2", secret=SECRET)
+    server.refresh()
+    token = _member_token(sessions, village, clock)
+    reply = login(server, "budi", token, source="127.0.0.2", chap=chap)
+    # Refused like a wrong password, and the token is still good where it was minted for.
+    assert message(reply) == "Kode voucher atau kata sandi salah."
+    assert login(server, "budi", token, chap=chap).code == packet.AccessAccept
+
+
+@pytest.mark.parametrize("chap", [False, True], ids=["pap", "chap"])
+def test_a_token_replayed_for_another_device_is_refused(
+    server: RunningRadius,
+    village: Village,
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    chap: bool,
+) -> None:
+    mac = "AA:BB:CC:00:00:09"
+    token = _member_token(sessions, village, clock, mac=mac, remember_device=True)
+    thief = "AA:BB:CC:00:00:66"
+    assert message(login(server, "budi", token, mac=thief, chap=chap)) == (
+        "Kode voucher atau kata sandi salah."
+    )
+    with sessions() as session:
+        assert session.scalars(select(AccountDevice.mac)).all() == []
+        assert session.scalars(select(LoginToken.used_at)).one() is None
+    # The device it was minted for, as RouterOS may spell its MAC: accepted and remembered.
+    reply = login(server, "budi", token, mac="aa-bb-cc-00-00-09", chap=chap)
+    assert reply.code == packet.AccessAccept
+    with sessions() as session:
+        assert session.scalars(select(AccountDevice.mac)).all() == [mac]
+    assert message(login(server, thief, "", mac=thief)).startswith("Kode voucher")
+    assert login(server, mac, "", mac=mac).code == packet.AccessAccept
+
+
+def test_a_guest_token_counts_only_for_its_device(
+    server: RunningRadius, village: Village, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    mac, other = "AA:BB:CC:00:00:42", "AA:BB:CC:00:00:43"
+    with sessions.begin() as session:
+        profile = make_profile(session, name="gratis")
+        account = guest_account(
+            session=session, site_id=village.site_id, profile_id=profile.id, mac=mac
+        )
+        token = mint_token(
+            session=session,
+            account_id=account.id,
+            now=clock.now,
+            router_id=village.router_id,
+            mac=mac,
+        )
+    # The guest's user name with someone else's device: the token is not theirs.
+    assert message(login(server, "tamu-AABBCC000042", token, mac=other)).startswith("Kode voucher")
+    assert login(server, "tamu-AABBCC000042", token, mac=mac).code == packet.AccessAccept
+
+
+def test_housekeeping_purges_spent_tokens(
+    server: RunningRadius, village: Village, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    used = _member_token(sessions, village, clock)
+    assert login(server, "budi", used).code == packet.AccessAccept
+    _member_token(sessions, village, clock)  # never used
+    clock.advance(minutes=30)
+    recent = _member_token(sessions, village, clock)
+    clock.advance(minutes=32)  # the first two expired over an hour ago
+    server.call(lambda: server.worker.housekeep_now(force_reap=True))
+    with sessions() as session:
+        assert session.scalars(select(LoginToken.token)).all() == [recent]

@@ -236,6 +236,7 @@ def test_a_retransmission_gets_the_same_reply_not_a_new_decision(
                     session=session, site_id=village.site_id, profile_id=profile.id, mac=mac
                 ).id,
                 now=datetime.now(UTC),
+                router_id=village.router_id,
                 mac=mac,
             )
             for mac in macs

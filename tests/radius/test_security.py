@@ -138,7 +138,13 @@ def test_retransmitted_login_gets_the_same_answer_not_a_second_decision(
             username="siti",
             password="rahasia-siti",
         )
-        token = mint_token(session=session, account_id=member.account_id, now=clock.now)
+        token = mint_token(
+            session=session,
+            account_id=member.account_id,
+            now=clock.now,
+            router_id=village.router_id,
+            mac="AA:BB:CC:00:00:01",  # auth_request's Calling-Station-Id
+        )
     with client(server, SECRET) as c:
         raw = auth_request(c, "siti", token).RequestPacket()
     first, again = send_same_bytes(server.auth_port, raw, 2)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wifidesa.access.tokens import mint_token
+from wifidesa.access.tokens import check_new_guest, mint_token
 from wifidesa.access.ways import site_offers
 from wifidesa.db.models import Account, AccountStatus, Member, Router, Site, Voucher
 from wifidesa.members.guests import guest_account
@@ -192,6 +192,7 @@ def free_login(
     mac = normalize_mac(client.mac)
     if mac is None:
         raise PortalRefused(PortalProblem.NO_DEVICE)
+    check_new_guest(session=session, router_id=router.id, site_id=site.id, mac=mac, now=now)
     account = guest_account(
         session=session, site_id=site.id, profile_id=site.free_profile_id, mac=mac
     )

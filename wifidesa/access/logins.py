@@ -45,6 +45,7 @@ class LoginRequest:
     verify: Verify  # does this cleartext match the request's PAP or CHAP proof?
     mac: str | None  # normalised AA:BB:CC:DD:EE:FF
     site_id: int  # the site of the router that asks
+    router_id: int | None = None  # the router that asks: a token counts only from its own
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def _decide_one(
                 site_id=request.site_id,
                 now=now,
                 mac_login=bool(name.mac),
+                router_id=request.router_id,
             )
         except LoginRefused as exc:
             if (
@@ -156,8 +158,8 @@ def decide_logins(
         outcome = _decide_one(snap, name, request, now)
         if not isinstance(outcome, LoginRefused):
             state, accepted = outcome
-            apply_in_memory(state, accepted.changes, request.mac, now)
-            writes.add(state.id, accepted, request.mac, now)
+            apply_in_memory(state, accepted.changes, now)
+            writes.add(state.id, accepted, now)
         decisions.append(_decision(outcome))
     writes.flush(session)
     return decisions
@@ -195,7 +197,7 @@ class _Writes:
         self.remember: list[dict[str, object]] = []
         self.tokens: list[dict[str, object]] = []
 
-    def add(self, account_id: int, accepted: Accepted, mac: str | None, now: datetime) -> None:
+    def add(self, account_id: int, accepted: Accepted, now: datetime) -> None:
         changes = accepted.changes
         if changes.first_use:
             self.first_use.append(
@@ -210,11 +212,11 @@ class _Writes:
                     "last_seen_at": now,
                 }
             )
-        if changes.remember_until and mac:
+        if changes.remember_until and changes.bind_mac:
             self.remember.append(
                 {
                     "account_id": account_id,
-                    "mac": mac,
+                    "mac": changes.bind_mac,  # the token's device
                     "first_seen_at": now,
                     "last_seen_at": now,
                     "remembered_until": changes.remember_until,

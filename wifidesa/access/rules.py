@@ -8,7 +8,7 @@ router's login page (RouterOS shows the Reply-Message as-is).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -79,6 +79,7 @@ class TokenState:
     used_at: datetime | None
     mac: str | None
     remember_device: bool
+    router_id: int | None = None
 
 
 @dataclass
@@ -128,9 +129,17 @@ Verify = Callable[[str], bool]
 
 
 def find_credential(
-    state: AccountState, verify: Verify, mac: str | None, now: datetime, mac_login: bool
+    state: AccountState,
+    verify: Verify,
+    mac: str | None,
+    now: datetime,
+    mac_login: bool,
+    router_id: int | None = None,
 ) -> Credential:
-    """Which of the account's secrets the request proves, or refuse."""
+    """Which of the account's secrets the request proves, or refuse.
+
+    A token counts only from the router it was minted for and for the device (MAC) it was
+    minted for: replayed elsewhere it is refused like a wrong password, telling nothing."""
     if mac_login:
         if mac and mac in state.remembered_macs and (verify("") or verify(mac)):
             return Credential(kind="mac")
@@ -141,7 +150,9 @@ def find_credential(
             return Credential(kind="voucher")
     expired_match = False
     for token in state.tokens:
-        if token.used_at is None and verify(token.token):
+        if token.used_at is not None or token.router_id != router_id or token.mac != mac:
+            continue
+        if verify(token.token):
             if token.expires_at > now:
                 return Credential(kind="token", token=token)
             expired_match = True
@@ -229,9 +240,10 @@ def decide(
     site_id: int,
     now: datetime,
     mac_login: bool = False,
+    router_id: int | None = None,
 ) -> Accepted:
     """Run every rule for one request against one account; raise `LoginRefused` or accept."""
-    credential = find_credential(state, verify, mac, now, mac_login)
+    credential = find_credential(state, verify, mac, now, mac_login, router_id)
     check_status(state)
     check_site(state, site_id)
     expires_at = check_validity(state, now)
@@ -239,7 +251,9 @@ def decide(
     quota = check_quota(state, now)
     remember_until = None
     token = credential.token
-    if token is not None and token.remember_device and mac and state.profile.remember_device_days:
+    # The device remembered is the one the token was minted for (the request's, see above).
+    remembered = token.mac if token is not None and token.remember_device else None
+    if remembered and state.profile.remember_device_days:
         remember_until = now + timedelta(days=state.profile.remember_device_days)
     timeout = state.profile.session_timeout
     bounds = [quota.seconds_left] if quota.seconds_left is not None else []
@@ -250,7 +264,7 @@ def decide(
     changes = Changes(
         first_use=state.first_used_at is None,
         expires_at=expires_at if state.first_used_at is None else None,  # stored at first use
-        bind_mac=bind_mac if bind_mac else (mac if remember_until else None),
+        bind_mac=bind_mac if bind_mac else (remembered if remember_until else None),
         remember_until=remember_until,
         used_token_id=token.id if token else None,
     )
@@ -264,7 +278,7 @@ def decide(
     )
 
 
-def apply_in_memory(state: AccountState, changes: Changes, mac: str | None, now: datetime) -> None:
+def apply_in_memory(state: AccountState, changes: Changes, now: datetime) -> None:
     """Update the snapshot so later requests in the same batch see this login's effects."""
     if changes.first_use:
         state.first_used_at = now
@@ -272,12 +286,9 @@ def apply_in_memory(state: AccountState, changes: Changes, mac: str | None, now:
         state.expires_at = changes.expires_at
     if changes.bind_mac:
         state.bound_macs.add(changes.bind_mac)
-    if changes.remember_until and mac:
-        state.remembered_macs.add(mac)
+    if changes.remember_until and changes.bind_mac:
+        state.remembered_macs.add(changes.bind_mac)
     if changes.used_token_id is not None:
         state.tokens = [
-            TokenState(t.id, t.token, t.expires_at, now, t.mac, t.remember_device)
-            if t.id == changes.used_token_id
-            else t
-            for t in state.tokens
+            replace(t, used_at=now) if t.id == changes.used_token_id else t for t in state.tokens
         ]

@@ -117,7 +117,13 @@ def _statements(pg: bool) -> dict[str, Any]:
             LoginToken.used_at,
             LoginToken.mac,
             LoginToken.remember_device,
-        ).where(ids(LoginToken.account_id), LoginToken.used_at.is_(None)),
+            LoginToken.router_id,
+        ).where(
+            # Only tokens that can still log in: a pile of spent or expired ones is never read.
+            ids(LoginToken.account_id),
+            LoginToken.used_at.is_(None),
+            LoginToken.expires_at > bindparam("now"),
+        ),
     }
 
 
@@ -227,7 +233,7 @@ def _load_details(session: Session, snap: Snapshot, now: datetime) -> None:
     # Vouchers log in with their code; tokens are for members and guest devices.
     token_ids = [i for i, s in snap.by_id.items() if s.kind is not AccountKind.VOUCHER]
     if token_ids:
-        for row in run(q["tokens"], {"ids": token_ids}):
+        for row in run(q["tokens"], {"ids": token_ids, "now": now}):
             account_id = row[_PLACES["tokens"]["account_id"]]
             snap.by_id[account_id].tokens.append(TokenState(*_TOKEN(row)))
     limited = {i: s for i, s in snap.by_id.items() if s.limits}

@@ -159,3 +159,6 @@ class ErrorCode(StrEnum):
     PORT_NOT_A_NUMBER = "port_not_a_number"
     FILE_TOO_LARGE = "file_too_large"
     FILE_NOT_UTF8 = "file_not_utf8"
+    # villagers' logins at the captive portal
+    TOO_MANY_LOGINS = "too_many_logins"
+    FREE_ACCESS_BUSY = "free_access_busy"

@@ -182,4 +182,11 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.PORT_NOT_A_NUMBER: "the hotspot port must be a number",
     ErrorCode.FILE_TOO_LARGE: "the file is larger than {size}",
     ErrorCode.FILE_NOT_UTF8: "the file is not UTF-8 text; save the CSV as UTF-8",
+    ErrorCode.TOO_MANY_LOGINS: (
+        "Too many logins from this device. Try again in {minutes} minute(s)."
+    ),
+    ErrorCode.FREE_ACCESS_BUSY: (
+        "Too many new devices asked for free access at this hotspot. "
+        "Try again in {minutes} minute(s)."
+    ),
 }

@@ -102,11 +102,11 @@ def test_binding_then_devices_at_once() -> None:
 
 
 def test_member_second_device_is_too_many() -> None:
-    token = TokenState(7, "tok", NOW + timedelta(seconds=30), None, None, False)
+    token = TokenState(7, "tok", NOW + timedelta(seconds=30), None, B, False, router_id=5)
     member = voucher(
         kind=AccountKind.MEMBER, voucher_code=None, devices=1, open_session_macs=[A], tokens=[token]
     )
-    error = refused(member, RejectReason.TOO_MANY_DEVICES, mac=B, verify=is_("tok"))
+    error = refused(member, RejectReason.TOO_MANY_DEVICES, mac=B, verify=is_("tok"), router_id=5)
     assert error.message.render(IN_BAHASA) == "Batas 1 perangkat sekaligus sudah tercapai."
 
 
@@ -127,15 +127,35 @@ def test_credentials_are_checked_before_anything_is_revealed() -> None:
 
 
 def test_used_token_counts_once_within_a_batch() -> None:
-    token = TokenState(7, "tok", NOW + timedelta(seconds=30), None, None, True)
+    token = TokenState(7, "tok", NOW + timedelta(seconds=30), None, A, True, router_id=5)
     member = voucher(kind=AccountKind.MEMBER, voucher_code=None, devices=3, tokens=[token])
-    accepted = decide(member, verify=is_("tok"), mac=A, site_id=1, now=NOW)
+    accepted = decide(member, verify=is_("tok"), mac=A, site_id=1, now=NOW, router_id=5)
     assert accepted.changes.used_token_id == 7
     assert accepted.changes.remember_until == NOW + timedelta(days=7)
-    apply_in_memory(member, accepted.changes, A, NOW)
-    refused(member, RejectReason.BAD_CREDENTIALS, verify=is_("tok"))
+    assert accepted.changes.bind_mac == A
+    apply_in_memory(member, accepted.changes, NOW)
+    refused(member, RejectReason.BAD_CREDENTIALS, verify=is_("tok"), router_id=5)
     # ...and the remembered device now logs in by MAC.
     decide(member, verify=is_(""), mac=A, site_id=1, now=NOW, mac_login=True)
+
+
+@pytest.mark.parametrize(
+    ("mac", "router_id"),
+    [(B, 5), (A, 6), (A, None), (None, 5)],
+    ids=["other-mac", "other-router", "no-router", "no-mac"],
+)
+def test_a_token_counts_only_from_its_router_and_for_its_device(
+    mac: str | None, router_id: int | None
+) -> None:
+    token = TokenState(7, "tok", NOW + timedelta(seconds=30), None, A, True, router_id=5)
+    member = voucher(kind=AccountKind.MEMBER, voucher_code=None, devices=3, tokens=[token])
+    # Refused like a wrong password: a replay learns nothing.
+    error = refused(
+        member, RejectReason.BAD_CREDENTIALS, verify=is_("tok"), mac=mac, router_id=router_id
+    )
+    assert error.message.render(IN_BAHASA) == "Kode voucher atau kata sandi salah."
+    assert member.remembered_macs == set()
+    decide(member, verify=is_("tok"), mac=A, site_id=1, now=NOW, router_id=5)
 
 
 # A batch "berlaku sampai" 1 March 2026: usable until the end of that day in WITA (UTC+8).
@@ -158,7 +178,7 @@ def test_use_by_caps_the_validity_that_starts_at_first_use() -> None:
     accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=LAST_SECOND)
     assert accepted.changes.expires_at == USE_BY_END
     assert accepted.session_timeout == 1
-    apply_in_memory(state, accepted.changes, A, LAST_SECOND)
+    apply_in_memory(state, accepted.changes, LAST_SECOND)
     refused(state, RejectReason.EXPIRED, now=USE_BY_END)  # the same card, a second later
 
 
