@@ -30,8 +30,10 @@ from wifidesa.access.captive import (
     voucher_login,
 )
 from wifidesa.access.status import villager_status
+from wifidesa.access.tokens import MintRefused
 from wifidesa.db.engine import transaction, utcnow
 from wifidesa.db.models import Router, Site
+from wifidesa.errors import translate_error
 from wifidesa.i18n import PORTAL_ZONE, format_moment, format_time, zone_name
 from wifidesa.places.routers import hotspot_url
 from wifidesa.units import format_duration, format_size
@@ -217,6 +219,8 @@ async def _login(request: Request, kind: str) -> Response:
                 fallback=None,
             )
         return await render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
+    except MintRefused as exc:  # too many logins asked for: not a wrong code, not counted
+        return await render_landing(request, client, translate_error(exc, _t(request)), 429)
     attempts.guarded(_sessions(request), attempts.record_success, counters=counters, fallback=None)
     response = _handoff(request, handoff)
     if kind == "voucher":

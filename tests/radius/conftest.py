@@ -34,6 +34,7 @@ def clock() -> FakeClock:
 def village(sessions: sessionmaker[Session], box: SecretBox) -> Village:
     with sessions.begin() as session:
         site = make_site(session, code="desa-a")
+        site.allow_free = True  # its guests log in by token (tests add the free profile)
         router = make_router(session, box, site=site, ip="127.0.0.1", secret=SECRET)
         profile = make_profile(
             session,

@@ -153,6 +153,23 @@ def test_inactive_site_is_rejected(
     assert message(login(server, code, code)) == "Layanan Wi-Fi di desa ini sedang tidak aktif."
 
 
+def test_a_voucher_is_refused_where_the_village_switched_vouchers_off(
+    server: RunningRadius, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    # The portal hides the form; a code typed on the router's own page must not get around it.
+    code = village.codes[0]
+    with sessions.begin() as session:
+        session.scalars(
+            select(Site).where(Site.code == village.site_code)
+        ).one().allow_voucher = False
+    assert message(login(server, code, code)) == "Desa ini tidak menyediakan cara masuk ini."
+    with sessions.begin() as session:
+        session.scalars(
+            select(Site).where(Site.code == village.site_code)
+        ).one().allow_voucher = True
+    assert login(server, code, code).code == packet.AccessAccept
+
+
 def test_imported_voucher_needs_its_pin(
     server: RunningRadius, village: Village, sessions: sessionmaker[Session]
 ) -> None:

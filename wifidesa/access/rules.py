@@ -27,6 +27,7 @@ class RejectReason(StrEnum):
     DISABLED = "disabled"
     REVOKED = "revoked"
     SITE_INACTIVE = "site_inactive"
+    WAY_CLOSED = "way_closed"
     QUOTA_EXCEEDED = "quota_exceeded"
 
 
@@ -42,6 +43,7 @@ MESSAGES = {
     RejectReason.DISABLED: "This account is disabled. Contact the village admin.",
     RejectReason.REVOKED: "This voucher was cancelled. Contact the village admin.",
     RejectReason.SITE_INACTIVE: "The Wi-Fi service of this village is not active now.",
+    RejectReason.WAY_CLOSED: "This village does not offer this way of logging in.",
     # Refusals of a used-up quota carry their own message (wifidesa.usage.quota.block_message).
     RejectReason.QUOTA_EXCEEDED: "Your quota is used up.",
 }
@@ -95,6 +97,7 @@ class AccountState:
     profile: ProfileLimits
     first_used_at: datetime | None
     expires_at: datetime | None
+    way_offered: bool = True  # the village offers this kind of login (access.ways)
     voucher_code: str | None = None
     voucher_password: str | None = None
     bound_macs: set[str] = field(default_factory=set)
@@ -173,6 +176,8 @@ def check_site(state: AccountState, site_id: int) -> None:
         raise LoginRefused(RejectReason.OTHER_SITE, site=state.site_name)
     if not state.site_active:
         raise LoginRefused(RejectReason.SITE_INACTIVE)
+    if not state.way_offered:
+        raise LoginRefused(RejectReason.WAY_CLOSED)
 
 
 def check_validity(state: AccountState, now: datetime) -> datetime | None:

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from wifidesa.access.rules import AccountState, ProfileLimits, TokenState
+from wifidesa.access.ways import way_offered
 from wifidesa.db.bulk import is_postgresql, one_of
 from wifidesa.db.models import (
     Account,
@@ -45,6 +46,9 @@ _COLUMNS = (
     Account.site_id.label("site_id"),
     Site.name.label("site_name"),
     Site.is_active.label("site_active"),
+    Site.allow_voucher.label("allow_voucher"),
+    Site.allow_member.label("allow_member"),
+    Site.allow_free.label("allow_free"),
     Account.status.label("status"),
     Account.first_used_at.label("first_used_at"),
     Account.expires_at.label("expires_at"),
@@ -159,12 +163,19 @@ class Snapshot:
         account_id: int = row[at["account_id"]]
         state = self.by_id.get(account_id)
         if state is None:
+            kind = row[at["kind"]]
             state = self.by_id[account_id] = AccountState(
                 id=account_id,
-                kind=row[at["kind"]],
+                kind=kind,
                 site_id=row[at["site_id"]],
                 site_name=row[at["site_name"]],
                 site_active=bool(row[at["site_active"]]),
+                way_offered=way_offered(
+                    kind=kind,
+                    allow_voucher=bool(row[at["allow_voucher"]]),
+                    allow_member=bool(row[at["allow_member"]]),
+                    allow_free=bool(row[at["allow_free"]]),
+                ),
                 status=row[at["status"]],
                 first_used_at=row[at["first_used_at"]],
                 expires_at=row[at["expires_at"]],

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.app import create_app
 from wifidesa.access import attempts
 from wifidesa.access.captive import decode_octal
+from wifidesa.access.tokens import MINTS_PER_DEVICE
 from wifidesa.db.models import GuestDevice, LoginToken, Router, Site
 from wifidesa.settings import Settings
 
@@ -324,3 +325,17 @@ def test_a_switched_off_way_of_logging_in_is_refused_even_by_a_direct_post(
     assert "10.5.50.1/login" not in answer.text  # no hand-off
     with sessions() as session:
         assert session.scalar(select(LoginToken.id)) is None
+
+
+def test_a_device_asking_for_too_many_logins_is_told_to_wait_in_bahasa(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    for _ in range(MINTS_PER_DEVICE):
+        page = landing(web, village)
+        assert submit(web, village, "/portal/free", page, terms="1").status_code == 200
+    page = landing(web, village)
+    refused = submit(web, village, "/portal/free", page, terms="1")
+    assert refused.status_code == 429
+    assert "Terlalu banyak login dari perangkat ini" in refused.text
+    with sessions() as session:
+        assert len(list(session.scalars(select(LoginToken.id)))) == MINTS_PER_DEVICE

@@ -125,7 +125,7 @@ def test_a_router_makes_a_limited_number_of_guest_accounts_an_hour(
     now = datetime.now(UTC)
 
     def free(mac: str, at: Router = router, when: datetime = now) -> None:
-        client = HotspotClient(router=at.name, link_login_only="http://10.5.50.1/login", mac=mac)
+        client = HotspotClient(router=at.name, mac=mac)
         free_login(session=session, client=client, router=at, now=when)
 
     for n in range(3):
