@@ -16,9 +16,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal import admin, api_docs
 from portal.admin.web import local_time
-from portal.body_limits import FORM_FIELDS, BodyLimit
+from portal.body_limits import BodyLimit
 from portal.captive import routes as captive
 from portal.captive.signing import Signer, unpack_client
+from portal.forms import PlainForm
 from portal.i18n import LANGUAGES, request_language, translations
 from wifidesa import __version__
 from wifidesa.db.engine import make_engine, make_session_factory
@@ -93,15 +94,14 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     @app.post("/portal/again", response_class=HTMLResponse, include_in_schema=False)
-    async def again(request: Request) -> Response:
+    def again(request: Request, form: PlainForm) -> Response:
         """The landing page once more, e.g. in the other language."""
-        form = await request.form(max_files=0, max_fields=FORM_FIELDS)
         language = str(form.get("lang") or "")
         client = unpack_client(Signer(settings.secret_key, "portal-client"), str(form.get("ctx")))
         if client is None or language not in LANGUAGES:
             return error_page(request, 400)
         request.state.lang = language
-        return await captive.render_landing(request, client)
+        return captive.render_landing(request, client)
 
     @app.get(
         "/mikrotik/{router_name}/{file_name}", response_class=HTMLResponse, include_in_schema=False

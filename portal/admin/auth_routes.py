@@ -12,7 +12,7 @@ from portal.admin.web import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     Admin,
-    checked_form,
+    CheckedForm,
     db,
     gettext_for,
     page,
@@ -21,8 +21,8 @@ from portal.admin.web import (
     signed_in,
     transaction,
 )
-from portal.body_limits import FORM_FIELDS
 from portal.captive.signing import new_csrf_token
+from portal.forms import PlainForm
 from wifidesa.access import attempts
 from wifidesa.admin import signin as admin_auth
 from wifidesa.admin.users import authenticate
@@ -62,9 +62,8 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
+def login(request: Request, form: PlainForm) -> Response:
     _ = gettext_for(request)
-    form = await request.form(max_files=0, max_fields=FORM_FIELDS)
     sent, cookie = str(form.get("csrf") or ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(sent, cookie):
         return _login_page(request, _("The form expired. Please try again."), 403)
@@ -110,8 +109,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, admin: SignedIn) -> Response:
-    await checked_form(request, admin)
+def logout(request: Request, admin: SignedIn, _form: CheckedForm) -> Response:
     with transaction(request) as session:
         admin_auth.end_web_session(session=session, token=admin.token)
     response = RedirectResponse("/admin/login", status_code=303)
@@ -125,9 +123,8 @@ def password_form(request: Request, admin: SignedIn) -> Response:
 
 
 @router.post("/password")
-async def change_password(request: Request, admin: SignedIn) -> Response:
+def change_password(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
     _ = gettext_for(request)
-    form = await checked_form(request, admin)
     if form.get("new", "") != form.get("repeat", ""):
         return page(
             request, "admin/password.html", admin, 400, error=_("The new passwords differ.")
@@ -156,9 +153,8 @@ def tokens(request: Request, admin: SignedIn) -> Response:
 
 
 @router.post("/tokens")
-async def create_token(request: Request, admin: SignedIn) -> Response:
+def create_token(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
     _ = gettext_for(request)
-    form = await checked_form(request, admin)
     try:
         with transaction(request) as session:
             account = admin_auth.get_admin(session=session, admin_id=admin.id)
@@ -176,8 +172,7 @@ async def create_token(request: Request, admin: SignedIn) -> Response:
 
 
 @router.post("/tokens/{token_id}/revoke")
-async def revoke_token(request: Request, admin: SignedIn, token_id: int) -> Response:
-    await checked_form(request, admin)
+def revoke_token(request: Request, admin: SignedIn, token_id: int, _form: CheckedForm) -> Response:
     with transaction(request) as session:
         account = admin_auth.get_admin(session=session, admin_id=admin.id)
         admin_auth.revoke_api_token(session=session, admin=account, token_id=token_id)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from portal.admin.api_auth import api_caller
-from portal.admin.web import Admin, checked_form, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, page, signed_in, transaction
 from wifidesa.admin.scope import require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import CoAResult
@@ -61,8 +61,9 @@ def sessions_page(request: Request, admin: SignedIn, site: str = "", notice: str
 
 
 @router.post("/sessions/{session_id}/disconnect")
-async def disconnect_page(request: Request, admin: SignedIn, session_id: int) -> Response:
-    form = await checked_form(request, admin)
+def disconnect_page(
+    request: Request, admin: SignedIn, session_id: int, form: CheckedForm
+) -> Response:
     with transaction(request) as session:
         queued = disconnect(session=session, scope=admin.scope, session_id=session_id, now=utcnow())
     site = form.get("site", "")

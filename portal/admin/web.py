@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from portal.body_limits import FORM_FIELDS
+from portal.forms import PlainForm, Upload, UploadForm
 from portal.i18n import COOKIE, chosen_language, request_language, translations
 from wifidesa.admin.scope import Scope, scope_of
 from wifidesa.admin.signin import admin_for_token
@@ -104,14 +104,30 @@ def csrf_token(request: Request, admin: Admin) -> str:
     return csrf_for(request.app.state.settings.secret_key, admin.token)
 
 
-async def checked_form(request: Request, admin: Admin, *, max_files: int = 0) -> dict[str, str]:
-    """The posted form, after its CSRF token was checked (raises CsrfRejected). Only forms
-    that upload a file allow one (`max_files`); the form is parsed once per request."""
-    form = await request.form(max_files=max_files, max_fields=FORM_FIELDS)
-    sent = str(form.get(CSRF_FIELD) or "")
-    if not hmac.compare_digest(sent, csrf_token(request, admin)):
+def check_csrf(request: Request, admin: Admin, fields: dict[str, str]) -> None:
+    """Raise CsrfRejected unless the form carries the admin's CSRF token."""
+    if not hmac.compare_digest(fields.get(CSRF_FIELD, ""), csrf_token(request, admin)):
         raise CsrfRejected
-    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
+
+
+async def checked_form(
+    request: Request, admin: Annotated[Admin, Depends(signed_in)], fields: PlainForm
+) -> dict[str, str]:
+    """FastAPI dependency: the posted form's text fields, after its CSRF token was checked."""
+    check_csrf(request, admin, fields)
+    return fields
+
+
+async def checked_upload(
+    request: Request, admin: Annotated[Admin, Depends(signed_in)], upload: UploadForm
+) -> Upload:
+    """FastAPI dependency: a form with a file, after its CSRF token was checked."""
+    check_csrf(request, admin, upload.fields)
+    return upload
+
+
+CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
+CheckedUpload = Annotated[Upload, Depends(checked_upload)]
 
 
 def gettext_for(request: Request) -> Any:

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.body_limits import FORM_FIELDS
 from portal.captive.signing import Signer, new_csrf_token, pack_client, unpack_client
+from portal.forms import HotspotFields, PlainForm
 from portal.i18n import COOKIE, chosen_language, request_language, translations
 from wifidesa.access import attempts
 from wifidesa.access.captive import (
@@ -132,13 +132,8 @@ def _landing(
 
 
 @router.api_route("/portal/login", methods=["GET", "POST"], response_class=HTMLResponse)
-async def hotspot_login(request: Request) -> Response:
+def hotspot_login(request: Request, fields: HotspotFields) -> Response:
     """Where the router's login.html sends the client, with the hotspot's variables."""
-    fields = (
-        await request.form(max_files=0, max_fields=FORM_FIELDS)
-        if request.method == "POST"
-        else request.query_params
-    )
 
     def value(name: str) -> str:
         return str(fields.get(name) or "").strip()[:512]
@@ -154,10 +149,10 @@ async def hotspot_login(request: Request) -> Response:
     )
     error = value("error")
     shown = _t(request)(ROUTER_ERRORS[error]) if error in ROUTER_ERRORS else error or None
-    return await render_landing(request, client, shown)
+    return render_landing(request, client, shown)
 
 
-async def render_landing(
+def render_landing(
     request: Request, client: HotspotClient, error: str | None = None, status: int = 200
 ) -> Response:
     with _sessions(request)() as session:
@@ -168,8 +163,7 @@ async def render_landing(
         return _landing(request, session, client, router_row, error=error, status=status)
 
 
-async def _login(request: Request, kind: str) -> Response:
-    form = await request.form(max_files=0, max_fields=FORM_FIELDS)
+def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
 
     def field(name: str) -> str:
         return str(form.get(name) or "")[:256]
@@ -197,7 +191,7 @@ async def _login(request: Request, kind: str) -> Response:
         message = _(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(
             time=f"{clock} {zone_name(PORTAL_ZONE)}"
         )
-        return await render_landing(request, client, message, 429)
+        return render_landing(request, client, message, 429)
     try:
         # A refusal leaves the block by its exception, so the transaction rolls back.
         with transaction(_sessions(request)) as session:
@@ -218,9 +212,9 @@ async def _login(request: Request, kind: str) -> Response:
                 now=now,
                 fallback=None,
             )
-        return await render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
+        return render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
     except MintRefused as exc:  # too many logins asked for: not a wrong code, not counted
-        return await render_landing(request, client, translate_error(exc, _t(request)), 429)
+        return render_landing(request, client, translate_error(exc, _t(request)), 429)
     attempts.guarded(_sessions(request), attempts.record_success, counters=counters, fallback=None)
     response = _handoff(request, handoff)
     if kind == "voucher":
@@ -257,22 +251,22 @@ def _handoff(request: Request, handoff: Handoff) -> Response:
 
 
 @router.post("/portal/voucher", response_class=HTMLResponse)
-async def voucher(request: Request) -> Response:
-    return await _login(request, "voucher")
+def voucher(request: Request, form: PlainForm) -> Response:
+    return _login(request, "voucher", form)
 
 
 @router.post("/portal/member", response_class=HTMLResponse)
-async def member(request: Request) -> Response:
-    return await _login(request, "member")
+def member(request: Request, form: PlainForm) -> Response:
+    return _login(request, "member", form)
 
 
 @router.post("/portal/free", response_class=HTMLResponse)
-async def free(request: Request) -> Response:
-    return await _login(request, "free")
+def free(request: Request, form: PlainForm) -> Response:
+    return _login(request, "free", form)
 
 
 @router.get("/portal/status", response_class=HTMLResponse)
-async def status(request: Request, username: str = "", router: str = "") -> Response:
+def status(request: Request, username: str = "", router: str = "") -> Response:
     """After login the router sends the villager here: package, data and time left."""
     now = utcnow()
     with _sessions(request)() as session:
@@ -315,7 +309,7 @@ def _card_code(text: str) -> str | None:
 
 
 @router.get("/portal/v/{code}", response_class=HTMLResponse)
-async def voucher_card(request: Request, code: str) -> Response:
+def voucher_card(request: Request, code: str) -> Response:
     """Where a voucher card's QR code leads: join the Wi-Fi, then log in with the code filled in.
 
     An unknown code gets the same page, without the router link and without the cookie,
@@ -348,7 +342,7 @@ async def voucher_card(request: Request, code: str) -> Response:
 
 
 @router.get("/portal/lang/{language}")
-async def switch_language(request: Request, language: str, back: str = "/") -> Response:
+def switch_language(request: Request, language: str, back: str = "/") -> Response:
     target = back if back.startswith("/") and not back.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     if language in ("id", "en"):
@@ -357,7 +351,7 @@ async def switch_language(request: Request, language: str, back: str = "/") -> R
 
 
 @router.get("/portal/logo/{site_code}")
-async def logo(request: Request, site_code: str) -> Response:
+def logo(request: Request, site_code: str) -> Response:
     with _sessions(request)() as session:
         row = session.execute(
             select(Site.logo, Site.logo_type).where(Site.code == site_code[:32])

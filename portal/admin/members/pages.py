@@ -9,10 +9,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
-from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
-from portal.body_limits import FORM_FIELDS
+from portal.admin.web import (
+    Admin,
+    CheckedForm,
+    CheckedUpload,
+    gettext_for,
+    page,
+    signed_in,
+    transaction,
+)
+from portal.forms import MAX_UPLOAD, Upload
 from wifidesa.admin.scope import visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, RowsRejected, translate_error
@@ -24,7 +31,6 @@ from wifidesa.units import format_size
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
-MAX_UPLOAD = 512 * 1024
 
 
 def _number(text: str | None) -> int | None:
@@ -74,8 +80,7 @@ def new_member_form(request: Request, admin: SignedIn, site: int | None = None) 
 
 
 @router.post("/members/new")
-async def create_member(request: Request, admin: SignedIn) -> Response:
-    form = await checked_form(request, admin)
+def create_member(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
     _ = gettext_for(request)
     password = form.get("password", "") or residents.generate_password()
     try:
@@ -133,14 +138,9 @@ def import_form(request: Request, admin: SignedIn) -> Response:
     return page(request, "admin/members_import.html", admin, form={}, **_choices(request, admin))
 
 
-async def _uploaded_text(request: Request, form: dict[str, str]) -> str:
-    upload = (await request.form(max_files=1, max_fields=FORM_FIELDS)).get("file")
-    if not isinstance(upload, UploadFile):
-        return form.get("csv", "")
-    try:
-        data = await upload.read(MAX_UPLOAD + 1) if upload.filename else b""
-    finally:
-        await upload.close()
+def _uploaded_text(upload: Upload) -> str:
+    """The CSV's text: the uploaded file's, or the text area's."""
+    data = upload.data
     if data:
         if len(data) > MAX_UPLOAD:
             raise InvalidInput(ErrorCode.FILE_TOO_LARGE, size="512 KB")
@@ -148,16 +148,16 @@ async def _uploaded_text(request: Request, form: dict[str, str]) -> str:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InvalidInput(ErrorCode.FILE_NOT_UTF8) from None
-    return form.get("csv", "")
+    return upload.fields.get("csv", "")
 
 
 @router.post("/members/import")
-async def import_csv(request: Request, admin: SignedIn) -> Response:
-    form = await checked_form(request, admin, max_files=1)
+def import_csv(request: Request, admin: SignedIn, upload: CheckedUpload) -> Response:
+    form = upload.fields
     _ = gettext_for(request)
     problems: list[str] = []
     try:
-        text = await _uploaded_text(request, form)
+        text = _uploaded_text(upload)
         with transaction(request) as session:
             created = import_members(
                 session=session,
@@ -203,8 +203,9 @@ def _back(account_id: int, done: str) -> Response:
 
 
 @router.post("/members/{account_id}/password")
-async def reset_password(request: Request, admin: SignedIn, account_id: int) -> Response:
-    form = await checked_form(request, admin)
+def reset_password(
+    request: Request, admin: SignedIn, account_id: int, form: CheckedForm
+) -> Response:
     _ = gettext_for(request)
     typed = form.get("password", "")
     try:
@@ -218,8 +219,7 @@ async def reset_password(request: Request, admin: SignedIn, account_id: int) -> 
 
 
 @router.post("/members/{account_id}/disable")
-async def disable(request: Request, admin: SignedIn, account_id: int) -> Response:
-    await checked_form(request, admin)
+def disable(request: Request, admin: SignedIn, account_id: int, _form: CheckedForm) -> Response:
     _ = gettext_for(request)
     try:
         with transaction(request) as session:
@@ -232,8 +232,7 @@ async def disable(request: Request, admin: SignedIn, account_id: int) -> Respons
 
 
 @router.post("/members/{account_id}/enable")
-async def enable(request: Request, admin: SignedIn, account_id: int) -> Response:
-    await checked_form(request, admin)
+def enable(request: Request, admin: SignedIn, account_id: int, _form: CheckedForm) -> Response:
     _ = gettext_for(request)
     try:
         with transaction(request) as session:
@@ -244,8 +243,9 @@ async def enable(request: Request, admin: SignedIn, account_id: int) -> Response
 
 
 @router.post("/members/{account_id}/profile")
-async def change_profile(request: Request, admin: SignedIn, account_id: int) -> Response:
-    form = await checked_form(request, admin)
+def change_profile(
+    request: Request, admin: SignedIn, account_id: int, form: CheckedForm
+) -> Response:
     with transaction(request) as session:
         residents.change_profile(
             session=session,
@@ -257,10 +257,9 @@ async def change_profile(request: Request, admin: SignedIn, account_id: int) -> 
 
 
 @router.post("/members/{account_id}/devices/{device_id}/remove")
-async def forget_device(
-    request: Request, admin: SignedIn, account_id: int, device_id: int
+def forget_device(
+    request: Request, admin: SignedIn, account_id: int, device_id: int, _form: CheckedForm
 ) -> Response:
-    await checked_form(request, admin)
     with transaction(request) as session:
         residents.forget_device(
             session=session,

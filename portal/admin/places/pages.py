@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in, transaction
 from wifidesa.admin.scope import Forbidden, require_oversight
 from wifidesa.crypto import SecretBox
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, translate_error
@@ -63,9 +63,8 @@ def new_site_form(request: Request, admin: SignedIn) -> Response:
 
 
 @router.post("/sites/new")
-async def new_site(request: Request, admin: SignedIn) -> Response:
+def new_site(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
     _ = gettext_for(request)
-    form = await checked_form(request, admin)
     fields = ("desa_code", "desa_name", "kecamatan_name", "site_code", "site_name")
     values = {key: form.get(key, "").strip() for key in fields}
     spec = SiteSpec(**values, timezone=DEFAULT_TIMEZONE)
@@ -114,9 +113,8 @@ def _optional_int(text: str, problem: ErrorCode) -> int | None:
 
 
 @router.post("/sites/{site_id}/options")
-async def site_options(request: Request, admin: SignedIn, site_id: int) -> Response:
+def site_options(request: Request, admin: SignedIn, site_id: int, form: CheckedForm) -> Response:
     _ = gettext_for(request)
-    form = await checked_form(request, admin)
     try:
         options = SiteOptions(
             allow_voucher=_flag(form, "allow_voucher"),
@@ -134,9 +132,8 @@ async def site_options(request: Request, admin: SignedIn, site_id: int) -> Respo
 
 
 @router.post("/sites/{site_id}/routers")
-async def add_router(request: Request, admin: SignedIn, site_id: int) -> Response:
+def add_router(request: Request, admin: SignedIn, site_id: int, form: CheckedForm) -> Response:
     _ = gettext_for(request)
-    form = await checked_form(request, admin)
     try:
         spec = RouterSpec(
             name=form.get("name", ""),
@@ -175,8 +172,7 @@ def hotspot_zip(request: Request, admin: SignedIn, router_id: int) -> Response:
 
 
 @router.post("/routers/{router_id}/secret")
-async def renew_secret(request: Request, admin: SignedIn, router_id: int) -> Response:
-    await checked_form(request, admin)
+def renew_secret(request: Request, admin: SignedIn, router_id: int, _form: CheckedForm) -> Response:
     with transaction(request) as session:
         secret = routers.new_secret(
             session=session, scope=admin.scope, box=box_of(request), router_id=router_id
@@ -201,9 +197,8 @@ def router_page(request: Request, admin: SignedIn, router_id: int, saved: str = 
 
 
 @router.post("/routers/{router_id}")
-async def edit_router(request: Request, admin: SignedIn, router_id: int) -> Response:
+def edit_router(request: Request, admin: SignedIn, router_id: int, form: CheckedForm) -> Response:
     """Change a router's addresses, identity, CoA port and Message-Authenticator rule."""
-    form = await checked_form(request, admin)
     try:
         changes = RouterChanges(
             ip_address=form.get("ip_address", ""),

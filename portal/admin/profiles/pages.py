@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.profiles.forms import QUOTA_PERIODS, form_from_spec, spec_from_form
-from portal.admin.web import Admin, checked_form, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in, transaction
 from portal.admin.wording import PERIODS, limits_in_words
 from wifidesa.admin.scope import profile_editable, require_oversight
 from wifidesa.db.models import Region
@@ -58,8 +58,7 @@ def new_profile_form(request: Request, admin: SignedIn) -> Response:
 
 
 @router.post("/profiles/new")
-async def create_profile(request: Request, admin: SignedIn) -> Response:
-    form = await checked_form(request, admin)
+def create_profile(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
     _ = gettext_for(request)
     require_oversight(admin.scope)
     try:
@@ -112,8 +111,9 @@ def profile(request: Request, admin: SignedIn, profile_id: int, done: str = "") 
 
 
 @router.post("/profiles/{profile_id}")
-async def update_profile(request: Request, admin: SignedIn, profile_id: int) -> Response:
-    form = await checked_form(request, admin)
+def update_profile(
+    request: Request, admin: SignedIn, profile_id: int, form: CheckedForm
+) -> Response:
     _ = gettext_for(request)
     try:
         spec = spec_from_form(form)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.admin.jobs import Job, registry_of
 from portal.admin.web import (
     Admin,
-    checked_form,
+    CheckedForm,
     gettext_for,
     page,
     safe_next,
@@ -124,8 +124,7 @@ def revoke_form(request: Request, admin: SignedIn, account_id: int) -> Response:
 
 
 @router.post("/vouchers/{account_id}/revoke")
-async def revoke(request: Request, admin: SignedIn, account_id: int) -> Response:
-    form = await checked_form(request, admin)
+def revoke(request: Request, admin: SignedIn, account_id: int, form: CheckedForm) -> Response:
     with transaction(request) as session:
         queued = stock.revoke(
             session=session, scope=admin.scope, account_id=account_id, now=utcnow()
@@ -150,8 +149,7 @@ def new_batch_form(request: Request, admin: SignedIn, site: str = "") -> Respons
 
 
 @router.post("/vouchers/new")
-async def new_batch(request: Request, admin: SignedIn) -> Response:
-    form = await checked_form(request, admin)
+def new_batch(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
     _ = gettext_for(request)
     count = _number(form.get("count"))
     profile_id = _number(form.get("profile"))
@@ -260,8 +258,7 @@ def batch_detail(request: Request, admin: SignedIn, batch_id: int) -> Response:
 
 
 @router.post("/vouchers/batches/{batch_id}/distributed")
-async def distributed(request: Request, admin: SignedIn, batch_id: int) -> Response:
-    form = await checked_form(request, admin)
+def distributed(request: Request, admin: SignedIn, batch_id: int, form: CheckedForm) -> Response:
     try:
         with transaction(request) as session:
             marked = stock.mark_distributed(
