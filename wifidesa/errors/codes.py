@@ -159,3 +159,7 @@ class ErrorCode(StrEnum):
     PORT_NOT_A_NUMBER = "port_not_a_number"
     FILE_TOO_LARGE = "file_too_large"
     FILE_NOT_UTF8 = "file_not_utf8"
+    # keys (secret-key rotation, device-hash key)
+    WEAK_OLD_SECRET_KEY = "weak_old_secret_key"  # noqa: S105 (a code, not a secret)
+    WEAK_DEVICE_HASH_KEY = "weak_device_hash_key"
+    DEVICE_HASH_KEY_NOT_BASE64 = "device_hash_key_not_base64"

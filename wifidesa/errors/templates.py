@@ -182,4 +182,16 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.PORT_NOT_A_NUMBER: "the hotspot port must be a number",
     ErrorCode.FILE_TOO_LARGE: "the file is larger than {size}",
     ErrorCode.FILE_NOT_UTF8: "the file is not UTF-8 text; save the CSV as UTF-8",
+    ErrorCode.WEAK_OLD_SECRET_KEY: (
+        "key {position} of WIFIDESA_OLD_SECRET_KEYS is the placeholder or shorter than 32 "
+        "characters; run 'wifidesa keys reencrypt', then remove it"
+    ),
+    ErrorCode.WEAK_DEVICE_HASH_KEY: (
+        "WIFIDESA_DEVICE_HASH_KEY is shorter than {minimum} bytes; set one, e.g. {example} in the "
+        "environment or .env, or the value 'wifidesa keys device-hash-key' prints"
+    ),
+    ErrorCode.DEVICE_HASH_KEY_NOT_BASE64: (
+        "WIFIDESA_DEVICE_HASH_KEY is not URL-safe base64; set the value 'wifidesa keys "
+        "device-hash-key' prints, or a new one from secrets.token_urlsafe(32)"
+    ),
 }
