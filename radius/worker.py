@@ -120,7 +120,7 @@ class RadiusWorker:
         self.checkpointer = Checkpointer(path) if path and reaper else None
         if path:
             disable_autocheckpoint(self.engine)
-        self.box = SecretBox(settings.secret_key)
+        self.box = SecretBox.from_settings(settings)
         self.cache = ReplyCache(ttl=settings.radius_reply_cache_seconds)
         self.clients: dict[str, NasClient] = {}
         self.acct_cache = AcctCache()

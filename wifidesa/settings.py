@@ -13,9 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wifidesa.crypto import decode_device_hash_key
 from wifidesa.errors import ConfigError, ErrorCode
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
+MINIMUM_KEY_LENGTH = 32  # characters of a secret key; bytes of the device-hash key
+_KEY_EXAMPLE = (
+    'WIFIDESA_SECRET_KEY="$(python3 -c "import secrets; print(secrets.token_urlsafe(48))")"'
+)
+_DEVICE_KEY_EXAMPLE = (
+    'WIFIDESA_DEVICE_HASH_KEY="$(python3 -c "import secrets; print(secrets.token_urlsafe(32))")"'
+)
 DEFAULT_TIMEZONE = "Asia/Makassar"  # WITA, UTC+8: all of Kalimantan Timur
 
 
@@ -34,6 +42,11 @@ class Settings(BaseSettings):
     env: Environment = Environment.PRODUCTION
     # Signs sessions and CSRF tokens, and derives the key that encrypts router secrets at rest.
     secret_key: str = Field(default=PLACEHOLDER_SECRET, repr=False)
+    # Earlier secret keys, comma-separated: they still decrypt router secrets until
+    # `wifidesa keys reencrypt` has moved every secret to the current key.
+    old_secret_keys: str = Field(default="", repr=False)
+    # Keys the hash of MACs in statistics; empty: derived from the secret key (as before).
+    device_hash_key: str = Field(default="", repr=False)
     var_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite file var/wifidesa.db
     timezone: str = DEFAULT_TIMEZONE
@@ -71,6 +84,11 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         return self.env is Environment.DEVELOPMENT
 
+    @property
+    def old_secret_key_list(self) -> list[str]:
+        """`old_secret_keys` split on commas, blanks dropped."""
+        return [key.strip() for key in self.old_secret_keys.split(",") if key.strip()]
+
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment, an optional env file, and explicit overrides."""
@@ -84,12 +102,23 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
 
 
 def check_for_startup(settings: Settings) -> None:
-    """Refuse to start a service with a placeholder secret outside development."""
+    """Refuse to start a service with a placeholder or short key outside development, or with
+    a device-hash key that is not URL-safe base64."""
+    device_key = (
+        decode_device_hash_key(settings.device_hash_key) if settings.device_hash_key else None
+    )
     if settings.is_development:
         return
-    if settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32:
+    if _weak(settings.secret_key):
+        raise ConfigError(ErrorCode.PLACEHOLDER_SECRET, example=_KEY_EXAMPLE)
+    for position, key in enumerate(settings.old_secret_key_list, start=1):
+        if _weak(key):
+            raise ConfigError(ErrorCode.WEAK_OLD_SECRET_KEY, position=position)
+    if device_key is not None and len(device_key) < MINIMUM_KEY_LENGTH:
         raise ConfigError(
-            ErrorCode.PLACEHOLDER_SECRET,
-            example='WIFIDESA_SECRET_KEY="$(python3 -c '
-            '"import secrets; print(secrets.token_urlsafe(48))")"',
+            ErrorCode.WEAK_DEVICE_HASH_KEY, minimum=MINIMUM_KEY_LENGTH, example=_DEVICE_KEY_EXAMPLE
         )
+
+
+def _weak(key: str) -> bool:
+    return key == PLACEHOLDER_SECRET or len(key) < MINIMUM_KEY_LENGTH

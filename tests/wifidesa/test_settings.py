@@ -1,8 +1,9 @@
+import secrets
 from pathlib import Path
 
 import pytest
 
-from wifidesa.errors import ConfigError
+from wifidesa.errors import ConfigError, ErrorCode
 from wifidesa.settings import PLACEHOLDER_SECRET, check_for_startup, load_settings
 
 
@@ -57,3 +58,77 @@ def test_unknown_time_zone_is_a_one_line_config_error() -> None:
 def test_secret_is_not_in_the_settings_repr() -> None:
     settings = load_settings(env_file=None, secret_key="s3cr3t-value-" * 4)
     assert "s3cr3t" not in repr(settings)
+
+
+GOOD_KEY = "x" * 40
+
+
+def test_old_secret_keys_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WIFIDESA_OLD_SECRET_KEYS", f" {'a' * 40}, {'b' * 40} ,")
+    assert load_settings(env_file=None).old_secret_key_list == ["a" * 40, "b" * 40]
+    assert load_settings(env_file=None, old_secret_keys="").old_secret_key_list == []
+
+
+@pytest.mark.parametrize("old", ["tiny-k3y", PLACEHOLDER_SECRET])
+def test_a_weak_old_secret_key_refuses_to_start_in_production(old: str) -> None:
+    settings = load_settings(
+        env_file=None, env="production", secret_key=GOOD_KEY, old_secret_keys=f"{'y' * 40},{old}"
+    )
+    with pytest.raises(ConfigError, match="key 2 of WIFIDESA_OLD_SECRET_KEYS") as info:
+        check_for_startup(settings)
+    assert info.value.code is ErrorCode.WEAK_OLD_SECRET_KEY
+    assert old not in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_short_device_hash_key_refuses_to_start_in_production() -> None:
+    short = secrets.token_urlsafe(16)
+    settings = load_settings(
+        env_file=None, env="production", secret_key=GOOD_KEY, device_hash_key=short
+    )
+    with pytest.raises(ConfigError) as info:
+        check_for_startup(settings)
+    assert info.value.code is ErrorCode.WEAK_DEVICE_HASH_KEY
+    assert short not in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_device_hash_key_that_is_not_base64_refuses_to_start_even_in_development() -> None:
+    settings = load_settings(env_file=None, env="development", device_hash_key="not base64!")
+    with pytest.raises(ConfigError) as info:
+        check_for_startup(settings)
+    assert info.value.code is ErrorCode.DEVICE_HASH_KEY_NOT_BASE64
+
+
+def test_short_keys_are_allowed_in_development() -> None:
+    check_for_startup(
+        load_settings(
+            env_file=None,
+            env="development",
+            old_secret_keys="short",
+            device_hash_key=secrets.token_urlsafe(8),
+        )
+    )
+
+
+def test_good_old_and_device_hash_keys_start_in_production() -> None:
+    check_for_startup(
+        load_settings(
+            env_file=None,
+            env="production",
+            secret_key=GOOD_KEY,
+            old_secret_keys="y" * 40,
+            device_hash_key=secrets.token_urlsafe(32),
+        )
+    )
+
+
+def test_no_key_is_in_the_settings_repr() -> None:
+    device_key = secrets.token_urlsafe(32)
+    settings = load_settings(
+        env_file=None,
+        secret_key="s3cr3t-value-" * 4,
+        old_secret_keys=f"{'old-k3y-' * 5},{'older-k3y-' * 4}",
+        device_hash_key=device_key,
+    )
+    for fragment in ("s3cr3t", "old-k3y", "older-k3y", device_key):
+        assert fragment not in repr(settings)
+        assert fragment not in str(settings)

@@ -28,7 +28,7 @@ class AppContext:
 
     @cached_property
     def box(self) -> SecretBox:
-        return SecretBox(self.settings.secret_key)
+        return SecretBox.from_settings(self.settings)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

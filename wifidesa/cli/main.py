@@ -13,7 +13,13 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from wifidesa import __version__
-from wifidesa.cli import account_commands, session_commands, setup_commands, site_commands
+from wifidesa.cli import (
+    account_commands,
+    key_commands,
+    session_commands,
+    setup_commands,
+    site_commands,
+)
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
 from wifidesa.db import schema
@@ -42,6 +48,7 @@ def build_parser() -> Parser:
     site_commands.register(subparsers)
     account_commands.register(subparsers)
     session_commands.register(subparsers)
+    key_commands.register(subparsers)
     for ep in entry_points(group=COMMANDS_GROUP):
         ep.load()(subparsers)
     return parser

@@ -162,3 +162,7 @@ class ErrorCode(StrEnum):
     # villagers' logins at the captive portal
     TOO_MANY_LOGINS = "too_many_logins"
     FREE_ACCESS_BUSY = "free_access_busy"
+    # keys (secret-key rotation, device-hash key)
+    WEAK_OLD_SECRET_KEY = "weak_old_secret_key"  # noqa: S105 (a code, not a secret)
+    WEAK_DEVICE_HASH_KEY = "weak_device_hash_key"
+    DEVICE_HASH_KEY_NOT_BASE64 = "device_hash_key_not_base64"

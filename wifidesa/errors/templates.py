@@ -189,4 +189,16 @@ TEMPLATES: dict[ErrorCode, str] = {
         "Too many new devices asked for free access at this hotspot. "
         "Try again in {minutes} minute(s)."
     ),
+    ErrorCode.WEAK_OLD_SECRET_KEY: (
+        "key {position} of WIFIDESA_OLD_SECRET_KEYS is the placeholder or shorter than 32 "
+        "characters; run 'wifidesa keys reencrypt', then remove it"
+    ),
+    ErrorCode.WEAK_DEVICE_HASH_KEY: (
+        "WIFIDESA_DEVICE_HASH_KEY is shorter than {minimum} bytes; set one, e.g. {example} in the "
+        "environment or .env, or the value 'wifidesa keys device-hash-key' prints"
+    ),
+    ErrorCode.DEVICE_HASH_KEY_NOT_BASE64: (
+        "WIFIDESA_DEVICE_HASH_KEY is not URL-safe base64; set the value 'wifidesa keys "
+        "device-hash-key' prints, or a new one from secrets.token_urlsafe(32)"
+    ),
 }

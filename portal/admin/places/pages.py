@@ -25,7 +25,7 @@ SignedIn = Annotated[Admin, Depends(signed_in)]
 
 
 def box_of(request: Request) -> SecretBox:
-    return SecretBox(request.app.state.settings.secret_key)
+    return SecretBox.from_settings(request.app.state.settings)
 
 
 def portal_url(request: Request) -> str:
