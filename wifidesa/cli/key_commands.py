@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
-from wifidesa.crypto import SecretBox
-from wifidesa.db.models import Router
-
-
-def reencrypt_router_secrets(*, session: Session, box: SecretBox) -> int:
-    """Encrypt every router's RADIUS secret and RouterOS API password again with the current
-    key (each read with any key of the ring); how many were rewritten. One that no key opens
-    raises UNDECRYPTABLE_SECRET, and the caller's transaction writes none."""
-    count = 0
-    for router in session.scalars(select(Router).order_by(Router.id)):
-        router.secret_enc = box.reencrypt(router.secret_enc)
-        count += 1
-        if router.api_password_enc:
-            router.api_password_enc = box.reencrypt(router.api_password_enc)
-            count += 1
-    return count
+from wifidesa.places.routers import reencrypt_secrets
 
 
 def cmd_keys(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -33,7 +16,7 @@ def cmd_keys(ctx: AppContext, args: argparse.Namespace) -> int:
         print(ctx.box.device_hash_key)
         return 0
     with ctx.transaction() as session:
-        count = reencrypt_router_secrets(session=session, box=ctx.box)
+        count = reencrypt_secrets(session=session, scope=OPERATOR, box=ctx.box)
     print(f"{count} stored secrets re-encrypted with WIFIDESA_SECRET_KEY")
     if ctx.settings.old_secret_key_list:
         print("WIFIDESA_OLD_SECRET_KEYS can now be removed")

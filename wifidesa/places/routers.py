@@ -18,7 +18,13 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin import audit
-from wifidesa.admin.scope import Scope, require_oversight, require_site, site_filter
+from wifidesa.admin.scope import (
+    Scope,
+    require_oversight,
+    require_province,
+    require_site,
+    site_filter,
+)
 from wifidesa.crypto import SecretBox, generate_secret
 from wifidesa.db.models import Router
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, NotFound
@@ -288,6 +294,22 @@ def hotspot_zip(
         for name, content in files.items():
             archive.writestr(f"hotspot/{name}", content)
     return f"hotspot-{router.name}.zip", buffer.getvalue()
+
+
+def reencrypt_secrets(*, session: Session, scope: Scope, box: SecretBox) -> int:
+    """Encrypt every router's RADIUS secret and RouterOS API password again with the current
+    key (each read with any key of the ring), for a key rotation; how many were rewritten. One
+    that no key opens raises UNDECRYPTABLE_SECRET, and the caller's transaction writes none."""
+    require_province(scope)
+    count = 0
+    for router in session.scalars(select(Router).order_by(Router.id)):
+        router.secret_enc = box.reencrypt(router.secret_enc)
+        count += 1
+        if router.api_password_enc:
+            router.api_password_enc = box.reencrypt(router.api_password_enc)
+            count += 1
+    audit.record(session=session, action="keys.reencrypt", actor=scope, count=count)
+    return count
 
 
 def router_secret(router: Router, box: SecretBox) -> str:
