@@ -1,6 +1,6 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
 # `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
-.PHONY: run test test-fast lint bench-vouchers bench-voucher-pdf bench-radius clean
+.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius clean
 
 run:
 	scripts/run.sh
@@ -16,6 +16,9 @@ lint:
 
 bench-vouchers:
 	scripts/bootstrap.sh && .venv/bin/python scripts/bench_vouchers.py
+
+bench-portal:
+	scripts/bootstrap.sh && .venv/bin/python scripts/bench_portal.py
 
 bench-voucher-pdf:
 	scripts/bootstrap.sh && .venv/bin/python scripts/bench_voucher_pdf.py

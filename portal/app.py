@@ -45,11 +45,17 @@ ERROR_TITLES = {
 
 def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
+    # Handlers run in threads, so transactions of this process overlap. On SQLite one that
+    # read and then writes fails at once ("database is locked") if another wrote in between;
+    # transactions that write take the write lock when they begin instead, and wait for it.
+    # (Slow work - argon2 - happens before they begin.) PostgreSQL: the same engine.
+    writer = make_engine(settings.resolved_database_url, sqlite_immediate=True)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        writer.dispose()
 
     # /docs is our own server-rendered page (portal.api_docs): Swagger UI would load a CDN.
     app = FastAPI(
@@ -57,7 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_session_factory(engine)
+    app.state.sessions = make_session_factory(engine)  # reads
+    app.state.writes = make_session_factory(writer)  # transactions that write
     app.add_middleware(BodyLimit)
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.filters["local"] = local_time

@@ -9,7 +9,9 @@ runs; the others wait their turn.
 from __future__ import annotations
 
 import os
+import secrets
 import threading
+from functools import cache
 
 from passlib.context import CryptContext
 
@@ -34,6 +36,17 @@ def verify_password(password: str, password_hash: str) -> bool:
             return bool(_context.verify(password, password_hash))
     except (ValueError, TypeError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def verify_nothing(password: str) -> None:
+    """Spend the time of a password check, for a name that does not exist: an unknown user
+    must take as long to refuse as a wrong password."""
+    verify_password(password, _dummy_hash())
 
 
 def check_password_strength(password: str) -> None:

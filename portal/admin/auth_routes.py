@@ -20,6 +20,7 @@ from portal.admin.web import (
     secure_cookies,
     signed_in,
     transaction,
+    writes,
 )
 from portal.captive.signing import new_csrf_token
 from portal.forms import PlainForm
@@ -27,6 +28,7 @@ from wifidesa.access import attempts
 from wifidesa.admin import signin as admin_auth
 from wifidesa.admin.users import authenticate
 from wifidesa.db.engine import utcnow
+from wifidesa.db.models import AdminUser
 from wifidesa.errors import InvalidInput, translate_error
 from wifidesa.i18n import PORTAL_ZONE, format_moment
 
@@ -82,8 +84,11 @@ def login(request: Request, form: PlainForm) -> Response:
             message.format(time=format_moment(moment=blocked, zone=PORTAL_ZONE, gettext=_)),
             429,
         )
+    with db(request)() as session:  # a read: the password check holds no write lock
+        found = authenticate(session=session, username=username, password=password)
+        admin_id = found.id if found is not None else None
     with transaction(request) as session:
-        admin = authenticate(session=session, username=username, password=password)
+        admin = session.get(AdminUser, admin_id) if admin_id is not None else None
         if admin is None:
             admin_auth.record_failed_sign_in(session=session, username=username, address=address)
         token = (
@@ -91,10 +96,10 @@ def login(request: Request, form: PlainForm) -> Response:
         )
     if token is None:
         attempts.guarded(
-            db(request), attempts.record_failure, counters=counters, now=now, fallback=None
+            writes(request), attempts.record_failure, counters=counters, now=now, fallback=None
         )
         return _login_page(request, _("Wrong username or password."), 401)
-    attempts.guarded(db(request), attempts.record_success, counters=counters, fallback=None)
+    attempts.guarded(writes(request), attempts.record_success, counters=counters, fallback=None)
     response = RedirectResponse(safe_next(str(form.get("next") or "")), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

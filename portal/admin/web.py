@@ -68,12 +68,19 @@ def csrf_for(secret_key: str, session_token: str) -> str:
 
 
 def db(request: Request) -> Any:
+    """Sessions for reads."""
     return request.app.state.sessions
+
+
+def writes(request: Request) -> Any:
+    """Sessions for transactions that write (see portal.app)."""
+    return request.app.state.writes
 
 
 @contextmanager
 def transaction(request: Request) -> Iterator[Session]:
-    with db(request).begin() as session:
+    """A transaction that may write (it takes SQLite's write lock when it begins)."""
+    with request.app.state.writes.begin() as session:
         yield session
 
 

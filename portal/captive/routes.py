@@ -22,6 +22,7 @@ from wifidesa.access.captive import (
     HotspotClient,
     PortalProblem,
     PortalRefused,
+    check_member,
     check_router,
     decode_octal,
     free_login,
@@ -89,7 +90,13 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
 
 
 def _sessions(request: Request) -> Any:
+    """Sessions for reads."""
     return request.app.state.sessions
+
+
+def _writes(request: Request) -> Any:
+    """Sessions for transactions that write (see portal.app)."""
+    return request.app.state.writes
 
 
 def _signer(request: Request) -> Signer:
@@ -194,9 +201,15 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
         return render_landing(request, client, message, 429)
     try:
         # A refusal leaves the block by its exception, so the transaction rolls back.
-        with transaction(_sessions(request)) as session:
+        member_id = None
+        if kind == "member":  # the password check (argon2) before any write lock is taken
+            with _sessions(request)() as session:
+                member_id = check_member(
+                    session=session, username=field("username"), password=field("password")
+                )
+        with transaction(_writes(request)) as session:
             router_row = check_router(session=session, client=client)
-            handoff = _attempt(session, kind, client, router_row, field, now)
+            handoff = _attempt(session, kind, client, router_row, field, now, member_id)
     except PortalRefused as exc:
         if exc.problem in (
             PortalProblem.UNKNOWN_ROUTER,
@@ -206,7 +219,7 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
             return _refusal(request, exc.problem)
         if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
             attempts.guarded(
-                _sessions(request),
+                _writes(request),
                 attempts.record_failure,
                 counters=counters,
                 now=now,
@@ -215,7 +228,7 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
         return render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
     except MintRefused as exc:  # too many logins asked for: not a wrong code, not counted
         return render_landing(request, client, translate_error(exc, _t(request)), 429)
-    attempts.guarded(_sessions(request), attempts.record_success, counters=counters, fallback=None)
+    attempts.guarded(_writes(request), attempts.record_success, counters=counters, fallback=None)
     response = _handoff(request, handoff)
     if kind == "voucher":
         response.delete_cookie(CODE_COOKIE)  # used: the next login form starts empty
@@ -223,19 +236,25 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
 
 
 def _attempt(
-    session: Session, kind: str, client: HotspotClient, router_row: Router, field: Any, now: Any
+    session: Session,
+    kind: str,
+    client: HotspotClient,
+    router_row: Router,
+    field: Any,
+    now: Any,
+    member_id: int | None,
 ) -> Handoff:
     if kind == "voucher":
         return voucher_login(
             session=session, client=client, router=router_row, code=field("code"), now=now
         )
     if kind == "member":
+        assert member_id is not None  # checked before the transaction began
         return member_login(
             session=session,
             client=client,
             router=router_row,
-            username=field("username"),
-            password=field("password"),
+            account_id=member_id,
             now=now,
             remember=field("remember") == "1",
         )

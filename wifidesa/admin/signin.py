@@ -54,6 +54,7 @@ def _issue(
 
 def start_web_session(*, session: Session, admin: AdminUser, now: datetime) -> str:
     """A new browser session for a signed-in admin; the token goes into a cookie."""
+    admin.last_login_at = now
     audit.record(session=session, action="admins.sign_in", actor=admin)
     return _issue(session, admin, TokenKind.WEB, "", WEB_IDLE, now)
 

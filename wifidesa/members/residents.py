@@ -90,6 +90,7 @@ def create_member(
     """A new resident of a village in scope, with a profile the admin may give out."""
     username = member_username(username)
     check_password_strength(password)
+    hashed = hash_password(password)  # slow on purpose: before the transaction reads anything
     site = require_site(session=session, scope=scope, site_id=site_id)
     profile = get_usable_profile(session=session, scope=scope, profile_id=profile_id)
     name, number = check_contact(full_name, phone)
@@ -104,7 +105,7 @@ def create_member(
     member = Member(
         account=account,
         username=username,
-        password_hash=hash_password(password),
+        password_hash=hashed,
         full_name=name,
         phone=number,
     )
