@@ -20,7 +20,9 @@ def test_password_is_stored_as_an_argon2_hash(session: Session) -> None:
 def test_authenticate_accepts_the_password_and_nothing_else(session: Session) -> None:
     make_admin(session=session, username="prov", password="rahasia-sekali", role=AdminRole.PROVINCE)
     admin = authenticate(session=session, username="PROV", password="rahasia-sekali")
-    assert admin is not None and admin.last_login_at is not None
+    assert admin is not None and admin.last_login_at is None  # a check only: it writes nothing
+    start_web_session(session=session, admin=admin, now=utcnow())  # the sign-in itself
+    assert admin.last_login_at is not None
     assert authenticate(session=session, username="prov", password="salah-sekali") is None
     assert authenticate(session=session, username="nobody", password="rahasia-sekali") is None
 
