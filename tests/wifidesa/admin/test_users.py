@@ -3,7 +3,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from wdtest.factories import make_admin, make_site
 
+from wifidesa.admin.signin import start_web_session
 from wifidesa.admin.users import authenticate
+from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AdminRole
 from wifidesa.errors import AlreadyExists, InvalidInput, NotFound
 
