@@ -21,6 +21,7 @@ from portal.captive import routes as captive
 from portal.captive.signing import Signer, unpack_client
 from portal.forms import PlainForm
 from portal.i18n import LANGUAGES, request_language, translations
+from portal.security_headers import SecurityHeaders
 from wifidesa import __version__
 from wifidesa.db.engine import make_engine, make_session_factory
 from wifidesa.db.models import Router
@@ -66,6 +67,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = make_session_factory(engine)  # reads
     app.state.writes = make_session_factory(writer)  # transactions that write
     app.add_middleware(BodyLimit)
+    # Outermost of ours: the headers go on every answer, the body limit's 413 too. (The 500
+    # page is sent by Starlette's outermost error middleware: its handler adds them itself.)
+    security = SecurityHeaders.for_settings(settings, TEMPLATES_DIR)
+    app.add_middleware(SecurityHeaders, headers=security)
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.filters["local"] = local_time
     app.state.templates = templates
@@ -86,7 +91,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return error_page(request, 500)
+        response = error_page(request, 500)
+        response.headers.update({name.decode(): value.decode() for name, value in security})
+        return response
 
     # Pages are not part of the API description; only /api/ is (see portal.api_docs).
     app.include_router(captive.router, include_in_schema=False)
