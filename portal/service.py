@@ -8,7 +8,7 @@ from wifidesa.settings import Settings, check_for_startup
 
 
 def run(settings: Settings) -> None:
-    check_for_startup(settings)
+    check_for_startup(settings, web=True)
     # Imported here: `wifidesa --help` loads this module and should stay quick.
     import uvicorn
 

@@ -101,9 +101,10 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         raise ConfigError(ErrorCode.INVALID_SETTINGS, detail=detail) from None
 
 
-def check_for_startup(settings: Settings) -> None:
+def check_for_startup(settings: Settings, *, web: bool = False) -> None:
     """Refuse to start a service with a placeholder or short key outside development, or with
-    a device-hash key that is not URL-safe base64."""
+    a device-hash key that is not URL-safe base64; the web service also on plain http outside
+    development (admin cookies without Secure, portal tokens and PAP codes in clear)."""
     device_key = (
         decode_device_hash_key(settings.device_hash_key) if settings.device_hash_key else None
     )
@@ -118,6 +119,8 @@ def check_for_startup(settings: Settings) -> None:
         raise ConfigError(
             ErrorCode.WEAK_DEVICE_HASH_KEY, minimum=MINIMUM_KEY_LENGTH, example=_DEVICE_KEY_EXAMPLE
         )
+    if web and not settings.public_url.startswith("https://"):
+        raise ConfigError(ErrorCode.PUBLIC_URL_NOT_HTTPS, url=settings.public_url)
 
 
 def _weak(key: str) -> bool:

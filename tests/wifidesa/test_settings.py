@@ -49,6 +49,15 @@ def test_real_secret_starts_in_production() -> None:
     check_for_startup(load_settings(env_file=None, env="production", secret_key="x" * 40))
 
 
+def test_the_web_service_refuses_plain_http_in_production() -> None:
+    settings = load_settings(env_file=None, env="production", secret_key="x" * 40)
+    with pytest.raises(ConfigError, match="outside development the web service runs behind HTTPS"):
+        check_for_startup(settings, web=True)
+    https = settings.model_copy(update={"public_url": "https://wifi.kaltimprov.go.id"})
+    check_for_startup(https, web=True)
+    check_for_startup(settings)  # RADIUS alone needs no public address
+
+
 def test_unknown_time_zone_is_a_one_line_config_error() -> None:
     with pytest.raises(ConfigError, match="time zone") as info:
         load_settings(env_file=None, timezone="Asia/Nowhere")

@@ -82,9 +82,9 @@ def _run_service(name: str, settings: Settings) -> None:
 
 
 def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
-    check_for_startup(ctx.settings)
     available = _services()
     names = args.only or sorted(available)
+    check_for_startup(ctx.settings, web="web" in names)
     unknown = [n for n in names if n not in available]
     if unknown:
         raise WifidesaError(

@@ -166,3 +166,4 @@ class ErrorCode(StrEnum):
     WEAK_OLD_SECRET_KEY = "weak_old_secret_key"  # noqa: S105 (a code, not a secret)
     WEAK_DEVICE_HASH_KEY = "weak_device_hash_key"
     DEVICE_HASH_KEY_NOT_BASE64 = "device_hash_key_not_base64"
+    PUBLIC_URL_NOT_HTTPS = "public_url_not_https"

@@ -201,4 +201,8 @@ TEMPLATES: dict[ErrorCode, str] = {
         "WIFIDESA_DEVICE_HASH_KEY is not URL-safe base64; set the value 'wifidesa keys "
         "device-hash-key' prints, or a new one from secrets.token_urlsafe(32)"
     ),
+    ErrorCode.PUBLIC_URL_NOT_HTTPS: (
+        "WIFIDESA_PUBLIC_URL is {url}; outside development the web service runs behind HTTPS "
+        "(set an https:// address, or WIFIDESA_ENV=development for a local trial)"
+    ),
 }
