@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from portal import admin, api_docs
+from portal import access_log, admin, api_docs
 from portal.admin.web import local_time
 from portal.body_limits import BodyLimit
 from portal.captive import routes as captive
@@ -22,7 +22,7 @@ from portal.captive.signing import Signer, unpack_client
 from portal.forms import PlainForm
 from portal.i18n import LANGUAGES, request_language, translations
 from portal.security_headers import SecurityHeaders
-from wifidesa import __version__
+from wifidesa import __version__, redact
 from wifidesa.db.engine import make_engine, make_session_factory
 from wifidesa.db.models import Router
 from wifidesa.places.hotspot_files import FILES, render_hotspot_files
@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)  # reads
     app.state.writes = make_session_factory(writer)  # transactions that write
+    access_log.install()
     app.add_middleware(BodyLimit)
     # Outermost of ours: the headers go on every answer, the body limit's 413 too. (The 500
     # page is sent by Starlette's outermost error middleware: its handler adds them itself.)
@@ -90,7 +91,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        # The traceback, for whoever mends it; the path with card links and names blanked.
+        target = redact.request_target(request.url.path)
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, target, exc_info=exc)
         response = error_page(request, 500)
         response.headers.update({name.decode(): value.decode() for name, value in security})
         return response

@@ -27,6 +27,7 @@ from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
 from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
+from wifidesa import redact
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
 from wifidesa.access.tokens import purge_tokens
 from wifidesa.crypto import SecretBox
@@ -305,7 +306,7 @@ class RadiusWorker:
             "%s of session %s (%s) at router %s: %s%s",
             action.action.value,
             action.acct_session_id,
-            action.username,
+            redact.login_name(action.username),
             client.name if client else action.router_id,
             result.value,
             f" ({detail})" if detail else "",

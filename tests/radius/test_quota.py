@@ -5,6 +5,7 @@ the next login is refused or throttled; after 00:00 WITA all is back to normal."
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
@@ -108,8 +109,14 @@ def test_login_carries_what_is_left_of_the_quota(server: RunningRadius, codes: l
 
 @pytest.mark.parametrize("codes", [AfterQuota.BLOCK], indirect=True)
 def test_block_cuts_the_session_refuses_until_midnight_then_admits(
-    server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], clock: FakeClock
+    server: RunningRadius,
+    codes: list[str],
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
+
     async def scenario() -> None:
         async with sim(server) as router:
             listener = await router.start_coa_listener(0)
@@ -139,6 +146,11 @@ def test_block_cuts_the_session_refuses_until_midnight_then_admits(
             assert again.accepted and again.attributes["Mikrotik-Total-Limit"] == [MB]
 
     run(scenario())
+    # The CoA line names the session, not the voucher code (a bearer secret).
+    coa_lines = [
+        r.getMessage() for r in caplog.records if "disconnect of session" in r.getMessage()
+    ]
+    assert coa_lines and all(codes[0] not in line for line in coa_lines)
 
 
 @pytest.mark.parametrize("codes", [AfterQuota.THROTTLE], indirect=True)
