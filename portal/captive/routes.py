@@ -30,6 +30,7 @@ from wifidesa.access.captive import (
     member_login,
     voucher_login,
 )
+from wifidesa.access.refusals import is_our_refusal
 from wifidesa.access.status import villager_status
 from wifidesa.access.tokens import MintRefused
 from wifidesa.db.engine import transaction, utcnow
@@ -154,9 +155,19 @@ def hotspot_login(request: Request, fields: HotspotFields) -> Response:
         chap_id=decode_octal(value("chap-id")),
         chap_challenge=decode_octal(value("chap-challenge")),
     )
-    error = value("error")
-    shown = _t(request)(ROUTER_ERRORS[error]) if error in ROUTER_ERRORS else error or None
-    return render_landing(request, client, shown)
+    return render_landing(request, client, _router_error(request, value("error")))
+
+
+def _router_error(request: Request, error: str) -> str | None:
+    """What to show of the router's `error`: RouterOS's own messages and our RADIUS refusals;
+    any other text (it comes from a URL anyone can write) as a general refusal."""
+    if not error:
+        return None
+    if error in ROUTER_ERRORS:
+        return str(_t(request)(ROUTER_ERRORS[error]))
+    if is_our_refusal(error):
+        return error
+    return str(_t(request)("The router refused the login. Try again."))
 
 
 def render_landing(
