@@ -28,6 +28,7 @@ from wifidesa.access.captive import (
     free_login,
     hotspot_for_voucher,
     member_login,
+    village_has_pin_cards,
     voucher_login,
 )
 from wifidesa.access.refusals import is_our_refusal
@@ -134,6 +135,7 @@ def _landing(
         csrf=csrf,
         router_name=router_row.name,
         code=format_code(card_code) if card_code else "",
+        pin_cards=village_has_pin_cards(session=session, site_id=router_row.site_id),
     )
     response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
     return response
@@ -257,7 +259,12 @@ def _attempt(
 ) -> Handoff:
     if kind == "voucher":
         return voucher_login(
-            session=session, client=client, router=router_row, code=field("code"), now=now
+            session=session,
+            client=client,
+            router=router_row,
+            code=field("code"),
+            pin=field("pin"),
+            now=now,
         )
     if kind == "member":
         assert member_id is not None  # checked before the transaction began

@@ -12,6 +12,7 @@ when the router offers CHAP, so no JavaScript crypto is needed.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,14 +146,37 @@ def _usable(account: Account, router: Router, now: datetime) -> None:
 
 
 def voucher_login(
-    *, session: Session, client: HotspotClient, router: Router, code: str, now: datetime
+    *,
+    session: Session,
+    client: HotspotClient,
+    router: Router,
+    code: str,
+    now: datetime,
+    pin: str = "",
 ) -> Handoff:
-    """A voucher: checked here for a friendly message; the router sends the code to RADIUS."""
+    """A voucher: checked here for a friendly message; the router sends it on to RADIUS. A card
+    imported with a PIN needs its PIN as well, as on the router's own page: the code alone is
+    printed on the card, the PIN hidden under its scratch layer."""
     voucher = session.scalar(select(Voucher).where(Voucher.code == normalize_code(code)))
     if voucher is None:
         raise PortalRefused(PortalProblem.WRONG_CODE)
+    if voucher.password is not None and not hmac.compare_digest(
+        pin.strip().encode(), voucher.password.encode()
+    ):
+        raise PortalRefused(PortalProblem.WRONG_CODE)
     _usable(voucher.account, router, now)
     return handoff(client, router, voucher.code, voucher.password or voucher.code)
+
+
+def village_has_pin_cards(*, session: Session, site_id: int) -> bool:
+    """Whether any card of the village was imported with a PIN (the portal then asks for it)."""
+    query = (
+        select(Voucher.account_id)
+        .join(Account, Account.id == Voucher.account_id)
+        .where(Account.site_id == site_id, Voucher.password.is_not(None))
+        .limit(1)
+    )
+    return session.scalar(query) is not None
 
 
 def check_member(*, session: Session, username: str, password: str) -> int:

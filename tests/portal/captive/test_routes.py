@@ -14,8 +14,11 @@ from portal.app import create_app
 from wifidesa.access import attempts
 from wifidesa.access.captive import decode_octal
 from wifidesa.access.tokens import MINTS_PER_DEVICE
+from wifidesa.admin.scope import OPERATOR, require_site_code
 from wifidesa.db.models import GuestDevice, LoginToken, Router, Site
+from wifidesa.profiles.operations import require_profile_named
 from wifidesa.settings import Settings
+from wifidesa.vouchers.importing import import_vouchers
 
 from ..conftest import CHAP_CHALLENGE, CHAP_ID, Village, form_fields, router_post
 
@@ -369,3 +372,28 @@ def test_a_device_asking_for_too_many_logins_is_told_to_wait_in_bahasa(
     assert "Terlalu banyak login dari perangkat ini" in refused.text
     with sessions() as session:
         assert len(list(session.scalars(select(LoginToken.id)))) == MINTS_PER_DEVICE
+
+
+def test_a_card_imported_with_a_pin_needs_its_pin_at_the_portal_too(
+    web: TestClient, village: Village, sessions: sessionmaker[Session]
+) -> None:
+    # The code is printed on the card; the PIN is under its scratch layer. The portal once
+    # handed the stored PIN to the router for anyone who typed the code alone.
+    with sessions.begin() as session:
+        site = require_site_code(session=session, scope=OPERATOR, code="desa-p")
+        profile = require_profile_named(session=session, scope=OPERATOR, name="harian")
+        import_vouchers(
+            session=session,
+            scope=OPERATOR,
+            site_id=site.id,
+            profile_id=profile.id,
+            text="code,password\nLAMA0001,7351\n",
+        )
+    page = landing(web, village)
+    assert 'name="pin"' in page
+    for pin in ("", "0000"):
+        refused = submit(web, village, "/portal/voucher", page, code="lama0001", pin=pin)
+        assert refused.status_code == 400 and "7351" not in refused.text
+    accepted = submit(web, village, "/portal/voucher", page, code="lama0001", pin="7351")
+    assert accepted.status_code == 200
+    assert form_fields(accepted.text, "http://10.5.50.1/login")["username"] == "LAMA0001"
