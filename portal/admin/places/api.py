@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from portal.admin.api_auth import api_caller
 from portal.admin.places.pages import box_of, portal_url
 from portal.admin.web import Admin, transaction
+from portal.downloads import attachment
 from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.places import listing, routers, sites
 from wifidesa.places.listing import RouterRow, SiteRow
@@ -241,5 +242,5 @@ def hotspot_zip(request: Request, caller: Caller, router_id: int) -> Response:
     return Response(
         data,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in, transaction
+from portal.downloads import attachment
 from wifidesa.admin.scope import Forbidden, require_oversight
 from wifidesa.crypto import SecretBox
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, translate_error
@@ -167,7 +168,7 @@ def hotspot_zip(request: Request, admin: SignedIn, router_id: int) -> Response:
     return Response(
         data,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
 
 

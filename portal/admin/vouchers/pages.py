@@ -25,6 +25,7 @@ from portal.admin.web import (
     signed_in,
     transaction,
 )
+from portal.downloads import attachment, spreadsheet_cell
 from wifidesa.admin.scope import Scope, require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import ErrorCode, InvalidInput, translate_error
@@ -296,7 +297,8 @@ def csv_text(rows: Sequence[VoucherRow]) -> str:
     for r in rows:
         moments = (r.first_used_at, r.expires_at, r.distributed_at)
         times = [t.isoformat() if t else "" for t in moments]
-        writer.writerow([r.code, r.site_name, r.site_code, r.profile, r.batch_id, r.status, *times])
+        cells = [r.code, r.site_name, r.site_code, r.profile, r.batch_id, r.status, *times]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()
 
 
@@ -309,7 +311,7 @@ def csv_response(request: Request, admin: Admin, batch_id: int) -> Response:
         csv_text(rows),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="vouchers-batch-{batch_id}.csv"',
+            **attachment(f"vouchers-batch-{batch_id}.csv"),
             "Cache-Control": "no-store",
         },
     )

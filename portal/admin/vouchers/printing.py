@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.jobs import Job, JobGone, registry_of
 from portal.admin.web import Admin, gettext_for, page, signed_in, transaction
+from portal.downloads import attachment
 from portal.i18n import request_language, translations
 from portal.printing.cards import Card, build_cards
 from portal.printing.pdf import render_pdf
@@ -99,7 +100,7 @@ def _pdf_response(data: bytes, filename: str) -> Response:
         data,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            **attachment(filename),
             "Cache-Control": "no-store",
         },
     )
