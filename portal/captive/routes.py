@@ -303,11 +303,13 @@ def free(request: Request, form: PlainForm) -> Response:
 
 
 @router.get("/portal/status", response_class=HTMLResponse)
-def status(request: Request, username: str = "", router: str = "") -> Response:
+def status(request: Request, username: str = "", router: str = "", mac: str = "") -> Response:
     """After login the router sends the villager here: package, data and time left."""
     now = utcnow()
     with _sessions(request)() as session:
-        state = villager_status(session=session, username=username[:64], now=now)
+        state = villager_status(
+            session=session, username=username[:64], mac=mac[:32], router_name=router[:64], now=now
+        )
         router_row = session.scalar(select(Router).where(Router.name == router[:64]))
     if state is None:
         return _page(

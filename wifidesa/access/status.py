@@ -11,9 +11,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wifidesa.db.models import Account, Member, Profile, Site, Voucher
+from wifidesa.db.models import (
+    Account,
+    AcctSession,
+    Member,
+    Profile,
+    Router,
+    SessionStatus,
+    Site,
+    Voucher,
+)
 from wifidesa.usage.quota import QuotaStatus, load_limits, load_quota_usage, quota_status
-from wifidesa.usernames import parse_login_name
+from wifidesa.usernames import normalize_mac, parse_login_name
 
 
 @dataclass(frozen=True)
@@ -26,13 +35,33 @@ class VillagerStatus:
     zone: str
 
 
-def villager_status(*, session: Session, username: str, now: datetime) -> VillagerStatus | None:
-    """The status of the account behind a hotspot user name (voucher code or member)."""
+def villager_status(
+    *, session: Session, username: str, mac: str | None, router_name: str, now: datetime
+) -> VillagerStatus | None:
+    """The status of the account behind a hotspot user name (voucher code or member), for a
+    device that is online with it at that router (the router's status page sends its MAC):
+    nobody reads a resident's package and usage by typing a name into a URL."""
     name = parse_login_name(username)
+    device = normalize_mac(mac)
+    if device is None:
+        return None
     account_id = session.scalar(
         select(Voucher.account_id).where(Voucher.code == name.voucher_code)
     ) or session.scalar(select(Member.account_id).where(Member.username == name.member_username))
     if account_id is None:
+        return None
+    online = session.scalar(
+        select(AcctSession.id)
+        .join(Router, Router.id == AcctSession.router_id)
+        .where(
+            AcctSession.account_id == account_id,
+            AcctSession.status == SessionStatus.OPEN,
+            AcctSession.mac == device,
+            Router.name == router_name,
+        )
+        .limit(1)
+    )
+    if online is None:
         return None
     account, profile, site = session.execute(
         select(Account, Profile, Site)
