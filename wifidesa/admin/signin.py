@@ -17,7 +17,7 @@ from wifidesa.passwords import check_password_strength, hash_password, verify_pa
 
 WEB_IDLE = timedelta(hours=12)  # a village office signs in in the morning, out at night
 WEB_MAX = timedelta(days=7)
-API_LIFETIME = timedelta(days=365)
+API_LIFETIME = timedelta(days=90)  # a token in a script that leaked stops by itself
 _TOUCH_EVERY = timedelta(minutes=5)  # do not write on every request
 
 
@@ -162,16 +162,15 @@ def end_web_session(*, session: Session, token: str) -> None:
 def change_password(
     *, session: Session, admin: AdminUser, current: str, new: str, keep_token: str | None
 ) -> None:
-    """Change an admin's own password; every other web session of theirs is signed out."""
+    """Change an admin's own password; every other web session and every API token of theirs
+    ends (a password changed after a leak must shut out whoever had it)."""
     if not verify_password(current, admin.password_hash):
         raise InvalidInput(ErrorCode.WRONG_CURRENT_PASSWORD)
     check_password_strength(new)
     if new == current:
         raise InvalidInput(ErrorCode.SAME_PASSWORD)
     admin.password_hash = hash_password(new)
-    others = delete(AdminToken).where(
-        AdminToken.admin_id == admin.id, AdminToken.kind == TokenKind.WEB
-    )
+    others = delete(AdminToken).where(AdminToken.admin_id == admin.id)
     if keep_token:
         others = others.where(AdminToken.token_hash != _digest(keep_token))
     session.execute(others)

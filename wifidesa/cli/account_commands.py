@@ -1,22 +1,19 @@
-"""`profiles add|list`, `vouchers generate`, `admins add`."""
+"""`profiles add|list`, `vouchers generate|import`."""
 
 from __future__ import annotations
 
 import argparse
 import csv
-import secrets
 import sys
 from pathlib import Path
 
 from wifidesa.admin.scope import OPERATOR, require_site_code
-from wifidesa.admin.users import add_admin
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.files import read_csv_file
 from wifidesa.cli.output import table
 from wifidesa.cli.parser import add_subcommands, date_arg, duration_arg, size_arg
-from wifidesa.db.models import AdminRole, AfterQuota, QuotaPeriod, RegionLevel
+from wifidesa.db.models import AfterQuota, QuotaPeriod
 from wifidesa.errors import ErrorCode, InvalidInput
-from wifidesa.places.regions import get_region
 from wifidesa.profiles.operations import create_profile, list_usable_profiles, require_profile_named
 from wifidesa.profiles.rules import ProfileSpec, Quota
 from wifidesa.units import format_duration, format_size
@@ -135,42 +132,6 @@ def cmd_vouchers(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
-    """(password, generated?) from stdin, or a generated one."""
-    if args.password_stdin:
-        line = sys.stdin.readline().rstrip("\n")
-        if not line:
-            raise InvalidInput(ErrorCode.NO_PASSWORD_ON_STDIN)
-        return line, False
-    return secrets.token_urlsafe(12), True
-
-
-def cmd_admins(ctx: AppContext, args: argparse.Namespace) -> int:
-    password, generated = _read_password(args)
-    with ctx.transaction() as session:
-        region = None
-        if args.region:
-            region = get_region(session=session, code=args.region, level=RegionLevel.KABUPATEN)
-        sites = [
-            require_site_code(session=session, scope=OPERATOR, code=code)
-            for code in args.site or ()
-        ]
-        admin = add_admin(
-            session=session,
-            scope=OPERATOR,
-            username=args.username,
-            password=password,
-            role=AdminRole(args.role),
-            region=region,
-            sites=sites,
-            full_name=args.full_name,
-        )
-        print(f"admin {admin.username} added ({admin.role.value})")
-    if generated:
-        print(f"password: {password}")
-    return 0
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("profiles", help="profiles (paket): speed, time and data limits")
     sub = add_subcommands(p, "profiles_command")
@@ -238,19 +199,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     imp.add_argument("--site", required=True, help="site code")
     imp.add_argument("--profile", required=True, help="profile name")
     p.set_defaults(func=cmd_vouchers)
-
-    p = subparsers.add_parser("admins", help="admin users: add")
-    sub = add_subcommands(p, "admins_command")
-    add = sub.add_parser(
-        "add",
-        help="add an admin user",
-        description="The password is read from standard input with --password-stdin, or "
-        "generated and printed once.",
-    )
-    add.add_argument("username")
-    add.add_argument("--role", required=True, choices=[r.value for r in AdminRole])
-    add.add_argument("--region", help="kabupaten code for a kabupaten admin, e.g. 64.03")
-    add.add_argument("--site", action="append", help="site code for a desa admin (repeatable)")
-    add.add_argument("--full-name", default="")
-    add.add_argument("--password-stdin", action="store_true")
-    p.set_defaults(func=cmd_admins)

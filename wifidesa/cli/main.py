@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from wifidesa import __version__
 from wifidesa.cli import (
     account_commands,
+    admin_commands,
     key_commands,
     session_commands,
     setup_commands,
@@ -47,6 +48,7 @@ def build_parser() -> Parser:
     setup_commands.register(subparsers)
     site_commands.register(subparsers)
     account_commands.register(subparsers)
+    admin_commands.register(subparsers)
     session_commands.register(subparsers)
     key_commands.register(subparsers)
     for ep in entry_points(group=COMMANDS_GROUP):

@@ -184,6 +184,20 @@ def test_admin_password_from_stdin_or_generated(cli) -> None:  # type: ignore[no
     assert code == 0 and "password: " in out
 
 
+def test_the_operator_lists_disables_resets_and_revokes_admins(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("admins", "add", "kab", "--role", "kabupaten", "--region", "64.05")[0] == 0
+    code, out, _ = cli("admins", "list")
+    assert code == 0 and "kab" in out and "kabupaten" in out and "yes" in out
+    assert cli("admins", "disable", "kab")[1] == "admin kab disabled\n"
+    assert " no " in cli("admins", "list")[1]
+    assert cli("admins", "enable", "kab")[0] == 0
+    code, out, _ = cli("admins", "reset-password", "kab")
+    assert code == 0 and out.startswith("password: ") and len(out.strip()) > 20
+    assert cli("admins", "revoke", "kab")[1] == "0 sign-in(s) of kab ended\n"
+    code, _, err = cli("admins", "disable", "nobody")
+    assert code != 0 and err.count("\n") == 1 and "no admin named 'nobody'" in err
+
+
 HOTSPOT = ("--hotspot-address", "10.5.50.1")
 
 
