@@ -20,6 +20,7 @@ from portal.body_limits import BodyLimit
 from portal.captive import routes as captive
 from portal.captive.signing import Signer, unpack_client
 from portal.forms import PlainForm
+from portal.hosts import HostSplit
 from portal.i18n import LANGUAGES, request_language, translations
 from portal.security_headers import SecurityHeaders
 from wifidesa import __version__, redact
@@ -68,6 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writes = make_session_factory(writer)  # transactions that write
     access_log.install()
     app.add_middleware(BodyLimit)
+    if settings.admin_host:
+        app.add_middleware(HostSplit, admin_host=settings.admin_host)
     # Outermost of ours: the headers go on every answer, the body limit's 413 too. (The 500
     # page is sent by Starlette's outermost error middleware: its handler adds them itself.)
     security = SecurityHeaders.for_settings(settings, TEMPLATES_DIR)

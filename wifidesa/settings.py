@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
+    # The admin UI and API on a host name of their own (e.g. admin.wifi.kaltimprov.go.id):
+    # then they answer only there, and the portal that every hotspot client reaches does not.
+    admin_host: str = ""
 
     radius_host: str = "0.0.0.0"  # noqa: S104 - routers reach the RADIUS server from outside
     radius_auth_port: int = 1812
