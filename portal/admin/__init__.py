@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from portal.admin import audit, auth_routes, home, sessions
+from portal.admin.api_auth import ReadOnlyToken
 from portal.admin.members import api as members_api
 from portal.admin.members import pages as members
 from portal.admin.places import api as sites_api
@@ -70,6 +71,10 @@ def install(app: FastAPI) -> None:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return RedirectResponse(login_redirect(request), status_code=303)
+
+    @app.exception_handler(ReadOnlyToken)
+    async def read_only(request: Request, _exc: ReadOnlyToken) -> Response:
+        return _error(request, 403, "This API token may only read.")
 
     @app.exception_handler(CsrfRejected)
     async def csrf(request: Request, _exc: CsrfRejected) -> Response:

@@ -18,9 +18,16 @@ from portal.admin.web import (
     CsrfRejected,
     SignInRequired,
     csrf_token,
+    db,
     load_admin,
 )
+from wifidesa.admin.signin import is_read_only
 from wifidesa.db.models import TokenKind
+
+
+class ReadOnlyToken(Exception):
+    """A read-only API token asked for a change (answered 403)."""
+
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -33,6 +40,10 @@ def api_caller(request: Request) -> Admin:
         admin = load_admin(request, token.strip(), TokenKind.API)
         if admin is None:
             raise SignInRequired
+        if request.method not in SAFE_METHODS:
+            with db(request)() as session:
+                if is_read_only(session=session, token=token.strip()):
+                    raise ReadOnlyToken
         return admin
     cookie = request.cookies.get(SESSION_COOKIE, "")
     admin = load_admin(request, cookie, TokenKind.WEB) if cookie else None

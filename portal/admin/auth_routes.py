@@ -28,7 +28,7 @@ from wifidesa.access import attempts
 from wifidesa.admin import signin as admin_auth
 from wifidesa.admin.users import authenticate
 from wifidesa.db.engine import utcnow
-from wifidesa.db.models import AdminUser
+from wifidesa.db.models import AdminToken, AdminUser
 from wifidesa.errors import InvalidInput, translate_error
 from wifidesa.i18n import PORTAL_ZONE, format_moment
 
@@ -149,11 +149,16 @@ def change_password(request: Request, admin: SignedIn, form: CheckedForm) -> Res
     return page(request, "admin/password.html", admin, done=True)
 
 
+def _token_item(token: AdminToken) -> tuple[object, ...]:
+    return (token.id, token.name, token.created_at, token.expires_at, token.last_used_at,
+            token.read_only)  # fmt: skip
+
+
 @router.get("/tokens")
 def tokens(request: Request, admin: SignedIn) -> Response:
     with transaction(request) as session:
         rows = admin_auth.list_api_tokens(session=session, admin_id=admin.id)
-        items = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at) for t in rows]
+        items = [_token_item(t) for t in rows]
     return page(request, "admin/tokens.html", admin, tokens=items)
 
 
@@ -164,10 +169,14 @@ def create_token(request: Request, admin: SignedIn, form: CheckedForm) -> Respon
         with transaction(request) as session:
             account = admin_auth.get_admin(session=session, admin_id=admin.id)
             token = admin_auth.create_api_token(
-                session=session, admin=account, name=form.get("name", ""), now=utcnow()
+                session=session,
+                admin=account,
+                name=form.get("name", ""),
+                now=utcnow(),
+                read_only=form.get("read_only") == "1",
             )
             rows = admin_auth.list_api_tokens(session=session, admin_id=account.id)
-            items = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at) for t in rows]
+            items = [_token_item(t) for t in rows]
     except InvalidInput as exc:
         return page(
             request, "admin/tokens.html", admin, 400, tokens=[], error=translate_error(exc, _)

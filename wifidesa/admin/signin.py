@@ -81,20 +81,36 @@ def record_failed_sign_in(*, session: Session, username: str, address: str) -> b
     return True
 
 
-def create_api_token(*, session: Session, admin: AdminUser, name: str, now: datetime) -> str:
-    """A bearer token for the JSON API, shown once to its owner."""
+def create_api_token(
+    *, session: Session, admin: AdminUser, name: str, now: datetime, read_only: bool = False
+) -> str:
+    """A bearer token for the JSON API, shown once to its owner; a read-only one may only read
+    (a dashboard or a report needs no more)."""
     name = name.strip()
     if not 1 <= len(name) <= 64:
         raise InvalidInput(ErrorCode.TOKEN_NAME_LENGTH)
     token = _issue(session, admin, TokenKind.API, name, API_LIFETIME, now)
+    if read_only:
+        found = session.scalar(select(AdminToken).where(AdminToken.token_hash == _digest(token)))
+        assert found is not None
+        found.read_only = True
     audit.record(
         session=session,
         action="admins.api_token",
         actor=admin,
         object_type="api_token",
         object_id=name,
+        read_only=read_only,
     )
     return token
+
+
+def is_read_only(*, session: Session, token: str) -> bool:
+    """Whether an API token may only read."""
+    found = session.scalar(
+        select(AdminToken.read_only).where(AdminToken.token_hash == _digest(token))
+    )
+    return bool(found)
 
 
 def list_api_tokens(*, session: Session, admin_id: int) -> list[AdminToken]:

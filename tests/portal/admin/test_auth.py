@@ -15,7 +15,7 @@ from wdtest.admin_world import ADMIN_PASSWORD, DESA_A, World, sign_in
 
 from portal.admin import auth_routes
 from portal.admin.web import SESSION_COOKIE, safe_next
-from wifidesa.db.models import AdminToken, AuditEntry, TokenKind
+from wifidesa.db.models import Account, AccountStatus, AdminToken, AuditEntry, TokenKind
 
 
 def _login_csrf(web: TestClient, path: str = "/admin/login") -> str:
@@ -201,6 +201,25 @@ def test_api_token_is_shown_once_works_as_bearer_and_can_be_revoked(
     csrf = sign_in(web, sessions, DESA_A)
     assert web.post(f"/admin/tokens/{stored.id}/revoke", data={"csrf": csrf}).status_code == 303
     assert "laporan" not in web.get("/admin/tokens").text
+
+
+def test_a_read_only_token_reads_and_changes_nothing(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    csrf = sign_in(web, sessions, DESA_A)
+    created = web.post("/admin/tokens", data={"csrf": csrf, "name": "dasbor", "read_only": "1"})
+    token = re.search(r'<code id="new-token">([^<]+)</code>', created.text)
+    assert token and "hanya baca" in web.get("/admin/tokens").text
+    web.cookies.clear()
+    headers = {"Authorization": f"Bearer {token.group(1)}"}
+    assert web.get("/api/vouchers", headers=headers).status_code == 200
+    refused = web.post(f"/api/vouchers/{world.ids['voucher_a']}/revoke", json={}, headers=headers)
+    assert refused.status_code == 403 and refused.json() == {
+        "detail": "This API token may only read."
+    }
+    with sessions() as session:
+        account = session.get(Account, world.ids["voucher_a"])
+        assert account is not None and account.status is AccountStatus.ACTIVE
 
 
 def test_api_docs_are_served_here_and_list_every_api_operation(

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wifidesa.db.engine import Base, BigIntKey, UTCDateTime, utcnow
@@ -72,6 +72,8 @@ class AdminToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An API token for a program that only reads (a dashboard, a report): no change allowed.
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     admin: Mapped[AdminUser] = relationship()
 
