@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from portal.admin import audit, auth_routes, home, sessions
+from portal.admin import admins, audit, auth_routes, home, sessions
 from portal.admin.api_auth import ReadOnlyToken
 from portal.admin.members import api as members_api
 from portal.admin.members import pages as members
@@ -43,6 +43,8 @@ ROUTERS = (
     vouchers.router,
     vouchers_print.router,
     vouchers_api.api,
+    admins.router,
+    admins.api,
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wdtest.routes import Route, audit, members, profiles, sessions, sites, vouchers
+from wdtest.routes import Route, admins, audit, members, profiles, sessions, sites, vouchers
 
 AREA_ROUTES: list[Route] = [
     *sessions.ROUTES,
@@ -11,4 +11,5 @@ AREA_ROUTES: list[Route] = [
     *members.ROUTES,
     *profiles.ROUTES,
     *vouchers.ROUTES,
+    *admins.ROUTES,
 ]
