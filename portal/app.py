@@ -18,6 +18,7 @@ from portal import access_log, admin, api_docs
 from portal.admin.web import local_time
 from portal.body_limits import BodyLimit
 from portal.captive import routes as captive
+from portal.captive import status as captive_status
 from portal.captive.signing import Signer, unpack_client
 from portal.forms import PlainForm
 from portal.hosts import HostSplit
@@ -103,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     # Pages are not part of the API description; only /api/ is (see portal.api_docs).
     app.include_router(captive.router, include_in_schema=False)
+    app.include_router(captive_status.router, include_in_schema=False)
     admin.install(app)
     app.include_router(api_docs.router)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,14 +31,11 @@ from wifidesa.access.captive import (
     voucher_login,
 )
 from wifidesa.access.refusals import is_our_refusal
-from wifidesa.access.status import villager_status
 from wifidesa.access.tokens import MintRefused
 from wifidesa.db.engine import transaction, utcnow
 from wifidesa.db.models import Router, Site
 from wifidesa.errors import translate_error
-from wifidesa.i18n import PORTAL_ZONE, format_moment, format_time, zone_name
-from wifidesa.places.routers import hotspot_url
-from wifidesa.units import format_duration, format_size
+from wifidesa.i18n import PORTAL_ZONE, format_time, zone_name
 from wifidesa.usernames import normalize_code
 from wifidesa.vouchers.codes import format_code
 
@@ -76,22 +72,25 @@ ROUTER_ERRORS = {
 }
 
 
-def _t(request: Request) -> Any:
+def gettext_of(request: Request) -> Any:
     return translations(request_language(request)).gettext
 
 
-def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+def portal_page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     language = request_language(request)
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(
-        request, template, {"_": _t(request), "lang": language, **context}, status_code=status
+        request,
+        template,
+        {"_": gettext_of(request), "lang": language, **context},
+        status_code=status,
     )
     if chosen_language(request) == language:
         response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
     return response
 
 
-def _sessions(request: Request) -> Any:
+def reads(request: Request) -> Any:
     """Sessions for reads."""
     return request.app.state.sessions
 
@@ -106,11 +105,11 @@ def _signer(request: Request) -> Signer:
 
 
 def _refusal(request: Request, problem: PortalProblem, status: int = 400) -> Response:
-    return _page(
+    return portal_page(
         request,
         "portal/message.html",
         status,
-        message=_t(request)(PROBLEMS[problem]).format(time=""),
+        message=gettext_of(request)(PROBLEMS[problem]).format(time=""),
     )
 
 
@@ -125,7 +124,7 @@ def _landing(
     site = session.get(Site, router_row.site_id)
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
     card_code = _card_code(request.cookies.get(CODE_COOKIE, ""))
-    response = _page(
+    response = portal_page(
         request,
         "portal/landing.html",
         status,
@@ -166,16 +165,16 @@ def _router_error(request: Request, error: str) -> str | None:
     if not error:
         return None
     if error in ROUTER_ERRORS:
-        return str(_t(request)(ROUTER_ERRORS[error]))
+        return str(gettext_of(request)(ROUTER_ERRORS[error]))
     if is_our_refusal(error):
         return error
-    return str(_t(request)("The router refused the login. Try again."))
+    return str(gettext_of(request)("The router refused the login. Try again."))
 
 
 def render_landing(
     request: Request, client: HotspotClient, error: str | None = None, status: int = 200
 ) -> Response:
-    with _sessions(request)() as session:
+    with reads(request)() as session:
         try:
             router_row = check_router(session=session, client=client)
         except PortalRefused as exc:
@@ -190,11 +189,11 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
 
     token, cookie = field("csrf"), request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(token, cookie):
-        return _page(
+        return portal_page(
             request,
             "portal/message.html",
             403,
-            message=_t(request)("The form expired. Open the login page again."),
+            message=gettext_of(request)("The form expired. Open the login page again."),
         )
     client = unpack_client(_signer(request), str(form.get("ctx") or "")[:4096])
     if client is None:
@@ -203,10 +202,10 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
     counters = attempts.portal_counters(router=client.router, mac=client.mac)
     now = utcnow()
     blocked = attempts.guarded(
-        _sessions(request), attempts.blocked_until, counters=counters, now=now, fallback=None
+        reads(request), attempts.blocked_until, counters=counters, now=now, fallback=None
     )
     if blocked is not None:
-        _ = _t(request)
+        _ = gettext_of(request)
         clock = format_time(moment=blocked, zone=PORTAL_ZONE, gettext=_)
         message = _(PROBLEMS[PortalProblem.TOO_MANY_ATTEMPTS]).format(
             time=f"{clock} {zone_name(PORTAL_ZONE)}"
@@ -216,7 +215,7 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
         # A refusal leaves the block by its exception, so the transaction rolls back.
         member_id = None
         if kind == "member":  # the password check (argon2) before any write lock is taken
-            with _sessions(request)() as session:
+            with reads(request)() as session:
                 member_id = check_member(
                     session=session, username=field("username"), password=field("password")
                 )
@@ -238,9 +237,9 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
                 now=now,
                 fallback=None,
             )
-        return render_landing(request, client, _t(request)(PROBLEMS[exc.problem]), 400)
+        return render_landing(request, client, gettext_of(request)(PROBLEMS[exc.problem]), 400)
     except MintRefused as exc:  # too many logins asked for: not a wrong code, not counted
-        return render_landing(request, client, translate_error(exc, _t(request)), 429)
+        return render_landing(request, client, translate_error(exc, gettext_of(request)), 429)
     attempts.guarded(_writes(request), attempts.record_success, counters=counters, fallback=None)
     response = _handoff(request, handoff)
     if kind == "voucher":
@@ -282,7 +281,7 @@ def _attempt(
 
 
 def _handoff(request: Request, handoff: Handoff) -> Response:
-    response = _page(request, "portal/handoff.html", handoff=handoff)
+    response = portal_page(request, "portal/handoff.html", handoff=handoff)
     response.headers["Cache-Control"] = "no-store"  # it carries a one-time password
     return response
 
@@ -302,45 +301,6 @@ def free(request: Request, form: PlainForm) -> Response:
     return _login(request, "free", form)
 
 
-@router.get("/portal/status", response_class=HTMLResponse)
-def status(request: Request, username: str = "", router: str = "", mac: str = "") -> Response:
-    """After login the router sends the villager here: package, data and time left."""
-    now = utcnow()
-    with _sessions(request)() as session:
-        state = villager_status(
-            session=session, username=username[:64], mac=mac[:32], router_name=router[:64], now=now
-        )
-        router_row = session.scalar(select(Router).where(Router.name == router[:64]))
-    if state is None:
-        return _page(
-            request,
-            "portal/message.html",
-            404,
-            message=_t(request)("No package found for this login."),
-        )
-    quota = state.quota
-    _ = _t(request)
-
-    def moment(at: datetime | None) -> str:
-        if at is None:  # a total quota: used up for good
-            return str(_("never"))
-        return format_moment(moment=at, zone=state.zone, gettext=_)
-
-    return _page(
-        request,
-        "portal/status.html",
-        state=state,
-        username=username,
-        data_left=format_size(quota.bytes_left) if quota and quota.bytes_left is not None else None,
-        time_left=format_duration(quota.seconds_left)
-        if quota and quota.seconds_left is not None
-        else None,
-        resets=moment(quota.resets_at) if quota and quota.over else None,
-        expires=moment(state.expires_at) if state.expires_at else None,
-        logout=hotspot_url(router_row, "logout") if router_row else None,
-    )
-
-
 def _card_code(text: str) -> str | None:
     """A voucher code from a card's QR link or the cookie, or None if it cannot be one."""
     code = normalize_code(text[:64])
@@ -357,9 +317,9 @@ def voucher_card(request: Request, code: str) -> Response:
     card_code = _card_code(code)
     login_url = None
     if card_code is not None:
-        with _sessions(request)() as session:
+        with reads(request)() as session:
             login_url = hotspot_for_voucher(session=session, code=card_code)
-    response = _page(
+    response = portal_page(
         request,
         "portal/voucher_link.html",
         login_url=login_url,
@@ -391,7 +351,7 @@ def switch_language(request: Request, language: str, back: str = "/") -> Respons
 
 @router.get("/portal/logo/{site_code}")
 def logo(request: Request, site_code: str) -> Response:
-    with _sessions(request)() as session:
+    with reads(request)() as session:
         row = session.execute(
             select(Site.logo, Site.logo_type).where(Site.code == site_code[:32])
         ).first()

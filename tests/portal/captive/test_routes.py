@@ -15,15 +15,11 @@ from wifidesa.access import attempts
 from wifidesa.access.captive import decode_octal
 from wifidesa.access.tokens import MINTS_PER_DEVICE
 from wifidesa.admin.scope import OPERATOR, require_site_code
-from wifidesa.db.engine import utcnow
 from wifidesa.db.models import (
-    AcctSession,
     GuestDevice,
     LoginToken,
     Router,
-    SessionStatus,
     Site,
-    Voucher,
 )
 from wifidesa.profiles.operations import require_profile_named
 from wifidesa.settings import Settings
@@ -291,56 +287,6 @@ def test_english_on_a_switch_and_remembered(web: TestClient, village: Village) -
     assert "Log in with a voucher" in switched.text and '<html lang="en">' in switched.text
     assert "Log in with a voucher" in landing(web, village)  # the cookie keeps the choice
     assert "Page not found" in web.get("/nowhere").text
-
-
-def _online(sessions: sessionmaker[Session], code: str, mac: str) -> None:
-    """An open session of the voucher's account on this device, as accounting Start leaves."""
-    with sessions.begin() as session:
-        voucher = session.scalars(select(Voucher).where(Voucher.code == code)).one()
-        router_row = session.scalars(select(Router)).one()
-        session.add(
-            AcctSession(
-                router_id=router_row.id,
-                site_id=router_row.site_id,
-                account_id=voucher.account_id,
-                acct_session_id="81a00001",
-                username=code,
-                mac=mac,
-                status=SessionStatus.OPEN,
-                started_at=utcnow(),
-                updated_at=utcnow(),
-            )
-        )
-
-
-def test_status_page_shows_what_is_left(
-    web: TestClient, village: Village, sessions: sessionmaker[Session]
-) -> None:
-    _online(sessions, village.codes[0], "AA:BB:CC:00:11:22")
-    params = {"username": village.codes[0], "router": village.router, "mac": "aa-bb-cc-00-11-22"}
-    response = web.get("/portal/status", params=params)
-    assert response.status_code == 200
-    assert "Sisa kuota data" in response.text and "953.7 MB" in response.text
-    assert 'href="http://10.5.50.1/logout"' in response.text
-    assert web.get("/portal/status", params={"username": "nobody"}).status_code == 404
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"mac": ""},  # a link typed by hand
-        {"mac": "AA:BB:CC:99:99:99"},  # another device
-        {"router": "another-router"},  # the name is right, the hotspot is not
-    ],
-)
-def test_status_is_only_for_the_device_online_with_that_login(
-    web: TestClient, village: Village, sessions: sessionmaker[Session], changes: dict[str, str]
-) -> None:
-    # Once, anyone could read a resident's package and usage by putting a name in the URL.
-    _online(sessions, village.codes[0], "AA:BB:CC:00:11:22")
-    params = {"username": village.codes[0], "router": village.router, "mac": "AA:BB:CC:00:11:22"}
-    response = web.get("/portal/status", params=params | changes)
-    assert response.status_code == 404 and "953.7 MB" not in response.text
 
 
 def test_router_files_are_served_for_registered_routers(web: TestClient, village: Village) -> None:
