@@ -35,6 +35,7 @@ def _issue(
     name: str,
     lifetime: timedelta,
     now: datetime,
+    read_only: bool = False,
 ) -> str:
     token = secrets.token_urlsafe(32)
     session.add(
@@ -46,6 +47,7 @@ def _issue(
             created_at=now,
             expires_at=now + lifetime,
             last_used_at=now,
+            read_only=read_only,
         )
     )
     session.flush()
@@ -89,11 +91,7 @@ def create_api_token(
     name = name.strip()
     if not 1 <= len(name) <= 64:
         raise InvalidInput(ErrorCode.TOKEN_NAME_LENGTH)
-    token = _issue(session, admin, TokenKind.API, name, API_LIFETIME, now)
-    if read_only:
-        found = session.scalar(select(AdminToken).where(AdminToken.token_hash == _digest(token)))
-        assert found is not None
-        found.read_only = True
+    token = _issue(session, admin, TokenKind.API, name, API_LIFETIME, now, read_only=read_only)
     audit.record(
         session=session,
         action="admins.api_token",
