@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.captive.signing import Signer, new_csrf_token, pack_client, unpack_client
 from portal.forms import HotspotFields, PlainForm
-from portal.i18n import COOKIE, chosen_language, request_language, translations
+from portal.i18n import COOKIE, LANGUAGES, chosen_language, request_language, translations
 from wifidesa.access import attempts
 from wifidesa.access.captive import (
     Handoff,
@@ -123,7 +124,8 @@ def _landing(
 ) -> Response:
     site = session.get(Site, router_row.site_id)
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
-    card_code = _card_code(request.cookies.get(CODE_COOKIE, ""))
+    from_card = _from_card_link(request, client.link_orig)
+    card_code = _card_code(request.cookies.get(CODE_COOKIE, "")) or from_card
     response = portal_page(
         request,
         "portal/landing.html",
@@ -301,6 +303,32 @@ def free(request: Request, form: PlainForm) -> Response:
     return _login(request, "free", form)
 
 
+def card_link(request: Request, code: str) -> str:
+    """Our page of a voucher card, in the villager's language."""
+    public = str(request.app.state.settings.public_url).rstrip("/")
+    return f"{public}/portal/v/{code}?lang={request_language(request)}"
+
+
+def _from_card_link(request: Request, link: str | None) -> str | None:
+    """The card code (and the language) a villager came with through the router: the card
+    page's Continue link names it as the hotspot's `dst`, which RouterOS's login page sends
+    back as `link-orig`. A cookie would not come along: the router's page posts to us from
+    another site, and SameSite cookies stay behind."""
+    if not link:
+        return None
+    public = urlsplit(str(request.app.state.settings.public_url))
+    parts = urlsplit(link)
+    if (parts.scheme, parts.netloc) != (public.scheme, public.netloc):
+        return None
+    prefix = public.path.rstrip("/") + "/portal/v/"
+    if not parts.path.startswith(prefix):
+        return None
+    language = dict(parse_qsl(parts.query)).get("lang")
+    if language in LANGUAGES:
+        request.state.lang = language
+    return _card_code(parts.path[len(prefix) :])
+
+
 def _card_code(text: str) -> str | None:
     """A voucher code from a card's QR link or the cookie, or None if it cannot be one."""
     code = normalize_code(text[:64])
@@ -318,7 +346,10 @@ def voucher_card(request: Request, code: str) -> Response:
     login_url = None
     if card_code is not None:
         with reads(request)() as session:
-            login_url = hotspot_for_voucher(session=session, code=card_code)
+            hotspot = hotspot_for_voucher(session=session, code=card_code)
+        if hotspot is not None:
+            # The code and the language travel through the router as its `dst`.
+            login_url = f"{hotspot}?{urlencode({'dst': card_link(request, card_code)})}"
     response = portal_page(
         request,
         "portal/voucher_link.html",

@@ -115,14 +115,21 @@ class Tab:
 
 
 @contextmanager
-def open_tab(browser: Browser, device: Device = DESKTOP, *, timeout: float = 30.0) -> Iterator[Tab]:
-    """A fresh context (no cache, no cookies) and page; only 127.0.0.1 is let through."""
+def open_tab(
+    browser: Browser,
+    device: Device = DESKTOP,
+    *,
+    timeout: float = 30.0,
+    also: tuple[str, ...] = (),
+) -> Iterator[Tab]:
+    """A fresh context (no cache, no cookies) and page; only 127.0.0.1 (and the loopback names
+    in `also`, e.g. "localhost" for a second site) is let through."""
     context = browser.new_context(**device.context_options(), service_workers="block")
     requested: list[str] = []
     blocked: list[str] = []
 
     def guard(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == LOCAL_HOST:
+        if urlsplit(route.request.url).hostname in (LOCAL_HOST, *also):
             route.continue_()
         else:
             blocked.append(route.request.url)

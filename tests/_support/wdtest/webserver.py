@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -100,7 +100,9 @@ class FakeRouter:
     """A plain-HTTP stand-in for a MikroTik hotspot's login endpoint on 127.0.0.1."""
 
     url: str
-    page: str = ROUTER_PAGE
+    # The page it answers, or a function of the request's path and query (RouterOS fills its
+    # login page's variables from them, e.g. $(link-orig) from ?dst=).
+    page: str | Callable[[str], str] = ROUTER_PAGE
     _posts: list[RecordedPost] = field(default_factory=list)
     _returned: int = 0
     _arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -144,7 +146,8 @@ class _RouterHandler(BaseHTTPRequestHandler):
         self._answer()
 
     def _answer(self) -> None:
-        body = self.server.router.page.encode()
+        page = self.server.router.page
+        body = (page(self.path) if callable(page) else page).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -4,7 +4,7 @@ to an Access-Accept, the page-weight budget for satellite villages, phones, and 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -56,7 +56,9 @@ def portal(settings: Settings, codes: list[str]) -> Iterator[str]:
         yield url
 
 
-def routeros_login_page(portal: str, router_name: str, router: FakeRouter | None) -> str:
+def routeros_login_page(
+    portal: str, router_name: str, router: FakeRouter | None, link_orig: str = "http://example.org/"
+) -> str:
     """Our login.html as RouterOS serves it: its $(variables) filled in for one client."""
     page = render_hotspot_files(router_name=router_name, portal_url=portal)["login.html"]
     hotspot = router.url if router else "http://127.0.0.1:9"
@@ -67,7 +69,7 @@ def routeros_login_page(portal: str, router_name: str, router: FakeRouter | None
         "error": "",
         "link-login": f"{hotspot}/login?dst=http%3A%2F%2Fexample.org%2F",
         "link-login-only": f"{hotspot}/login",
-        "link-orig": "http://example.org/",
+        "link-orig": link_orig,
         "chap-id": CHAP_ID,
         "chap-challenge": CHAP_CHALLENGE,
         "identity": "desa-b",
@@ -87,7 +89,9 @@ def router_name(sessions: sessionmaker[Session]) -> str:
         return str(session.scalars(select(Router.name)).one())
 
 
-def register_hotspot(sessions: sessionmaker[Session], router: FakeRouter) -> None:
+def register_hotspot(
+    sessions: sessionmaker[Session], router: FakeRouter, address: str | None = None
+) -> None:
     """The router's hotspot is the fake router: its port, as an operator would register it."""
     port = int(router.url.rsplit(":", 1)[1])
     with sessions.begin() as session:
@@ -98,7 +102,7 @@ def register_hotspot(sessions: sessionmaker[Session], router: FakeRouter) -> Non
             session=session,
             scope=OPERATOR,
             router_id=registered.id,
-            changes=RouterChanges(hotspot_port=port),
+            changes=RouterChanges(hotspot_port=port, hotspot_address=address),
         )
 
 
@@ -240,3 +244,25 @@ def test_a_crafted_login_link_never_sends_the_code_anywhere_but_the_registered_h
                 post = reached_router(tab.page, router)
             assert post.fields["username"] == codes[0], link
         assert attacker.posts == []
+
+
+def test_a_scanned_card_fills_in_its_code_in_its_language_through_the_router(
+    browser: Browser, portal: str, codes: list[str], sessions: sessionmaker[Session]
+) -> None:
+    # The card page once left the code in a SameSite cookie, which the router's login page,
+    # posting to us from another site, never brought along: the form came up empty.
+    name = router_name(sessions)
+    with fake_router() as router:
+        register_hotspot(sessions, router, address="localhost")  # another site than the portal
+
+        def routeros(path: str) -> str:  # RouterOS puts ?dst= into $(link-orig)
+            dst = dict(parse_qsl(urlsplit(path).query)).get("dst", "http://example.org/")
+            return routeros_login_page(portal, name, router, link_orig=dst)
+
+        router.page = routeros
+        with open_tab(browser, OLD_ANDROID, also=("localhost",)) as tab:
+            tab.page.goto(f"{portal}/portal/v/{codes[2]}?lang=en")  # the QR code; English
+            tab.page.click("a:has-text('Continue')")  # on to the hotspot, which posts to us
+            tab.page.wait_for_selector("#code")
+            assert tab.page.input_value("#code") == format_code(codes[2])
+            assert tab.page.get_attribute("html", "lang") == "en"

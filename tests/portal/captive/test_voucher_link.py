@@ -3,6 +3,8 @@ tells nothing about codes that do not exist."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +31,9 @@ def test_card_link_remembers_the_code_and_leads_to_the_hotspot(
     response = web.get(f"/portal/v/{format_code(code).lower()}")  # as a person might type it
     assert response.status_code == 200
     assert '<html lang="id">' in response.text and "Wi-Fi desa" in response.text
-    assert 'href="http://10.5.50.1/login"' in response.text
+    # The code and language ride through the router as its dst, back to us as link-orig.
+    dst = quote(f"http://127.0.0.1:8000/portal/v/{code}?lang=id", safe="")
+    assert f'href="http://10.5.50.1/login?dst={dst}"' in response.text
     assert format_code(code) in response.text
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{CODE_COOKIE}={code};")
@@ -91,3 +95,17 @@ def test_a_forged_cookie_fills_in_nothing(web: TestClient, village: Village) -> 
     web.cookies.set(CODE_COOKIE, '"><script>x</script>')
     page = landing(web, village)
     assert 'name="code" value=""' in page and "<script>x" not in page
+
+
+def test_the_card_code_and_language_come_back_through_the_routers_link_orig(
+    web: TestClient, village: Village
+) -> None:
+    code = village.codes[1]
+    link = f"http://127.0.0.1:8000/portal/v/{code}?lang=en"
+    page = web.post("/portal/login", data=router_post(village, **{"link-orig": link}))
+    assert f'value="{format_code(code)}"' in page.text and '<html lang="en">' in page.text
+    elsewhere = web.post(
+        "/portal/login",
+        data=router_post(village, **{"link-orig": f"http://evil.example/portal/v/{code}"}),
+    )
+    assert format_code(code) not in elsewhere.text  # only our own card pages count
