@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
-from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in
+from portal.database import transaction
 from wifidesa.admin import management
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AdminRole

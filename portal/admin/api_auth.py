@@ -18,9 +18,9 @@ from portal.admin.web import (
     CsrfRejected,
     SignInRequired,
     csrf_token,
-    db,
     load_admin,
 )
+from portal.database import reads
 from wifidesa.admin.signin import is_read_only
 from wifidesa.db.models import TokenKind
 
@@ -41,7 +41,7 @@ def api_caller(request: Request) -> Admin:
         if admin is None:
             raise SignInRequired
         if request.method not in SAFE_METHODS:
-            with db(request)() as session:
+            with reads(request)() as session:
                 if is_read_only(session=session, token=token.strip()):
                     raise ReadOnlyToken
         return admin

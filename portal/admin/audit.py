@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from portal.admin.api_auth import api_caller
-from portal.admin.web import Admin, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, gettext_for, page, signed_in
+from portal.database import transaction
 from wifidesa.admin.audit_view import PER_PAGE, AuditFilter, AuditPage, audit_entries
 from wifidesa.admin.scope import require_site_code, visible_sites
 

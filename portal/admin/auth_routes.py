@@ -13,16 +13,14 @@ from portal.admin.web import (
     SESSION_COOKIE,
     Admin,
     CheckedForm,
-    db,
     gettext_for,
     page,
     safe_next,
     secure_cookies,
     signed_in,
-    transaction,
-    writes,
 )
 from portal.captive.signing import new_csrf_token
+from portal.database import reads, transaction, writes
 from portal.forms import PlainForm
 from wifidesa.access import attempts
 from wifidesa.admin import signin as admin_auth
@@ -75,7 +73,7 @@ def login(request: Request, form: PlainForm) -> Response:
     counters = attempts.admin_counters(username=username, address=address)
     now = utcnow()
     blocked = attempts.guarded(
-        db(request), attempts.blocked_until, counters=counters, now=now, fallback=None
+        reads(request), attempts.blocked_until, counters=counters, now=now, fallback=None
     )
     if blocked is not None:
         message = _("Too many failed sign-ins. Try again after {time}.")
@@ -84,7 +82,7 @@ def login(request: Request, form: PlainForm) -> Response:
             message.format(time=format_moment(moment=blocked, zone=PORTAL_ZONE, gettext=_)),
             429,
         )
-    with db(request)() as session:  # a read: the password check holds no write lock
+    with reads(request)() as session:  # a read: the password check holds no write lock
         found = authenticate(session=session, username=username, password=password)
         admin_id = found.id if found is not None else None
     with transaction(request) as session:

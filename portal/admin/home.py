@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from portal.admin.web import Admin, page, signed_in, transaction
+from portal.admin.web import Admin, page, signed_in
+from portal.database import transaction
 from wifidesa.admin.overview import site_overview
 
 router = APIRouter(prefix="/admin")

@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from portal.admin.api_auth import api_caller
-from portal.admin.web import Admin, CheckedForm, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, page, signed_in
+from portal.database import transaction
 from wifidesa.admin.scope import require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import CoAResult

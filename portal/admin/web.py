@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from portal.database import transaction
 from portal.forms import PlainForm, Upload, UploadForm
 from portal.i18n import COOKIE, chosen_language, request_language, translations
 from wifidesa.admin.scope import Scope, scope_of
@@ -65,23 +63,6 @@ def csrf_for(secret_key: str, session_token: str) -> str:
     """The CSRF token of a web session: derived, so nothing extra is stored."""
     key = hmac.new(secret_key.encode(), b"admin-csrf", hashlib.sha256).digest()
     return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def db(request: Request) -> Any:
-    """Sessions for reads."""
-    return request.app.state.sessions
-
-
-def writes(request: Request) -> Any:
-    """Sessions for transactions that write (see portal.app)."""
-    return request.app.state.writes
-
-
-@contextmanager
-def transaction(request: Request) -> Iterator[Session]:
-    """A transaction that may write (it takes SQLite's write lock when it begins)."""
-    with request.app.state.writes.begin() as session:
-        yield session
 
 
 def load_admin(request: Request, token: str, kind: TokenKind) -> Admin | None:

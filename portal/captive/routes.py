@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.captive.signing import Signer, new_csrf_token, pack_client, unpack_client
+from portal.database import reads, writes
 from portal.forms import HotspotFields, PlainForm
 from portal.i18n import COOKIE, LANGUAGES, chosen_language, request_language, translations
 from wifidesa.access import attempts
@@ -89,16 +90,6 @@ def portal_page(request: Request, template: str, status: int = 200, **context: A
     if chosen_language(request) == language:
         response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="lax")
     return response
-
-
-def reads(request: Request) -> Any:
-    """Sessions for reads."""
-    return request.app.state.sessions
-
-
-def _writes(request: Request) -> Any:
-    """Sessions for transactions that write (see portal.app)."""
-    return request.app.state.writes
 
 
 def _signer(request: Request) -> Signer:
@@ -221,7 +212,7 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
                 member_id = check_member(
                     session=session, username=field("username"), password=field("password")
                 )
-        with transaction(_writes(request)) as session:
+        with transaction(writes(request)) as session:
             router_row = check_router(session=session, client=client)
             handoff = _attempt(session, kind, client, router_row, field, now, member_id)
     except PortalRefused as exc:
@@ -233,7 +224,7 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
             return _refusal(request, exc.problem)
         if exc.problem in (PortalProblem.WRONG_CODE, PortalProblem.WRONG_PASSWORD):
             attempts.guarded(
-                _writes(request),
+                writes(request),
                 attempts.record_failure,
                 counters=counters,
                 now=now,
@@ -242,7 +233,7 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
         return render_landing(request, client, gettext_of(request)(PROBLEMS[exc.problem]), 400)
     except MintRefused as exc:  # too many logins asked for: not a wrong code, not counted
         return render_landing(request, client, translate_error(exc, gettext_of(request)), 429)
-    attempts.guarded(_writes(request), attempts.record_success, counters=counters, fallback=None)
+    attempts.guarded(writes(request), attempts.record_success, counters=counters, fallback=None)
     response = _handoff(request, handoff)
     if kind == "voucher":
         response.delete_cookie(CODE_COOKIE)  # used: the next login form starts empty

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from portal.captive.routes import gettext_of, portal_page, reads
+from portal.captive.routes import gettext_of, portal_page
+from portal.database import reads
 from wifidesa.access.status import villager_status
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import Router

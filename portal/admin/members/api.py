@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
-from portal.admin.web import Admin, transaction
+from portal.admin.web import Admin
+from portal.database import transaction
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import AlreadyExists, InvalidInput, RowsRejected
 from wifidesa.members import queries as member_queries

@@ -10,15 +10,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.admin.web import (
-    Admin,
-    CheckedForm,
-    CheckedUpload,
-    gettext_for,
-    page,
-    signed_in,
-    transaction,
-)
+from portal.admin.web import Admin, CheckedForm, CheckedUpload, gettext_for, page, signed_in
+from portal.database import transaction
 from portal.forms import MAX_UPLOAD, Upload
 from wifidesa.admin.scope import visible_sites
 from wifidesa.db.engine import utcnow

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
 from portal.admin.places.pages import box_of, portal_url
-from portal.admin.web import Admin, transaction
+from portal.admin.web import Admin
+from portal.database import transaction
 from portal.downloads import attachment
 from wifidesa.errors import AlreadyExists, InvalidInput
 from wifidesa.places import listing, routers, sites

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in
+from portal.database import transaction
 from portal.downloads import attachment
 from wifidesa.admin.scope import Forbidden, require_oversight
 from wifidesa.crypto import SecretBox

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
-from portal.admin.web import Admin, transaction
+from portal.admin.web import Admin
+from portal.database import transaction
 from wifidesa.admin.scope import profile_editable
 from wifidesa.db.models import AfterQuota, Profile, QuotaPeriod
 from wifidesa.errors import AlreadyExists, InvalidInput

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.profiles.forms import QUOTA_PERIODS, form_from_spec, spec_from_form
-from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, CheckedForm, gettext_for, page, signed_in
 from portal.admin.wording import PERIODS, limits_in_words
+from portal.database import transaction
 from wifidesa.admin.scope import profile_editable, require_oversight
 from wifidesa.db.models import Region
 from wifidesa.errors import AlreadyExists, InvalidInput, translate_error

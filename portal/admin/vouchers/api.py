@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
 from portal.admin.vouchers.pages import csv_response, site_id_for
-from portal.admin.web import Admin, transaction
+from portal.admin.web import Admin
+from portal.database import transaction
 from wifidesa.admin.scope import require_site_code
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AccountStatus

@@ -16,15 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from portal.admin.jobs import Job, registry_of
-from portal.admin.web import (
-    Admin,
-    CheckedForm,
-    gettext_for,
-    page,
-    safe_next,
-    signed_in,
-    transaction,
-)
+from portal.admin.web import Admin, CheckedForm, gettext_for, page, safe_next, signed_in
+from portal.database import transaction, writes
 from portal.downloads import attachment, spreadsheet_cell
 from wifidesa.admin.scope import Scope, require_site_code, visible_sites
 from wifidesa.db.engine import utcnow
@@ -183,7 +176,7 @@ def new_batch(request: Request, admin: SignedIn, form: CheckedForm) -> Response:
 
 
 def _generate_in_background(request: Request, admin: Admin, args: dict[str, Any]) -> Job:
-    sessions = request.app.state.sessions
+    sessions = writes(request)  # the job writes the batch
     scope = admin.scope
 
     def work(job: Job) -> None:

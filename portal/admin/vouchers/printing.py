@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.admin.jobs import Job, JobGone, registry_of
-from portal.admin.web import Admin, gettext_for, page, signed_in, transaction
+from portal.admin.web import Admin, gettext_for, page, signed_in
+from portal.database import transaction
 from portal.downloads import attachment
 from portal.i18n import request_language, translations
 from portal.printing.cards import Card, build_cards
