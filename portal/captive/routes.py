@@ -27,7 +27,7 @@ from wifidesa.access.captive import (
     check_router,
     decode_octal,
     free_login,
-    hotspot_for_voucher,
+    hotspot_for_site,
     member_login,
     village_has_pin_cards,
     voucher_login,
@@ -327,26 +327,28 @@ def _card_code(text: str) -> str | None:
 
 
 @router.get("/portal/v/{code}", response_class=HTMLResponse)
-def voucher_card(request: Request, code: str) -> Response:
+def voucher_card(request: Request, code: str, s: str = "") -> Response:
     """Where a voucher card's QR code leads: join the Wi-Fi, then log in with the code filled in.
 
-    An unknown code gets the same page, without the router link and without the cookie,
-    so the page does not tell which codes exist (and codes have 50 bits: no guessing).
+    The card's link names its village (`?s=` site code, public: it is in every login page), and
+    the page is built from the link alone: the code is never looked up, so a known and an
+    unknown code get the same page, in the same time (and codes have 50 bits: no guessing).
     """
     card_code = _card_code(code)
     login_url = None
-    if card_code is not None:
+    if card_code is not None and s:
         with reads(request)() as session:
-            hotspot = hotspot_for_voucher(session=session, code=card_code)
+            hotspot = hotspot_for_site(session=session, site_code=s)
         if hotspot is not None:
             # The code and the language travel through the router as its `dst`.
             login_url = f"{hotspot}?{urlencode({'dst': card_link(request, card_code)})}"
+    back = request.url.path + (f"?{urlencode({'s': s[:32]})}" if s else "")
     response = portal_page(
         request,
         "portal/voucher_link.html",
         login_url=login_url,
         display_code=format_code(card_code) if card_code else None,
-        back=request.url.path,
+        back=back,
     )
     response.headers["Cache-Control"] = "no-store"  # the page carries a bearer code
     response.headers["Referrer-Policy"] = "no-referrer"  # and so does its URL

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 import segno
 from markupsafe import Markup
@@ -58,14 +59,16 @@ class Card:
         return qr_svg(self.url)
 
 
-def card_url(public_url: str, code: str) -> str:
-    """The portal page a card's QR code opens: it remembers the code for the login form."""
-    return f"{public_url.rstrip('/')}/portal/v/{code}"
+def card_url(public_url: str, code: str, site_code: str) -> str:
+    """The portal page a card's QR code opens: it remembers the code for the login form and
+    leads on to the login page of the card's village (named by its site code)."""
+    return f"{public_url.rstrip('/')}/portal/v/{code}?{urlencode({'s': site_code})}"
 
 
 def build_cards(
     *,
     village: str,
+    site_code: str,
     codes: Iterable[str],
     profile: Profile,
     public_url: str,
@@ -83,7 +86,7 @@ def build_cards(
             code=code,
             display_code=format_code(code),
             profile_words=list(words),
-            url=card_url(public_url, code),
+            url=card_url(public_url, code, site_code),
         )
         for code in codes
     ]

@@ -241,17 +241,17 @@ def free_login(
     return handoff(client, router, guest_username(mac), token)
 
 
-def hotspot_for_voucher(*, session: Session, code: str) -> str | None:
-    """The login page of an active router at the voucher's village (None if unknown).
+def hotspot_for_site(*, session: Session, site_code: str) -> str | None:
+    """The login page of an active router of the village with this code (None if none).
 
-    A card's QR code leads here: the villager is sent on to that router's login page.
+    A card's QR code names its village beside the code, so the card page can lead on to the
+    hotspot without looking the code up: known and unknown codes get the same page.
     """
     router = session.scalar(
         select(Router)
-        .join(Account, Account.site_id == Router.site_id)
-        .join(Voucher, Voucher.account_id == Account.id)
+        .join(Site, Site.id == Router.site_id)
         .where(
-            Voucher.code == code,
+            Site.code == site_code[:32],
             Router.is_active.is_(True),
             Router.hotspot_address.is_not(None),
         )

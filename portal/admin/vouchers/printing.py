@@ -56,6 +56,7 @@ def _cards(
         profile = voucher_cards.batch_profile(session=session, scope=scope, batch_id=batch_id)
         cards = build_cards(
             village=batch.site_name,
+            site_code=batch.site_code,
             codes=codes,
             profile=profile,
             public_url=settings.public_url,

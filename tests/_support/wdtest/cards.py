@@ -33,6 +33,7 @@ def daily_profile() -> Profile:
 def sample_cards(count: int, *, village: str = "Desa Long Apari", prefix: str = "") -> list[Card]:
     return build_cards(
         village=village,
+        site_code="long-apari",
         codes=[random_code(prefix) for _ in range(count)],
         profile=daily_profile(),
         public_url=PUBLIC_URL,

@@ -261,7 +261,7 @@ def test_a_scanned_card_fills_in_its_code_in_its_language_through_the_router(
 
         router.page = routeros
         with open_tab(browser, OLD_ANDROID, also=("localhost",)) as tab:
-            tab.page.goto(f"{portal}/portal/v/{codes[2]}?lang=en")  # the QR code; English
+            tab.page.goto(f"{portal}/portal/v/{codes[2]}?s=desa-b&lang=en")  # the QR; English
             tab.page.click("a:has-text('Continue')")  # on to the hotspot, which posts to us
             tab.page.wait_for_selector("#code")
             assert tab.page.input_value("#code") == format_code(codes[2])

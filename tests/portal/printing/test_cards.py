@@ -145,10 +145,10 @@ def test_download_rate_of_nonsense_is_none() -> None:
 
 def test_card_url_opens_the_portal_with_the_code() -> None:
     assert (
-        card_url("https://wifi.example/", "ABCDE23456")
-        == "https://wifi.example/portal/v/ABCDE23456"
+        card_url("https://wifi.example/", "ABCDE23456", "long-apari")
+        == "https://wifi.example/portal/v/ABCDE23456?s=long-apari"
     )
-    assert card_url("https://wifi.example", "X") == "https://wifi.example/portal/v/X"
+    assert card_url("https://wifi.example", "X", "a b") == "https://wifi.example/portal/v/X?s=a+b"
 
 
 def test_cards_carry_code_words_and_url() -> None:
@@ -157,7 +157,7 @@ def test_cards_carry_code_words_and_url() -> None:
     for card in cards:
         assert card.code.startswith("KT") and len(card.code) == 12
         assert card.display_code == format_code(card.code)
-        assert card.url == f"{PUBLIC_URL}/portal/v/{card.code}"
+        assert card.url == f"{PUBLIC_URL}/portal/v/{card.code}?s=long-apari"
         assert card.profile_words[0] == "1 GB per hari"
 
 

@@ -75,4 +75,4 @@ def test_desa_admin_signs_in_generates_a_batch_and_opens_its_print_view(
         shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
         assert tab.foreign_hosts() == frozenset() and tab.blocked == []
     decoded = sorted(read_qr_codes(shot))
-    assert decoded == sorted(card_url(settings.public_url, code) for code in codes)
+    assert decoded == sorted(card_url(settings.public_url, code, "desa-a") for code in codes)

@@ -185,7 +185,7 @@ def test_print_view_and_pdf_show_every_code_and_qr_codes_open_the_portal(
     text = "\n".join(page.text for page in pages)
     assert all(format_code(code) in text for code in codes)
     decoded = sorted(url for page in pages for url in page.qr_codes)
-    assert decoded == sorted(card_url(settings.public_url, code) for code in codes)
+    assert decoded == sorted(card_url(settings.public_url, code, "desa-a") for code in codes)
     assert decoded[0].startswith(settings.public_url + "/")
     entries = _audit(sessions, "vouchers.print")
     assert [(e.actor, e.detail["medium"], e.detail["layout"]) for e in entries] == [
@@ -212,7 +212,7 @@ def test_large_pdf_is_drawn_in_the_background(
     pdf = web.get(f"{location}/file")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     decoded = sorted(url for page in read_pdf(pdf.content) for url in page.qr_codes)
-    assert decoded == sorted(card_url(settings.public_url, c) for c in world.codes["a"])
+    assert decoded == sorted(card_url(settings.public_url, c, "desa-a") for c in world.codes["a"])
     assert len(_audit(sessions, "vouchers.print")) == 1
     sign_in(web, sessions, "kab_own")  # someone else's job is gone for them
     assert web.get(location).status_code == 410
@@ -291,7 +291,7 @@ def test_some_cards_can_be_reprinted_and_the_range_is_audited(
     assert [c for c in codes if format_code(c) in view.text] == codes[1:4]
     pdf = web.get(f"{path}/pdf", params={"layout": "a4", "first": codes[4]})  # to the end
     decoded = sorted(url for page in read_pdf(pdf.content) for url in page.qr_codes)
-    assert decoded == [card_url(settings.public_url, c) for c in codes[4:]]
+    assert decoded == [card_url(settings.public_url, c, "desa-a") for c in codes[4:]]
     details = [e.detail for e in _audit(sessions, "vouchers.print")]
     assert details == [
         {

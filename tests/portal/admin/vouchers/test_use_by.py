@@ -139,6 +139,7 @@ def test_the_card_line_comes_first_in_either_language() -> None:
     for language, words in (("id", "Berlaku sampai 31-12-2026"), ("en", "Valid until 31-12-2026")):
         (card,) = build_cards(
             village="Desa A",
+            site_code="desa-a",
             codes=["ABCDEFGHJK"],
             profile=daily_profile(),
             public_url="https://wifi.example",
