@@ -107,6 +107,33 @@ def test_login_carries_what_is_left_of_the_quota(server: RunningRadius, codes: l
     run(scenario())
 
 
+@pytest.mark.parametrize("codes", [AfterQuota.BLOCK, AfterQuota.THROTTLE], indirect=True)
+def test_only_a_blocking_profile_lets_the_router_end_the_session_at_the_quota(
+    server: RunningRadius, codes: list[str], request: pytest.FixtureRequest
+) -> None:
+    blocks = request.node.callspec.params["codes"] is AfterQuota.BLOCK
+
+    async def scenario() -> None:
+        async with sim(server) as router:
+            login = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:01", ip="10.5.50.2")
+            assert login.accepted and login.attributes["Mikrotik-Rate-Limit"] == ["1M/2M"]
+            await router.start(login.session)
+            await router.interim(
+                login.session, input_octets=100_000, output_octets=300_000, session_time=300
+            )
+            again = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:02", ip="10.5.50.3")
+            for reply, left in ((login, MB), (again, MB - 400_000)):
+                if blocks:  # RouterOS ends the session when the bytes left are used
+                    assert reply.attributes["Mikrotik-Total-Limit"] == [left]
+                    assert reply.attributes["Mikrotik-Total-Limit-Gigawords"] == [0]
+                else:  # a throttle profile is slowed by CoA instead, never ended by the router
+                    assert "Mikrotik-Total-Limit" not in reply.attributes
+                    assert "Mikrotik-Total-Limit-Gigawords" not in reply.attributes
+                assert reply.attributes["Acct-Interim-Interval"] == [300]
+
+    run(scenario())
+
+
 @pytest.mark.parametrize("codes", [AfterQuota.BLOCK], indirect=True)
 def test_block_cuts_the_session_refuses_until_midnight_then_admits(
     server: RunningRadius,

@@ -213,27 +213,35 @@ class Accepted:
     changes: Changes
     session_timeout: int | None
     rate_limit: str | None
-    bytes_left: int | None = None  # for Mikrotik-Total-Limit; None: no data quota applies
+    # The byte cap the router enforces (Mikrotik-Total-Limit): the data left of a blocking
+    # quota; None when the router must not end the session on bytes (no quota, or throttle).
+    bytes_left: int | None = None
     throttled: bool = False
 
 
 @dataclass(frozen=True)
 class QuotaOutcome:
+    """What the quota asks of the router for one login: the caps it ends the session at."""
+
     throttled: bool
-    bytes_left: int | None
-    seconds_left: int | None
+    bytes_left: int | None  # cap on bytes (Mikrotik-Total-Limit); None: no cap
+    seconds_left: int | None  # cap on time (bounds Session-Timeout); None: no cap
 
 
 def check_quota(state: AccountState, now: datetime) -> QuotaOutcome:
-    """Refuse (block) or throttle an account whose quota is used up; else what is left."""
+    """Refuse (block) or throttle an account whose quota is used up; else the caps that
+    make the router end the session when the quota runs out (blocking profiles only)."""
     if not state.limits:
         return QuotaOutcome(False, None, None)
     status = quota_status(state.limits, state.usage, now, state.zone)
+    if state.profile.after_quota is AfterQuota.THROTTLE:
+        # Slowed, not cut: RouterOS *ends* a hotspot session when Mikrotik-Total-Limit or
+        # Session-Timeout runs out, so a throttle profile gets neither from its quota. Our
+        # CoA (Mikrotik-Rate-Limit) slows the live session after the interim update that
+        # crosses the quota: the quota can overshoot by one interim interval's traffic.
+        return QuotaOutcome(status.over, None, None)
     if not status.over:
         return QuotaOutcome(False, status.bytes_left, status.seconds_left)
-    if state.profile.after_quota is AfterQuota.THROTTLE:
-        # FUP: access goes on at the lower rate, with no byte or time cap from the quota.
-        return QuotaOutcome(True, None, None)
     raise LoginRefused(RejectReason.QUOTA_EXCEEDED, detail=block_message(status, state.zone))
 
 

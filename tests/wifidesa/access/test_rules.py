@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,9 +16,10 @@ from wifidesa.access.rules import (
     apply_in_memory,
     decide,
 )
-from wifidesa.db.models import AccountKind, AccountStatus
+from wifidesa.db.models import AccountKind, AccountStatus, AfterQuota, QuotaPeriod
 from wifidesa.i18n import gettext_for
 from wifidesa.localtime import local_midnight
+from wifidesa.usage.quota import Limit, Usage
 
 NOW = datetime(2026, 2, 28, 15, 59, 59, tzinfo=UTC)  # a second before March 1st, WITA
 # Villagers read refusals in Bahasa Indonesia (the RADIUS edge renders them so).
@@ -192,3 +194,57 @@ def test_without_a_profile_validity_the_use_by_end_is_the_expiry() -> None:
     state = voucher(validity=None, expires_at=USE_BY_END)
     assert _first_use(state, LAST_SECOND - timedelta(days=20)) == USE_BY_END
     assert _first_use(voucher(validity=None), NOW) is None  # no date, no validity: never
+
+
+MB = 1024 * 1024
+DAILY = (Limit(QuotaPeriod.DAY, MB, 3600),)  # 1 MiB and one hour a day
+TODAY = date(2026, 2, 28)  # NOW's local day (23:59:59 WITA)
+
+
+def on_quota(after: AfterQuota, used: Usage, **kwargs: object) -> AccountState:
+    """A bound voucher of a profile with a daily quota, `used` of it spent today."""
+    state = voucher(validity=None, bound_macs={A}, limits=DAILY, usage={TODAY: used}, **kwargs)
+    state.profile = replace(state.profile, after_quota=after, throttle_rate_limit="64k/128k")
+    return state
+
+
+def test_a_blocking_quota_caps_the_session_at_what_is_left() -> None:
+    state = on_quota(AfterQuota.BLOCK, Usage(octets=400_000, seconds=600))
+    accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=NOW)
+    # The router ends the session itself when the quota runs out: Mikrotik-Total-Limit and
+    # Session-Timeout carry what is left.
+    assert accepted.bytes_left == MB - 400_000
+    assert accepted.session_timeout == 3000
+    assert accepted.rate_limit == "1M/2M" and not accepted.throttled
+
+
+def test_a_throttle_quota_gives_the_router_no_cap_to_cut_the_session_at() -> None:
+    state = on_quota(AfterQuota.THROTTLE, Usage(octets=400_000, seconds=600))
+    accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=NOW)
+    # Neither the bytes nor the time left: at either the router would end the session, and a
+    # throttle profile slows it (by CoA) instead.
+    assert accepted.bytes_left is None
+    assert accepted.session_timeout is None
+    assert accepted.rate_limit == "1M/2M" and not accepted.throttled
+
+
+def test_a_throttle_quota_keeps_the_caps_that_are_not_the_quota() -> None:
+    # The profile's own session timeout and the voucher's validity still end the session.
+    state = on_quota(
+        AfterQuota.THROTTLE,
+        Usage(octets=400_000, seconds=600),
+        first_used_at=NOW - timedelta(hours=1),
+        expires_at=NOW + timedelta(minutes=20),
+    )
+    state.profile = replace(state.profile, session_timeout=7200)
+    accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=NOW)
+    assert accepted.session_timeout == 1200 and accepted.bytes_left is None
+
+
+def test_over_a_throttle_quota_the_login_is_slow_and_uncapped() -> None:
+    for used in (Usage(octets=MB, seconds=60), Usage(octets=10, seconds=3600)):
+        state = on_quota(AfterQuota.THROTTLE, used)
+        accepted = decide(state, verify=is_("ABCDEFGHJK"), mac=A, site_id=1, now=NOW)
+        assert accepted.throttled and accepted.rate_limit == "64k/128k"
+        assert accepted.bytes_left is None and accepted.session_timeout is None
+        refused(on_quota(AfterQuota.BLOCK, used), RejectReason.QUOTA_EXCEEDED)
