@@ -71,6 +71,8 @@ async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) 
 
 def run(settings: Settings) -> None:
     check_for_startup(settings)
+    if settings.clock_file is not None:  # development only: check_for_startup refuses it else
+        log.warning("clock moved by the seconds in %s (WIFIDESA_CLOCK_FILE)", settings.clock_file)
     _check_schema(settings)
     # Parse the catalogue of the Reply-Messages once, before forking: workers share it.
     translations(REPLY_LANGUAGE)

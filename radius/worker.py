@@ -14,9 +14,8 @@ import gc
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +29,7 @@ from radius.replycache import PENDING, ReplyCache
 from wifidesa import redact
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
 from wifidesa.access.tokens import purge_tokens
+from wifidesa.clock import Clock, make_clock
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction
 from wifidesa.db.models import CoAResult
@@ -48,13 +48,8 @@ from wifidesa.usage.upkeep import reap_silent_sessions, touch_routers
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 HOUSEKEEPING_SECONDS = 15.0
 REAP_SECONDS = 60.0
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def settle_memory() -> None:
@@ -87,11 +82,11 @@ class RadiusWorker:
         *,
         auth_sock: socket.socket,
         acct_sock: socket.socket,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,  # None: the settings' (the system's, but in tests)
         reaper: bool = True,
     ) -> None:
         self.settings = settings
-        self.clock = clock
+        self.clock = clock if clock is not None else make_clock(settings)
         self.reaper = reaper
         self.socks = {Code.ACCESS_REQUEST: auth_sock, Code.ACCOUNTING_REQUEST: acct_sock}
         self.engine = make_engine(

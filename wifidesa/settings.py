@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     radius_reply_cache_seconds: int = 30  # retransmissions within this get the same answer
 
     log_level: str = "INFO"
+    # Development only: a file holding seconds that the RADIUS service adds to the real time,
+    # so tests of the running service can pass midnight without waiting (wifidesa/clock.py).
+    clock_file: Path | None = None
+
+    @field_validator("clock_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("timezone")
     @classmethod
@@ -107,10 +115,12 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
 def check_for_startup(settings: Settings, *, web: bool = False) -> None:
     """Refuse to start a service with a placeholder or short key outside development, or with
     a device-hash key that is not URL-safe base64; the web service also on plain http outside
-    development (admin cookies without Secure, portal tokens and PAP codes in clear)."""
+    development (admin cookies without Secure, portal tokens and PAP codes in clear); and a
+    clock file (a clock that tests move) anywhere but in development."""
     device_key = (
         decode_device_hash_key(settings.device_hash_key) if settings.device_hash_key else None
     )
+    check_clock_file(settings)
     if settings.is_development:
         return
     if _weak(settings.secret_key):
@@ -124,6 +134,12 @@ def check_for_startup(settings: Settings, *, web: bool = False) -> None:
         )
     if web and not settings.public_url.startswith("https://"):
         raise ConfigError(ErrorCode.PUBLIC_URL_NOT_HTTPS, url=settings.public_url)
+
+
+def check_clock_file(settings: Settings) -> None:
+    """A service whose clock a file can move is a test rig: refuse it outside development."""
+    if settings.clock_file is not None and not settings.is_development:
+        raise ConfigError(ErrorCode.CLOCK_FILE_OUTSIDE_DEVELOPMENT, path=settings.clock_file)
 
 
 def _weak(key: str) -> bool:

@@ -205,6 +205,10 @@ TEMPLATES: dict[ErrorCode, str] = {
         "WIFIDESA_PUBLIC_URL is {url}; outside development the web service runs behind HTTPS "
         "(set an https:// address, or WIFIDESA_ENV=development for a local trial)"
     ),
+    ErrorCode.CLOCK_FILE_OUTSIDE_DEVELOPMENT: (
+        "WIFIDESA_CLOCK_FILE ({path}) moves the service's clock, for tests only: unset it, "
+        "or set WIFIDESA_ENV=development for a test"
+    ),
     ErrorCode.ADMIN_NAMED_NOT_FOUND: "no admin named {username!r}",
     ErrorCode.NOT_ON_ONESELF: "not on your own account (change your password instead)",
 }
