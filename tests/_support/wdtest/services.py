@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import os
 import signal
 import socket
@@ -127,6 +128,25 @@ class Services:
                 raise RuntimeError(f"exited with {self.proc.returncode}\n{self.output()}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"no RADIUS answer within {START_TIMEOUT} s\n{self.output()}")
+
+    def wait_for_web(self) -> None:
+        """Wait until the web service answers /healthz (`serve` starts it beside RADIUS)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", self.web_port, timeout=5)
+            try:
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"exited with {self.proc.returncode}\n{self.output()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no web answer within {START_TIMEOUT} s\n{self.output()}")
+            time.sleep(0.2)
 
     async def _answers(self) -> bool:
         async with self.router(timeout=0.5, retries=0) as router:
