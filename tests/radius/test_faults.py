@@ -12,9 +12,8 @@ import asyncio
 import http.client
 import re
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,7 +21,15 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from wdtest.factories import make_admin, make_batch, make_member, make_profile
+from wdtest.factories import (
+    make_admin,
+    make_batch,
+    make_member,
+    make_profile,
+    make_router,
+    make_site,
+)
+from wdtest.postgres import PostgresCluster
 from wdtest.services import Services, services
 from wdtest.stored import stored_problems
 
@@ -31,13 +38,17 @@ from radius.simulator.load import client_ip, client_mac
 from radius.simulator.router import RouterSimulator
 from wifidesa.admin.scope import OPERATOR, require_site_code
 from wifidesa.crypto import SecretBox
+from wifidesa.db import schema
+from wifidesa.db.engine import make_engine, make_session_factory
 from wifidesa.db.models import AdminRole, Router
+from wifidesa.places.regions import ensure_reference_regions
 from wifidesa.settings import Settings
 
 from .conftest import SECRET, Village
 
 pytestmark = pytest.mark.slow
 CLIENTS = 20
+LATE = 4  # of them start when the fault has begun
 RECORDS = 14  # per client: two whole sessions (Start, 4 interims, Stop) and part of a third
 PAUSE = 0.1  # between one client's records: load that lasts a few seconds
 SCENARIO_TIMEOUT = 240.0
@@ -92,10 +103,17 @@ def codes_for(sessions: sessionmaker[Session], village: Village) -> list[str]:
 
 
 async def accounting_load(
-    service: Services, codes: list[str], timeline: Timeline, report: FuzzReport
+    service: Services,
+    codes: list[str],
+    timeline: Timeline,
+    report: FuzzReport,
+    fault_begun: asyncio.Event,
+    fault_over: asyncio.Event,
 ) -> dict[str, object]:
-    """Each client logs in, then sends RECORDS records one after another (each resent until
-    answered); returns what the router reported per Acct-Session-Id."""
+    """Each client logs in, then sends records one after another (each resent until answered),
+    at least RECORDS and until `fault_over`; the last LATE clients only start once the fault has
+    begun, so some records are first sent during it. Returns what the router reported per
+    Acct-Session-Id."""
     async with service.router() as router:
         logins = [
             await router.login(code, code, mac=client_mac(n), ip=client_ip(n))
@@ -105,9 +123,13 @@ async def accounting_load(
         traffic = [TimedTraffic(router, login.session, timeline) for login in logins]
 
         async def client(one: TimedTraffic) -> None:
-            for _ in range(RECORDS):
+            if traffic.index(one) >= len(traffic) - LATE:
+                await fault_begun.wait()
+            sent = 0
+            while sent < RECORDS or not fault_over.is_set():
                 await one.step(report)
                 await asyncio.sleep(PAUSE)
+                sent += 1
             await one.finish(report)
 
         await asyncio.gather(*(client(one) for one in traffic))
@@ -117,17 +139,27 @@ async def accounting_load(
     return expected
 
 
+Fault = Callable[[Callable[[], None]], None]
+
+
 def run_with_fault(
-    service: Services, codes: list[str], fault: object
+    service: Services, codes: list[str], fault: Fault
 ) -> tuple[FuzzReport, Timeline, dict[str, object]]:
-    """The accounting load, and `fault()` (blocking, in a thread) once it is under way."""
+    """The accounting load, and `fault(begun)` (blocking, in a thread) once it is under way;
+    the fault calls `begun()` once it is in full effect."""
     report, timeline = FuzzReport(seed=0), Timeline()
 
     async def scenario() -> dict[str, object]:
-        load = asyncio.ensure_future(accounting_load(service, codes, timeline, report))
+        loop = asyncio.get_running_loop()
+        fault_begun, fault_over = asyncio.Event(), asyncio.Event()
+        load = asyncio.ensure_future(
+            accounting_load(service, codes, timeline, report, fault_begun, fault_over)
+        )
         while len(timeline.records) < CLIENTS * 3 and not load.done():
             await asyncio.sleep(0.05)
-        await asyncio.to_thread(fault)  # type: ignore[arg-type]
+        await asyncio.to_thread(fault, lambda: loop.call_soon_threadsafe(fault_begun.set))
+        await asyncio.sleep(1.0)  # and a little more load after it
+        fault_over.set()
         return await load
 
     expected = asyncio.run(asyncio.wait_for(scenario(), SCENARIO_TIMEOUT))
@@ -140,8 +172,9 @@ def test_sigkill_under_accounting_load_loses_and_doubles_nothing(
     codes = codes_for(sessions, village)
     service.start()
 
-    def crash() -> None:
+    def crash(begun: Callable[[], None]) -> None:
         service.kill()
+        begun()
         time.sleep(1.0)  # the router keeps resending into the void
         service.start()
 
@@ -167,15 +200,14 @@ def test_nothing_is_acknowledged_while_sqlite_is_locked_and_all_is_stored_once_a
     codes = codes_for(sessions, village)
     service.start()
     window: list[float] = []
-    locked = threading.Event()
 
-    def lock() -> None:
+    def lock(begun: Callable[[], None]) -> None:
         # Another process's write transaction, held longer than the server waits for it.
         holder = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
         try:
             holder.execute("BEGIN EXCLUSIVE")
             window.append(time.monotonic())
-            locked.set()
+            begun()
             time.sleep(LOCKED_SECONDS)
             window.append(time.monotonic())
             holder.execute("ROLLBACK")
@@ -367,3 +399,60 @@ def test_the_web_service_answers_every_login_while_radius_writes_accounting(
         assert "Traceback" not in running.output(), running.output()
     finally:
         running.stop()
+
+
+OUTAGE_SECONDS = 5.0
+
+
+def test_nothing_is_acknowledged_while_postgresql_is_down_and_all_is_stored_once_after(
+    settings: Settings, box: SecretBox, db_url: str, tmp_path: Path
+) -> None:
+    if make_url(db_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL's outage; SQLite's lock is the test before")
+    # A server of its own: stopping the suite's shared one would fail every other test.
+    with PostgresCluster() as cluster:
+        cluster.create_database("faults")
+        url = cluster.url_for("faults")
+        engine = make_engine(url)
+        try:
+            schema.upgrade(engine)
+            sessions = make_session_factory(engine)
+            with sessions.begin() as session:
+                ensure_reference_regions(session=session)
+                site = make_site(session, code="desa-pg")
+                router = make_router(session, box, site=site, ip="127.0.0.1", secret=SECRET)
+                make_profile(session, name="harian", interim_interval=300)
+                router_id = router.id
+            with sessions.begin() as session:
+                _, codes = make_batch(
+                    session=session, site_code="desa-pg", profile_name="harian", count=CLIENTS
+                )
+            service = services(
+                database_url=url,
+                secret_key=settings.secret_key,
+                router_secret=SECRET,
+                workdir=tmp_path / "service",
+            )
+            window: list[float] = []
+
+            def outage(begun: Callable[[], None]) -> None:
+                cluster.pause()
+                window.append(time.monotonic())
+                begun()
+                time.sleep(OUTAGE_SECONDS)
+                window.append(time.monotonic())
+                cluster.resume()
+
+            try:
+                service.start()
+                report, timeline, expected = run_with_fault(service, codes, outage)
+            finally:
+                service.stop()
+            start, end = window
+            early = [(s, a) for s, a in timeline.records if start < s and a is not None and a < end]
+            assert early == [], f"{len(early)} records acknowledged while the database was down"
+            assert any(start < s < end for s, _ in timeline.records), "nothing sent while down"
+            assert report.good_acknowledged == report.good_sent, report
+            assert stored_problems(sessions, expected, router_id=router_id) == []  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
