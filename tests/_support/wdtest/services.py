@@ -78,18 +78,31 @@ def open_fds(pid: int) -> int | None:
         return None
 
 
-def process_name(pid: int) -> str:
+def _cmdline(pid: int) -> str:
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
     except OSError:
-        return "?"
-    words = [w.decode(errors="replace") for w in cmdline if w]
-    for marker in ("radius", "serve", "web"):
-        if marker in words:
-            return " ".join(words[words.index(marker) :])[:40]
-    if any("multiprocessing" in w for w in words):
-        return "spawned service"
-    return " ".join(words)[-40:]
+        return ""
+
+
+def roles(root: int) -> dict[int, str]:
+    """What each process under `wifidesa serve|radius` is: `serve` spawns the web service and
+    the RADIUS service (which forks its workers) besides multiprocessing's resource tracker."""
+    found = {root: " ".join(_cmdline(root).split()[-2:]) or "?"}
+    parents = {pid: _parent_of(pid) for pid in descendants(root)}
+    for pid, parent in parents.items():
+        children = [c for c, p in parents.items() if p == pid]
+        if "resource_tracker" in _cmdline(pid):
+            found[pid] = "multiprocessing resource tracker"
+        elif parent == root and children:
+            found[pid] = "radius (dispatcher)"
+        elif parent == root and found[root].endswith("serve"):
+            found[pid] = "web (uvicorn)"
+        else:
+            found[pid] = "radius worker"
+    return found
 
 
 @dataclass
