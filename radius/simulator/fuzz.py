@@ -22,7 +22,6 @@ valid codes.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import random
 import struct
 from collections.abc import Sequence
@@ -30,6 +29,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code
+from radius.simulator.fuzz_wire import (
+    answers,
+    attr,
+    encode,
+    pap_encrypt,
+    proves_a_code,
+    sign,
+    split_attributes,
+    u32,
+)
 
 Port = Literal["auth", "acct"]
 FAMILIES = ("raw", "resigned", "signed")
@@ -49,79 +58,6 @@ class FuzzPacket:
     data: bytes
     family: str
     mutation: str
-
-
-def _attr(kind: int, value: bytes) -> bytes:
-    return bytes((kind, min(len(value), 253) + 2)) + value[:253]
-
-
-def _u32(value: int) -> bytes:
-    return struct.pack("!I", value & 0xFFFFFFFF)
-
-
-def pap_encrypt(password: bytes, secret: bytes, authenticator: bytes) -> bytes:
-    """RFC 2865 5.2: padded to 16 octets with NULs, XORed with MD5 chains."""
-    padded = password + bytes(-len(password) % 16 or (16 if not password else 0))
-    out, last = bytearray(), authenticator
-    for at in range(0, len(padded), 16):
-        pad = hashlib.md5(secret + last).digest()  # noqa: S324 - RADIUS is MD5 by RFC
-        block = bytes(a ^ b for a, b in zip(padded[at : at + 16], pad, strict=True))
-        out += block
-        last = block
-    return bytes(out)
-
-
-def pap_decrypt(hidden: bytes, secret: bytes, authenticator: bytes) -> bytes:
-    clear, last = bytearray(), authenticator
-    for at in range(0, len(hidden) - len(hidden) % 16, 16):
-        block = hidden[at : at + 16]
-        pad = hashlib.md5(secret + last).digest()  # noqa: S324
-        clear += bytes(a ^ b for a, b in zip(block, pad, strict=True))
-        last = block
-    return bytes(clear)
-
-
-def split_attributes(data: bytes) -> list[tuple[int, bytes]] | None:
-    """The attributes of a well-formed packet (Length honoured), None if it is not one."""
-    if len(data) < 20:
-        return None
-    length = int.from_bytes(data[2:4])
-    if length < 20 or length > len(data):
-        return None
-    found, pos = [], 20
-    while pos < length:
-        if pos + 2 > length or data[pos + 1] < 2:
-            return None
-        found.append((data[pos], data[pos + 2 : pos + data[pos + 1]]))
-        pos += data[pos + 1]
-    return found
-
-
-def sign(data: bytes, secret: bytes) -> bytes:
-    """Re-sign a (mutated) request as the router would: the first Message-Authenticator of an
-    Access-Request (RFC 3579 3.2), the Request Authenticator of an Accounting-Request (RFC 2866
-    3). Bytes that do not split into attributes are returned unchanged."""
-    if split_attributes(data) is None:
-        return data
-    length = int.from_bytes(data[2:4])
-    raw, tail = bytearray(data[:length]), data[length:]
-    if raw[0] == Code.ACCOUNTING_REQUEST:
-        raw[4:20] = _ZERO16
-        raw[4:20] = hashlib.md5(bytes(raw) + secret).digest()  # noqa: S324
-        return bytes(raw) + tail
-    pos = 20
-    while pos < length:
-        if raw[pos] == _MA and raw[pos + 1] == 18:
-            raw[pos + 2 : pos + 18] = _ZERO16
-            raw[pos + 2 : pos + 18] = hmac.new(secret, bytes(raw), "md5").digest()
-            break
-        pos += raw[pos + 1]
-    return bytes(raw) + tail
-
-
-def encode(code: int, ident: int, authenticator: bytes, attributes: Sequence[bytes]) -> bytes:
-    body = b"".join(attributes)
-    return struct.pack("!BBH", code, ident, 20 + len(body)) + authenticator + body
 
 
 class Fuzzer:
@@ -168,26 +104,26 @@ class Fuzzer:
     def _auth_attributes(self, authenticator: bytes) -> list[bytes]:
         r = self.random
         code = r.choice(self.codes)
-        attributes = [_attr(_MA, _ZERO16), _attr(Attr.USER_NAME, code)]
+        attributes = [attr(_MA, _ZERO16), attr(Attr.USER_NAME, code)]
         if r.random() < 0.5:
             attributes.append(
-                _attr(Attr.USER_PASSWORD, pap_encrypt(code, self.secret, authenticator))
+                attr(Attr.USER_PASSWORD, pap_encrypt(code, self.secret, authenticator))
             )
         else:
             chap_id, challenge = bytes([r.randrange(256)]), r.randbytes(16)
             digest = hashlib.md5(chap_id + code + challenge).digest()  # noqa: S324
             attributes += [
-                _attr(Attr.CHAP_PASSWORD, chap_id + digest),
-                _attr(Attr.CHAP_CHALLENGE, challenge),
+                attr(Attr.CHAP_PASSWORD, chap_id + digest),
+                attr(Attr.CHAP_CHALLENGE, challenge),
             ]
         attributes += [
-            _attr(6, _u32(1)),  # Service-Type Login-User, as the hotspot sends
-            _attr(Attr.CALLING_STATION_ID, self._mac(code)),
-            _attr(Attr.CALLED_STATION_ID, b"hotspot1"),
-            _attr(Attr.NAS_IDENTIFIER, b"fuzz-router"),
-            _attr(61, _u32(19)),  # NAS-Port-Type Wireless-802.11
-            _attr(Attr.FRAMED_IP_ADDRESS, bytes([10, 5, r.randrange(256), r.randrange(256)])),
-            _attr(Attr.ACCT_SESSION_ID, self._session_id()),
+            attr(6, u32(1)),  # Service-Type Login-User, as the hotspot sends
+            attr(Attr.CALLING_STATION_ID, self._mac(code)),
+            attr(Attr.CALLED_STATION_ID, b"hotspot1"),
+            attr(Attr.NAS_IDENTIFIER, b"fuzz-router"),
+            attr(61, u32(19)),  # NAS-Port-Type Wireless-802.11
+            attr(Attr.FRAMED_IP_ADDRESS, bytes([10, 5, r.randrange(256), r.randrange(256)])),
+            attr(Attr.ACCT_SESSION_ID, self._session_id()),
         ]
         return attributes
 
@@ -196,26 +132,26 @@ class Fuzzer:
         status = r.choice((AcctStatus.START, AcctStatus.INTERIM_UPDATE, AcctStatus.STOP))
         code = r.choice(self.codes)
         attributes = [
-            _attr(Attr.ACCT_STATUS_TYPE, _u32(status)),
-            _attr(Attr.NAS_IDENTIFIER, b"fuzz-router"),
-            _attr(Attr.ACCT_DELAY_TIME, _u32(0)),
-            _attr(Attr.ACCT_SESSION_ID, self._session_id()),
-            _attr(Attr.USER_NAME, code),
-            _attr(Attr.CALLING_STATION_ID, self._mac(code)),
-            _attr(Attr.FRAMED_IP_ADDRESS, bytes([10, 5, r.randrange(256), r.randrange(256)])),
+            attr(Attr.ACCT_STATUS_TYPE, u32(status)),
+            attr(Attr.NAS_IDENTIFIER, b"fuzz-router"),
+            attr(Attr.ACCT_DELAY_TIME, u32(0)),
+            attr(Attr.ACCT_SESSION_ID, self._session_id()),
+            attr(Attr.USER_NAME, code),
+            attr(Attr.CALLING_STATION_ID, self._mac(code)),
+            attr(Attr.FRAMED_IP_ADDRESS, bytes([10, 5, r.randrange(256), r.randrange(256)])),
         ]
         if self.account_ids and r.random() < 0.7:
-            attributes.append(_attr(Attr.CLASS, b"wd:%d" % r.choice(self.account_ids)))
+            attributes.append(attr(Attr.CLASS, b"wd:%d" % r.choice(self.account_ids)))
         if status is not AcctStatus.START:
             attributes += [
-                _attr(Attr.ACCT_SESSION_TIME, _u32(r.randrange(86_400))),
-                _attr(Attr.ACCT_INPUT_OCTETS, _u32(r.randrange(2**32))),
-                _attr(Attr.ACCT_INPUT_GIGAWORDS, _u32(r.randrange(3))),
-                _attr(Attr.ACCT_OUTPUT_OCTETS, _u32(r.randrange(2**32))),
-                _attr(Attr.ACCT_OUTPUT_GIGAWORDS, _u32(r.randrange(3))),
+                attr(Attr.ACCT_SESSION_TIME, u32(r.randrange(86_400))),
+                attr(Attr.ACCT_INPUT_OCTETS, u32(r.randrange(2**32))),
+                attr(Attr.ACCT_INPUT_GIGAWORDS, u32(r.randrange(3))),
+                attr(Attr.ACCT_OUTPUT_OCTETS, u32(r.randrange(2**32))),
+                attr(Attr.ACCT_OUTPUT_GIGAWORDS, u32(r.randrange(3))),
             ]
         if status is AcctStatus.STOP:
-            attributes.append(_attr(Attr.ACCT_TERMINATE_CAUSE, _u32(r.randrange(1, 19))))
+            attributes.append(attr(Attr.ACCT_TERMINATE_CAUSE, u32(r.randrange(1, 19))))
         return attributes
 
     # -- hostile contents, signed afterwards ----------------------------------------------------
@@ -261,7 +197,7 @@ class Fuzzer:
         if kind == "password":
             name, hidden = self._hostile_password(attributes[1][2:], authenticator)
             attributes = [a for a in attributes if a[0] not in (3, 60, 2)]
-            attributes.insert(2, _attr(Attr.USER_PASSWORD, hidden))
+            attributes.insert(2, attr(Attr.USER_PASSWORD, hidden))
         elif kind == "username":
             code = r.choice(self.codes)
             hostile = r.choice(
@@ -275,11 +211,11 @@ class Fuzzer:
                     "Désa".encode("latin-1"),
                 )
             )
-            attributes[1] = _attr(Attr.USER_NAME, hostile)
+            attributes[1] = attr(Attr.USER_NAME, hostile)
         elif kind == "duplicate-ma":
-            attributes.insert(r.randrange(1, len(attributes) + 1), _attr(_MA, r.randbytes(16)))
+            attributes.insert(r.randrange(1, len(attributes) + 1), attr(_MA, r.randbytes(16)))
         elif kind == "ma-length":
-            attributes[0] = _attr(_MA, r.randbytes(r.choice((0, 1, 15, 17, 32))))
+            attributes[0] = attr(_MA, r.randbytes(r.choice((0, 1, 15, 17, 32))))
         elif kind == "vsa":
             attributes.append(self._bad_vsa())
         elif kind == "integers":
@@ -289,16 +225,16 @@ class Fuzzer:
             attributes = [a for a in attributes if a[0] not in (2, 3, 60)]
             response = r.choice((r.randbytes(17), r.randbytes(16), r.randbytes(18), b""))
             attributes += [
-                _attr(Attr.CHAP_PASSWORD, response),
-                _attr(Attr.CHAP_CHALLENGE, r.randbytes(r.choice((0, 1, 16, 64, 253)))),
+                attr(Attr.CHAP_PASSWORD, response),
+                attr(Attr.CHAP_CHALLENGE, r.randbytes(r.choice((0, 1, 16, 64, 253)))),
             ]
         elif kind == "unknown-attributes":
             for _ in range(r.randrange(1, 20)):
                 attributes.append(
-                    _attr(r.choice((0, 255, 100, 150, 224)), r.randbytes(r.randrange(254)))
+                    attr(r.choice((0, 255, 100, 150, 224)), r.randbytes(r.randrange(254)))
                 )
         elif kind == "proxy-state":
-            attributes += [_attr(33, r.randbytes(253)) for _ in range(r.randrange(1, 30))]
+            attributes += [attr(33, r.randbytes(253)) for _ in range(r.randrange(1, 30))]
         else:  # without User-Name, or without any password
             drop = r.choice(((1,), (2, 3, 60)))
             attributes = [a for a in attributes if a[0] not in drop]
@@ -312,10 +248,10 @@ class Fuzzer:
         vendor = r.choice((MIKROTIK_VENDOR, 14122, 0, 2**32 - 1))
         return r.choice(
             (
-                _attr(_VSA, b""),
-                _attr(_VSA, r.randbytes(3)),
-                _attr(_VSA, struct.pack("!I", vendor) + inner),
-                _attr(_VSA, struct.pack("!I", vendor) + r.randbytes(247)),
+                attr(_VSA, b""),
+                attr(_VSA, r.randbytes(3)),
+                attr(_VSA, struct.pack("!I", vendor) + inner),
+                attr(_VSA, struct.pack("!I", vendor) + r.randbytes(247)),
             )
         )
 
@@ -323,8 +259,8 @@ class Fuzzer:
         r = self.random
         kind = r.choice(_INTEGER_ATTRS)
         if r.random() < 0.5:
-            return _attr(kind, _u32(r.choice(_HOSTILE_INTEGERS)))
-        return _attr(kind, r.randbytes(r.choice((0, 1, 3, 5, 8))))
+            return attr(kind, u32(r.choice(_HOSTILE_INTEGERS)))
+        return attr(kind, r.randbytes(r.choice((0, 1, 3, 5, 8))))
 
     def _signed_acct(self, ident: int) -> tuple[str, bytes]:
         r = self.random
@@ -345,7 +281,7 @@ class Fuzzer:
         if kind == "class":
             attributes = [a for a in attributes if a[0] != Attr.CLASS]
             attributes.append(
-                _attr(
+                attr(
                     Attr.CLASS,
                     r.choice(
                         (
@@ -365,22 +301,22 @@ class Fuzzer:
             # Replaced, not added: the server reads the first of each.
             hostile = r.sample((41, 42, 43, 46, 52, 53), r.randrange(1, 4))
             attributes = [a for a in attributes if a[0] not in hostile]
-            attributes += [_attr(a, _u32(r.choice(_HOSTILE_INTEGERS))) for a in hostile]
+            attributes += [attr(a, u32(r.choice(_HOSTILE_INTEGERS))) for a in hostile]
         elif kind == "session-id":
             attributes = [a for a in attributes if a[0] != Attr.ACCT_SESSION_ID]
             attributes.append(
-                _attr(
+                attr(
                     Attr.ACCT_SESSION_ID,
                     r.choice((b"fz\x00%d" % r.randrange(9), b"\xff\xfe\x80", b"z" * 253, b"")),
                 )
             )
         elif kind == "status":
             attributes[0] = r.choice(
-                (_attr(Attr.ACCT_STATUS_TYPE, _u32(r.choice(_STATUSES))), _attr(40, b"\x00\x03"))
+                (attr(Attr.ACCT_STATUS_TYPE, u32(r.choice(_STATUSES))), attr(40, b"\x00\x03"))
             )
         elif kind == "username":
             attributes = [a for a in attributes if a[0] != Attr.USER_NAME]
-            attributes.append(_attr(Attr.USER_NAME, r.choice((b"a\x00b", b"\xc3\x28", b"x" * 253))))
+            attributes.append(attr(Attr.USER_NAME, r.choice((b"a\x00b", b"\xc3\x28", b"x" * 253))))
         elif kind == "integers":
             attributes.append(self._absurd_integer())
         elif kind == "vsa":
@@ -399,7 +335,7 @@ class Fuzzer:
         attributes = split_attributes(data)
         if attributes is not None:
             for kind, value in attributes:
-                if kind == Attr.ACCT_STATUS_TYPE and value in (_u32(7), _u32(8)):
+                if kind == Attr.ACCT_STATUS_TYPE and value in (u32(7), u32(8)):
                     return data
         return sign(data, self.secret)
 
@@ -459,7 +395,7 @@ class Fuzzer:
             data += r.randbytes(r.randrange(1, 200))
         elif kind == "oversize":
             extra = b"".join(
-                _attr(r.choice((33, 18, 100)), r.randbytes(253)) for _ in range(r.randrange(16, 40))
+                attr(r.choice((33, 18, 100)), r.randbytes(253)) for _ in range(r.randrange(16, 40))
             )
             data += extra
             if r.random() < 0.7:
@@ -493,31 +429,9 @@ class Fuzzer:
     # -- the oracle -------------------------------------------------------------------------
 
     def may_accept(self, request: bytes) -> bool:
-        """Whether an Access-Accept to these request bytes is right: its first User-Password
-        decrypts (NUL padding stripped) to a valid code, or its CHAP response proves one."""
-        attributes = split_attributes(request)
-        if attributes is None:
-            return False
-        first: dict[int, bytes] = {}
-        for kind, value in attributes:
-            first.setdefault(kind, value)
-        hidden = first.get(int(Attr.USER_PASSWORD))
-        if hidden is not None:
-            clear = pap_decrypt(hidden, self.secret, request[4:20]).rstrip(b"\x00")
-            if clear in self.codes:
-                return True
-        response = first.get(int(Attr.CHAP_PASSWORD))
-        if response is not None and len(response) == 17:
-            challenge = first.get(int(Attr.CHAP_CHALLENGE), request[4:20])
-            for code in self.codes:
-                digest = hashlib.md5(response[:1] + code + challenge).digest()  # noqa: S324
-                if hmac.compare_digest(digest, response[1:]):
-                    return True
-        return False
+        """Whether an Access-Accept to these request bytes is right (`proves_a_code`)."""
+        return proves_a_code(request, self.secret, self.codes)
 
     def answers(self, request: bytes, reply: bytes) -> bool:
-        """Whether `reply` is signed as the server's answer to `request` (RFC 2865 3)."""
-        if len(reply) < 20 or len(request) < 20 or reply[1] != request[1]:
-            return False
-        expected = hashlib.md5(reply[:4] + request[4:20] + reply[20:] + self.secret).digest()  # noqa: S324
-        return hmac.compare_digest(expected, reply[4:20])
+        """Whether `reply` is signed as the server's answer to `request`."""
+        return answers(request, reply, self.secret)
