@@ -1,6 +1,6 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
 # `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
-.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius clean
+.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius fuzz soak clean
 
 run:
 	scripts/run.sh
@@ -25,6 +25,14 @@ bench-voucher-pdf:
 
 bench-radius:
 	scripts/bootstrap.sh && scripts/bench_radius.sh
+
+# 100,000 mutated RADIUS packets against the real server (make test runs a few thousand).
+fuzz:
+	scripts/bootstrap.sh && .venv/bin/python scripts/fuzz_radius.py
+
+# 10 minutes of mixed traffic at half the measured peak against the services of `make run`.
+soak:
+	scripts/bootstrap.sh && .venv/bin/python scripts/soak.py
 
 clean:
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

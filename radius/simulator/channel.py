@@ -119,6 +119,13 @@ class RawChannel(asyncio.DatagramProtocol):
         except TimeoutError:
             return None
 
+    def drain(self) -> list[bytes]:
+        """Whatever has arrived so far, without waiting."""
+        found = []
+        while not self._received.empty():
+            found.append(self._received.get_nowait())
+        return found
+
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()

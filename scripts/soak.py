@@ -1,0 +1,343 @@
+"""Soak run (`make soak`): mixed logins, accounting and portal traffic at half the measured peak
+against the services as `make run` starts them (`wifidesa serve`: web and RADIUS on one SQLite
+file), for `--minutes` (10 by default).
+
+First a short calibration measures the peak this load generator reaches against this server
+(closed loop, as many requests in flight as the simulated routers allow); then an open-loop
+load at half of it: each client logs in (CHAP, as RouterOS), sends Start, three
+Interim-Updates a second apart and a Stop, and gives its voucher back; a prober asks for the
+portal's login page. A router resends after 1 s, three times: a request not answered by then is
+lost. Per minute: answered %, p50/p99 latency of logins, accounting and portal pages, the
+SQLite WAL's largest size; memory (RSS) and open file descriptors of every process at start
+and end. Exit status 1 if any minute answered less than `--min-answered` % or the WAL grew past
+`--wal-limit-mib`.
+
+    python scripts/soak.py [--minutes 10] [--rate N] [--wal-limit-mib 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "_support"))
+
+from wdtest.factories import make_batch, make_profile, make_router, make_site
+from wdtest.services import Services, open_fds, roles, rss_kib, services
+
+from radius.simulator.load import client_ip, client_mac
+from radius.simulator.router import RouterSimulator
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import make_engine, make_session_factory, transaction
+
+SECRET_KEY = "soak-secret-key-0123456789abcdef-not-for-production"  # noqa: S105 - throwaway
+ROUTER_SECRET = "soak-router-secret-01"  # noqa: S105 - a throwaway database
+ROUTERS = 4  # simulator sockets (one router's address): 256 requests in flight each
+RECORDS = 5  # accounting records per client session: Start, 3 interims, Stop
+README_PEAK = "README: wifidesa on SQLite 16,071 PAP / 16,823 CHAP / 11,106 accounting req/s"
+
+
+@dataclass
+class Stats:
+    """Outcomes by minute and kind: latencies (ms) of answered requests, and lost ones."""
+
+    started: float = field(default_factory=time.monotonic)
+    latencies: dict[tuple[int, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    lost: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
+    wal: dict[int, int] = field(default_factory=dict)  # minute -> largest WAL size seen
+
+    def minute(self) -> int:
+        return int((time.monotonic() - self.started) // 60)
+
+    def note(self, kind: str, sent: float, answered: bool) -> None:
+        key = (self.minute(), kind)
+        if answered:
+            self.latencies[key].append((time.monotonic() - sent) * 1000)
+        else:
+            self.lost[key] += 1
+
+
+def seed(url: str, env: dict[str, str], clients: int) -> tuple[list[str], str]:
+    """`wifidesa init` (as `make run`), then a village whose router is 127.0.0.1 and vouchers."""
+    subprocess.run(
+        [sys.executable, "-m", "wifidesa.cli.main", "init"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            site = make_site(session, code="soak")
+            site.allow_free = True
+            router = make_router(
+                session, SecretBox(SECRET_KEY), site=site, ip="127.0.0.1", secret=ROUTER_SECRET
+            )
+            profile = make_profile(session, name="soak", interim_interval=300, devices_at_once=1)
+            _, codes = make_batch(
+                session=session, site_code=site.code, profile_name=profile.name, count=clients
+            )
+            names = codes, router.name
+        with engine.connect() as connection:  # start from an empty WAL: what the soak adds
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return names
+    finally:
+        engine.dispose()
+
+
+async def client_cycle(
+    router: RouterSimulator, code: str, n: int, stats: Stats, *, pause: float
+) -> int:
+    """One client: login, Start, interims, Stop; returns how many requests were answered."""
+    sent = time.monotonic()
+    login = await router.login(code, code, mac=client_mac(n), ip=client_ip(n))
+    stats.note("login", sent, not login.timed_out)
+    if not login.accepted:
+        return 0 if login.timed_out else 1
+    answered, session = 1, login.session
+    for k in range(RECORDS):
+        if pause:
+            await asyncio.sleep(pause)
+        sent = time.monotonic()
+        if k == 0:
+            result = await router.start(session)
+        else:
+            counters = {"input_octets": k * 10**6, "output_octets": k * 5 * 10**6}
+            send = router.interim if k < RECORDS - 1 else router.stop
+            result = await send(session, session_time=k * 60, **counters)
+        stats.note("acct", sent, result.acknowledged)
+        answered += result.acknowledged
+    return answered
+
+
+def portal_probe(port: int, router_name: str, n: int) -> bool:
+    """The landing page a router's login.html posts to (reads only)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        fields = (
+            f"router={router_name}&mac={client_mac(n)}&ip={client_ip(n)}"
+            "&link-login-only=http%3A%2F%2F10.5.50.1%2Flogin&link-orig=http%3A%2F%2Fexample.org%2F"
+        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", "/portal/login", body=fields, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+async def calibrate(routers: list[RouterSimulator], codes: list[str], seconds: float) -> float:
+    """Requests per second with as many clients at once as the routers allow, no pauses."""
+    pool = list(enumerate(codes, 1))
+    stats, done, stop_at = Stats(), 0, time.monotonic() + seconds
+
+    async def worker(index: int) -> None:
+        nonlocal done
+        router = routers[index % len(routers)]
+        while time.monotonic() < stop_at and pool:
+            n, code = pool.pop()
+            answered = await client_cycle(router, code, n, stats, pause=0.0)
+            done += answered  # not `done += await ...`: that reads `done` before the wait
+            pool.insert(0, (n, code))
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker(i) for i in range(min(len(codes), 64 * len(routers)))))
+    return done / (time.monotonic() - started)
+
+
+async def soak(
+    service: Services, codes: list[str], router_name: str, args: argparse.Namespace, wal: Path
+) -> tuple[Stats, float, float]:
+    routers = [service.router(timeout=1.0, retries=3) for _ in range(ROUTERS)]
+    for router in routers:
+        await router.open()
+    try:
+        peak = await calibrate(routers, codes, args.calibrate)
+        rate = args.rate or peak / 2
+        print(f"soak: peak {peak:.0f} req/s measured; load {rate:.0f} req/s ({README_PEAK})")
+        stats = Stats()
+        pool = list(enumerate(codes, 1))
+        random.Random(13).shuffle(pool)  # noqa: S311 - a load pattern, not a secret
+        cycles_per_second = rate / (1 + RECORDS)
+        end = time.monotonic() + args.minutes * 60
+        tasks: set[asyncio.Task[int]] = set()
+        web_tasks: set[asyncio.Task[None]] = set()
+        skipped = 0
+
+        async def one(n: int, code: str, router: RouterSimulator) -> int:
+            try:
+                return await client_cycle(router, code, n, stats, pause=1.0)
+            finally:
+                pool.append((n, code))
+
+        async def web(n: int) -> None:
+            sent = time.monotonic()
+            ok = await asyncio.to_thread(portal_probe, service.web_port, router_name, n)
+            stats.note("web", sent, ok)
+
+        async def sample_wal() -> None:
+            while time.monotonic() < end:
+                size = wal.stat().st_size if wal.exists() else 0
+                minute = stats.minute()
+                stats.wal[minute] = max(stats.wal.get(minute, 0), size)
+                await asyncio.sleep(2.0)
+
+        sampler = asyncio.ensure_future(sample_wal())
+        launched, web_launched, tick = 0, 0, 0.01
+        while (now := time.monotonic()) < end:
+            due = int((now - stats.started) * cycles_per_second) - launched
+            for _ in range(due):
+                launched += 1
+                if not pool:
+                    skipped += 1  # every voucher busy: the server is far behind
+                    continue
+                n, code = pool.pop()
+                task = asyncio.ensure_future(one(n, code, routers[launched % ROUTERS]))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            web_due = int((now - stats.started) * args.web_rate) - web_launched
+            for _ in range(web_due):
+                web_launched += 1
+                if len(web_tasks) < 16:
+                    web_task = asyncio.ensure_future(web(web_launched))
+                    web_tasks.add(web_task)
+                    web_task.add_done_callback(web_tasks.discard)
+                else:
+                    stats.note("web", time.monotonic(), False)  # the portal is far behind
+            await asyncio.sleep(tick)
+        await asyncio.gather(*tasks, *web_tasks, sampler, return_exceptions=True)
+        if skipped:
+            print(f"soak: {skipped} client cycles not started (every voucher busy)")
+        return stats, peak, rate
+    finally:
+        for router in routers:
+            router.close()
+
+
+def resources(service: Services) -> dict[int, tuple[str, int | None, int | None]]:
+    assert service.proc is not None
+    names = roles(service.proc.pid)
+    return {pid: (names.get(pid, "?"), rss_kib(pid), open_fds(pid)) for pid in service.pids()}
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(stats: Stats, args: argparse.Namespace) -> bool:
+    """Print the table; True if every minute met the bounds."""
+    ok = True
+    header = (
+        f"{'min':>3} {'RADIUS req':>10} {'answered':>9} {'login p50/p99 ms':>17}"
+        f" {'acct p50/p99 ms':>16} {'web req':>7} {'web ok':>7} {'web p50/p99 ms':>15}"
+        f" {'WAL MiB':>8}"
+    )
+    print(header)
+    for minute in range(args.minutes):
+        lat = {kind: stats.latencies.get((minute, kind), []) for kind in ("login", "acct", "web")}
+        lost = {kind: stats.lost.get((minute, kind), 0) for kind in ("login", "acct", "web")}
+        radius = len(lat["login"]) + len(lat["acct"]) + lost["login"] + lost["acct"]
+        answered = 100.0 * (len(lat["login"]) + len(lat["acct"])) / radius if radius else 0.0
+        web_total = len(lat["web"]) + lost["web"]
+        web_ok = 100.0 * len(lat["web"]) / web_total if web_total else 0.0
+        wal_mib = stats.wal.get(minute, 0) / 2**20
+
+        def pair(values: list[float]) -> str:
+            return f"{percentile(values, 0.5):.1f} / {percentile(values, 0.99):.1f}"
+
+        print(
+            f"{minute + 1:>3} {radius:>10} {answered:>8.2f}% {pair(lat['login']):>17}"
+            f" {pair(lat['acct']):>16} {web_total:>7} {web_ok:>6.1f}% {pair(lat['web']):>15}"
+            f" {wal_mib:>8.1f}"
+        )
+        if radius == 0 or answered < args.min_answered or web_ok < args.min_answered:
+            ok = False
+        if wal_mib > args.wal_limit_mib:
+            ok = False
+    all_ms = [v for (m, kind), vs in stats.latencies.items() if kind != "web" for v in vs]
+    if all_ms:
+        print(
+            f"RADIUS overall: p50 {statistics.median(all_ms):.1f} ms,"
+            f" p99 {percentile(all_ms, 0.99):.1f} ms over {len(all_ms)} answered"
+        )
+    return ok
+
+
+def print_resources(
+    start: dict[int, tuple[str, int | None, int | None]],
+    end: dict[int, tuple[str, int | None, int | None]],
+) -> None:
+    print(f"{'pid':>7} {'process':<40} {'RSS MiB start/end':>18} {'fds start/end':>14}")
+    for pid in sorted(set(start) | set(end)):
+        name = (start.get(pid) or end.get(pid) or ("?", None, None))[0]
+        rss = [s[1] if s else None for s in (start.get(pid), end.get(pid))]
+        fds = [s[2] if s else None for s in (start.get(pid), end.get(pid))]
+
+        def fmt(values: list[int | None], scale: float) -> str:
+            return " / ".join("-" if v is None else f"{v / scale:.0f}" for v in values)
+
+        print(f"{pid:>7} {name:<40} {fmt(rss, 1024):>18} {fmt(fds, 1):>14}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=0.0, help="RADIUS req/s (default: peak/2)")
+    parser.add_argument("--calibrate", type=float, default=20.0, help="seconds to find the peak")
+    parser.add_argument("--web-rate", type=float, default=10.0, help="portal pages a second")
+    parser.add_argument("--clients", type=int, default=4000, help="vouchers (clients) to cycle")
+    parser.add_argument("--min-answered", type=float, default=99.9)
+    parser.add_argument("--wal-limit-mib", type=float, default=64.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wifidesa-soak-") as tmp:
+        db = Path(tmp) / "wifidesa.db"
+        url = f"sqlite:///{db}"
+        service = services(
+            database_url=url,
+            secret_key=SECRET_KEY,
+            router_secret=ROUTER_SECRET,
+            workdir=Path(tmp) / "run",
+            args=("serve",),  # what scripts/run.sh (make run) ends with
+        )
+        codes, router_name = seed(url, service.env, args.clients)
+        service.start()
+        service.wait_for_web()
+        try:
+            start = resources(service)
+            stats, _, _ = asyncio.run(soak(service, codes, router_name, args, Path(f"{db}-wal")))
+            end = resources(service)
+        finally:
+            code = service.stop()
+        ok = report(stats, args)
+        print_resources(start, end)
+        errors = [line for line in service.output().splitlines() if "Traceback" in line]
+        print(f"services stopped with {code}; tracebacks in their log: {len(errors)}")
+        print(
+            f"soak: {'passed' if ok else 'FAILED'} (bounds: answered >= {args.min_answered} %"
+            f" every minute, WAL <= {args.wal_limit_mib} MiB)"
+        )
+        if os.environ.get("SOAK_KEEP_LOG"):
+            print(service.output())
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
