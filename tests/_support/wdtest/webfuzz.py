@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from wdtest.app_routes import app_routes
+
 _PARAM = re.compile(r"\{([^}]+)\}")
 _HOSTILE_SEGMENTS = (
     "%FF%FE",
@@ -206,18 +208,8 @@ def send_raw_http(port: int, data: bytes, *, timeout: float = 60.0) -> RawRespon
 
 def anonymous_routes(app: Any) -> list[tuple[str, str]]:
     """(method, path) of every route anyone may call: all but /admin/ and /api/ ones, and the
-    admin sign-in. FastAPI 0.165 lists an included router as one entry: walked into here."""
-
-    def walk(routes: Sequence[Any]) -> Iterator[tuple[str, str]]:
-        for route in routes:
-            if hasattr(route, "effective_candidates"):
-                yield from walk(route.effective_candidates())
-                continue
-            for method in sorted(getattr(route, "methods", None) or ()):
-                if method != "HEAD":
-                    yield method, route.path
-
-    found = sorted(set(walk(app.routes)))
+    admin sign-in."""
+    found = app_routes(app)
     return [
         (method, path)
         for method, path in found
