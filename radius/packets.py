@@ -111,9 +111,7 @@ def login_request(pkt: wire.Request, client: NasClient) -> LoginRequest:
             raise BadPacket(str(exc)) from None
 
         def verify(secret: str) -> bool:
-            return cleartext is not None and hmac.compare_digest(
-                cleartext.encode(), secret.encode()
-            )
+            return cleartext is not None and hmac.compare_digest(cleartext, secret.encode())
     elif pkt.first(Attr.CHAP_PASSWORD) is not None:
 
         def verify(secret: str) -> bool:
