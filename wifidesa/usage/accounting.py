@@ -55,9 +55,27 @@ class AcctResult:
     sessions_closed_by_router: int = 0
     usage_rows: int = 0
     unknown_accounts: int = 0
+    # (router, account) of records whose Class named an account of another site, or none:
+    # stored as of no account (or the account their user name finds at the router's site).
+    refused_classes: set[tuple[int, int]] = field(default_factory=set)
     # Accounts with a quota whose usage grew: their live sessions may need a CoA.
     accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
+    # Filled by store_accounting (wifidesa.usage.storing): why the batch was stored record by
+    # record, and the position of each record that was not stored, with the reason.
+    retried: str | None = None
+    not_stored: dict[int, str] = field(default_factory=dict)
+
+    def absorb(self, other: AcctResult) -> None:
+        """Add what another (committed) part of the batch stored."""
+        self.sessions_started += other.sessions_started
+        self.sessions_updated += other.sessions_updated
+        self.sessions_closed_by_router += other.sessions_closed_by_router
+        self.usage_rows += other.usage_rows
+        self.unknown_accounts += other.unknown_accounts
+        self.refused_classes |= other.refused_classes
+        self.accounts_with_usage |= other.accounts_with_usage
+        self.device_days |= other.device_days
 
 
 @dataclass
@@ -227,9 +245,11 @@ def record_accounting(
     hashes = cache.device_hashes
     for record in records:
         key = (record.router_id, record.acct_session_id)
-        account_id = record.account_id or owners.by_name.get(record.username)
+        account_id = owners.account_of(record)
         if account_id is None:
             result.unknown_accounts += 1
+        if owners.class_refused(record):
+            result.refused_classes.add((record.router_id, cast(int, record.account_id)))
         device_hash = None
         if record.mac:
             device_hash = hashes.get(record.mac)

@@ -1,0 +1,59 @@
+"""Storing a batch: one record the database refuses costs the others nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.factories import make_batch, make_profile, make_router, make_site
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import WriterLock
+from wifidesa.db.models import AcctSession
+from wifidesa.usage.accounting import AcctCache
+from wifidesa.usage.records import AcctEvent, AcctRecord
+from wifidesa.usage.storing import store_accounting
+
+T0 = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+
+
+def test_a_record_the_database_refuses_is_reported_and_the_rest_stored(
+    engine: Engine, sessions: sessionmaker[Session], box: SecretBox
+) -> None:
+    with sessions.begin() as session:
+        site = make_site(session)
+        router = make_router(session, box, site=site)
+        profile = make_profile(session)
+        _, (code,) = make_batch(
+            session=session, site_code=site.code, profile_name=profile.name, count=1
+        )
+        site_id, router_id = site.id, router.id
+
+    def record(sid: str, octets: int = 100) -> AcctRecord:
+        return AcctRecord(
+            event=AcctEvent.INTERIM,
+            router_id=router_id,
+            site_id=site_id,
+            event_time=T0,
+            acct_session_id=sid,
+            username=code,
+            output_octets=octets,
+        )
+
+    # Past any 64-bit column: the edge bounds what it decodes, this is the net under it.
+    records = [record("a"), record("b"), record("absurd", 1 << 64), record("c")]
+    result = store_accounting(
+        sessions=sessions,
+        lock=WriterLock(str(engine.url)),
+        records=records,
+        box=box,
+        now=T0,
+        cache=AcctCache(),
+    )
+    assert list(result.not_stored) == [2]
+    assert result.retried is not None and result.sessions_started == 3
+    with sessions() as session:
+        stored = set(session.scalars(select(AcctSession.acct_session_id)))
+    assert stored == {"a", "b", "c"}

@@ -1,0 +1,86 @@
+"""Storing a batch of accounting records so that one bad record costs no other its answer.
+
+A batch is one transaction (group commit). When it fails for something in the data (a foreign
+key, a value out of a column's range) rather than the database being unreachable or busy, its
+records are stored again one by one, each in its own transaction: the good ones are stored and
+may be answered, and the position of each one that still fails is reported with the reason.
+Records the edge decodes are bounded already (see records.py); this is the net under that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import WriterLock, transaction
+from wifidesa.usage.accounting import AcctCache, AcctResult, record_accounting
+from wifidesa.usage.records import AcctRecord
+
+# The database is down, busy or locked: nothing about the records, and each of them would fail
+# the same way (and wait as long): the batch stays unanswered and the router sends it again.
+UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+
+
+def _why(error: Exception) -> str:
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _store(
+    sessions: sessionmaker[Session],
+    lock: WriterLock,
+    records: Sequence[AcctRecord],
+    *,
+    box: SecretBox,
+    now: datetime,
+    cache: AcctCache,
+) -> AcctResult:
+    with lock.held(), transaction(sessions) as session:
+        result = record_accounting(session=session, records=records, box=box, now=now, cache=cache)
+    cache.committed(result)  # committed: only now may the cache (and the router) be told
+    return result
+
+
+def store_accounting(
+    *,
+    sessions: sessionmaker[Session],
+    lock: WriterLock,
+    records: Sequence[AcctRecord],
+    box: SecretBox,
+    now: datetime,
+    cache: AcctCache,
+) -> AcctResult:
+    """Store the records (committed), in one transaction, or one by one if that fails.
+
+    Raises when the database is unavailable and nothing was stored. Otherwise returns what was
+    stored; `not_stored` holds the position in `records` of each record that was not, and why.
+    """
+    try:
+        return _store(sessions, lock, records, box=box, now=now, cache=cache)
+    except UNAVAILABLE:
+        raise
+    except Exception as error:
+        batch_error = _why(error)
+    if len(records) == 1:
+        return AcctResult(not_stored={0: batch_error})
+    result = AcctResult(retried=batch_error)
+    for at, record in enumerate(records):
+        try:
+            result.absorb(_store(sessions, lock, [record], box=box, now=now, cache=cache))
+        except UNAVAILABLE as error:
+            # Gone meanwhile: what is stored is answered, the rest is sent again.
+            why = _why(error)
+            result.not_stored.update((i, why) for i in range(at, len(records)))
+            break
+        except Exception as error:
+            result.not_stored[at] = _why(error)
+    return result
