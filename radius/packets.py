@@ -80,7 +80,7 @@ def _text(pkt: wire.Request, attr: Attr, problems: list[str] | None = None) -> s
         if b"\x00" in raw:
             raw = raw.replace(b"\x00", b"\xff")  # decoded as U+FFFD below
             if problems is not None:
-                problems.append(f"NUL in {_name(attr)} replaced")
+                problems.append(f"{_name(attr)} with a NUL inside, replaced")
     return raw.decode("utf-8", "replace")
 
 

@@ -270,7 +270,7 @@ class RadiusWorker:
         if stored.retried:
             self.problems.warning(
                 "accounting",
-                "a batch of %d failed (%s) and was stored record by record",
+                "a batch of %d failed (%s) and was stored in parts",
                 len(batch),
                 stored.retried,
             )
@@ -289,11 +289,12 @@ class RadiusWorker:
                 continue
             if record.problems:
                 self._count("accounting_bounded")
+            for problem in record.problems:  # each starts with its attribute's name
                 self.problems.warning(
-                    f"{item.addr[0]} bounded",
-                    "record of session %r stored with: %s",
+                    f"{item.addr[0]} {problem.split(' ', 1)[0]}",
+                    "record of session %r stored with %s",
                     record.acct_session_id,
-                    "; ".join(record.problems),
+                    problem,
                 )
             self._count("accounting")
             reply = packets.acct_reply(item.pkt)

@@ -145,6 +145,7 @@ def test_bad_accounting_records_cost_the_good_ones_nothing(
     village: Village,
     other_village: OtherVillage,
     sessions: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     own = _account_of(sessions, village.codes[0])
     foreign = f"wd:{other_village.account_id}".encode()
@@ -200,6 +201,11 @@ def test_bad_accounting_records_cost_the_good_ones_nothing(
         charged = set(session.scalars(select(UsageDaily.account_id)))
     assert other_village.account_id not in charged  # no village burns another's quota
     assert server.worker.counts.get("accounting_bounded") == 4
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "'long-time' stored with Acct-Session-Time 4294967295 bounded to 2147483647" in logged
+    assert "'giga' stored with Acct-Input-Octets 18446744073709551615 bounded to" in logged
+    assert "'bad\ufffdsid' stored with Acct-Session-Id with a NUL inside, replaced" in logged
+    assert f"Class names account {other_village.account_id}, which is not of this" in logged
 
 
 def test_a_nul_in_a_user_name_costs_the_other_logins_nothing(
@@ -211,7 +217,13 @@ def test_a_nul_in_a_user_name_costs_the_other_logins_nothing(
             req = auth_request(c, code, code, mac=f"AA:BB:CC:00:02:{ident:02X}")
             req.id = ident
             datagrams.append(bytes(req.RequestPacket()))
-        for ident, name in ((8, b"AB\x00CD"), (9, village.codes[9].encode() + b"\x00X")):
+        odd = (
+            b"AB\x00CD",
+            village.codes[9].encode() + b"\x00X",
+            b"A" * 253,  # the longest a User-Name can be, past every column
+            b"\xff\xfe\x00" * 84,  # not UTF-8
+        )
+        for ident, name in enumerate(odd, start=8):
             req = auth_request(c, "x", village.codes[9])
             req.id = ident
             del req["User-Name"]
@@ -220,10 +232,10 @@ def test_a_nul_in_a_user_name_costs_the_other_logins_nothing(
 
     answered = burst(server, server.auth_port, {"127.0.0.1": datagrams})["127.0.0.1"]
 
+    # refused alone (a NUL inside is not padding: not the code), the others let in
     assert answered == {
         **dict.fromkeys(range(8), packet.AccessAccept),
-        8: packet.AccessReject,
-        9: packet.AccessReject,  # a NUL inside is not padding: not the code
+        **dict.fromkeys(range(8, 12), packet.AccessReject),
     }
 
 
@@ -234,7 +246,7 @@ def test_a_record_the_database_refuses_is_left_unanswered_alone(
     sessions: sessionmaker[Session],
 ) -> None:
     """The second router is removed while the server still knows it (it reloads its routers
-    every 15 s): its record fails a foreign key, and its batch is stored record by record."""
+    every 15 s): its record fails a foreign key, and its batch is stored in parts."""
     with sessions.begin() as session:
         session.execute(delete(Router).where(Router.ip_address == "127.0.0.2"))
     with client(server, SECRET) as c:

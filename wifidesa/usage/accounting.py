@@ -65,8 +65,8 @@ class AcctResult:
     # Accounts with a quota whose usage grew: their live sessions may need a CoA.
     accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
-    # Filled by store_accounting (wifidesa.usage.storing): why the batch was stored record by
-    # record, and the position of each record that was not stored, with the reason.
+    # Filled by store_accounting (wifidesa.usage.storing): why the batch was stored in parts,
+    # and the position of each record that was not stored, with the reason.
     retried: str | None = None
     not_stored: dict[int, str] = field(default_factory=dict)
 
