@@ -304,7 +304,7 @@ class RadiusWorker:
             self.problems.warning(
                 f"router {router_id} class",
                 "Class names account %d, which is not of this router's site (or does not"
-                " exist): stored as another account's or none",
+                " exist): stored without it (under the user name's account here, if any)",
                 account_id,
             )
         if stored.accounts_with_usage:

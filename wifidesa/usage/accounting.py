@@ -7,7 +7,7 @@ site's zone) of the record's event time, so a session past midnight counts on bo
 
 A session is known by its router and Acct-Session-Id, and by a generation: a router that was
 reset or replaced counts its ids anew, and a Start after the end of the session of that id is
-another session (merged into the old one, its usage counted as nothing).
+another session (merged into the old, closed one, its usage had counted as nothing).
 """
 
 from __future__ import annotations

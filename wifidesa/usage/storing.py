@@ -71,13 +71,14 @@ def store_accounting(
         raise
     except Exception as error:
         batch_error = _why(error)
-    if len(records) == 1:
-        return AcctResult(not_stored={0: batch_error})
+    # What earlier batches found may be what failed (an account deleted since): look again.
+    cache.clear()
     result = AcctResult(retried=batch_error)
     # Halves, in order, each in its own transaction, down to the record that fails alone: a
     # batch of 512 with one bad record costs ~18 transactions (one by one took 0.7 s on
-    # PostgreSQL, each commit a WAL flush).
-    parts = [(0, len(records) // 2), (len(records) // 2, len(records))]
+    # PostgreSQL, each commit a WAL flush). A lone record is tried once more.
+    middle = len(records) // 2
+    parts = [(0, middle), (middle, len(records))] if middle else [(0, len(records))]
     while parts:
         start, end = parts.pop(0)
         try:
