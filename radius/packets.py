@@ -15,7 +15,13 @@ from wifidesa.access.logins import LoginDecision, LoginRequest, account_from_cla
 from wifidesa.i18n import gettext_for
 from wifidesa.messages import Message
 from wifidesa.places.routers import NasClient
-from wifidesa.usage.records import AcctEvent, AcctRecord
+from wifidesa.usage.records import (
+    MAX_OCTETS,
+    MAX_SESSION_TIME,
+    MAX_TEXT,
+    AcctEvent,
+    AcctRecord,
+)
 from wifidesa.usernames import normalize_mac
 
 REPLY_LANGUAGE = "id"
@@ -58,9 +64,24 @@ class BadPacket(Exception):
     """A packet to drop and log: malformed, or not signed with the router's secret."""
 
 
-def _text(pkt: wire.Request, attr: Attr) -> str | None:
+def _name(attr: Attr) -> str:
+    return attr.name.replace("_", "-").title()  # ACCT_SESSION_ID: Acct-Session-Id
+
+
+def _text(pkt: wire.Request, attr: Attr, problems: list[str] | None = None) -> str | None:
+    """A text attribute, storable: invalid UTF-8 and NULs become U+FFFD (PostgreSQL refuses NUL
+    in text, and one such value once failed a whole batch), trailing NULs (a C string's end,
+    which some NAS send) are dropped. A replaced NUL is noted in `problems`."""
     raw = pkt.first(attr)
-    return raw.decode("utf-8", "replace") if raw is not None else None
+    if raw is None:
+        return None
+    if b"\x00" in raw:
+        raw = raw.rstrip(b"\x00")
+        if b"\x00" in raw:
+            raw = raw.replace(b"\x00", b"\xff")  # decoded as U+FFFD below
+            if problems is not None:
+                problems.append(f"{_name(attr)} with a NUL inside, replaced")
+    return raw.decode("utf-8", "replace")
 
 
 def _integer(pkt: wire.Request, attr: Attr) -> int:
@@ -111,9 +132,7 @@ def login_request(pkt: wire.Request, client: NasClient) -> LoginRequest:
             raise BadPacket(str(exc)) from None
 
         def verify(secret: str) -> bool:
-            return cleartext is not None and hmac.compare_digest(
-                cleartext.encode(), secret.encode()
-            )
+            return cleartext is not None and hmac.compare_digest(cleartext, secret.encode())
     elif pkt.first(Attr.CHAP_PASSWORD) is not None:
 
         def verify(secret: str) -> bool:
@@ -129,33 +148,50 @@ def login_request(pkt: wire.Request, client: NasClient) -> LoginRequest:
     )
 
 
+def _bounded(value: int, limit: int, what: str, problems: list[str]) -> int:
+    if value <= limit:
+        return value
+    problems.append(f"{what} {value} bounded to {limit}")
+    return limit
+
+
+def _octets(pkt: wire.Request, gigawords: Attr, octets: Attr, problems: list[str]) -> int:
+    total = (_integer(pkt, gigawords) << 32) + _integer(pkt, octets)
+    return _bounded(total, MAX_OCTETS, _name(octets), problems)
+
+
 def acct_record(pkt: wire.Request, client: NasClient, now: datetime) -> AcctRecord:
+    """The record of an Accounting-Request, with every value storable: a value out of the
+    columns' range is bounded (and noted in `problems`) rather than failing the batch it
+    arrives in; a router resends what is not answered, so a record that cannot be stored is
+    lost once the router gives up."""
     status = _integer(pkt, Attr.ACCT_STATUS_TYPE)
     try:
         event = _EVENTS[AcctStatus(status)]
     except ValueError:
         raise BadPacket(f"unsupported Acct-Status-Type {status}") from None
     delay = min(timedelta(seconds=_integer(pkt, Attr.ACCT_DELAY_TIME)), MAX_DELAY)
-    session_id = _text(pkt, Attr.ACCT_SESSION_ID) or ""
+    problems: list[str] = []
+    session_id = _text(pkt, Attr.ACCT_SESSION_ID, problems) or ""
     if event not in (AcctEvent.ROUTER_ON, AcctEvent.ROUTER_OFF) and not session_id:
         raise BadPacket("no Acct-Session-Id")
     cause = _integer(pkt, Attr.ACCT_TERMINATE_CAUSE)
+    session_time = _integer(pkt, Attr.ACCT_SESSION_TIME)
     return AcctRecord(
         event=event,
         router_id=client.router_id,
         site_id=client.site_id,
         event_time=now - delay,
-        acct_session_id=session_id[:64],
-        username=_text(pkt, Attr.USER_NAME) or "",
+        acct_session_id=session_id[:MAX_TEXT],
+        username=(_text(pkt, Attr.USER_NAME, problems) or "")[:MAX_TEXT],
         account_id=account_from_class(pkt.first(Attr.CLASS)),
         mac=_mac(_text(pkt, Attr.CALLING_STATION_ID)),
         framed_ip=_ip(pkt, Attr.FRAMED_IP_ADDRESS),
-        session_time=_integer(pkt, Attr.ACCT_SESSION_TIME),
-        input_octets=(_integer(pkt, Attr.ACCT_INPUT_GIGAWORDS) << 32)
-        + _integer(pkt, Attr.ACCT_INPUT_OCTETS),
-        output_octets=(_integer(pkt, Attr.ACCT_OUTPUT_GIGAWORDS) << 32)
-        + _integer(pkt, Attr.ACCT_OUTPUT_OCTETS),
+        session_time=_bounded(session_time, MAX_SESSION_TIME, "Acct-Session-Time", problems),
+        input_octets=_octets(pkt, Attr.ACCT_INPUT_GIGAWORDS, Attr.ACCT_INPUT_OCTETS, problems),
+        output_octets=_octets(pkt, Attr.ACCT_OUTPUT_GIGAWORDS, Attr.ACCT_OUTPUT_OCTETS, problems),
         terminate_cause=_TERMINATE_CAUSES.get(cause) if cause else None,
+        problems=tuple(problems),
     )
 
 

@@ -71,9 +71,10 @@ class Request:
         digest = hmac.new(self.secret, header + zeroed[4:], "md5").digest()
         return hmac.compare_digest(given, digest)
 
-    def user_password(self) -> str | None:
-        """The decrypted PAP User-Password (RFC 2865 5.2), None if absent. Like pyrad: trailing
-        NULs stripped and invalid UTF-8 left out, so a wrong secret never raises."""
+    def user_password(self) -> bytes | None:
+        """The decrypted PAP User-Password (RFC 2865 5.2) as octets, without the NUL padding;
+        None if absent. Octets, not text: decoding with invalid UTF-8 left out made
+        `4986GE3B\\xadT8` equal to the code `4986GE3BT8`."""
         hidden = self.first(Attr.USER_PASSWORD)
         if hidden is None:
             return None
@@ -85,7 +86,7 @@ class Request:
             pad = hashlib.md5(self.secret + last).digest()  # noqa: S324
             clear += (int.from_bytes(pad) ^ int.from_bytes(block)).to_bytes(16)
             last = block
-        return bytes(clear).rstrip(b"\x00").decode("utf-8", "ignore")
+        return bytes(clear).rstrip(b"\x00")
 
     def verify_chap(self, secret: bytes) -> bool:
         """CHAP-Password = ident + MD5(ident, secret, challenge) (RFC 2865 2.2); the challenge is

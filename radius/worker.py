@@ -35,7 +35,7 @@ from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, tr
 from wifidesa.db.models import CoAResult
 from wifidesa.places.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
-from wifidesa.usage.accounting import AcctCache, AcctResult, record_accounting
+from wifidesa.usage.accounting import AcctCache, AcctResult
 from wifidesa.usage.enforcement import (
     SessionAction,
     plan_quota_actions,
@@ -44,6 +44,7 @@ from wifidesa.usage.enforcement import (
     take_queued,
 )
 from wifidesa.usage.records import AcctRecord
+from wifidesa.usage.storing import store_accounting
 from wifidesa.usage.upkeep import reap_silent_sessions, touch_routers
 
 log = logging.getLogger(__name__)
@@ -234,17 +235,16 @@ class RadiusWorker:
 
     def _store(self, batch: list[Item]) -> AcctResult:
         records: list[AcctRecord] = [item.request for item in batch]
-        with self.writer_lock.held(), transaction(self.sessions) as session:
-            result = record_accounting(
-                session=session,
-                records=records,
-                box=self.box,
-                now=self.clock(),
-                cache=self.acct_cache,
-            )
-        # committed: now, and only now, may the router be told (and the cache updated)
-        self.acct_cache.committed(result)
-        return result
+        # Committed when it returns (a record that could not be stored is in `not_stored`):
+        # now, and only now, may the router be told.
+        return store_accounting(
+            sessions=self.sessions,
+            lock=self.writer_lock,
+            records=records,
+            box=self.box,
+            now=self.clock(),
+            cache=self.acct_cache,
+        )
 
     def _answer_auth(self, batch: list[Item], decisions: list[LoginDecision] | None) -> None:
         if decisions is None:
@@ -258,15 +258,51 @@ class RadiusWorker:
             self.send(Code.ACCESS_REQUEST, reply, item.addr)
 
     def _answer_acct(self, batch: list[Item], stored: AcctResult | None) -> None:
-        for item in batch:
-            if stored is None:
+        if stored is None:
+            for item in batch:
                 self.cache.forget(item.key)
+            return
+        if stored.retried:
+            self.problems.warning(
+                "accounting",
+                "a batch of %d failed (%s) and was stored in parts",
+                len(batch),
+                stored.retried,
+            )
+        for at, item in enumerate(batch):
+            record: AcctRecord = item.request
+            why = stored.not_stored.get(at)
+            if why is not None:  # not stored, so not answered: the router sends it again
+                self._count("accounting_not_stored")
+                self.cache.forget(item.key)
+                self.problems.warning(
+                    f"{item.addr[0]} accounting",
+                    "record of session %r not stored: %s",
+                    record.acct_session_id,
+                    why,
+                )
                 continue
+            if record.problems:
+                self._count("accounting_bounded")
+            for problem in record.problems:  # each starts with its attribute's name
+                self.problems.warning(
+                    f"{item.addr[0]} {problem.split(' ', 1)[0]}",
+                    "record of session %r stored with %s",
+                    record.acct_session_id,
+                    problem,
+                )
             self._count("accounting")
             reply = packets.acct_reply(item.pkt)
             self.cache.finish(item.key, reply)
             self.send(Code.ACCOUNTING_REQUEST, reply, item.addr)
-        if stored is not None and stored.accounts_with_usage:
+        for router_id, account_id in sorted(stored.refused_classes):
+            self.problems.warning(
+                f"router {router_id} class",
+                "Class names account %d, which is not of this router's site (or does not"
+                " exist): stored without it (under the user name's account here, if any)",
+                account_id,
+            )
+        if stored.accounts_with_usage:
             self.track(asyncio.ensure_future(self._enforce(stored.accounts_with_usage)))
 
     # -- quota enforcement: CoA / Disconnect ------------------------------------------------

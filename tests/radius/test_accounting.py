@@ -29,6 +29,7 @@ def acct(
     session_time: int = 0,
     mac: str = "AA:BB:CC:00:00:01",
     cause: str | None = None,
+    delay: int = 0,
 ) -> packet.Packet:
     with client(server, SECRET) as c:
         req = c.CreateAcctPacket(User_Name=username)
@@ -46,6 +47,8 @@ def acct(
             req["Class"] = cls
         if cause:
             req["Acct-Terminate-Cause"] = cause
+        if delay:
+            req["Acct-Delay-Time"] = delay
         reply = c.SendPacket(req)
     assert reply.code == packet.AccountingResponse
     return reply
@@ -165,6 +168,28 @@ def test_accounting_on_closes_that_routers_open_sessions(
         "81a00009": (SessionStatus.LOST, "NAS-Reboot"),
         "81a0000a": (SessionStatus.CLOSED, None),
     }
+
+
+def test_a_session_id_reused_after_a_router_reset_is_a_new_session(
+    server: RunningRadius, village: Village, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    code = village.codes[0]
+    acct(server, "Start", "81a000f1", code)
+    clock.advance(minutes=5)
+    acct(server, "Stop", "81a000f1", code, octets=(200, 9000), session_time=300)
+    clock.advance(minutes=10)
+    acct(server, "Accounting-On", "", "")  # the router was reset: it numbers sessions anew
+    acct(server, "Start", "81a000f1", code)
+    clock.advance(minutes=5)
+    acct(server, "Interim-Update", "81a000f1", code, octets=(10, 700), session_time=300)
+    # A late copy of the old Start, its Acct-Delay-Time reaching back before the old Stop.
+    acct(server, "Start", "81a000f1", code, delay=20 * 60)
+    rows = stored(sessions)
+    assert [(r.generation, r.status, r.output_octets) for r in rows] == [
+        (0, SessionStatus.CLOSED, 9000),
+        (1, SessionStatus.OPEN, 700),
+    ]
+    assert sum(u[2] for u in usage(sessions)) == 9700  # the new session's usage counts
 
 
 def test_silent_session_is_reaped_after_three_interims_and_revives_on_interim(

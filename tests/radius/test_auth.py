@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -66,6 +67,30 @@ def test_codes_are_typed_in_any_case_and_with_dashes(
 def test_wrong_password_is_rejected(server: RunningRadius, village: Village, chap: bool) -> None:
     reply = login(server, village.codes[0], "WRONGCODE1", chap=chap)
     assert message(reply) == "Kode voucher atau kata sandi salah."
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [
+        (lambda code: code[:8].encode() + b"\xad" + code[8:].encode(), False),
+        (lambda code: b"\xff" + code.encode(), False),
+        (lambda code: code.encode() + b"\xc3", False),
+        (lambda code: code.encode() + b"\x00\x00", True),  # NUL padding is not the password
+    ],
+    ids=["invalid-utf8-inside", "invalid-utf8-first", "invalid-utf8-last", "nul-padding"],
+)
+def test_pap_compares_the_password_octets(
+    server: RunningRadius, village: Village, typed: Callable[[str], bytes], accepted: bool
+) -> None:
+    """A stray octet that is not UTF-8 is part of the password: it once was dropped, so
+    `4986GE3B\\xadT8` logged in as the code `4986GE3BT8`."""
+    code = village.codes[0]
+    with client(server, SECRET) as c:
+        req = auth_request(c, code, code)
+        del req["User-Password"]
+        req["User-Password"] = req.PwCrypt(typed(code))
+        reply = c.SendPacket(req)
+    assert (reply.code == packet.AccessAccept) is accepted
 
 
 def test_unknown_code_is_rejected(server: RunningRadius) -> None:

@@ -73,13 +73,21 @@ def account_class(account_id: int) -> bytes:
     return f"{CLASS_PREFIX}{account_id}".encode()
 
 
+_CLASS_PREFIX = CLASS_PREFIX.encode()
+_MAX_ACCOUNT_ID = (1 << 31) - 1  # accounts.id is a 32-bit column
+
+
 def account_from_class(value: bytes | None) -> int | None:
-    if not value or not value.startswith(CLASS_PREFIX.encode()):
+    """The account id in a Class we gave, None if it holds none: plain digits only (int()
+    also takes signs, spaces and underscores) and within the id column's range, so that a
+    forged Class cannot make a lookup fail."""
+    if not value or not value.startswith(_CLASS_PREFIX):
         return None
-    try:
-        return int(value[len(CLASS_PREFIX) :])
-    except ValueError:
+    digits = value[len(_CLASS_PREFIX) :]
+    if not digits.isdigit() or len(digits) > 10:
         return None
+    account_id = int(digits)
+    return account_id if 0 < account_id <= _MAX_ACCOUNT_ID else None
 
 
 def _lock_accounts(session: Session, ids: Iterable[int]) -> None:

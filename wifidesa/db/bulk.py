@@ -28,6 +28,11 @@ def _ignore(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
 
 
 @cache
+def _plain(table: Table) -> Any:
+    return table.insert()
+
+
+@cache
 def _upsert(dialect: str, table: Table, keys: tuple[str, ...], add: tuple[str, ...]) -> Any:
     stmt = _insert(dialect, table)
     return stmt.on_conflict_do_update(
@@ -45,7 +50,12 @@ def _overwrite(dialect: str, table: Table, keys: tuple[str, ...], columns: tuple
 
 
 _Steps = list[tuple[str | None, Callable[[Any], Any] | None, Any]]
+# Compiled plans by statement *object* (and dialect and row keys): a statement must be built
+# once (the cached builders above), not per call, or every call adds a plan. One built per
+# batch (`table.insert()`) once grew the accounting worker by ~100 MiB in 7 minutes; the limit
+# keeps such a mistake from growing without end.
 _PLANS: dict[tuple[Any, str, tuple[str, ...]], tuple[str, _Steps] | None] = {}
+_PLANS_LIMIT = 1024
 
 
 def executemany(session: Session, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -63,6 +73,8 @@ def executemany(session: Session, statement: Any, rows: Sequence[Mapping[str, An
     keys = tuple(rows[0])
     cache_key = (statement, connection.dialect.name, keys)
     if cache_key not in _PLANS:
+        if len(_PLANS) >= _PLANS_LIMIT:
+            _PLANS.clear()
         _PLANS[cache_key] = _plan(statement, connection.dialect, keys)
     plan = _PLANS[cache_key]
     if plan is None:
@@ -202,7 +214,7 @@ def _run_one(session: Session, write: _Write) -> None:
     elif keys:
         executemany(session, _ignore(dialect, table, keys), write.rows)
     else:
-        executemany(session, table.insert(), write.rows)
+        executemany(session, _plain(table), write.rows)
 
 
 def one_of(column: Any, name: str, *, postgresql: bool) -> ColumnElement[bool]:

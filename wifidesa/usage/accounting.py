@@ -4,6 +4,10 @@ Routers report cumulative counters, so a record is merged by taking the larger o
 and the reported totals, and usage grows by the difference only: a replay, a retransmission or
 an interim that arrives after a later one adds nothing. Usage accrues to the local day (the
 site's zone) of the record's event time, so a session past midnight counts on both days.
+
+A session is known by its router and Acct-Session-Id, and by a generation: a router that was
+reset or replaced counts its ids anew, and a Start after the end of the session of that id is
+another session (merged into the old, closed one, its usage had counted as nothing).
 """
 
 from __future__ import annotations
@@ -55,9 +59,27 @@ class AcctResult:
     sessions_closed_by_router: int = 0
     usage_rows: int = 0
     unknown_accounts: int = 0
+    # (router, account) of records whose Class named an account of another site, or none:
+    # stored as of no account (or the account their user name finds at the router's site).
+    refused_classes: set[tuple[int, int]] = field(default_factory=set)
     # Accounts with a quota whose usage grew: their live sessions may need a CoA.
     accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
+    # Filled by store_accounting (wifidesa.usage.storing): why the batch was stored in parts,
+    # and the position of each record that was not stored, with the reason.
+    retried: str | None = None
+    not_stored: dict[int, str] = field(default_factory=dict)
+
+    def absorb(self, other: AcctResult) -> None:
+        """Add what another (committed) part of the batch stored."""
+        self.sessions_started += other.sessions_started
+        self.sessions_updated += other.sessions_updated
+        self.sessions_closed_by_router += other.sessions_closed_by_router
+        self.usage_rows += other.usage_rows
+        self.unknown_accounts += other.unknown_accounts
+        self.refused_classes |= other.refused_classes
+        self.accounts_with_usage |= other.accounts_with_usage
+        self.device_days |= other.device_days
 
 
 @dataclass
@@ -118,6 +140,7 @@ _COLUMNS = (
     "id",
     "router_id",
     "acct_session_id",
+    "generation",
     "account_id",
     "status",
     "started_at",
@@ -144,33 +167,66 @@ _ROWS_OF_ROUTER = {
             _TABLE.c.router_id == bindparam("router"),
             one_of(_TABLE.c.acct_session_id, "ids", postgresql=postgresql),
         )
-        .order_by(_TABLE.c.id)
+        .order_by(_TABLE.c.generation)
     )
     for postgresql in (False, True)
 }
 _ROWS_OF_ROUTER[True] = _ROWS_OF_ROUTER[True].with_for_update()
 
 
-def _load_rows(session: Session, records: Sequence[AcctRecord]) -> dict[tuple[int, str], _Row]:
+_Generations = dict[tuple[int, str], list[_Row]]
+
+
+def _load_rows(session: Session, records: Sequence[AcctRecord]) -> _Generations:
+    """The stored sessions of the records' ids, by (router, id): each id's generations, oldest
+    first."""
     by_router: dict[int, set[str]] = defaultdict(set)
     for record in records:
         by_router[record.router_id].add(record.acct_session_id)
     query = _ROWS_OF_ROUTER[is_postgresql(session)]
-    rows: dict[tuple[int, str], _Row] = {}
+    rows: _Generations = defaultdict(list)
     for router_id in sorted(by_router):
         found_rows = session.connection().execute(
             query, {"router": router_id, "ids": sorted(by_router[router_id])}
         )
         for found in found_rows:
             values = dict(zip(_COLUMNS, found, strict=True))
-            rows[(values["router_id"], values["acct_session_id"])] = _Row(
-                values=values, id=values["id"]
+            rows[(values["router_id"], values["acct_session_id"])].append(
+                _Row(values=values, id=values["id"])
             )
     return rows
 
 
+def _generation_of(generations: list[_Row], record: AcctRecord) -> _Row:
+    """The session a record of this id belongs to: the latest that began before it, that is,
+    after the end of the one before (generations follow each other, see _starts_anew)."""
+    for at in range(len(generations) - 1, 0, -1):
+        ended = generations[at - 1].values["stopped_at"]
+        if ended is None or record.event_time > ended:
+            return generations[at]
+    return generations[0]
+
+
+def _starts_anew(generations: list[_Row], row: _Row, record: AcctRecord) -> bool:
+    """A Start after the latest session of its id ended is a new session: the router was reset
+    or replaced and counts its ids anew. (A late copy of that session's own Start happened
+    before its end: it is merged, as a replay.)"""
+    values = row.values
+    return (
+        record.event is AcctEvent.START
+        and row is generations[-1]
+        and values["status"] is not SessionStatus.OPEN
+        and values["stopped_at"] is not None
+        and record.event_time > values["stopped_at"]
+    )
+
+
 def _new_row(
-    record: AcctRecord, account_id: int | None, interval: int | None, device_hash: str | None
+    record: AcctRecord,
+    account_id: int | None,
+    interval: int | None,
+    device_hash: str | None,
+    generation: int = 0,
 ) -> _Row:
     started = record.event_time - timedelta(seconds=record.session_time)
     return _Row(
@@ -180,6 +236,7 @@ def _new_row(
             "router_id": record.router_id,
             "site_id": record.site_id,
             "acct_session_id": record.acct_session_id,
+            "generation": generation,
             "account_id": account_id,
             "username": record.username[:64],
             "mac": record.mac,
@@ -227,19 +284,27 @@ def record_accounting(
     hashes = cache.device_hashes
     for record in records:
         key = (record.router_id, record.acct_session_id)
-        account_id = record.account_id or owners.by_name.get(record.username)
+        account_id = owners.account_of(record)
         if account_id is None:
             result.unknown_accounts += 1
+        if owners.class_refused(record):
+            result.refused_classes.add((record.router_id, cast(int, record.account_id)))
         device_hash = None
         if record.mac:
             device_hash = hashes.get(record.mac)
             if device_hash is None:
                 device_hash = hashes[record.mac] = box.device_hash(record.mac)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = _new_row(
-                record, account_id, owners.intervals.get(account_id or -1), device_hash
+        generations = rows[key]
+        row = _generation_of(generations, record) if generations else None
+        if row is None or _starts_anew(generations, row, record):
+            row = _new_row(
+                record,
+                account_id,
+                owners.intervals.get(account_id or -1),
+                device_hash,
+                generation=row.values["generation"] + 1 if row else 0,
             )
+            generations.append(row)
         values = row.values
         if values["account_id"] is None and account_id is not None:
             values["account_id"], row.full = account_id, True
@@ -265,6 +330,7 @@ def record_accounting(
             record.event is AcctEvent.INTERIM
             and values["status"] is SessionStatus.LOST
             and values["terminate_cause"] == REAPED
+            and row is generations[-1]
         ):
             # We gave it up for lost, but the router still counts it: it is alive.
             values.update(status=SessionStatus.OPEN, stopped_at=None, terminate_cause=None)
@@ -291,19 +357,20 @@ _ALL = ("account_id", "status", "stopped_at", "terminate_cause", *INTERIM_COLUMN
 
 def _write(
     session: Session,
-    rows: dict[tuple[int, str], _Row],
+    generations: _Generations,
     usage: dict[tuple[int, date], list[int]],
     result: AcctResult,
     cache: AcctCache,
 ) -> None:
     writes = Writes(session)
-    new = [r.values for r in rows.values() if r.id is None]
+    rows = [row for of_one_id in generations.values() for row in of_one_id]
+    new = [r.values for r in rows if r.id is None]
     writes.insert(_TABLE, new)
     result.sessions_started = len(new)
     for columns, full in ((INTERIM_COLUMNS, False), (_ALL, True)):
         changed = [
             {"id": r.id, **{c: r.values[c] for c in columns}}
-            for r in rows.values()
+            for r in rows
             if r.id is not None and r.full is full and (r.dirty or r.full)
         ]
         writes.update(_TABLE, changed)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wdtest.factories import make_batch, make_profile, make_router, make_site
 
 from wifidesa.crypto import SecretBox
+from wifidesa.db import bulk, pg_bulk
 from wifidesa.db.models import AcctSession, SessionStatus, UsageDaily
 from wifidesa.usage.accounting import (
     _ROWS_OF_ROUTER,
@@ -291,3 +292,42 @@ def test_a_batch_finds_its_sessions_through_the_index(session: Session, box: Sec
         sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         plan = [row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql))]
         assert any("(acct_session_id=? AND router_id=?)" in line for line in plan), plan
+
+
+def test_batches_that_start_sessions_add_no_cached_plans(session: Session, box: SecretBox) -> None:
+    """The accounting worker runs for months: every batch starting a session once added a
+    compiled plan (keyed on a statement built anew per batch), and the worker grew steadily."""
+    router_id, site_id, code = _setup(session, box)
+
+    def batch(n: int) -> None:
+        # a new session, and an interim of the one started before
+        records = [
+            AcctRecord(
+                event=event,
+                router_id=router_id,
+                site_id=site_id,
+                event_time=T0 + timedelta(minutes=n),
+                acct_session_id=f"leak{sid}",
+                username=code,
+                mac=f"AA:00:00:00:00:{sid % 256:02X}",
+                output_octets=n,
+            )
+            for event, sid in ((AcctEvent.START, n), (AcctEvent.INTERIM, n - 1))
+        ]
+        record_accounting(session=session, records=records, box=box, now=T0)
+        session.commit()
+
+    def cached() -> tuple[int, ...]:
+        return (
+            len(bulk._PLANS),
+            pg_bulk.insert_plan.cache_info().currsize,
+            pg_bulk.update_plan.cache_info().currsize,
+            len(session.get_bind().engine._compiled_cache or ()),  # type: ignore[union-attr]
+        )
+
+    for n in range(1, 4):
+        batch(n)
+    before = cached()
+    for n in range(4, 40):
+        batch(n)
+    assert cached() == before

@@ -11,6 +11,7 @@ from wdtest.factories import make_batch, make_profile, make_router, make_site
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import Voucher
+from wifidesa.members.guests import guest_account
 from wifidesa.usage.owners import Owners, resolve_accounts
 from wifidesa.usage.records import AcctEvent, AcctRecord
 
@@ -50,12 +51,65 @@ def test_known_owners_are_not_looked_up_again(session: Session, box: SecretBox) 
     ]
     owners = resolve_accounts(session, batch, known)
     assert owners is known and len(queries) == 1
-    plain_account = owners.by_name[code]
+    plain_account = owners.by_name[(site.id, code)]
     assert owners.intervals == {plain_account: 120, account_id: capped.interim_interval}
     assert owners.with_quota == {account_id}
-    assert "NOBODY99" not in owners.by_name
+    assert (site.id, "NOBODY99") not in owners.by_name
 
     resolve_accounts(session, batch[:2], known)
     assert len(queries) == 1  # all known: no query
     resolve_accounts(session, batch, known)
     assert len(queries) == 2  # an unknown name is asked again (it may exist by now)
+
+
+def test_a_class_counts_only_at_its_accounts_own_site(session: Session, box: SecretBox) -> None:
+    """One compromised router must not burn another village's quota through Class."""
+    ours, theirs = make_site(session), make_site(session)
+    router = make_router(session, box, site=ours)
+    profile = make_profile(session)
+    _, (own_code,) = make_batch(
+        session=session, site_code=ours.code, profile_name=profile.name, count=1
+    )
+    _, (their_code,) = make_batch(
+        session=session, site_code=theirs.code, profile_name=profile.name, count=1
+    )
+    session.commit()
+    own, their = (
+        session.query(Voucher.account_id).filter(Voucher.code == c).scalar()
+        for c in (own_code, their_code)
+    )
+    records = {
+        "own class": _record(ours.id, router.id, "", own),
+        "their class": _record(ours.id, router.id, "", their),
+        "their class, own code": _record(ours.id, router.id, own_code, their),
+        "their code": _record(ours.id, router.id, their_code),
+        "no such account": _record(ours.id, router.id, "", 987_654),
+    }
+    owners = resolve_accounts(session, list(records.values()))
+    found = {what: owners.account_of(r) for what, r in records.items()}
+    assert found == {
+        "own class": own,
+        "their class": None,
+        "their class, own code": own,  # the Class is refused; the user name still counts
+        "their code": None,
+        "no such account": None,
+    }
+    refused = {what for what, r in records.items() if owners.class_refused(r)}
+    assert refused == {"their class", "their class, own code", "no such account"}
+    assert owners.absent == {987_654}
+
+
+def test_a_guest_device_is_found_at_its_own_site(session: Session, box: SecretBox) -> None:
+    """Guests are one MAC at one site, as at login: the same phone in two villages is two
+    guest accounts, and each village's accounting finds its own."""
+    one, two, three = make_site(session), make_site(session), make_site(session)
+    profile = make_profile(session)
+    mac = "AA:BB:CC:00:00:77"
+    accounts = {
+        site.id: guest_account(session=session, site_id=site.id, profile_id=profile.id, mac=mac).id
+        for site in (one, two)
+    }
+    session.commit()
+    records = [_record(site.id, 1, "tamu-AABBCC000077") for site in (one, two, three)]
+    owners = resolve_accounts(session, records)
+    assert [owners.account_of(r) for r in records] == [accounts[one.id], accounts[two.id], None]

@@ -57,8 +57,10 @@ class AcctSession(Base):
     __table_args__ = (
         # Session id first: accounting looks up a batch's ids of one router, and with router_id
         # first PostgreSQL, on thin statistics (a new table, a new router), read every session
-        # of the router and filtered them, a cost that grew with each session.
-        UniqueConstraint("acct_session_id", "router_id"),
+        # of the router and filtered them, a cost that grew with each session. A router that
+        # was reset or replaced counts its session ids anew: a Start after the session of that
+        # id ended is another session, the next generation.
+        UniqueConstraint("acct_session_id", "router_id", "generation"),
         Index("ix_sessions_site_started", "site_id", "started_at"),
         Index("ix_sessions_account_status", "account_id", "status"),
         # Open sessions by village (online now, the reaper). No index holds a column that an
@@ -75,6 +77,8 @@ class AcctSession(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     acct_session_id: Mapped[str] = mapped_column(String(64))
+    # 0 for the first session of this id at this router, 1 for the next (see above), ...
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     username: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str | None] = mapped_column(String(17))
     device_hash: Mapped[str | None] = mapped_column(String(32))
