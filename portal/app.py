@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select, text
@@ -23,6 +23,7 @@ from portal.captive.signing import Signer, unpack_client
 from portal.forms import PlainForm
 from portal.hosts import HostSplit
 from portal.i18n import LANGUAGES, request_language, translations
+from portal.nul_bytes import no_nul_in_url
 from portal.security_headers import SecurityHeaders
 from wifidesa import __version__, redact
 from wifidesa.db.engine import make_engine, make_session_factory
@@ -62,7 +63,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     # /docs is our own server-rendered page (portal.api_docs): Swagger UI would load a CDN.
     app = FastAPI(
-        title="wifidesa", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+        title="wifidesa",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(no_nul_in_url)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
 
 from portal.body_limits import FORM_FIELDS
+from portal.nul_bytes import refuse_nul
 
 MAX_UPLOAD = 512 * 1024  # a residents' CSV: 200 rows are far below this
 
@@ -22,14 +23,16 @@ MAX_UPLOAD = 512 * 1024  # a residents' CSV: 200 rows are far below this
 async def plain_form(request: Request) -> dict[str, str]:
     """The text fields of a posted form (no file parts accepted)."""
     form = await request.form(max_files=0, max_fields=FORM_FIELDS)
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    refuse_nul(fields)
+    return fields
 
 
 async def hotspot_fields(request: Request) -> dict[str, str]:
     """What the router's login page sent: a posted form, or the query of a GET."""
     if request.method == "POST":
         return await plain_form(request)
-    return dict(request.query_params)
+    return dict(request.query_params)  # checked for NUL bytes by portal.nul_bytes
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ async def upload_form(request: Request) -> Upload:
     """A form with at most one file part, read within MAX_UPLOAD (+1 to tell it is over)."""
     form = await request.form(max_files=1, max_fields=FORM_FIELDS)
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    refuse_nul(fields)
     upload = form.get("file")
     data, name = b"", ""
     if isinstance(upload, UploadFile):

@@ -27,17 +27,7 @@ def test_malformed_requests_get_a_4xx_or_a_page_in_bahasa_never_a_500(
     village: Village,
     caplog: pytest.LogCaptureFixture,
     backend: str,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if backend == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="not on issue 13's list: a NUL byte (%00) in a path parameter or query"
-                " value that is looked up (router name, site code, ?s=) answers 500 DataError"
-                " on PostgreSQL",
-                strict=True,
-            )
-        )
     app = create_app(settings)
     routes = anonymous_routes(app)
     # The captive portal, the card page and the admin sign-in at least: a FastAPI upgrade that

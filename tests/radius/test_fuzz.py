@@ -131,11 +131,6 @@ def test_broken_packets_are_dropped_and_nothing_else_changes(
     check(*result, sessions, village)
 
 
-@pytest.mark.xfail(
-    reason="issue 13: PAP compares text, not octets (a stray invalid-UTF-8 octet is accepted);"
-    " NUL byte in a login's User-Name (PostgreSQL: the whole login batch fails)",
-    strict=True,
-)
 def test_hostile_signed_logins_are_never_wrongly_accepted(
     server: RunningRadius,
     village: Village,
@@ -154,11 +149,6 @@ def test_hostile_signed_logins_are_never_wrongly_accepted(
     check(*result, sessions, village)
 
 
-@pytest.mark.xfail(
-    reason="issue 13: one bad accounting record costs the whole batch its answers (unknown"
-    " Class, absurd counters; PostgreSQL: NUL in Acct-Session-Id, Acct-Session-Time > 2^31)",
-    strict=True,
-)
 def test_hostile_signed_accounting_leaves_no_good_record_unanswered(
     server: RunningRadius,
     village: Village,
