@@ -213,12 +213,6 @@ def test_throttle_slows_the_session_and_restores_it_after_the_reset(
     run(scenario())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a session accepted already throttled is marked throttled only when its usage grows "
-    "(by a redundant throttle CoA after an interim): one quiet until midnight keeps the slow "
-    "rate; accounting should mark it at its Start (issue 13, throttle item)",
-)
 @pytest.mark.parametrize("codes", [AfterQuota.THROTTLE], indirect=True)
 def test_a_session_accepted_throttled_is_restored_after_the_reset_too(
     server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], clock: FakeClock
@@ -233,9 +227,13 @@ def test_a_session_accepted_throttled_is_restored_after_the_reset_too(
             slow = await router.login(codes[0], codes[0], mac="AA:00:00:00:00:02", ip="10.5.50.3")
             assert slow.accepted and slow.attributes["Mikrotik-Rate-Limit"] == ["64k/128k"]
             await router.start(slow.session)  # then quiet: no interim before midnight
+            # Its Start marks it throttled: a throttle CoA (the rate it already has).
+            (throttle,) = await router.wait_for_coa(1, timeout=10)
+            assert throttle.attributes["Mikrotik-Rate-Limit"] == ["64k/128k"]
+            await until(lambda: any(r.throttled for r in _rows(sessions)))
             clock.advance(minutes=11)  # past 00:00 WITA
             server.call(lambda: server.worker._enforce(None))
-            (restore,) = await router.wait_for_coa(1, timeout=10)
+            _, restore = await router.wait_for_coa(2, timeout=10)
             assert restore.attributes["Acct-Session-Id"] == [slow.session.acct_session_id]
             assert restore.attributes["Mikrotik-Rate-Limit"] == ["1M/2M"]
 
