@@ -12,11 +12,8 @@ import contextlib
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -25,11 +22,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_batch
+from wdtest.radius_service import RadiusService, is_running, radius_service
 
 from radius.dictionary import AcctStatus
 from radius.simulator.load import SimReport, client_ip, client_mac, run_clients
 from radius.simulator.requests import SimSession
-from radius.simulator.router import RouterSimulator, SimRouter
+from radius.simulator.router import RouterSimulator
 from wifidesa.access.tokens import mint_token
 from wifidesa.db.models import AcctSession, Profile, SessionStatus, UsageDaily, Voucher
 from wifidesa.members.guests import guest_account
@@ -40,7 +38,6 @@ from .conftest import SECRET, Village
 
 T = TypeVar("T")
 WORKERS = 2
-START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 SCENARIO_TIMEOUT = 60.0
 
@@ -59,138 +56,26 @@ def run(scenario: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(bounded())
 
 
-def free_udp_ports(count: int) -> list[int]:
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
-
-
-def children_of(pid: int) -> list[int]:
-    """Pids whose parent is `pid`, from /proc (field 4 of /proc/PID/stat)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        # The command name (field 2) is in parentheses and may itself hold spaces or ')'.
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
-
-
-def is_running(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie (a zombie runs nothing; init reaps it)."""
-    try:
-        os.kill(pid, 0)
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (ProcessLookupError, FileNotFoundError):
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-@dataclass
-class Service:
-    proc: subprocess.Popen[bytes]
-    auth_port: int
-    acct_port: int
-    log: Path
-
-    def router(self, *, timeout: float = 10.0, retries: int = 3) -> RouterSimulator:
-        """The village router (127.0.0.1) as a simulator."""
-        config = SimRouter(
-            secret=SECRET,
-            auth_port=self.auth_port,
-            acct_port=self.acct_port,
-            timeout=timeout,
-            retries=retries,
-        )
-        return RouterSimulator(config)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def workers(self) -> list[int]:
-        return children_of(self.proc.pid)
-
-    def stop(self) -> int:
-        """SIGTERM, and its exit code; kills it (and its workers) if it takes too long."""
-        if self.proc.poll() is None:
-            workers = self.workers()
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                for pid in [self.proc.pid, *workers]:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                self.proc.wait(timeout=STOP_TIMEOUT)
-                pytest.fail(f"did not stop within {STOP_TIMEOUT} s after SIGTERM\n{self.output()}")
-        return self.proc.returncode
-
-
-async def _answers(service: Service) -> bool:
-    async with service.router(timeout=0.5, retries=0) as router:
-        result = await router.login("probe", "probe", mac=client_mac(9999), ip=client_ip(9999))
-    return not result.timed_out
-
-
 @pytest.fixture
-def service(settings: Settings, village: Village, tmp_path: Path) -> Iterator[Service]:
-    """`wifidesa radius --workers 2` on free ports, answering; stopped with SIGTERM after."""
-    auth_port, acct_port = free_udp_ports(2)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIFIDESA_")}
-    env.update(
-        WIFIDESA_DATABASE_URL=settings.resolved_database_url,
-        WIFIDESA_SECRET_KEY=settings.secret_key,
-        WIFIDESA_ENV="development",
-        WIFIDESA_VAR_DIR=str(tmp_path / "var"),
-        WIFIDESA_RADIUS_HOST="127.0.0.1",
-        WIFIDESA_RADIUS_AUTH_PORT=str(auth_port),
-        WIFIDESA_RADIUS_ACCT_PORT=str(acct_port),
-        WIFIDESA_LOG_LEVEL="WARNING",
-    )
-    log = tmp_path / "radius.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "wifidesa.cli.main", "radius", "--workers", str(WORKERS)],
-            cwd=tmp_path,  # no stray .env is read
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    running = Service(proc, auth_port, acct_port, log)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not run(lambda: _answers(running)):
-            if proc.poll() is not None:
-                pytest.fail(f"exited with {proc.returncode} before answering\n{running.output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"no answer within {START_TIMEOUT} s\n{running.output()}")
-        yield running
-    finally:
+def service(settings: Settings, village: Village, tmp_path: Path) -> Iterator[RadiusService]:
+    """`wifidesa radius --workers 2` on free ports, answering; stopped with SIGTERM after, which
+    must leave no worker behind, exit with 0 and log no error."""
+    env = {"WIFIDESA_LOG_LEVEL": "WARNING"}
+    with radius_service(settings, tmp_path, secret=SECRET, workers=WORKERS, env=env) as running:
         workers = running.workers()
+        yield running
         code = running.stop()
-        left = [pid for pid in workers if is_running(pid)]
-        for pid in left:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        assert not left, f"workers {left} outlived the parent"
-        assert code == 0, running.output()
-        assert "ERROR" not in running.output() and "Traceback" not in running.output()
+    left = [pid for pid in workers if is_running(pid)]
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the parent"
+    assert code == 0, running.output()
+    assert "ERROR" not in running.output() and "Traceback" not in running.output()
 
 
 def test_a_burst_of_logins_is_answered_correctly(
-    service: Service, village: Village, sessions: sessionmaker[Session]
+    service: RadiusService, village: Village, sessions: sessionmaker[Session]
 ) -> None:
     with sessions.begin() as session:
         _, codes = make_batch(
@@ -221,7 +106,7 @@ def test_a_burst_of_logins_is_answered_correctly(
 
 
 def test_a_retransmission_gets_the_same_reply_not_a_new_decision(
-    service: Service, village: Village, sessions: sessionmaker[Session]
+    service: RadiusService, village: Village, sessions: sessionmaker[Session]
 ) -> None:
     # One-time tokens: deciding a copy again would refuse the spent token, so an identical
     # Accept proves the copy reached the worker that holds the answer. 20 of them, so both
@@ -294,7 +179,7 @@ async def _account_session(router: RouterSimulator, code: str, n: int) -> bool:
 
 
 def test_accounting_is_stored_once_through_the_dispatcher(
-    service: Service, village: Village, sessions: sessionmaker[Session]
+    service: RadiusService, village: Village, sessions: sessionmaker[Session]
 ) -> None:
     async def scenario() -> list[bool]:
         async with service.router() as router:
@@ -323,7 +208,7 @@ def test_accounting_is_stored_once_through_the_dispatcher(
     assert {tuple(totals) for _, *totals in usage} == {(WORD + 1_000, 3 * WORD + 2_000, 600)}
 
 
-def test_sigterm_stops_the_parent_and_every_worker(service: Service) -> None:
+def test_sigterm_stops_the_parent_and_every_worker(service: RadiusService) -> None:
     workers = service.workers()
     assert len(workers) == WORKERS
     assert all(is_running(pid) for pid in workers)

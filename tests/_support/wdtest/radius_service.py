@@ -56,6 +56,16 @@ def children_of(pid: int) -> list[int]:
     return sorted(found)
 
 
+def is_running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie (a zombie runs nothing; init reaps it)."""
+    try:
+        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 @dataclass
 class RadiusService:
     proc: subprocess.Popen[bytes]
@@ -79,6 +89,9 @@ class RadiusService:
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
+    def workers(self) -> list[int]:
+        return children_of(self.proc.pid)
+
     async def answers(self) -> bool:
         async with self.router(timeout=0.5, retries=0) as router:
             result = await router.login("probe", "probe", mac="AA:00:00:00:99:99", ip="10.5.9.9")
@@ -87,7 +100,7 @@ class RadiusService:
     def stop(self) -> int:
         """SIGTERM, and its exit code; kills it and its workers if it takes too long."""
         if self.proc.poll() is None:
-            workers = children_of(self.proc.pid)
+            workers = self.workers()
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=STOP_TIMEOUT)
@@ -121,8 +134,8 @@ def radius_service(
         WIFIDESA_RADIUS_AUTH_PORT=str(auth_port),
         WIFIDESA_RADIUS_ACCT_PORT=str(acct_port),
         WIFIDESA_LOG_LEVEL="INFO",
-        **(env or {}),
     )
+    environ.update(env or {})
     log = folder / "radius.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
