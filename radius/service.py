@@ -11,10 +11,12 @@ import socket
 
 from radius.packets import REPLY_LANGUAGE
 from radius.steering import steered_sockets
+from wifidesa.crypto import SecretBox
 from wifidesa.db import schema
-from wifidesa.db.engine import make_engine
+from wifidesa.db.engine import make_engine, make_session_factory, transaction
 from wifidesa.errors import ConfigError, ErrorCode
 from wifidesa.i18n import translations
+from wifidesa.places.routers import nas_clients
 from wifidesa.settings import Settings, check_for_startup
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,9 @@ def worker_count(settings: Settings) -> int:
     return settings.radius_workers or os.cpu_count() or 1
 
 
-def _check_schema(settings: Settings) -> None:
+def _check_database(settings: Settings) -> None:
+    """The schema is current and every router's secret decrypts with our keys: refused here,
+    once, rather than by every worker as it starts (a worker that cannot start is restarted)."""
     engine = make_engine(settings.resolved_database_url)
     try:
         current = schema.current_revision(engine)
@@ -50,6 +54,8 @@ def _check_schema(settings: Settings) -> None:
             raise ConfigError(ErrorCode.NO_SCHEMA)
         if current != schema.head_revision():
             raise ConfigError(ErrorCode.SCHEMA_OUTDATED, revision=current)
+        with transaction(make_session_factory(engine)) as session:
+            nas_clients(session=session, box=SecretBox.from_settings(settings))
     finally:
         engine.dispose()  # before forking workers: no connection may cross a fork
 
@@ -71,7 +77,7 @@ async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) 
 
 def run(settings: Settings) -> None:
     check_for_startup(settings)
-    _check_schema(settings)
+    _check_database(settings)
     # Parse the catalogue of the Reply-Messages once, before forking: workers share it.
     translations(REPLY_LANGUAGE)
     workers = worker_count(settings)
@@ -96,7 +102,8 @@ def run(settings: Settings) -> None:
 
     dispatcher = Dispatcher(settings, auth, acct, workers)
     dispatcher.start_workers()
-    asyncio.run(dispatcher.run())
+    if not asyncio.run(dispatcher.run()):
+        raise SystemExit(1)  # a worker could not start; it said why
 
 
 def _cmd_radius(ctx: object, args: argparse.Namespace) -> int:
