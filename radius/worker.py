@@ -118,7 +118,7 @@ class RadiusWorker:
             )
         self.read_sessions = make_session_factory(self.reader)
         path = sqlite_path(settings.resolved_database_url)
-        self.checkpointer = Checkpointer(path) if path and reaper else None
+        self.checkpointer = Checkpointer(path, lock=self.writer_lock) if path and reaper else None
         if path:
             disable_autocheckpoint(self.engine)
         self.box = SecretBox.from_settings(settings)
@@ -137,9 +137,19 @@ class RadiusWorker:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self.clients = await loop.run_in_executor(self._acct_db, self._load_clients)
+        # Logins are decided on the loop (mostly reads); accounting, which waits for the write
+        # lock, in the database thread, so logins never queue behind it.
         self._batchers = {
-            Code.ACCESS_REQUEST: Batcher(self.track, self._decide, self._answer_auth),
-            Code.ACCOUNTING_REQUEST: Batcher(self.track, self._store, self._answer_acct),
+            Code.ACCESS_REQUEST: Batcher(
+                self.track, self._decide, self._answer_auth, what="login batch"
+            ),
+            Code.ACCOUNTING_REQUEST: Batcher(
+                self.track,
+                self._store,
+                self._answer_acct,
+                executor=self._acct_db,
+                what="accounting batch",
+            ),
         }
         self.track(asyncio.ensure_future(self._housekeeping()))
         if self.checkpointer is not None:
@@ -352,13 +362,18 @@ class RadiusWorker:
             self._acct_db, lambda: self.housekeep(force_reap=force_reap)
         )
 
+    def _forget_zones(self) -> None:
+        # In the database thread, between two accounting batches, which use the cache.
+        self.acct_cache.clear()  # site zones may have been edited along with the routers
+
     async def _housekeeping(self) -> None:
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             collect_garbage()
             self.cache.expire()
-            self.acct_cache.clear()  # site zones may have been edited along with the routers
+            self.problems.flush()
             try:
+                await asyncio.get_running_loop().run_in_executor(self._acct_db, self._forget_zones)
                 await self.housekeep_now()
                 if self.reaper:  # one worker restores throttled sessions and sends queued ones
                     await self._enforce(None)
