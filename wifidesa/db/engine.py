@@ -68,9 +68,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# When the WAL starts over, a file grown past this is cut back to it (SQLite otherwise keeps
+# the largest size it ever reached). The RADIUS service also empties it past a limit
+# (radius.checkpoint).
+JOURNAL_SIZE_LIMIT = 64 << 20
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
     # NORMAL in WAL mode is durable against process crashes; a power cut may lose the last
     # transactions but never corrupts. Production runs PostgreSQL.
     cursor.execute("PRAGMA synchronous=NORMAL")
