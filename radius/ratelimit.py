@@ -92,10 +92,14 @@ class RepeatedError:
         self._last = ""
 
     def failed(self, items: int, reason: str) -> None:
+        """`items` requests went unanswered (0: a check that answers no one)."""
         now = self.clock()
         if self._since is None:
             self._since = now
-            log.error("%s of %d failed, not answered: %s", self.what, items, reason)
+            if items:
+                log.error("%s of %d failed, not answered: %s", self.what, items, reason)
+            else:
+                log.error("%s failed: %s", self.what, reason)
             return
         self._count, self._items, self._last = self._count + 1, self._items + items, reason
         if now - self._since >= self.interval:

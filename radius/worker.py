@@ -25,7 +25,7 @@ from radius import coa, packets
 from radius.batching import Batcher, Item
 from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
-from radius.ratelimit import RateLimitedLog
+from radius.ratelimit import RateLimitedLog, RepeatedError
 from radius.replycache import PENDING, ReplyCache
 from wifidesa import redact
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
@@ -41,6 +41,8 @@ from wifidesa.usage.enforcement import (
     plan_quota_actions,
     plan_restores,
     record_outcome,
+    recover_stale,
+    requests_due,
     take_queued,
 )
 from wifidesa.usage.records import AcctRecord
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 HOUSEKEEPING_SECONDS = 15.0
 REAP_SECONDS = 60.0
+# An admin's Disconnect leaves within about this long (the reaper worker looks for it).
+QUEUE_SECONDS = 1.0
 
 
 def system_clock() -> datetime:
@@ -152,6 +156,8 @@ class RadiusWorker:
             ),
         }
         self.track(asyncio.ensure_future(self._housekeeping()))
+        if self.reaper:
+            self.track(asyncio.ensure_future(self._watch_queue()))
         if self.checkpointer is not None:
             self.checkpointer.start()
 
@@ -290,7 +296,19 @@ class RadiusWorker:
         with self.writer_lock.held(), transaction(self.sessions) as session:
             if account_ids is not None:
                 return plan_quota_actions(session=session, account_ids=account_ids, now=now)
+            recover_stale(session=session, now=now)
             return plan_restores(session=session, now=now) + take_queued(session=session, now=now)
+
+    def _plan_queued(self) -> list[SessionAction]:
+        """Queued Disconnects and requests cut short by a restart; a read first, which mostly
+        finds none, so the write lock is taken only when there is something to send."""
+        now = self.clock()
+        with transaction(self.read_sessions) as session:
+            if not requests_due(session=session, now=now):
+                return []
+        with self.writer_lock.held(), transaction(self.sessions) as session:
+            recover_stale(session=session, now=now)
+            return take_queued(session=session, now=now)
 
     async def _enforce(self, account_ids: set[int] | None) -> None:
         """Plan (usage grew: throttle/cut; None: restores and queued requests) and send."""
@@ -300,8 +318,25 @@ class RadiusWorker:
         except Exception as exc:
             log.error("quota check failed: %s", type(exc).__name__)
             return
+        self._send_all(actions)
+
+    def _send_all(self, actions: list[SessionAction]) -> None:
         for action in actions:
             self.track(asyncio.ensure_future(self._send_coa(action)))
+
+    async def _watch_queue(self) -> None:
+        """Send admins' Disconnects within a second, not at the next housekeeping."""
+        loop = asyncio.get_running_loop()
+        errors = RepeatedError("looking for queued Disconnects", HOUSEKEEPING_SECONDS)
+        while True:
+            await asyncio.sleep(QUEUE_SECONDS)
+            try:
+                actions = await loop.run_in_executor(self._acct_db, self._plan_queued)
+            except Exception as exc:
+                errors.failed(0, type(exc).__name__)
+                continue
+            errors.succeeded()
+            self._send_all(actions)
 
     async def _send_coa(self, action: SessionAction) -> None:
         client = next((c for c in self.clients.values() if c.router_id == action.router_id), None)
