@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -63,3 +64,42 @@ def test_web_writes_wait_for_the_radius_writers_lock(
         assert not done
     login.join(60)
     assert done == [200]
+
+
+def _busy_radius_writer(url: str, stop: threading.Event) -> None:
+    """Accounting at full load: batches of 20 ms back to back under the writers' lock, with the
+    moment between two (answering, reading the next burst) short."""
+    lock = WriterLock(url)
+    connection = sqlite3.connect(str(make_url(url).database), isolation_level=None, timeout=60)
+    try:
+        while not stop.is_set():
+            with lock.held():
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("UPDATE routers SET last_seen_at = CURRENT_TIMESTAMP")
+                time.sleep(0.02)
+                connection.execute("COMMIT")
+            time.sleep(0.0005)
+    finally:
+        connection.close()
+
+
+def test_web_writes_are_not_starved_by_a_busy_radius_writer(
+    settings: Settings, village: Village, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the write lock of a database file")
+    patient = settings.model_copy(update={"sqlite_busy_timeout_ms": 1000})
+    stop = threading.Event()
+    writer = threading.Thread(
+        target=_busy_radius_writer, args=(settings.resolved_database_url, stop)
+    )
+    statuses: list[int] = []
+    with TestClient(create_app(patient)) as web:
+        writer.start()
+        try:
+            for n in range(12):
+                statuses.append(_voucher_login(web, village, village.codes[n % 4])[0])
+        finally:
+            stop.set()
+            writer.join(60)
+    assert statuses == [200] * 12
