@@ -141,8 +141,11 @@ class RadiusWorker:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self.clients = await loop.run_in_executor(self._acct_db, self._load_clients)
-        # Logins are decided on the loop (mostly reads); accounting, which waits for the write
-        # lock, in the database thread, so logins never queue behind it.
+        # Logins are decided on the loop (mostly reads). On SQLite accounting waits for the one
+        # write lock, seconds when another process holds it: it runs in the database thread,
+        # so that logins never queue behind it (which costs some accounting throughput: 11,000
+        # answers/s instead of 12,000-15,000 with one worker in a quick bench). PostgreSQL
+        # has no such lock and keeps it on the loop.
         self._batchers = {
             Code.ACCESS_REQUEST: Batcher(
                 self.track, self._decide, self._answer_auth, what="login batch"
@@ -151,7 +154,7 @@ class RadiusWorker:
                 self.track,
                 self._store,
                 self._answer_acct,
-                executor=self._acct_db,
+                executor=self._acct_db if self.writer_lock.path else None,
                 what="accounting batch",
             ),
         }
