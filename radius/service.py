@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import os
 import signal
 import socket
@@ -14,7 +15,7 @@ from radius.steering import steered_sockets
 from wifidesa.crypto import SecretBox
 from wifidesa.db import schema
 from wifidesa.db.engine import make_engine, make_session_factory, transaction
-from wifidesa.errors import ConfigError, ErrorCode
+from wifidesa.errors import ConfigError, ErrorCode, WifidesaError
 from wifidesa.i18n import translations
 from wifidesa.places.routers import nas_clients
 from wifidesa.settings import Settings, check_for_startup
@@ -76,6 +77,19 @@ async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) 
 
 
 def run(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT. Settings it cannot serve with raise a WifidesaError, which
+    `wifidesa radius` prints as one line; as a service of `wifidesa serve` (a child process
+    with no one to print it) it is logged as one line and the process exits with 1."""
+    try:
+        _run(settings)
+    except WifidesaError as exc:
+        if multiprocessing.parent_process() is None:
+            raise
+        log.error("cannot serve: %s", exc)
+        raise SystemExit(1) from None
+
+
+def _run(settings: Settings) -> None:
     check_for_startup(settings)
     _check_database(settings)
     # Parse the catalogue of the Reply-Messages once, before forking: workers share it.

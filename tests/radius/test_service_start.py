@@ -33,9 +33,13 @@ def _free_udp_ports(count: int) -> list[int]:
             sock.close()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(
+    "command",
+    [["radius", "--workers", "1"], ["radius", "--workers", "2"], ["serve", "--only", "radius"]],
+    ids=["one-worker", "two-workers", "serve"],
+)
 def test_a_changed_secret_key_stops_the_service_with_one_line(
-    settings: Settings, village: Village, tmp_path: Path, workers: int
+    settings: Settings, village: Village, tmp_path: Path, command: list[str]
 ) -> None:
     auth_port, acct_port = _free_udp_ports(2)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIFIDESA_")}
@@ -51,7 +55,7 @@ def test_a_changed_secret_key_stops_the_service_with_one_line(
     )
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "wifidesa.cli.main", "radius", "--workers", str(workers)],
+            [sys.executable, "-m", "wifidesa.cli.main", *command],
             cwd=tmp_path,
             env=env,
             stdin=subprocess.DEVNULL,
