@@ -310,7 +310,8 @@ class RadiusWorker:
             if not requests_due(session=session, now=now):
                 return []
         with self.writer_lock.held(), transaction(self.sessions) as session:
-            recover_stale(session=session, now=now)
+            if recovered := recover_stale(session=session, now=now):
+                log.warning("%d CoA/Disconnect request(s) cut short by a restart: again", recovered)
             return take_queued(session=session, now=now)
 
     async def _enforce(self, account_ids: set[int] | None) -> None:

@@ -4,9 +4,9 @@ decides and records, so the admin UI's "disconnect" and the quota use the same p
 
 A session is claimed in the database before its request is sent (coa_result = pending): when
 two workers see the same account cross its quota, only one sends. A request still pending long
-after its last try (`STALE_PENDING`) lost its sender to a restart: `recover_stale` sends a
-Disconnect again and marks a throttle or restore as not answered, so that nothing stays
-"pending" for good (an admin's Disconnect of that session would be refused for ever).
+after its last try (`STALE_PENDING`) lost its sender to a restart: `recover_stale` tries it
+again, so that nothing stays "pending" for good (an admin's Disconnect of that session would be
+refused for ever, a throttled session never get its rate back).
 """
 
 from __future__ import annotations
@@ -240,30 +240,40 @@ def requests_due(*, session: Session, now: datetime) -> bool:
 
 
 def recover_stale(*, session: Session, now: datetime) -> int:
-    """Requests pending past `STALE_PENDING`, whose sender stopped before the router answered:
-    a Disconnect of an open session is queued again (`take_queued` sends it); anything else is
-    marked as not answered. Returns how many were found."""
+    """Requests pending past `STALE_PENDING`, whose sender stopped before the router answered,
+    are tried again: a Disconnect of an open session is queued (`take_queued` sends it); a
+    throttle or restore is forgotten, so that the planners decide it afresh with the current
+    rates (the next interim over quota, the next housekeeping after the reset; sending either
+    twice is harmless). Anything else is marked as not answered. Returns how many were found."""
     stale = (
         AcctSession.coa_result == CoAResult.PENDING,
         AcctSession.coa_at < now - STALE_PENDING,
     )
-    again = session.execute(
-        update(AcctSession)
-        .where(
-            *stale,
-            AcctSession.coa_action == CoAAction.DISCONNECT,
-            AcctSession.status == SessionStatus.OPEN,
+    found = 0
+    for action, values in (
+        (
+            CoAAction.DISCONNECT,
+            {"coa_result": CoAResult.QUEUED, "coa_at": now, "coa_detail": None},
+        ),
+        (CoAAction.THROTTLE, {"coa_action": None, "coa_result": None, "coa_detail": None}),
+        (CoAAction.RESTORE, {"coa_action": None, "coa_result": None, "coa_detail": None}),
+    ):
+        outcome = session.execute(
+            update(AcctSession)
+            .where(
+                *stale, AcctSession.coa_action == action, AcctSession.status == SessionStatus.OPEN
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
         )
-        .values(coa_result=CoAResult.QUEUED, coa_at=now, coa_detail=None)
-        .execution_options(synchronize_session=False)
-    )
-    lost = session.execute(
+        found += int(getattr(outcome, "rowcount", 0) or 0)
+    closed = session.execute(  # the session ended meanwhile: nothing left to do
         update(AcctSession)
         .where(*stale)
         .values(coa_result=CoAResult.TIMEOUT, coa_at=now, coa_detail=CUT_SHORT)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(again, "rowcount", 0) or 0) + int(getattr(lost, "rowcount", 0) or 0)
+    return found + int(getattr(closed, "rowcount", 0) or 0)
 
 
 def record_outcome(
