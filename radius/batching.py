@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from typing import Any
 from radius import wire
 from radius.ratelimit import RepeatedError
 from radius.replycache import Key
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH = 512
 
@@ -45,7 +48,7 @@ class Batcher:
     ) -> None:
         self.track, self.process, self.finish = track, process, finish
         self.executor = executor
-        self.errors = RepeatedError(what)
+        self.errors = RepeatedError(what, logger=log)
         self.items: list[Item] = []
         self.running = False
 

@@ -84,8 +84,15 @@ class RepeatedError:
     """One ERROR line when a failure starts, then one summary per interval while it lasts, and
     one line when it ends: a database outage of five seconds is three lines, not 700."""
 
-    def __init__(self, what: str, interval: float = 10.0, *, clock: Clock = time.monotonic) -> None:
-        self.what, self.interval, self.clock = what, interval, clock
+    def __init__(
+        self,
+        what: str,
+        interval: float = 10.0,
+        *,
+        logger: logging.Logger = log,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.what, self.interval, self.clock, self.log = what, interval, clock, logger
         self._since: float | None = None  # the last line written while failing
         self._count = 0  # failures since that line
         self._items = 0
@@ -97,9 +104,9 @@ class RepeatedError:
         if self._since is None:
             self._since = now
             if items:
-                log.error("%s of %d failed, not answered: %s", self.what, items, reason)
+                self.log.error("%s of %d failed, not answered: %s", self.what, items, reason)
             else:
-                log.error("%s failed: %s", self.what, reason)
+                self.log.error("%s failed: %s", self.what, reason)
             return
         self._count, self._items, self._last = self._count + 1, self._items + items, reason
         if now - self._since >= self.interval:
@@ -111,11 +118,11 @@ class RepeatedError:
             return
         if self._count:
             self._report(self.clock())
-        log.warning("%s succeeds again", self.what)
+        self.log.warning("%s succeeds again", self.what)
         self._since = None
 
     def _report(self, now: float) -> None:
-        log.error(
+        self.log.error(
             "%d more %s(s) of %d in all failed in the last %d s, not answered; last: %s",
             self._count,
             self.what,

@@ -141,11 +141,9 @@ class RadiusWorker:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self.clients = await loop.run_in_executor(self._acct_db, self._load_clients)
-        # Logins are decided on the loop (mostly reads). On SQLite accounting waits for the one
-        # write lock, seconds when another process holds it: it runs in the database thread,
-        # so that logins never queue behind it (which costs some accounting throughput: 11,000
-        # answers/s instead of 12,000-15,000 with one worker in a quick bench). PostgreSQL
-        # has no such lock and keeps it on the loop.
+        # Logins are decided on the loop. SQLite accounting, which may wait seconds for the write
+        # lock, runs in the database thread so that logins never queue behind it (at a cost: one
+        # worker answered ~11,000/s instead of 12,000-15,000 in a quick bench).
         self._batchers = {
             Code.ACCESS_REQUEST: Batcher(
                 self.track, self._decide, self._answer_auth, what="login batch"
@@ -311,7 +309,7 @@ class RadiusWorker:
                 return []
         with self.writer_lock.held(), transaction(self.sessions) as session:
             if recovered := recover_stale(session=session, now=now):
-                log.warning("%d CoA/Disconnect request(s) cut short by a restart: again", recovered)
+                log.warning("%d CoA/Disconnect request(s) cut short by a restart, again", recovered)
             return take_queued(session=session, now=now)
 
     async def _enforce(self, account_ids: set[int] | None) -> None:
@@ -331,7 +329,7 @@ class RadiusWorker:
     async def _watch_queue(self) -> None:
         """Send admins' Disconnects within a second, not at the next housekeeping."""
         loop = asyncio.get_running_loop()
-        errors = RepeatedError("looking for queued Disconnects", HOUSEKEEPING_SECONDS)
+        errors = RepeatedError("looking for queued Disconnects", HOUSEKEEPING_SECONDS, logger=log)
         while True:
             await asyncio.sleep(QUEUE_SECONDS)
             try:
@@ -401,9 +399,14 @@ class RadiusWorker:
             self._acct_db, lambda: self.housekeep(force_reap=force_reap)
         )
 
-    def _forget_zones(self) -> None:
-        # In the database thread, between two accounting batches, which use the cache.
-        self.acct_cache.clear()  # site zones may have been edited along with the routers
+    async def _forget_zones(self) -> None:
+        """Site zones may have been edited along with the routers: cleared where accounting
+        runs (the loop, or the database thread), between two batches, which use the cache."""
+        executor = self._batchers[Code.ACCOUNTING_REQUEST].executor
+        if executor is None:
+            self.acct_cache.clear()
+        else:
+            await asyncio.get_running_loop().run_in_executor(executor, self.acct_cache.clear)
 
     async def _housekeeping(self) -> None:
         while True:
@@ -412,7 +415,7 @@ class RadiusWorker:
             self.cache.expire()
             self.problems.flush()
             try:
-                await asyncio.get_running_loop().run_in_executor(self._acct_db, self._forget_zones)
+                await self._forget_zones()
                 await self.housekeep_now()
                 if self.reaper:  # one worker restores throttled sessions and sends queued ones
                     await self._enforce(None)

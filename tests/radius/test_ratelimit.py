@@ -82,20 +82,21 @@ def test_a_run_of_failures_is_one_line_a_summary_per_interval_and_the_end() -> N
 
 
 class _capture:
+    def __init__(self, name: str = "radius.ratelimit") -> None:
+        self.logger = logging.getLogger(name)
+
     def __enter__(self) -> list[logging.LogRecord]:
         self.records: list[logging.LogRecord] = []
         self.handler = logging.Handler()
         self.handler.emit = self.records.append  # type: ignore[method-assign]
-        logger = logging.getLogger("radius.ratelimit")
-        self.level = logger.level
-        logger.setLevel(logging.INFO)
-        logger.addHandler(self.handler)
+        self.level = self.logger.level
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self.handler)
         return self.records
 
     def __exit__(self, *_: object) -> None:
-        logger = logging.getLogger("radius.ratelimit")
-        logger.removeHandler(self.handler)
-        logger.setLevel(self.level)
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
 
 
 def _item(n: int) -> Item:
@@ -123,7 +124,7 @@ def test_many_failed_batches_log_a_few_lines_and_none_is_answered() -> None:
         while batcher.running or batcher.items:
             await asyncio.sleep(0.01)
 
-    with _capture() as records:
+    with _capture("radius.batching") as records:
         asyncio.run(scenario())
     assert len(finished) >= 100 and set(finished) == {None}
     assert 1 <= len(records) <= 3, [r.getMessage() for r in records]
