@@ -34,6 +34,7 @@ class RateLimitedLog:
         self._window = clock()
         self._lines = 0
         self._overflow = 0  # reports left out of the log in this window
+        self._examples: list[str] = []  # a few of their sources, for the summary
 
     def __len__(self) -> int:
         return len(self._last)
@@ -49,6 +50,8 @@ class RateLimitedLog:
             entry is None and len(self._last) >= self.max_sources and not self._prune(now)
         ):
             self._overflow += 1
+            if len(self._examples) < 3 and source not in self._examples:
+                self._examples.append(source)
             return
         self._lines += 1
         suppressed = entry[1] if entry else 0
@@ -65,11 +68,13 @@ class RateLimitedLog:
             return
         if self._overflow:
             log.warning(
-                "%d more reports of dropped packets left out of the log in the last %d s",
+                "%d more reports of dropped packets left out of the log in the last %d s "
+                "(from %s, ...)",
                 self._overflow,
                 int(now - self._window),
+                ", ".join(self._examples) or "sources reported before",
             )
-        self._window, self._lines, self._overflow = now, 0, 0
+        self._window, self._lines, self._overflow, self._examples = now, 0, 0, []
 
     def _prune(self, now: float) -> bool:
         """Forget sources not reported for a whole interval (their counts go to the summary);

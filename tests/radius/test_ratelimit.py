@@ -46,7 +46,7 @@ def test_a_flood_from_many_sources_gives_a_bounded_log_and_bounded_memory(
         limiter.flush()
     lines = _lines(caplog)
     assert len(lines) == 5 * 21  # each minute: 20 lines and one summary
-    assert "4980 more reports" in lines[-1]
+    assert "4980 more reports" in lines[-1] and "(from 10.4.0.20, 10.4.0.21, 10.4.0.22" in lines[-1]
 
 
 def test_one_source_is_reported_once_a_minute_with_a_count(
