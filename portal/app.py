@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal import access_log, admin, api_docs
@@ -26,7 +26,7 @@ from portal.i18n import LANGUAGES, request_language, translations
 from portal.nul_bytes import no_nul_in_url
 from portal.security_headers import SecurityHeaders
 from wifidesa import __version__, redact
-from wifidesa.db.engine import make_engine, make_session_factory
+from wifidesa.db.engine import WriterLock, make_engine, make_session_factory
 from wifidesa.db.models import Router
 from wifidesa.places.hotspot_files import FILES, render_hotspot_files
 from wifidesa.settings import Settings
@@ -47,13 +47,31 @@ ERROR_TITLES = {
 }
 
 
+BUSY = "The service is busy. Please try again in a moment."
+
+
+def _locked(exc: Exception) -> bool:
+    """SQLite's "database is locked" (or busy): the write lock was not free in time."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 def create_app(settings: Settings) -> FastAPI:
-    engine = make_engine(settings.resolved_database_url)
+    busy_ms = settings.sqlite_busy_timeout_ms
+    engine = make_engine(settings.resolved_database_url, busy_timeout_ms=busy_ms)
     # Handlers run in threads, so transactions of this process overlap. On SQLite one that
     # read and then writes fails at once ("database is locked") if another wrote in between;
     # transactions that write take the write lock when they begin instead, and wait for it.
     # (Slow work - argon2 - happens before they begin.) PostgreSQL: the same engine.
-    writer = make_engine(settings.resolved_database_url, sqlite_immediate=True)
+    # And they queue for the lock that the RADIUS service's writers take: SQLite's busy
+    # handler polls with sleeps, and a RADIUS worker writing accounting back to back may leave
+    # it no gap within its timeout ("database is locked").
+    writer = make_engine(
+        settings.resolved_database_url,
+        sqlite_immediate=True,
+        busy_timeout_ms=busy_ms,
+        writer_lock=WriterLock(settings.resolved_database_url),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -86,11 +104,17 @@ def create_app(settings: Settings) -> FastAPI:
     templates.env.filters["local"] = local_time
     app.state.templates = templates
 
-    def error_page(request: Request, status: int) -> Response:
+    def error_page(request: Request, status: int, message: str = "") -> Response:
         language = request_language(request)
         _ = translations(language).gettext
         title = _(ERROR_TITLES.get(status, "Something went wrong"))
-        context = {"title": title, "status": status, "_": _, "lang": language}
+        context = {
+            "title": title,
+            "status": status,
+            "message": _(message) if message else "",
+            "_": _,
+            "lang": language,
+        }
         return templates.TemplateResponse(request, "portal/error.html", context, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
@@ -98,6 +122,21 @@ def create_app(settings: Settings) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return error_page(request, exc.status_code)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: Exception) -> Response:
+        if not _locked(exc):
+            return await server_error(request, exc)
+        # Another writer held the database past the busy timeout (a backup, a long job):
+        # not a fault of ours or of the request, so no 500 and no traceback.
+        target = redact.request_target(request.url.path)
+        log.warning("database busy on %s %s: answered 503", request.method, target)
+        retry = {"Retry-After": "5"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": BUSY}, status_code=503, headers=retry)
+        response = error_page(request, 503, BUSY)
+        response.headers.update(retry)
+        return response
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:

@@ -19,13 +19,19 @@ import os
 import signal
 import socket
 import struct
+import sys
 from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 
 from radius.dictionary import Attr, Code
+from wifidesa.errors import WifidesaError
 from wifidesa.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# A worker that cannot serve with these settings (a router secret that does not decrypt with
+# WIFIDESA_SECRET_KEY) exits with this (sysexits' EX_CONFIG): starting another is pointless.
+EXIT_CONFIG = 78
 
 _KINDS = {Code.ACCESS_REQUEST: b"a", Code.ACCOUNTING_REQUEST: b"c"}
 _CODES = {v: k for k, v in _KINDS.items()}
@@ -133,7 +139,11 @@ def _worker_main(
         await stopped.wait()
         await worker.stop()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except WifidesaError as exc:
+        log.error("cannot serve: %s", exc)
+        sys.exit(EXIT_CONFIG)
 
 
 class Dispatcher:
@@ -226,7 +236,9 @@ class Dispatcher:
         sock.setblocking(False)
         loop.add_reader(sock.fileno(), self._forward, sock, code)
 
-    async def run(self) -> None:
+    async def run(self) -> bool:
+        """Route and watch until SIGTERM or SIGINT (True), or until a worker could not serve
+        with these settings (False); a worker that died otherwise is started again."""
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -238,6 +250,8 @@ class Dispatcher:
         try:
             while not stop.is_set():
                 for index, proc in enumerate(self.procs):
+                    if proc.exitcode == EXIT_CONFIG:
+                        return False
                     if not proc.is_alive():
                         log.error("worker %d exited (%s); starting a new one", index, proc.exitcode)
                         self.inboxes[index].close()
@@ -246,6 +260,7 @@ class Dispatcher:
                     await asyncio.wait_for(stop.wait(), timeout=1.0)
         finally:
             self.shutdown()
+        return True
 
     def shutdown(self) -> None:
         for proc in self.procs:
@@ -256,3 +271,5 @@ class Dispatcher:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+        for inbox in self.inboxes:
+            inbox.close()

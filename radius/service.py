@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import os
 import signal
 import socket
 
 from radius.packets import REPLY_LANGUAGE
 from radius.steering import steered_sockets
+from wifidesa.crypto import SecretBox
 from wifidesa.db import schema
-from wifidesa.db.engine import make_engine
-from wifidesa.errors import ConfigError, ErrorCode
+from wifidesa.db.engine import make_engine, make_session_factory, transaction
+from wifidesa.errors import ConfigError, ErrorCode, WifidesaError
 from wifidesa.i18n import translations
+from wifidesa.places.routers import nas_clients
 from wifidesa.settings import Settings, check_for_startup
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,9 @@ def worker_count(settings: Settings) -> int:
     return settings.radius_workers or os.cpu_count() or 1
 
 
-def _check_schema(settings: Settings) -> None:
+def _check_database(settings: Settings) -> None:
+    """The schema is current and every router's secret decrypts with our keys: refused here,
+    once, rather than by every worker as it starts (a worker that cannot start is restarted)."""
     engine = make_engine(settings.resolved_database_url)
     try:
         current = schema.current_revision(engine)
@@ -50,6 +55,8 @@ def _check_schema(settings: Settings) -> None:
             raise ConfigError(ErrorCode.NO_SCHEMA)
         if current != schema.head_revision():
             raise ConfigError(ErrorCode.SCHEMA_OUTDATED, revision=current)
+        with transaction(make_session_factory(engine)) as session:
+            nas_clients(session=session, box=SecretBox.from_settings(settings))
     finally:
         engine.dispose()  # before forking workers: no connection may cross a fork
 
@@ -70,10 +77,23 @@ async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) 
 
 
 def run(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT. Settings it cannot serve with raise a WifidesaError, which
+    `wifidesa radius` prints as one line; as a service of `wifidesa serve` (a child process
+    with no one to print it) it is logged as one line and the process exits with 1."""
+    try:
+        _run(settings)
+    except WifidesaError as exc:
+        if multiprocessing.parent_process() is None:
+            raise
+        log.error("cannot serve: %s", exc)
+        raise SystemExit(1) from None
+
+
+def _run(settings: Settings) -> None:
     check_for_startup(settings)
     if settings.clock_file is not None:  # development only: check_for_startup refuses it else
         log.warning("clock moved by the seconds in %s (WIFIDESA_CLOCK_FILE)", settings.clock_file)
-    _check_schema(settings)
+    _check_database(settings)
     # Parse the catalogue of the Reply-Messages once, before forking: workers share it.
     translations(REPLY_LANGUAGE)
     workers = worker_count(settings)
@@ -98,7 +118,8 @@ def run(settings: Settings) -> None:
 
     dispatcher = Dispatcher(settings, auth, acct, workers)
     dispatcher.start_workers()
-    asyncio.run(dispatcher.run())
+    if not asyncio.run(dispatcher.run()):
+        raise SystemExit(1)  # a worker could not start; it said why
 
 
 def _cmd_radius(ctx: object, args: argparse.Namespace) -> int:

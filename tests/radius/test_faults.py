@@ -299,10 +299,6 @@ def test_nothing_is_acknowledged_while_postgresql_is_down_and_all_is_stored_once
     assert outage.problems == []
 
 
-@pytest.mark.xfail(
-    reason="issue 13: logs that grow with the fault (one ERROR line per failed batch)",
-    strict=True,
-)
 def test_a_database_outage_is_summarised_in_the_log_not_told_batch_by_batch(
     settings: Settings, box: SecretBox, db_url: str, tmp_path: Path
 ) -> None:

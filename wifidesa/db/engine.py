@@ -68,9 +68,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# When the WAL starts over, a file grown past this is cut back to it (SQLite otherwise keeps
+# the largest size it ever reached). The RADIUS service also empties it past a limit
+# (radius.checkpoint).
+JOURNAL_SIZE_LIMIT = 64 << 20
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
     # NORMAL in WAL mode is durable against process crashes; a power cut may lose the last
     # transactions but never corrupts. Production runs PostgreSQL.
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -101,6 +108,7 @@ def make_engine(
     pre_ping: bool = True,
     autocommit: bool = False,
     custom_plans: bool = False,
+    writer_lock: WriterLock | None = None,
 ) -> Engine:
     """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
 
@@ -114,7 +122,8 @@ def make_engine(
     (PostgreSQL) plans every statement with its values: psycopg prepares a statement run five
     times, and the generic plan PostgreSQL may then keep is made for the table as it was. One made
     while `sessions` was nearly empty went on scanning it as it grew (the accounting lookup fell
-    from 0.4 ms to 5 ms a batch within a minute) until the next ANALYZE.
+    from 0.4 ms to 5 ms a batch within a minute) until the next ANALYZE. `writer_lock`: every
+    transaction holds it (see `WriterLock.hold_in_transactions`).
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -131,6 +140,8 @@ def make_engine(
         if custom_plans:
             kwargs["connect_args"]["options"] = "-c plan_cache_mode=force_custom_plan"
     engine = create_engine(parsed, **kwargs)
+    if writer_lock is not None:
+        writer_lock.hold_in_transactions(engine)  # first: before the BEGIN below
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
         event.listen(
@@ -171,9 +182,67 @@ class WriterLock:
             return
         fd = getattr(self._local, "fd", None)
         if fd is None:
-            fd = self._local.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = self._local.fd = self._open()
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _open(self) -> int:
+        assert self.path is not None
+        return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def hold_in_transactions(self, engine: Engine) -> None:
+        """Every transaction of `engine` (made by `make_engine(writer_lock=...)`) holds the
+        lock, from before its BEGIN until its connection goes back to the pool (a session hands
+        it back at COMMIT or ROLLBACK, and after a BEGIN that failed too). For a process whose
+        writers are spread over many code paths (the web service): they queue with the RADIUS
+        writers on one lock instead of polling SQLite's busy handler, which a busy writer can
+        starve for the whole busy timeout."""
+        if self.path is None:
+            return
+        # By pooled connection (the id of its record_info, which lives as long as it does):
+        # each has a descriptor of its own, so they exclude each other too.
+        fds: dict[int, int] = {}
+        owners: dict[int, int] = {}  # locked connection -> the thread that began its transaction
+        mutex = threading.Lock()
+
+        def acquire(connection: Any) -> None:
+            key, me = id(connection.connection.record_info), threading.get_ident()
+            with mutex:
+                if key in owners:
+                    return
+                if me in owners.values():
+                    # A write transaction inside another would wait for itself for ever.
+                    raise RuntimeError("a write transaction begun inside another one")
+                fd = fds.get(key)
+                if fd is None:
+                    fd = fds[key] = self._open()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with mutex:
+                owners[key] = me
+
+        def release(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+            if record is None:
+                return
+            key = id(record.record_info)
+            with mutex:
+                if owners.pop(key, None) is None:
+                    return
+                fd = fds[key]
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+        def close(dbapi_connection: Any, record: Any) -> None:
+            release(dbapi_connection, record)
+            with mutex:
+                fd = fds.pop(id(record.record_info), None)
+            if fd is not None:
+                os.close(fd)
+
+        # Before the listener that sends BEGIN (IMMEDIATE): make_engine adds this one first.
+        event.listen(engine, "begin", acquire)
+        event.listen(engine, "checkin", release)
+        event.listen(engine, "invalidate", release)
+        event.listen(engine, "soft_invalidate", release)
+        event.listen(engine, "close", close)

@@ -3,14 +3,17 @@ router answered. The RADIUS edge sends the CoA/Disconnect requests (RFC 5176); t
 decides and records, so the admin UI's "disconnect" and the quota use the same path.
 
 A session is claimed in the database before its request is sent (coa_result = pending): when
-two workers see the same account cross its quota, only one sends.
+two workers see the same account cross its quota, only one sends. A request still pending long
+after its last try (`STALE_PENDING`) lost its sender to a restart: `recover_stale` tries it
+again, so that nothing stays "pending" for good (an admin's Disconnect of that session would be
+refused for ever, a throttled session never get its rate back).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, and_, or_, select, update
@@ -86,6 +89,10 @@ def _quota_states(
 
 
 _IN_FLIGHT = (CoAResult.PENDING, CoAResult.QUEUED)
+# A request is answered or given up within seconds (radius.coa: three tries, 6 s in all); one
+# pending for longer was cut short by a restart of the RADIUS service.
+STALE_PENDING = timedelta(seconds=30)
+CUT_SHORT = "cut short by a restart of the RADIUS service"
 
 
 def _claim(
@@ -216,6 +223,57 @@ def take_queued(*, session: Session, now: datetime) -> list[SessionAction]:
         if getattr(outcome, "rowcount", 0) and row.coa_action is not None:
             taken.append(_action(row, row.coa_action, None))
     return taken
+
+
+def requests_due(*, session: Session, now: datetime) -> bool:
+    """Whether a Disconnect is queued or a request was cut short: a cheap read (an index of the
+    few sessions with a request) that the RADIUS service makes every second."""
+    queued = select(AcctSession.id).where(AcctSession.coa_result == CoAResult.QUEUED).limit(1)
+    stale = (
+        select(AcctSession.id)
+        .where(
+            AcctSession.coa_result == CoAResult.PENDING, AcctSession.coa_at < now - STALE_PENDING
+        )
+        .limit(1)
+    )
+    return session.scalar(queued) is not None or session.scalar(stale) is not None
+
+
+def recover_stale(*, session: Session, now: datetime) -> int:
+    """Requests pending past `STALE_PENDING`, whose sender stopped before the router answered,
+    are tried again: a Disconnect of an open session is queued (`take_queued` sends it); a
+    throttle or restore is forgotten, so that the planners decide it afresh with the current
+    rates (the next interim over quota, the next housekeeping after the reset; sending either
+    twice is harmless). Anything else is marked as not answered. Returns how many were found."""
+    stale = (
+        AcctSession.coa_result == CoAResult.PENDING,
+        AcctSession.coa_at < now - STALE_PENDING,
+    )
+    found = 0
+    for action, values in (
+        (
+            CoAAction.DISCONNECT,
+            {"coa_result": CoAResult.QUEUED, "coa_at": now, "coa_detail": None},
+        ),
+        (CoAAction.THROTTLE, {"coa_action": None, "coa_result": None, "coa_detail": None}),
+        (CoAAction.RESTORE, {"coa_action": None, "coa_result": None, "coa_detail": None}),
+    ):
+        outcome = session.execute(
+            update(AcctSession)
+            .where(
+                *stale, AcctSession.coa_action == action, AcctSession.status == SessionStatus.OPEN
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        found += int(getattr(outcome, "rowcount", 0) or 0)
+    closed = session.execute(  # the session ended meanwhile: nothing left to do
+        update(AcctSession)
+        .where(*stale)
+        .values(coa_result=CoAResult.TIMEOUT, coa_at=now, coa_detail=CUT_SHORT)
+        .execution_options(synchronize_session=False)
+    )
+    return found + int(getattr(closed, "rowcount", 0) or 0)
 
 
 def record_outcome(

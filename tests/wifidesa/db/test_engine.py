@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from wifidesa.db.engine import make_engine
+from wifidesa.db.engine import WriterLock, make_engine
 
 
 def test_sqlite_connections_use_wal_and_enforce_foreign_keys(engine: Engine) -> None:
@@ -38,5 +38,22 @@ def test_an_autocommit_engine_sends_no_begin(db_url: str) -> None:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
             assert connection.connection.dbapi_connection.info.transaction_status == 0  # IDLE
+    finally:
+        engine.dispose()
+
+
+def test_transactions_that_hold_the_writer_lock_refuse_to_nest(db_url: str) -> None:
+    """A write transaction begun inside another of the same thread would wait for itself."""
+    lock = WriterLock(db_url)
+    if lock.path is None:
+        pytest.skip("SQLite only: PostgreSQL has no writer lock")
+    engine = make_engine(db_url, sqlite_immediate=True, writer_lock=lock)
+    try:
+        with engine.begin() as outer:
+            outer.exec_driver_sql("SELECT 1")
+            with pytest.raises(RuntimeError, match="inside another"), engine.begin() as inner:
+                inner.exec_driver_sql("SELECT 1")
+        with engine.begin() as again:  # released at the end of each transaction
+            assert again.exec_driver_sql("SELECT 1").scalar() == 1
     finally:
         engine.dispose()

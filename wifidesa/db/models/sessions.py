@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +68,14 @@ class AcctSession(Base):
         # Interim-Update changes (updated_at, the counters): then an interim rewrites the row
         # only, not an index entry (SQLite), and PostgreSQL can update it in place (HOT).
         Index("ix_sessions_status_site", "status", "site_id"),
+        # Sessions with a CoA or Disconnect (a few): the RADIUS service looks for queued and
+        # stale requests every second (wifidesa.usage.enforcement.requests_due).
+        Index(
+            "ix_sessions_coa_result",
+            "coa_result",
+            sqlite_where=text("coa_result IS NOT NULL"),
+            postgresql_where=text("coa_result IS NOT NULL"),
+        ),
         CheckConstraint("input_octets >= 0 AND output_octets >= 0", name="octets_not_negative"),
         # PostgreSQL: room on each page for the updated row, which a HOT update needs.
         {"postgresql_with": {"fillfactor": 70}},

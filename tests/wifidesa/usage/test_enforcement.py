@@ -1,0 +1,60 @@
+"""CoA and Disconnect requests cut short by a restart of the RADIUS service: found by a cheap
+check, and tried again rather than left "pending" for good."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from wdtest.admin_world import World
+from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
+
+from wifidesa.db.models import AcctSession, CoAAction, CoAResult, SessionStatus
+from wifidesa.usage.enforcement import (
+    CUT_SHORT,
+    STALE_PENDING,
+    recover_stale,
+    requests_due,
+    take_queued,
+)
+
+NOW = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
+
+
+def _pending(session: Session, session_id: int, action: CoAAction, at: datetime) -> None:
+    session.execute(
+        update(AcctSession)
+        .where(AcctSession.id == session_id)
+        .values(coa_action=action, coa_result=CoAResult.PENDING, coa_at=at)
+    )
+
+
+def test_requests_cut_short_by_a_restart_are_tried_again(session: Session, world: World) -> None:
+    ids = world.ids
+    just_sent = NOW - timedelta(seconds=5)  # its sender is still waiting for the router
+    _pending(session, ids["session_a"], CoAAction.DISCONNECT, just_sent)
+    assert not requests_due(session=session, now=NOW)
+    assert recover_stale(session=session, now=NOW) == 0
+
+    long_ago = NOW - STALE_PENDING - timedelta(seconds=1)
+    _pending(session, ids["session_a"], CoAAction.DISCONNECT, long_ago)
+    _pending(session, ids["session_b"], CoAAction.RESTORE, long_ago)
+    _pending(session, ids["session_c"], CoAAction.THROTTLE, long_ago)
+    session.execute(
+        update(AcctSession)
+        .where(AcctSession.id == ids["session_c"])
+        .values(status=SessionStatus.CLOSED)
+    )
+    assert requests_due(session=session, now=NOW)
+    assert recover_stale(session=session, now=NOW) == 3
+    session.expire_all()
+
+    a, b, c = (session.get(AcctSession, ids[f"session_{x}"]) for x in "abc")
+    assert a is not None and b is not None and c is not None
+    assert (a.coa_action, a.coa_result) == (CoAAction.DISCONNECT, CoAResult.QUEUED)
+    assert (b.coa_action, b.coa_result) == (None, None)  # the planner decides it afresh
+    assert (c.coa_result, c.coa_detail) == (CoAResult.TIMEOUT, CUT_SHORT)  # ended meanwhile
+    (sent,) = take_queued(session=session, now=NOW)
+    assert (sent.session_id, sent.action) == (ids["session_a"], CoAAction.DISCONNECT)
+    assert not requests_due(session=session, now=NOW)
