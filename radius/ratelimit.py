@@ -123,16 +123,17 @@ class RepeatedError:
             return
         if self._count:
             self._report(self.clock())
-        self.log.warning("%s succeeds again", self.what)
+        self.log.warning("%s: working again", self.what)
         self._since = None
 
     def _report(self, now: float) -> None:
+        unanswered = f", {self._items} requests not answered" if self._items else ""
         self.log.error(
-            "%d more %s(s) of %d in all failed in the last %d s, not answered; last: %s",
-            self._count,
+            "%s: %d more failures in the last %d s%s; last: %s",
             self.what,
-            self._items,
+            self._count,
             int(now - (self._since or now)),
+            unanswered,
             self._last,
         )
         self._count, self._items = 0, 0

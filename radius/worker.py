@@ -360,7 +360,7 @@ class RadiusWorker:
     async def _watch_queue(self) -> None:
         """Send admins' Disconnects within a second, not at the next housekeeping."""
         loop = asyncio.get_running_loop()
-        errors = RepeatedError("looking for queued Disconnects", HOUSEKEEPING_SECONDS, logger=log)
+        errors = RepeatedError("the check for queued Disconnects", HOUSEKEEPING_SECONDS, logger=log)
         while True:
             await asyncio.sleep(QUEUE_SECONDS)
             try:

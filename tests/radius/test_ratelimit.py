@@ -77,8 +77,10 @@ def test_a_run_of_failures_is_one_line_a_summary_per_interval_and_the_end() -> N
     assert messages[0].startswith("accounting batch of 3 failed, not answered: OperationalError")
     summaries = messages[1:-1]
     assert len(summaries) == 4  # 35 s of failures: one summary per 10 s, one at the end
-    assert sum(int(m.split()[0]) for m in summaries) == 699
-    assert messages[-1] == "accounting batch succeeds again"
+    assert all(m.startswith("accounting batch: ") for m in summaries)
+    assert sum(int(m.split()[2]) for m in summaries) == 699
+    assert sum(int(m.split(", ")[1].split()[0]) for m in summaries) == 699 * 3
+    assert messages[-1] == "accounting batch: working again"
 
 
 class _capture:
