@@ -20,7 +20,7 @@ from wdtest.postgres import PostgresCluster
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db import schema
-from wifidesa.db.engine import make_engine, make_session_factory, transaction
+from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction
 from wifidesa.places.regions import ensure_reference_regions
 from wifidesa.settings import Settings, load_settings
 
@@ -127,6 +127,17 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
+
+
+@pytest.fixture
+def writes(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions that write the way the web service does, for a test that writes while a running
+    RADIUS service writes too: on SQLite they take the write lock at BEGIN and hold the
+    service's writer lock (a plain deferred transaction that reads, then writes, fails with
+    "database is locked" when a commit came in between)."""
+    engine = make_engine(db_url, sqlite_immediate=True, writer_lock=WriterLock(db_url))
+    yield make_session_factory(engine)
+    engine.dispose()
 
 
 @pytest.fixture

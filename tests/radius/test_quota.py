@@ -271,15 +271,19 @@ def test_router_that_refuses_or_ignores_the_request_is_recorded_and_auth_goes_on
 
 
 def test_admin_disconnect_is_queued_and_sent_by_the_radius_service(
-    server: RunningRadius, codes: list[str], sessions: sessionmaker[Session], clock: FakeClock
+    server: RunningRadius,
+    codes: list[str],
+    sessions: sessionmaker[Session],
+    writes: sessionmaker[Session],
+    clock: FakeClock,
 ) -> None:
     async def scenario() -> None:
         async with sim(server) as router:
             listener = await router.start_coa_listener(0)
             _coa_port(sessions, server, listener.port)
             login = await router.login(codes[2], codes[2], mac="AA:00:00:00:00:05", ip="10.5.50.5")
-            await router.start(login.session)
-            with sessions.begin() as session:
+            await router.start(login.session)  # the service checks the quota meanwhile
+            with writes.begin() as session:
                 (row,) = session.scalars(select(AcctSession)).all()
                 assert request_disconnect(session=session, session_id=row.id, now=clock.now)
                 assert not request_disconnect(session=session, session_id=row.id, now=clock.now)
