@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import itertools
 import secrets
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ Port = Literal["auth", "acct"]
 SERVICE_TYPE_LOGIN_USER = 1  # what RouterOS's hotspot sends as Service-Type
 _WORD = 2**32  # Acct-*-Octets wrap here; the overflow goes into Acct-*-Gigawords
 _ACCESS_REPLIES = (Code.ACCESS_ACCEPT, Code.ACCESS_REJECT, AccessChallenge)
+
+
+RECEIVE_BUFFER = 4 << 20  # bytes of replies a simulator socket holds
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,14 @@ class RouterSimulator:
         loop = asyncio.get_running_loop()
         try:
             for port in ("auth", "acct"):
-                _, self._channels[port] = await loop.create_datagram_endpoint(
+                transport, self._channels[port] = await loop.create_datagram_endpoint(
                     _Channel, local_addr=(self.config.source_ip, 0), remote_addr=self._address(port)
                 )
+                # One socket stands for many routers' clients: with the kernel's default
+                # buffer, replies arriving while the load generator was busy were dropped
+                # (RcvbufErrors), and counted as answered only after a resend, a second later.
+                sock = transport.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         except OSError:
             self.close()
             raise
