@@ -11,7 +11,12 @@ from functools import lru_cache
 
 from radius import wire
 from radius.dictionary import MIKROTIK_VENDOR, AcctStatus, Attr, Code
-from wifidesa.access.logins import LoginDecision, LoginRequest, account_from_class
+from wifidesa.access.logins import (
+    LoginDecision,
+    LoginRequest,
+    account_from_class,
+    throttled_in_class,
+)
 from wifidesa.i18n import gettext_for
 from wifidesa.messages import Message
 from wifidesa.places.routers import NasClient
@@ -185,6 +190,7 @@ def acct_record(pkt: wire.Request, client: NasClient, now: datetime) -> AcctReco
         acct_session_id=session_id[:MAX_TEXT],
         username=(_text(pkt, Attr.USER_NAME, problems) or "")[:MAX_TEXT],
         account_id=account_from_class(pkt.first(Attr.CLASS)),
+        throttled=throttled_in_class(pkt.first(Attr.CLASS)),
         mac=_mac(_text(pkt, Attr.CALLING_STATION_ID)),
         framed_ip=_ip(pkt, Attr.FRAMED_IP_ADDRESS),
         session_time=_bounded(session_time, MAX_SESSION_TIME, "Acct-Session-Time", problems),

@@ -68,12 +68,24 @@ class LoginDecision:
     limits: ReplyLimits | None = None
 
 
-def account_class(account_id: int) -> bytes:
-    """The Class attribute: echoed by the router in accounting, so sessions find their account."""
-    return f"{CLASS_PREFIX}{account_id}".encode()
+def account_class(account_id: int, *, throttled: bool = False) -> bytes:
+    """The Class attribute: echoed by the router in accounting, so sessions find their account
+    (and a session accepted at the throttle rate is stored as throttled from its Start, so the
+    quota's reset restores it even if it never uses a byte more)."""
+    return f"{CLASS_PREFIX}{account_id}{_THROTTLED.decode() if throttled else ''}".encode()
 
 
 _CLASS_PREFIX = CLASS_PREFIX.encode()
+_THROTTLED = b"/t"
+
+
+def throttled_in_class(value: bytes | None) -> bool:
+    """Whether a Class we gave says the session was accepted at the throttle rate."""
+    return (
+        account_from_class(value) is not None and value is not None and value.endswith(_THROTTLED)
+    )
+
+
 _MAX_ACCOUNT_ID = (1 << 31) - 1  # accounts.id is a 32-bit column
 
 
@@ -83,7 +95,7 @@ def account_from_class(value: bytes | None) -> int | None:
     forged Class cannot make a lookup fail."""
     if not value or not value.startswith(_CLASS_PREFIX):
         return None
-    digits = value[len(_CLASS_PREFIX) :]
+    digits = value[len(_CLASS_PREFIX) :].removesuffix(_THROTTLED)
     if not digits.isdigit() or len(digits) > 10:
         return None
     account_id = int(digits)
@@ -191,7 +203,7 @@ def _decision(outcome: tuple[AccountState, Accepted] | LoginRefused) -> LoginDec
             session_timeout=accepted.session_timeout,
             idle_timeout=profile.idle_timeout,
             interim_interval=profile.interim_interval,
-            class_=account_class(state.id),
+            class_=account_class(state.id, throttled=accepted.throttled),
             total_bytes=accepted.bytes_left,
             throttled=accepted.throttled,
         ),

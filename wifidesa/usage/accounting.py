@@ -62,9 +62,7 @@ class AcctResult:
     # (router, account) of records whose Class named an account of another site, or none:
     # stored as of no account (or the account their user name finds at the router's site).
     refused_classes: set[tuple[int, int]] = field(default_factory=set)
-    # Accounts with a quota whose usage grew, or that began a session: their live sessions may
-    # need a CoA (a session accepted at the throttle rate is marked throttled by its CoA, so the
-    # reset after midnight restores it even if it stayed quiet).
+    # Accounts with a quota whose usage grew: their live sessions may need a CoA.
     accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
     # Filled by store_accounting (wifidesa.usage.storing): why the batch was stored in parts,
@@ -253,6 +251,9 @@ def _new_row(
             "output_octets": 0,
             "interim_interval": interval,
             "terminate_cause": None,
+            # Accepted at the throttle rate (our Class says so, for this very account): the
+            # quota's reset must restore it, even if it never sends another byte.
+            "throttled": record.throttled and account_id == record.account_id,
         },
     )
 
@@ -307,8 +308,6 @@ def record_accounting(
                 generation=row.values["generation"] + 1 if row else 0,
             )
             generations.append(row)
-            if account_id is not None and account_id in owners.with_quota:
-                result.accounts_with_usage.add(account_id)
         values = row.values
         if values["account_id"] is None and account_id is not None:
             values["account_id"], row.full = account_id, True

@@ -35,6 +35,7 @@ class AcctRecord:
     acct_session_id: str = ""
     username: str = ""
     account_id: int | None = None  # from the Class we gave at login, if echoed
+    throttled: bool = False  # the Class says: accepted at the throttle rate
     mac: str | None = None
     framed_ip: str | None = None
     session_time: int = 0

@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy.orm import Session
 from wdtest.factories import make_batch, make_profile, make_site
 
-from wifidesa.access.logins import LoginRequest, WritesNeeded, decide_logins
+from wifidesa.access.logins import (
+    LoginRequest,
+    WritesNeeded,
+    account_class,
+    account_from_class,
+    decide_logins,
+    throttled_in_class,
+)
 from wifidesa.access.rules import RejectReason
 
 NOW = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
@@ -55,3 +62,12 @@ def test_two_devices_racing_in_one_batch_bind_only_the_first(session: Session) -
     )
     assert [d.accepted for d in decisions] == [True, False]
     assert decisions[1].reason is RejectReason.OTHER_DEVICE
+
+
+def test_the_class_names_the_account_and_whether_it_was_throttled() -> None:
+    assert account_from_class(account_class(42)) == 42
+    assert account_from_class(account_class(42, throttled=True)) == 42
+    assert not throttled_in_class(account_class(42))
+    assert throttled_in_class(account_class(42, throttled=True))
+    for forged in (b"wd:/t", b"wd:x/t", b"/t", b"wd:-1/t", b"wd:42/t/t", None):
+        assert not throttled_in_class(forged), forged

@@ -13,9 +13,10 @@ from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 from wdtest.factories import make_batch, make_profile, make_router, make_site
 
+from wifidesa.access.logins import account_class, account_from_class, throttled_in_class
 from wifidesa.crypto import SecretBox
 from wifidesa.db import bulk, pg_bulk
-from wifidesa.db.models import AcctSession, SessionStatus, UsageDaily
+from wifidesa.db.models import AcctSession, SessionStatus, UsageDaily, Voucher
 from wifidesa.usage.accounting import (
     _ROWS_OF_ROUTER,
     INTERIM_COLUMNS,
@@ -331,3 +332,37 @@ def test_batches_that_start_sessions_add_no_cached_plans(session: Session, box: 
     for n in range(4, 40):
         batch(n)
     assert cached() == before
+
+
+def test_a_session_accepted_throttled_is_stored_throttled_from_its_start(
+    session: Session, box: SecretBox
+) -> None:
+    """Our Class says the login was accepted at the throttle rate: the session is throttled
+    from its Start (the quota's reset restores it), but only for the account the Class names."""
+    router_id, site_id, code = _setup(session, box)
+    account_id = session.scalar(select(Voucher.account_id).where(Voucher.code == code))
+    assert account_id is not None
+
+    def start(sid: str, *, cls: bytes) -> None:
+        record = packets_record(router_id, site_id, sid, code, cls)
+        record_accounting(session=session, records=[record], box=box, now=T0)
+
+    start("slow", cls=account_class(account_id, throttled=True))
+    start("fast", cls=account_class(account_id))
+    start("other", cls=account_class(account_id + 1000, throttled=True))  # not this account's
+    rows = session.execute(select(AcctSession.acct_session_id, AcctSession.throttled))
+    throttled = {row.acct_session_id: row.throttled for row in rows}
+    assert throttled == {"slow": True, "fast": False, "other": False}
+
+
+def packets_record(router_id: int, site_id: int, sid: str, code: str, cls: bytes) -> AcctRecord:
+    return AcctRecord(
+        event=AcctEvent.START,
+        router_id=router_id,
+        site_id=site_id,
+        event_time=T0,
+        acct_session_id=sid,
+        username=code,
+        account_id=account_from_class(cls),
+        throttled=throttled_in_class(cls),
+    )
