@@ -20,31 +20,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from radius import coa, packets
+from radius import packets
 from radius.batching import Batcher, Item
 from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
-from radius.ratelimit import RateLimitedLog, RepeatedError
+from radius.enforcer import Enforcer
+from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
-from wifidesa import redact
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
 from wifidesa.access.tokens import purge_tokens
 from wifidesa.clock import Clock, make_clock
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction
-from wifidesa.db.models import CoAResult
 from wifidesa.places.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
 from wifidesa.usage.accounting import AcctCache, AcctResult
-from wifidesa.usage.enforcement import (
-    SessionAction,
-    plan_quota_actions,
-    plan_restores,
-    record_outcome,
-    recover_stale,
-    requests_due,
-    take_queued,
-)
 from wifidesa.usage.records import AcctRecord
 from wifidesa.usage.storing import store_accounting
 from wifidesa.usage.upkeep import reap_silent_sessions, touch_routers
@@ -53,8 +43,6 @@ log = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 15.0
 REAP_SECONDS = 60.0
-# An admin's Disconnect leaves within about this long (the reaper worker looks for it).
-QUEUE_SECONDS = 1.0
 
 
 def settle_memory() -> None:
@@ -132,6 +120,16 @@ class RadiusWorker:
         self._acct_db = ThreadPoolExecutor(1, thread_name_prefix="radius-acct-db")
         self._batchers: dict[Code, Batcher] = {}
         self._last_reap = 0.0
+        self.enforcer = Enforcer(
+            clock=self.clock,
+            sessions=self.sessions,
+            read_sessions=self.read_sessions,
+            writer_lock=self.writer_lock,
+            executor=self._acct_db,
+            track=self.track,
+            count=self._count,
+            clients=lambda: self.clients,
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -154,7 +152,7 @@ class RadiusWorker:
         }
         self.track(asyncio.ensure_future(self._housekeeping()))
         if self.reaper:
-            self.track(asyncio.ensure_future(self._watch_queue()))
+            self.track(asyncio.ensure_future(self.enforcer.watch_queue(HOUSEKEEPING_SECONDS)))
         if self.checkpointer is not None:
             self.checkpointer.start()
 
@@ -320,86 +318,7 @@ class RadiusWorker:
                 account_id,
             )
         if stored.accounts_with_usage:
-            self.track(asyncio.ensure_future(self._enforce(stored.accounts_with_usage)))
-
-    # -- quota enforcement: CoA / Disconnect ------------------------------------------------
-    def _plan(self, account_ids: set[int] | None) -> list[SessionAction]:
-        now = self.clock()
-        with self.writer_lock.held(), transaction(self.sessions) as session:
-            if account_ids is not None:
-                return plan_quota_actions(session=session, account_ids=account_ids, now=now)
-            recover_stale(session=session, now=now)
-            return plan_restores(session=session, now=now) + take_queued(session=session, now=now)
-
-    def _plan_queued(self) -> list[SessionAction]:
-        """Queued Disconnects and requests cut short by a restart; a read first, which mostly
-        finds none, so the write lock is taken only when there is something to send."""
-        now = self.clock()
-        with transaction(self.read_sessions) as session:
-            if not requests_due(session=session, now=now):
-                return []
-        with self.writer_lock.held(), transaction(self.sessions) as session:
-            if recovered := recover_stale(session=session, now=now):
-                log.warning("%d CoA/Disconnect request(s) cut short by a restart, again", recovered)
-            return take_queued(session=session, now=now)
-
-    async def _enforce(self, account_ids: set[int] | None) -> None:
-        """Plan (usage grew: throttle/cut; None: restores and queued requests) and send."""
-        loop = asyncio.get_running_loop()
-        try:
-            actions = await loop.run_in_executor(self._acct_db, self._plan, account_ids)
-        except Exception as exc:
-            log.error("quota check failed: %s", type(exc).__name__)
-            return
-        self._send_all(actions)
-
-    def _send_all(self, actions: list[SessionAction]) -> None:
-        for action in actions:
-            self.track(asyncio.ensure_future(self._send_coa(action)))
-
-    async def _watch_queue(self) -> None:
-        """Send admins' Disconnects within a second, not at the next housekeeping."""
-        loop = asyncio.get_running_loop()
-        errors = RepeatedError("the check for queued Disconnects", HOUSEKEEPING_SECONDS, logger=log)
-        while True:
-            await asyncio.sleep(QUEUE_SECONDS)
-            try:
-                actions = await loop.run_in_executor(self._acct_db, self._plan_queued)
-            except Exception as exc:
-                errors.failed(0, type(exc).__name__)
-                continue
-            errors.succeeded()
-            self._send_all(actions)
-
-    async def _send_coa(self, action: SessionAction) -> None:
-        client = next((c for c in self.clients.values() if c.router_id == action.router_id), None)
-        result: CoAResult
-        detail: str | None
-        if client is None:
-            result, detail = CoAResult.NAK, "router no longer registered"
-        else:
-            result, detail = await coa.send(client, action)
-        self._count(f"coa_{result.value}")
-        log.info(
-            "%s of session %s (%s) at router %s: %s%s",
-            action.action.value,
-            action.acct_session_id,
-            redact.login_name(action.username),
-            client.name if client else action.router_id,
-            result.value,
-            f" ({detail})" if detail else "",
-        )
-
-        def record() -> None:
-            with self.writer_lock.held(), transaction(self.sessions) as session:
-                record_outcome(
-                    session=session, action=action, result=result, now=self.clock(), detail=detail
-                )
-
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._acct_db, record)
-        except Exception as exc:
-            log.error("could not record the CoA outcome: %s", type(exc).__name__)
+            self.track(asyncio.ensure_future(self.enforcer.enforce(stored.accounts_with_usage)))
 
     # -- housekeeping --------------------------------------------------------------------
     def _load_clients(self) -> dict[str, NasClient]:
@@ -449,6 +368,6 @@ class RadiusWorker:
                 await self._forget_zones()
                 await self.housekeep_now()
                 if self.reaper:  # one worker restores throttled sessions and sends queued ones
-                    await self._enforce(None)
+                    await self.enforcer.enforce(None)
             except Exception as exc:
                 log.error("housekeeping failed: %s", type(exc).__name__)

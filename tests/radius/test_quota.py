@@ -203,7 +203,7 @@ def test_throttle_slows_the_session_and_restores_it_after_the_reset(
             assert slow.accepted and slow.attributes["Mikrotik-Rate-Limit"] == ["64k/128k"]
             assert "Mikrotik-Total-Limit" not in slow.attributes
             clock.advance(minutes=11)  # past 00:00 WITA
-            server.call(lambda: server.worker._enforce(None))
+            server.call(lambda: server.worker.enforcer.enforce(None))
             events = await router.wait_for_coa(2, timeout=30)
             assert events[1].kind is CoAKind.COA
             assert events[1].attributes["Mikrotik-Rate-Limit"] == ["1M/2M"]
@@ -228,7 +228,7 @@ def test_a_session_accepted_throttled_is_restored_after_the_reset_too(
             assert slow.accepted and slow.attributes["Mikrotik-Rate-Limit"] == ["64k/128k"]
             await router.start(slow.session)  # then quiet: no interim before midnight
             clock.advance(minutes=11)  # past 00:00 WITA
-            server.call(lambda: server.worker._enforce(None))
+            server.call(lambda: server.worker.enforcer.enforce(None))
             (restore,) = await router.wait_for_coa(1, timeout=10)
             assert restore.attributes["Acct-Session-Id"] == [slow.session.acct_session_id]
             assert restore.attributes["Mikrotik-Rate-Limit"] == ["1M/2M"]
@@ -283,7 +283,7 @@ def test_admin_disconnect_is_queued_and_sent_by_the_radius_service(
                 (row,) = session.scalars(select(AcctSession)).all()
                 assert request_disconnect(session=session, session_id=row.id, now=clock.now)
                 assert not request_disconnect(session=session, session_id=row.id, now=clock.now)
-            server.call(lambda: server.worker._enforce(None))
+            server.call(lambda: server.worker.enforcer.enforce(None))
             (event,) = await router.wait_for_coa(1, timeout=30)
             assert event.kind is CoAKind.DISCONNECT
             await until(lambda: _rows(sessions)[0].coa_result is CoAResult.ACK)

@@ -153,7 +153,7 @@ def test_disconnect_reaches_the_router_and_its_ack_is_shown(
                 answer = web.post(f"/admin/sessions/{session_id}/disconnect", data={"csrf": csrf})
                 assert answer.status_code == 303
                 # What the service does every few seconds, now.
-                server.call(lambda: server.worker._enforce(None))
+                server.call(lambda: server.worker.enforcer.enforce(None))
                 (event,) = await listener.wait_for(1, timeout=30)
                 assert event.kind is CoAKind.DISCONNECT and event.valid_authenticator
                 assert event.attributes["Acct-Session-Id"] == ["81a00001"]
