@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_batch, make_profile, make_router, make_site
-from wdtest.radius_service import RadiusService, free_udp_ports, radius_service
+from wdtest.ports import free_ports
+from wdtest.radius_service import RadiusService, radius_service
 
 from radius.simulator.coa import CoAKind
 from wifidesa.clock import set_time
@@ -79,7 +80,7 @@ def night(
 ) -> Iterator[Night]:
     """A village whose profile has 1 MiB a day (blocked or throttled after it, by the test's
     parameter), its router's CoA port, and the service running at 23:55 WITA."""
-    (coa_port,) = free_udp_ports(1)
+    (coa_port,) = free_ports(1)
     with sessions.begin() as session:
         site = make_site(session, code="desa-m")
         make_router(session, box, site=site, ip="127.0.0.1", secret=SECRET, coa_port=coa_port)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from wdtest.ports import free_ports
 
 from radius.dispatcher import EXIT_CONFIG, Dispatcher
 from radius.service import open_socket
@@ -22,17 +22,6 @@ pytestmark = pytest.mark.slow
 OTHER_KEY = "another-secret-key-of-a-restored-install-0123456789"
 
 
-def _free_udp_ports(count: int) -> list[int]:
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
-
-
 @pytest.mark.parametrize(
     "command",
     [["radius", "--workers", "1"], ["radius", "--workers", "2"], ["serve", "--only", "radius"]],
@@ -41,7 +30,7 @@ def _free_udp_ports(count: int) -> list[int]:
 def test_a_changed_secret_key_stops_the_service_with_one_line(
     settings: Settings, village: Village, tmp_path: Path, command: list[str]
 ) -> None:
-    auth_port, acct_port = _free_udp_ports(2)
+    auth_port, acct_port = free_ports(2)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIFIDESA_")}
     env.update(
         WIFIDESA_DATABASE_URL=settings.resolved_database_url,

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from wifidesa.crypto import SecretBox
-from wifidesa.db.bulk import Writes, is_postgresql, one_of
+from wifidesa.db.bulk import Writes
 from wifidesa.db.models import (
     AcctSession,
     SessionStatus,
@@ -35,21 +35,19 @@ from wifidesa.usage.owners import Owners, resolve_accounts
 
 # Re-exported: radius/packets.py imports the record types from here.
 from wifidesa.usage.records import AcctEvent, AcctRecord
+from wifidesa.usage.session_rows import (
+    TABLE,
+    Generations,
+    generation_of,
+    load_rows,
+    new_row,
+    starts_anew,
+)
 
 DEFAULT_INTERIM = 300
 SILENT_INTERIMS = 3  # a session silent for 3 interim intervals is lost (power cut, no Stop)
 REAPED = "Lost-Service"  # terminate cause we set when the reaper closes a session
 NAS_REBOOT = "NAS-Reboot"
-
-
-@dataclass
-class _Row:
-    """A session row being merged; `id` is None until inserted."""
-
-    values: dict[str, Any]
-    id: int | None = None
-    dirty: bool = False  # the counters changed
-    full: bool = False  # more than the counters changed (account, status)
 
 
 @dataclass
@@ -136,128 +134,6 @@ def _close_router_sessions(session: Session, record: AcctRecord) -> int:
     return int(cast(Any, result).rowcount or 0)
 
 
-_COLUMNS = (
-    "id",
-    "router_id",
-    "acct_session_id",
-    "generation",
-    "account_id",
-    "status",
-    "started_at",
-    "updated_at",
-    "stopped_at",
-    "session_time",
-    "input_octets",
-    "output_octets",
-    "terminate_cause",
-    "mac",
-)
-
-
-_TABLE = cast(Table, AcctSession.__table__)
-# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index
-# (acct_session_id, router_id) on both backends, where a row-value IN made SQLite scan the whole
-# table. PostgreSQL: `= ANY(array)` (see dbops.one_of), planned with the values (the RADIUS
-# worker's engine: custom_plans), and row locks, so that one session is never merged in two
-# transactions at once.
-_ROWS_OF_ROUTER = {
-    postgresql: (
-        select(*(_TABLE.c[c] for c in _COLUMNS))
-        .where(
-            _TABLE.c.router_id == bindparam("router"),
-            one_of(_TABLE.c.acct_session_id, "ids", postgresql=postgresql),
-        )
-        .order_by(_TABLE.c.generation)
-    )
-    for postgresql in (False, True)
-}
-_ROWS_OF_ROUTER[True] = _ROWS_OF_ROUTER[True].with_for_update()
-
-
-_Generations = dict[tuple[int, str], list[_Row]]
-
-
-def _load_rows(session: Session, records: Sequence[AcctRecord]) -> _Generations:
-    """The stored sessions of the records' ids, by (router, id): each id's generations, oldest
-    first."""
-    by_router: dict[int, set[str]] = defaultdict(set)
-    for record in records:
-        by_router[record.router_id].add(record.acct_session_id)
-    query = _ROWS_OF_ROUTER[is_postgresql(session)]
-    rows: _Generations = defaultdict(list)
-    for router_id in sorted(by_router):
-        found_rows = session.connection().execute(
-            query, {"router": router_id, "ids": sorted(by_router[router_id])}
-        )
-        for found in found_rows:
-            values = dict(zip(_COLUMNS, found, strict=True))
-            rows[(values["router_id"], values["acct_session_id"])].append(
-                _Row(values=values, id=values["id"])
-            )
-    return rows
-
-
-def _generation_of(generations: list[_Row], record: AcctRecord) -> _Row:
-    """The session a record of this id belongs to: the latest that began before it, that is,
-    after the end of the one before (generations follow each other, see _starts_anew)."""
-    for at in range(len(generations) - 1, 0, -1):
-        ended = generations[at - 1].values["stopped_at"]
-        if ended is None or record.event_time > ended:
-            return generations[at]
-    return generations[0]
-
-
-def _starts_anew(generations: list[_Row], row: _Row, record: AcctRecord) -> bool:
-    """A Start after the latest session of its id ended is a new session: the router was reset
-    or replaced and counts its ids anew. (A late copy of that session's own Start happened
-    before its end: it is merged, as a replay.)"""
-    values = row.values
-    return (
-        record.event is AcctEvent.START
-        and row is generations[-1]
-        and values["status"] is not SessionStatus.OPEN
-        and values["stopped_at"] is not None
-        and record.event_time > values["stopped_at"]
-    )
-
-
-def _new_row(
-    record: AcctRecord,
-    account_id: int | None,
-    interval: int | None,
-    device_hash: str | None,
-    generation: int = 0,
-) -> _Row:
-    started = record.event_time - timedelta(seconds=record.session_time)
-    return _Row(
-        dirty=True,
-        full=True,
-        values={
-            "router_id": record.router_id,
-            "site_id": record.site_id,
-            "acct_session_id": record.acct_session_id,
-            "generation": generation,
-            "account_id": account_id,
-            "username": record.username[:64],
-            "mac": record.mac,
-            "device_hash": device_hash,
-            "framed_ip": record.framed_ip,
-            "status": SessionStatus.OPEN,
-            "started_at": started,
-            "updated_at": record.event_time,
-            "stopped_at": None,
-            "session_time": 0,
-            "input_octets": 0,
-            "output_octets": 0,
-            "interim_interval": interval,
-            "terminate_cause": None,
-            # Accepted at the throttle rate (our Class says so, for this very account): the
-            # quota's reset must restore it, even if it never sends another byte.
-            "throttled": record.throttled and account_id == record.account_id,
-        },
-    )
-
-
 def record_accounting(
     *,
     session: Session,
@@ -282,7 +158,7 @@ def record_accounting(
     cache = cache if cache is not None else AcctCache()
     owners = resolve_accounts(session, records, cache.owners)
     zones = _zones(session, {r.site_id for r in records}, cache)
-    rows = _load_rows(session, records)
+    rows = load_rows(session, records)
     usage: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
     hashes = cache.device_hashes
     for record in records:
@@ -298,9 +174,9 @@ def record_accounting(
             if device_hash is None:
                 device_hash = hashes[record.mac] = box.device_hash(record.mac)
         generations = rows[key]
-        row = _generation_of(generations, record) if generations else None
-        if row is None or _starts_anew(generations, row, record):
-            row = _new_row(
+        row = generation_of(generations, record) if generations else None
+        if row is None or starts_anew(generations, row, record):
+            row = new_row(
                 record,
                 account_id,
                 owners.intervals.get(account_id or -1),
@@ -360,7 +236,7 @@ _ALL = ("account_id", "status", "stopped_at", "terminate_cause", *INTERIM_COLUMN
 
 def _write(
     session: Session,
-    generations: _Generations,
+    generations: Generations,
     usage: dict[tuple[int, date], list[int]],
     result: AcctResult,
     cache: AcctCache,
@@ -368,7 +244,7 @@ def _write(
     writes = Writes(session)
     rows = [row for of_one_id in generations.values() for row in of_one_id]
     new = [r.values for r in rows if r.id is None]
-    writes.insert(_TABLE, new)
+    writes.insert(TABLE, new)
     result.sessions_started = len(new)
     for columns, full in ((INTERIM_COLUMNS, False), (_ALL, True)):
         changed = [
@@ -376,7 +252,7 @@ def _write(
             for r in rows
             if r.id is not None and r.full is full and (r.dirty or r.full)
         ]
-        writes.update(_TABLE, changed)
+        writes.update(TABLE, changed)
         result.sessions_updated += len(changed)
     writes.insert(
         cast(Table, UsageDaily.__table__),

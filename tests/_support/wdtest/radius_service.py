@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,21 +22,11 @@ from pathlib import Path
 import pytest
 
 from radius.simulator.router import RouterSimulator, SimRouter
+from wdtest.ports import free_ports
 from wifidesa.settings import Settings
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
-
-
-def free_udp_ports(count: int) -> list[int]:
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
 
 
 def children_of(pid: int) -> list[int]:
@@ -123,7 +112,7 @@ def radius_service(
     env: dict[str, str] | None = None,
 ) -> Iterator[RadiusService]:
     """`wifidesa radius --workers N` in development mode on the test's database, answering."""
-    auth_port, acct_port = free_udp_ports(2)
+    auth_port, acct_port = free_ports(2)
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WIFIDESA_")}
     environ.update(
         WIFIDESA_DATABASE_URL=settings.resolved_database_url,

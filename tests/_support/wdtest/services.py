@@ -19,20 +19,10 @@ from pathlib import Path
 
 from radius.simulator.load import client_ip, client_mac
 from radius.simulator.router import RouterSimulator, SimRouter
+from wdtest.ports import free_ports
 
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
-
-
-def free_ports(count: int, kind: int = socket.SOCK_DGRAM) -> list[int]:
-    socks = [socket.socket(socket.AF_INET, kind) for _ in range(count)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
 
 
 def _parent_of(pid: int) -> int | None:

@@ -17,12 +17,9 @@ from wifidesa.access.logins import account_class, account_from_class, throttled_
 from wifidesa.crypto import SecretBox
 from wifidesa.db import bulk, pg_bulk
 from wifidesa.db.models import AcctSession, SessionStatus, UsageDaily, Voucher
-from wifidesa.usage.accounting import (
-    _ROWS_OF_ROUTER,
-    INTERIM_COLUMNS,
-    record_accounting,
-)
+from wifidesa.usage.accounting import INTERIM_COLUMNS, record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
+from wifidesa.usage.session_rows import ROWS_OF_ROUTER
 from wifidesa.usage.upkeep import reap_silent_sessions
 
 T0 = datetime(2026, 1, 31, 15, 0, tzinfo=UTC)  # 23:00 WITA on the last day of January
@@ -278,7 +275,7 @@ def test_a_batch_finds_its_sessions_through_the_index(session: Session, box: Sec
         # custom_plans: a generic plan made while the table was small goes on scanning it).
         positional = psycopg_dialect(paramstyle="numeric_dollar")
         session.execute(
-            text(f"PREPARE batch_rows AS {_ROWS_OF_ROUTER[True].compile(dialect=positional)}")
+            text(f"PREPARE batch_rows AS {ROWS_OF_ROUTER[True].compile(dialect=positional)}")
         )
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         ids = ", ".join(f"'{i}'" for i in some)  # EXPLAIN EXECUTE takes no parameters
@@ -289,7 +286,7 @@ def test_a_batch_finds_its_sessions_through_the_index(session: Session, box: Sec
         assert not any("Filter" in line for line in plan), plan
         session.execute(text("DEALLOCATE batch_rows"))
     else:
-        query = _ROWS_OF_ROUTER[False].params(router=router_id, ids=some)
+        query = ROWS_OF_ROUTER[False].params(router=router_id, ids=some)
         sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         plan = [row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql))]
         assert any("(acct_session_id=? AND router_id=?)" in line for line in plan), plan

@@ -1,0 +1,150 @@
+"""The stored sessions an accounting batch merges into: loaded by (router, Acct-Session-Id),
+one list per id of its generations (a router reset numbers its ids anew), and new rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.orm import Session
+
+from wifidesa.db.bulk import is_postgresql, one_of
+from wifidesa.db.models import AcctSession, SessionStatus
+from wifidesa.usage.records import AcctEvent, AcctRecord
+
+
+@dataclass
+class Row:
+    """A session row being merged; `id` is None until inserted."""
+
+    values: dict[str, Any]
+    id: int | None = None
+    dirty: bool = False  # the counters changed
+    full: bool = False  # more than the counters changed (account, status)
+
+
+_COLUMNS = (
+    "id",
+    "router_id",
+    "acct_session_id",
+    "generation",
+    "account_id",
+    "status",
+    "started_at",
+    "updated_at",
+    "stopped_at",
+    "session_time",
+    "input_octets",
+    "output_octets",
+    "terminate_cause",
+    "mac",
+)
+
+
+TABLE = cast(Table, AcctSession.__table__)
+# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index
+# (acct_session_id, router_id) on both backends, where a row-value IN made SQLite scan the whole
+# table. PostgreSQL: `= ANY(array)` (see dbops.one_of), planned with the values (the RADIUS
+# worker's engine: custom_plans), and row locks, so that one session is never merged in two
+# transactions at once.
+ROWS_OF_ROUTER = {
+    postgresql: (
+        select(*(TABLE.c[c] for c in _COLUMNS))
+        .where(
+            TABLE.c.router_id == bindparam("router"),
+            one_of(TABLE.c.acct_session_id, "ids", postgresql=postgresql),
+        )
+        .order_by(TABLE.c.generation)
+    )
+    for postgresql in (False, True)
+}
+ROWS_OF_ROUTER[True] = ROWS_OF_ROUTER[True].with_for_update()
+
+
+Generations = dict[tuple[int, str], list[Row]]
+
+
+def load_rows(session: Session, records: Sequence[AcctRecord]) -> Generations:
+    """The stored sessions of the records' ids, by (router, id): each id's generations, oldest
+    first."""
+    by_router: dict[int, set[str]] = defaultdict(set)
+    for record in records:
+        by_router[record.router_id].add(record.acct_session_id)
+    query = ROWS_OF_ROUTER[is_postgresql(session)]
+    rows: Generations = defaultdict(list)
+    for router_id in sorted(by_router):
+        found_rows = session.connection().execute(
+            query, {"router": router_id, "ids": sorted(by_router[router_id])}
+        )
+        for found in found_rows:
+            values = dict(zip(_COLUMNS, found, strict=True))
+            rows[(values["router_id"], values["acct_session_id"])].append(
+                Row(values=values, id=values["id"])
+            )
+    return rows
+
+
+def generation_of(generations: list[Row], record: AcctRecord) -> Row:
+    """The session a record of this id belongs to: the latest that began before it, that is,
+    after the end of the one before (generations follow each other, see starts_anew)."""
+    for at in range(len(generations) - 1, 0, -1):
+        ended = generations[at - 1].values["stopped_at"]
+        if ended is None or record.event_time > ended:
+            return generations[at]
+    return generations[0]
+
+
+def starts_anew(generations: list[Row], row: Row, record: AcctRecord) -> bool:
+    """A Start after the latest session of its id ended is a new session: the router was reset
+    or replaced and counts its ids anew. (A late copy of that session's own Start happened
+    before its end: it is merged, as a replay.)"""
+    values = row.values
+    return (
+        record.event is AcctEvent.START
+        and row is generations[-1]
+        and values["status"] is not SessionStatus.OPEN
+        and values["stopped_at"] is not None
+        and record.event_time > values["stopped_at"]
+    )
+
+
+def new_row(
+    record: AcctRecord,
+    account_id: int | None,
+    interval: int | None,
+    device_hash: str | None,
+    generation: int = 0,
+) -> Row:
+    started = record.event_time - timedelta(seconds=record.session_time)
+    return Row(
+        dirty=True,
+        full=True,
+        values={
+            "router_id": record.router_id,
+            "site_id": record.site_id,
+            "acct_session_id": record.acct_session_id,
+            "generation": generation,
+            "account_id": account_id,
+            "username": record.username[:64],
+            "mac": record.mac,
+            "device_hash": device_hash,
+            "framed_ip": record.framed_ip,
+            "status": SessionStatus.OPEN,
+            "started_at": started,
+            "updated_at": record.event_time,
+            "stopped_at": None,
+            "session_time": 0,
+            "input_octets": 0,
+            "output_octets": 0,
+            "interim_interval": interval,
+            "terminate_cause": None,
+            # Accepted at the throttle rate (our Class says so, for this very account): the
+            # quota's reset must restore it, even if it never sends another byte.
+            "throttled": record.throttled and account_id == record.account_id,
+        },
+    )
