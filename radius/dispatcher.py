@@ -3,8 +3,9 @@
 Access-Requests reach a worker by a hash of (Identifier, Request Authenticator), so a
 retransmission reaches the worker that holds its answer: on Linux the kernel applies it to one
 socket per worker (radius.steering); elsewhere the parent reads the one socket and forwards.
-Accounting on SQLite goes to worker 0, which reads the socket itself; on PostgreSQL the parent
-routes it by (source, Acct-Session-Id), so one session is only ever merged by one worker.
+Accounting on SQLite goes to worker 0, which reads the socket itself and answers no logins (its
+writes wait for SQLite's one lock, logins must not); on PostgreSQL the parent routes it by
+(source, Acct-Session-Id), so one session is only ever merged by one worker.
 Workers answer on the UDP sockets, so replies come from the server's address and port as
 routers expect.
 """
@@ -80,6 +81,19 @@ def acct_session_id(data: bytes) -> bytes:
     return b""
 
 
+def accounting_apart(settings: Settings, workers: int) -> bool:
+    """SQLite has one writer at a time: accounting from two workers only queues for its lock,
+    so one worker takes it all and its batches grow instead (+30-50 % on the bench). With more
+    than one worker it answers no logins: they would wait while its writes wait for the lock
+    (soak at 2,949 req/s: accounting p99 ~300 -> see README)."""
+    return workers > 1 and settings.resolved_database_url.startswith("sqlite")
+
+
+def login_workers(settings: Settings, workers: int) -> range:
+    """The workers that answer logins."""
+    return range(1 if accounting_apart(settings, workers) else 0, workers)
+
+
 def route(
     code: Code,
     data: bytes,
@@ -88,11 +102,14 @@ def route(
     *,
     one_accounting_worker: bool = False,
 ) -> int:
+    """The worker for a request; with `one_accounting_worker`, worker 0 takes all accounting
+    and no logins."""
     if code is Code.ACCOUNTING_REQUEST:
         if one_accounting_worker:
             return 0
         return hash((addr[0], acct_session_id(data))) % workers
-    return hash((addr, data[1:20])) % workers
+    first = 1 if one_accounting_worker and workers > 1 else 0
+    return first + hash((addr, data[1:20])) % (workers - first)
 
 
 def _worker_main(
@@ -102,6 +119,7 @@ def _worker_main(
     acct_sock: socket.socket,
     inbox: socket.socket,
     own: list[Code],
+    answers_logins: bool,
 ) -> None:
     # imported in the child: engines are per process
     from radius.worker import RadiusWorker, settle_memory
@@ -114,7 +132,13 @@ def _worker_main(
     asyncio.events._set_running_loop(None)  # forked from a process that may run a loop
 
     async def main() -> None:
-        worker = RadiusWorker(settings, auth_sock=auth_sock, acct_sock=acct_sock, reaper=index == 0)
+        worker = RadiusWorker(
+            settings,
+            auth_sock=auth_sock,
+            acct_sock=acct_sock,
+            reaper=index == 0,
+            answers_logins=answers_logins,
+        )
         await worker.start()
         settle_memory()
         worker.listen_udp(own)  # the sockets this worker reads itself; the rest come by inbox
@@ -149,8 +173,8 @@ def _worker_main(
 class Dispatcher:
     """Starts and watches the workers, and routes what the kernel does not route for it.
 
-    `auth_socks` is one socket, which this process reads and routes, or one per worker, steered
-    by the kernel (radius.steering), which each worker reads itself.
+    `auth_socks` is one socket, which this process reads and routes, or one per login worker
+    (steered by the kernel, radius.steering, if there are several), which each reads itself.
     """
 
     def __init__(
@@ -165,18 +189,23 @@ class Dispatcher:
         self.inboxes: list[socket.socket] = []
         self.procs: list[BaseProcess] = []
         self.dropped = 0
-        self.steered = len(auth_socks) == workers > 1
-        # SQLite has one writer at a time: accounting from two workers only queues for its
-        # lock, so one worker takes it all and its batches grow instead (+30-50 % on the bench).
-        # That worker reads the accounting socket itself.
-        self.one_accounting_worker = settings.resolved_database_url.startswith("sqlite")
+        # SQLite: worker 0 reads the accounting socket itself and answers no logins.
+        self.one_accounting_worker = accounting_apart(settings, workers)
+        self.logins = login_workers(settings, workers)
+        self.steered = len(auth_socks) == len(self.logins)
 
     def _own(self, index: int) -> list[Code]:
         """The sockets worker `index` reads itself."""
-        own = [Code.ACCESS_REQUEST] if self.steered else []
+        own = [Code.ACCESS_REQUEST] if self.steered and index in self.logins else []
         if self.one_accounting_worker and index == 0:
             own.append(Code.ACCOUNTING_REQUEST)
         return own
+
+    def _auth_sock(self, index: int) -> socket.socket:
+        """The socket worker `index` answers logins on (reads too, if steered)."""
+        if self.steered and index in self.logins:
+            return self.auth_socks[index - self.logins.start]
+        return self.auth_socks[0]
 
     def _spawn(self, index: int) -> tuple[BaseProcess, socket.socket]:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -189,10 +218,11 @@ class Dispatcher:
             args=(
                 self.settings,
                 index,
-                self.auth_socks[index if self.steered else 0],
+                self._auth_sock(index),
                 self.acct_sock,
                 theirs,
                 self._own(index),
+                index in self.logins,
             ),
         )
         proc.start()

@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 
+from radius.dispatcher import Dispatcher, login_workers
 from radius.packets import REPLY_LANGUAGE
 from radius.steering import steered_sockets
 from wifidesa.crypto import SecretBox
@@ -97,10 +98,10 @@ def _run(settings: Settings) -> None:
     # Parse the catalogue of the Reply-Messages once, before forking: workers share it.
     translations(REPLY_LANGUAGE)
     workers = worker_count(settings)
-    steered = None
-    if workers > 1:
+    steered, logins = None, len(login_workers(settings, workers))
+    if logins > 1:
         steered = steered_sockets(
-            open_socket, settings.radius_host, settings.radius_auth_port, workers
+            open_socket, settings.radius_host, settings.radius_auth_port, logins
         )
     auth = steered or [open_socket(settings.radius_host, settings.radius_auth_port)]
     acct = open_socket(settings.radius_host, settings.radius_acct_port)
@@ -114,8 +115,6 @@ def _run(settings: Settings) -> None:
     if workers == 1:
         asyncio.run(_single(settings, auth[0], acct))
         return
-    from radius.dispatcher import Dispatcher
-
     dispatcher = Dispatcher(settings, auth, acct, workers)
     dispatcher.start_workers()
     if not asyncio.run(dispatcher.run()):

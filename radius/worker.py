@@ -77,8 +77,10 @@ class RadiusWorker:
         acct_sock: socket.socket,
         clock: Clock | None = None,  # None: the settings' (the system's, but in tests)
         reaper: bool = True,
+        answers_logins: bool = True,  # False: SQLite's accounting worker beside login workers
     ) -> None:
         self.settings = settings
+        self.answers_logins = answers_logins
         self.clock = clock if clock is not None else make_clock(settings)
         self.reaper = reaper
         self.socks = {Code.ACCESS_REQUEST: auth_sock, Code.ACCOUNTING_REQUEST: acct_sock}
@@ -137,7 +139,9 @@ class RadiusWorker:
         self.clients = await loop.run_in_executor(self._acct_db, self._load_clients)
         # Logins are decided on the loop. SQLite accounting, which may wait seconds for the write
         # lock, runs in the database thread so that logins never queue behind it (at a cost: one
-        # worker answered ~11,000/s instead of 12,000-15,000 in a quick bench).
+        # worker answered ~11,000/s instead of 12,000-15,000 in a quick bench), unless this
+        # worker answers no logins (radius.dispatcher: SQLite's accounting worker).
+        acct_in_thread = bool(self.writer_lock.path) and self.answers_logins
         self._batchers = {
             Code.ACCESS_REQUEST: Batcher(
                 self.track, self._decide, self._answer_auth, what="login batch"
@@ -146,7 +150,7 @@ class RadiusWorker:
                 self.track,
                 self._store,
                 self._answer_acct,
-                executor=self._acct_db if self.writer_lock.path else None,
+                executor=self._acct_db if acct_in_thread else None,
                 what="accounting batch",
             ),
         }

@@ -197,7 +197,16 @@ async def soak(
                 stats.wal[minute] = max(stats.wal.get(minute, 0), size)
                 await asyncio.sleep(2.0)
 
+        async def sample_lag() -> None:  # how late this process's own loop runs
+            while time.monotonic() < end:
+                before = time.monotonic()
+                await asyncio.sleep(0.005)
+                stats.latencies[(stats.minute(), "lag")].append(
+                    (time.monotonic() - before - 0.005) * 1000
+                )
+
         sampler = asyncio.ensure_future(sample_wal())
+        lagger = asyncio.ensure_future(sample_lag())
         launched, web_launched, tick = 0, 0, 0.01
         while (now := time.monotonic()) < end:
             due = int((now - stats.started) * cycles_per_second) - launched
@@ -220,7 +229,7 @@ async def soak(
                 else:
                     stats.note("web", time.monotonic(), False)  # the portal is far behind
             await asyncio.sleep(tick)
-        await asyncio.gather(*tasks, *web_tasks, sampler, return_exceptions=True)
+        await asyncio.gather(*tasks, *web_tasks, sampler, lagger, return_exceptions=True)
         if skipped:
             print(f"soak: {skipped} client cycles not started (every voucher busy)")
         return stats, peak, rate
@@ -248,11 +257,14 @@ def report(stats: Stats, args: argparse.Namespace) -> bool:
     header = (
         f"{'min':>3} {'RADIUS req':>10} {'answered':>9} {'login p50/p99 ms':>17}"
         f" {'acct p50/p99 ms':>16} {'web req':>7} {'web ok':>7} {'web p50/p99 ms':>15}"
-        f" {'WAL MiB':>8}"
+        f" {'WAL MiB':>8} {'own lag p50/p99':>16}"
     )
     print(header)
     for minute in range(args.minutes):
-        lat = {kind: stats.latencies.get((minute, kind), []) for kind in ("login", "acct", "web")}
+        lat = {
+            kind: stats.latencies.get((minute, kind), [])
+            for kind in ("login", "acct", "web", "lag")
+        }
         lost = {kind: stats.lost.get((minute, kind), 0) for kind in ("login", "acct", "web")}
         radius = len(lat["login"]) + len(lat["acct"]) + lost["login"] + lost["acct"]
         answered = 100.0 * (len(lat["login"]) + len(lat["acct"])) / radius if radius else 0.0
@@ -266,13 +278,14 @@ def report(stats: Stats, args: argparse.Namespace) -> bool:
         print(
             f"{minute + 1:>3} {radius:>10} {answered:>8.2f}% {pair(lat['login']):>17}"
             f" {pair(lat['acct']):>16} {web_total:>7} {web_ok:>6.1f}% {pair(lat['web']):>15}"
-            f" {wal_mib:>8.1f}"
+            f" {wal_mib:>8.1f} {pair(lat['lag']):>16}"
         )
         if radius == 0 or answered < args.min_answered or web_ok < args.min_answered:
             ok = False
         if wal_mib > args.wal_limit_mib:
             ok = False
-    all_ms = [v for (m, kind), vs in stats.latencies.items() if kind != "web" for v in vs]
+    radius_kinds = ("login", "acct")
+    all_ms = [v for (m, kind), vs in stats.latencies.items() if kind in radius_kinds for v in vs]
     if all_ms:
         print(
             f"RADIUS overall: p50 {statistics.median(all_ms):.1f} ms,"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import socket
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -31,32 +32,71 @@ def _check_reply(request: PreparedRequest, data: bytes, codes: tuple[int, ...]) 
     return reply
 
 
-class _Channel(asyncio.DatagramProtocol):
-    """One socket from the router's address to one server port; replies found by Identifier."""
+class _Channel:
+    """One socket from the router's address to one server port; replies found by Identifier.
 
-    def __init__(self) -> None:
-        self._transport: asyncio.DatagramTransport | None = None
+    It reads every datagram waiting when the socket becomes readable, where asyncio's datagram
+    transport reads one per turn of the loop: a load generator holding thousands of requests
+    in flight then left replies waiting in the socket for tens of milliseconds (soak: the
+    server answered accounting in 1.3 ms at p50, the generator measured 20-47 ms).
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
         self._waiting: dict[int, asyncio.Queue[bytes]] = {}
         self._slots = asyncio.Semaphore(256)  # Identifiers are one octet
         self._next_id = secrets.randbelow(256)
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(sock.fileno(), self._read_ready)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = cast(asyncio.DatagramTransport, transport)
+    @classmethod
+    def open(
+        cls, local: tuple[str, int], remote: tuple[str, int], *, receive_buffer: int
+    ) -> _Channel:
+        """A socket bound to `local`, connected to `remote` (OSError if `local` is not ours)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            sock.bind(local)
+            sock.connect(remote)
+        except OSError:
+            sock.close()
+            raise
+        return cls(sock)
 
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+    def _read_ready(self) -> None:
+        for _ in range(1024):
+            try:
+                data = self._sock.recv(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                # ICMP port unreachable: the server is not up (yet); like a router, retry
+                # until the timeout.
+                logger.debug("socket error: %s", exc)
+                continue
+            self.datagram_received(data)
+
+    def datagram_received(self, data: bytes) -> None:
         queue = self._waiting.get(data[1]) if len(data) >= _HEADER_LENGTH else None
         if queue is None:
-            logger.debug("[%s:%d] dropped %d bytes: no request waits", addr[0], addr[1], len(data))
+            logger.debug("dropped %d bytes: no request waits", len(data))
             return
         queue.put_nowait(data)
 
-    def error_received(self, exc: Exception) -> None:
-        # ICMP port unreachable: the server is not up (yet); like a router, retry until timeout.
-        logger.debug("socket error: %s", exc)
+    def sendto(self, data: bytes) -> None:
+        try:
+            self._sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            pass  # a full send buffer loses the datagram, as on a router: it is resent
+        except OSError as exc:
+            logger.debug("socket error: %s", exc)
 
     def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
+        if self._sock.fileno() >= 0:
+            self._loop.remove_reader(self._sock.fileno())
+            self._sock.close()
 
     async def call(
         self,
@@ -67,7 +107,6 @@ class _Channel(asyncio.DatagramProtocol):
         retries: int,
     ) -> tuple[PreparedRequest, Any | None, int, int]:
         """Send, resend the same bytes on timeout; (request, reply or None, resends, invalid)."""
-        assert self._transport is not None
         loop = asyncio.get_running_loop()
         async with self._slots:
             while self._next_id in self._waiting:
@@ -78,7 +117,7 @@ class _Channel(asyncio.DatagramProtocol):
                 request = build(ident)
                 invalid = 0
                 for attempt in range(retries + 1):
-                    self._transport.sendto(request.raw)
+                    self.sendto(request.raw)
                     deadline = loop.time() + timeout
                     while (left := deadline - loop.time()) > 0:
                         try:

@@ -16,7 +16,6 @@ import asyncio
 import hashlib
 import itertools
 import secrets
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -102,17 +101,16 @@ class RouterSimulator:
 
     async def open(self) -> None:
         """Open the auth and acct sockets, bound to the router's address (OSError if not local)."""
-        loop = asyncio.get_running_loop()
         try:
             for port in ("auth", "acct"):
-                transport, self._channels[port] = await loop.create_datagram_endpoint(
-                    _Channel, local_addr=(self.config.source_ip, 0), remote_addr=self._address(port)
-                )
                 # One socket stands for many routers' clients: with the kernel's default
                 # buffer, replies arriving while the load generator was busy were dropped
                 # (RcvbufErrors), and counted as answered only after a resend, a second later.
-                sock = transport.get_extra_info("socket")
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+                self._channels[port] = _Channel.open(
+                    (self.config.source_ip, 0),
+                    self._address(port),
+                    receive_buffer=RECEIVE_BUFFER,
+                )
         except OSError:
             self.close()
             raise

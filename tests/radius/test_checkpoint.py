@@ -116,6 +116,9 @@ def test_the_wal_stays_bounded_under_sustained_writes_and_readers(tmp_path: Path
         for thread in threads:
             thread.join(timeout=30)
         checkpointer.stop()
-    assert written[0] > 10 * limit  # enough traffic to grow it well past the bound
-    assert checkpointer.truncations >= 1
-    assert largest < 6 * limit, f"WAL reached {largest >> 20} MiB, wrote {written[0] >> 20} MiB"
+    assert written[0] > 40 * limit  # enough traffic to grow it far past the bound
+    assert checkpointer.truncations >= 5
+    # Between two checks (0.05 s) the writer adds up to ~5 MiB here, and a truncation that the
+    # readers outlast (about one in ten) waits 0.5 s and leaves the WAL for the next round: it
+    # peaked at 10-21 MiB in runs on this machine, never near what was written.
+    assert largest < 16 * limit, f"WAL reached {largest >> 20} MiB, wrote {written[0] >> 20} MiB"

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
@@ -221,3 +222,40 @@ def test_sigterm_stops_the_parent_and_every_worker(service: RadiusService) -> No
     for port in (service.auth_port, service.acct_port):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.bind(("127.0.0.1", port))
+
+
+def test_on_sqlite_logins_are_answered_while_the_accounting_worker_waits_for_the_lock(
+    service: RadiusService, village: Village, backend: str, db_url: str
+) -> None:
+    """On SQLite one worker writes all accounting and answers no logins: while another process
+    holds the database's write lock (a backup, a migration), its accounting waits, and logins,
+    which only read, are answered by the other worker at once."""
+    if backend != "sqlite":
+        pytest.skip("the write lock of a database file")
+    code = village.codes[0]
+
+    async def scenario() -> tuple[list[float], bool]:
+        async with service.router(timeout=5.0, retries=0) as router:
+            first = await router.login(code, code, mac=client_mac(1), ip=client_ip(1))
+            assert first.accepted  # binds the voucher to the device: coming back only reads
+            holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                start = asyncio.ensure_future(router.start(first.session))
+                await asyncio.sleep(0.2)  # the accounting worker is waiting for the lock
+                waits = []
+                for _ in range(10):
+                    sent = time.monotonic()
+                    again = await router.login(code, code, mac=client_mac(1), ip=client_ip(1))
+                    assert again.accepted
+                    waits.append(time.monotonic() - sent)
+                stored_early = start.done()
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            assert (await start).acknowledged  # stored once the lock is free, then answered
+            return waits, stored_early
+
+    waits, stored_early = run(scenario)
+    assert not stored_early
+    assert max(waits) < 2.0, waits  # each answered at once, not after the lock's holder
