@@ -24,6 +24,7 @@ class Item:
     addr: tuple[str, int]
     pkt: wire.Request
     request: Any  # LoginRequest or AcctRecord
+    arrived: float = 0.0  # when the kernel received it (epoch seconds; radius.latency)
 
 
 class Batcher:

@@ -125,9 +125,10 @@ def _worker_main(
     from radius.worker import RadiusWorker, settle_memory
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    logging.basicConfig(
+    logging.basicConfig(  # replacing what a parent set up: each line names its worker
         level=settings.log_level,
         format=f"%(asctime)s radius[{index}] %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
     asyncio.events._set_running_loop(None)  # forked from a process that may run a loop
 

@@ -25,6 +25,7 @@ from radius.batching import Batcher, Item
 from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
 from radius.enforcer import Enforcer
+from radius.latency import Latencies, arrival, timestamp_arrivals
 from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
@@ -42,6 +43,7 @@ from wifidesa.usage.upkeep import reap_silent_sessions, touch_routers
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 15.0
+_ANCILLARY = socket.CMSG_SPACE(16)  # room for the kernel's receive time (radius.latency)
 REAP_SECONDS = 60.0
 
 
@@ -117,6 +119,7 @@ class RadiusWorker:
         self.acct_cache = AcctCache()
         self.seen_routers: set[int] = set()
         self.problems = RateLimitedLog()
+        self.latencies = Latencies(settings.radius_latency_log_seconds)
         self.counts: dict[str, int] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
         self._acct_db = ThreadPoolExecutor(1, thread_name_prefix="radius-acct-db")
@@ -180,21 +183,25 @@ class RadiusWorker:
         for code, sock in self.socks.items():
             if code in codes:
                 sock.setblocking(False)
+                timestamp_arrivals(sock)
                 loop.add_reader(sock.fileno(), self._drain_udp, sock, code)
 
     def _drain_udp(self, sock: socket.socket, code: Code) -> None:
         for _ in range(256):  # bounded, so one busy socket cannot starve the other
             try:
-                data, addr = sock.recvfrom(4096)
+                data, ancdata, _, addr = sock.recvmsg(4096, _ANCILLARY)
             except (BlockingIOError, InterruptedError):
                 return
-            self.handle(code, data, addr)
+            self.handle(code, data, addr, arrival(ancdata))
 
     # -- per packet (event loop) ---------------------------------------------------------
     def _count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
 
-    def handle(self, code: Code, data: bytes, addr: tuple[str, int]) -> None:
+    def handle(
+        self, code: Code, data: bytes, addr: tuple[str, int], arrived: float | None = None
+    ) -> None:
+        """One datagram; `arrived` is when the kernel received it (epoch seconds), if known."""
         client = self.clients.get(addr[0])
         if client is None:
             self._count("unknown_source")
@@ -232,7 +239,15 @@ class RadiusWorker:
             return
         self.seen_routers.add(client.router_id)
         self.cache.begin(key)
-        self._batchers[code].add(Item(key=key, addr=addr, pkt=pkt, request=request))
+        self._batchers[code].add(
+            Item(
+                key=key,
+                addr=addr,
+                pkt=pkt,
+                request=request,
+                arrived=time.time() if arrived is None else arrived,
+            )
+        )
 
     def send(self, code: Code, reply: bytes, addr: tuple[str, int]) -> None:
         try:
@@ -275,6 +290,8 @@ class RadiusWorker:
             reply = packets.auth_reply(item.pkt, decision)
             self.cache.finish(item.key, reply)
             self.send(Code.ACCESS_REQUEST, reply, item.addr)
+            self.latencies.record("login", time.time() - item.arrived)
+        self.latencies.log_if_due()
 
     def _answer_acct(self, batch: list[Item], stored: AcctResult | None) -> None:
         if stored is None:
@@ -314,6 +331,8 @@ class RadiusWorker:
             reply = packets.acct_reply(item.pkt)
             self.cache.finish(item.key, reply)
             self.send(Code.ACCOUNTING_REQUEST, reply, item.addr)
+            self.latencies.record("accounting", time.time() - item.arrived)
+        self.latencies.log_if_due()
         for router_id, account_id in sorted(stored.refused_classes):
             self.problems.warning(
                 f"router {router_id} class",

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     radius_acct_port: int = 1813
     radius_workers: int = 0  # processes answering RADIUS; 0 = one per CPU core
     radius_reply_cache_seconds: int = 30  # retransmissions within this get the same answer
+    radius_latency_log_seconds: float = 60.0  # each worker logs how fast it answered, this often
 
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,

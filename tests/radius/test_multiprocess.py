@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -259,3 +260,27 @@ def test_on_sqlite_logins_are_answered_while_the_accounting_worker_waits_for_the
     waits, stored_early = run(scenario)
     assert not stored_early
     assert max(waits) < 2.0, waits  # each answered at once, not after the lock's holder
+
+
+def test_each_worker_logs_how_fast_it_answered(
+    settings: Settings, village: Village, tmp_path: Path
+) -> None:
+    """From the kernel's receive time to the answer, a line per worker and interval, naming
+    the worker (the accounting worker's and the login workers' on SQLite)."""
+    env = {"WIFIDESA_LOG_LEVEL": "INFO", "WIFIDESA_RADIUS_LATENCY_LOG_SECONDS": "0.5"}
+    with radius_service(settings, tmp_path, secret=SECRET, workers=WORKERS, env=env) as running:
+
+        async def scenario() -> None:
+            async with running.router() as router:
+                for n, code in enumerate(village.codes[:3], 1):
+                    assert await _account_session(router, code, n)
+                await asyncio.sleep(0.6)
+                assert await _account_session(router, village.codes[3], 4)
+
+        run(scenario)
+        running.stop()
+        log = running.log.read_text(errors="replace")
+        lines = [line for line in log.splitlines() if "radius.latency" in line]
+    kinds = " ".join(lines)
+    assert "logins p50" in kinds and "accounting p50" in kinds, lines
+    assert all(re.search(r"radius\[[01]\] INFO radius\.latency: answered in ", x) for x in lines)
