@@ -31,6 +31,7 @@ from wifidesa.db.models.sessions import (
     SiteDeviceDay,
     UsageDaily,
 )
+from wifidesa.db.models.statistics import SiteDay
 
 __all__ = [
     "Account",
@@ -57,6 +58,7 @@ __all__ = [
     "Router",
     "SessionStatus",
     "Site",
+    "SiteDay",
     "SiteDeviceDay",
     "TokenKind",
     "UsageDaily",

@@ -1,0 +1,191 @@
+"""Site-day statistics recomputed from the stored sessions: the days that accounting touched,
+recomputed as records arrive in any order (late, replayed), equal a full recomputation."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wdtest.factories import make_router, make_site
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.models import AcctSession, SiteDay
+from wifidesa.stats.rollup import nearest_rank, recompute_site_days
+from wifidesa.stats.spans import local_days
+from wifidesa.usage.accounting import record_accounting
+from wifidesa.usage.records import AcctEvent, AcctRecord
+
+WITA = "Asia/Makassar"
+MONTH_END = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 1 December 00:00 WITA
+MB = 10**6
+
+
+def _row(session: Session, site_id: int, day: date) -> SiteDay | None:
+    return session.get(SiteDay, (site_id, day))
+
+
+def _site(session: Session, box: SecretBox) -> tuple[int, int]:
+    site = make_site(session)
+    router = make_router(session, box, site=site)
+    session.flush()
+    return site.id, router.id
+
+
+def _records(
+    site_id: int, router_id: int, sid: str, start: datetime, minutes: int, mac: str
+) -> list[AcctRecord]:
+    """Start, an interim every 30 minutes and a Stop, with octets growing 1 MB a minute."""
+
+    def record(event: AcctEvent, at: int) -> AcctRecord:
+        return AcctRecord(
+            event=event,
+            router_id=router_id,
+            site_id=site_id,
+            event_time=start + timedelta(minutes=at),
+            acct_session_id=sid,
+            username="guest",
+            mac=mac,
+            session_time=at * 60,
+            input_octets=at * MB // 4,
+            output_octets=at * MB,
+        )
+
+    interims = [record(AcctEvent.INTERIM, at) for at in range(30, minutes, 30)]
+    return [record(AcctEvent.START, 0), *interims, record(AcctEvent.STOP, minutes)]
+
+
+def _spans(session: Session, router_id: int) -> dict[int, tuple[datetime, int]]:
+    rows = session.execute(
+        select(AcctSession.id, AcctSession.started_at, AcctSession.session_time).where(
+            AcctSession.router_id == router_id
+        )
+    )
+    return {row.id: (row.started_at, row.session_time) for row in rows}
+
+
+def _table(session: Session, site_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(SiteDay).where(SiteDay.site_id == site_id).order_by(SiteDay.day))
+    return [{c: getattr(r, c) for c in SiteDay.__table__.columns.keys()} for r in rows]  # noqa: SIM118
+
+
+def test_a_session_across_local_midnight_counts_on_both_days(
+    session: Session, box: SecretBox
+) -> None:
+    site_id, router_id = _site(session, box)
+    start = MONTH_END - timedelta(minutes=30)  # 30 November 23:30 WITA, an hour long
+    batch = _records(site_id, router_id, "a1", start, 60, "AA:00:00:00:00:01")
+    record_accounting(session=session, records=batch, box=box, now=start)
+    days = [date(2026, 11, 30), date(2026, 12, 1)]
+    assert recompute_site_days(session=session, site_days=[(site_id, d) for d in days]) == 2
+    first, second = (_row(session, site_id, d) for d in days)
+    assert first is not None and second is not None
+    assert (first.sessions, second.sessions) == (1, 0)  # started on the first day
+    assert (first.devices, second.devices) == (1, 1)
+    assert (first.online_seconds, second.online_seconds) == (1800, 1800)
+    assert (first.h23, second.h00, first.h00) == (1800, 1800, 0)
+    assert first.output_octets + second.output_octets == 60 * MB
+    assert first.output_octets == 30 * MB
+    assert (first.session_p50, first.session_p90) == (3600, 3600)
+    assert second.last_heard == first.last_heard == start + timedelta(minutes=60)
+
+
+def test_a_day_without_sessions_loses_its_row(session: Session, box: SecretBox) -> None:
+    site_id, _ = _site(session, box)
+    session.add(
+        SiteDay(
+            site_id=site_id,
+            day=date(2026, 12, 1),
+            sessions=5,
+            devices=5,
+            online_seconds=1,
+            input_octets=1,
+            output_octets=1,
+            session_p50=1,
+            session_p90=1,
+            **{f"h{h:02d}": 0 for h in range(24)},
+        )
+    )
+    session.flush()
+    assert recompute_site_days(session=session, site_days=[(site_id, date(2026, 12, 1))]) == 0
+    assert _row(session, site_id, date(2026, 12, 1)) is None
+
+
+def test_percentiles_are_actual_session_lengths() -> None:
+    assert nearest_rank([], 0.5) == 0
+    assert nearest_rank([10], 0.9) == 10
+    assert nearest_rank(list(range(1, 11)), 0.5) == 5
+    assert nearest_rank(list(range(1, 11)), 0.9) == 9
+
+
+_SESSION = st.tuples(
+    st.integers(min_value=-180, max_value=180),  # start, minutes from a month's last midnight
+    st.integers(min_value=0, max_value=300),  # length in minutes
+    st.integers(min_value=1, max_value=3),  # device
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sessions=st.lists(_SESSION, min_size=1, max_size=4),
+    order=st.randoms(use_true_random=False),
+    batch_size=st.integers(min_value=1, max_value=6),
+    replays=st.integers(min_value=0, max_value=3),
+)
+def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
+    session: Session,
+    box: SecretBox,
+    sessions: list[tuple[int, int, int]],
+    order: Any,
+    batch_size: int,
+    replays: int,
+) -> None:
+    """Records of sessions around a month's end in WITA arrive shuffled (late ones days after),
+    in batches, some sent again; after each batch, only the days the changed sessions touch
+    (before and after) are recomputed, as the service's job does. The table then equals the
+    recomputation of every day."""
+    site_id, router_id = _site(session, box)
+    records = [
+        record
+        for n, (offset, minutes, device) in enumerate(sessions)
+        for record in _records(
+            site_id,
+            router_id,
+            f"s{n}",
+            MONTH_END + timedelta(minutes=offset),
+            minutes,
+            f"AA:00:00:00:00:0{device}",
+        )
+    ]
+    order.shuffle(records)
+    records += [order.choice(records) for _ in range(replays)]  # resent after a lost answer
+    touched: set[date] = set()
+    for at in range(0, len(records), batch_size):
+        before = _spans(session, router_id)
+        batch = records[at : at + batch_size]
+        record_accounting(session=session, records=batch, box=box, now=MONTH_END)
+        after = _spans(session, router_id)
+        dirty: set[date] = set()
+        for sid, span in after.items():
+            if before.get(sid) != span:
+                for started_at, seconds in filter(None, (before.get(sid), span)):
+                    dirty.update(local_days(started_at=started_at, seconds=seconds, zone=WITA))
+        recompute_site_days(session=session, site_days=[(site_id, d) for d in dirty])
+        touched |= dirty
+    incremental = _table(session, site_id)
+    everything = {
+        d
+        for span in _spans(session, router_id).values()
+        for d in local_days(started_at=span[0], seconds=span[1], zone=WITA)
+    }
+    recompute_site_days(session=session, site_days=[(site_id, d) for d in everything | touched])
+    assert incremental == _table(session, site_id)
+    total = sum(row["output_octets"] for row in incremental)
+    assert total == sum(minutes * MB for _, minutes, _ in sessions)

@@ -1,0 +1,59 @@
+"""Statistics rolled up per site and local day, recomputed from the stored sessions
+(wifidesa.stats.rollup), so figures for a year need no pass over a year of sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wifidesa.db.engine import Base, UTCDateTime
+
+HOURS = tuple(f"h{hour:02d}" for hour in range(24))
+
+
+class SiteDay(Base):
+    """One site's sessions on one local day (its zone), each spread evenly over its span."""
+
+    __tablename__ = "stats_site_days"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer)  # started this day
+    devices: Mapped[int] = mapped_column(Integer)  # distinct devices online this day
+    online_seconds: Mapped[int] = mapped_column(BigInteger)
+    input_octets: Mapped[int] = mapped_column(BigInteger)  # from the devices (upload)
+    output_octets: Mapped[int] = mapped_column(BigInteger)
+    # Length of the sessions started this day (nearest rank; 0 if none).
+    session_p50: Mapped[int] = mapped_column(Integer)
+    session_p90: Mapped[int] = mapped_column(Integer)
+    # The latest accounting heard of this day's sessions: no row or an old one is "no data",
+    # which statistics must show apart from zero use.
+    last_heard: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    h00: Mapped[int] = mapped_column(Integer)  # seconds online in local hour 00-01
+    h01: Mapped[int] = mapped_column(Integer)
+    h02: Mapped[int] = mapped_column(Integer)
+    h03: Mapped[int] = mapped_column(Integer)
+    h04: Mapped[int] = mapped_column(Integer)
+    h05: Mapped[int] = mapped_column(Integer)
+    h06: Mapped[int] = mapped_column(Integer)
+    h07: Mapped[int] = mapped_column(Integer)
+    h08: Mapped[int] = mapped_column(Integer)
+    h09: Mapped[int] = mapped_column(Integer)
+    h10: Mapped[int] = mapped_column(Integer)
+    h11: Mapped[int] = mapped_column(Integer)
+    h12: Mapped[int] = mapped_column(Integer)
+    h13: Mapped[int] = mapped_column(Integer)
+    h14: Mapped[int] = mapped_column(Integer)
+    h15: Mapped[int] = mapped_column(Integer)
+    h16: Mapped[int] = mapped_column(Integer)
+    h17: Mapped[int] = mapped_column(Integer)
+    h18: Mapped[int] = mapped_column(Integer)
+    h19: Mapped[int] = mapped_column(Integer)
+    h20: Mapped[int] = mapped_column(Integer)
+    h21: Mapped[int] = mapped_column(Integer)
+    h22: Mapped[int] = mapped_column(Integer)
+    h23: Mapped[int] = mapped_column(Integer)
