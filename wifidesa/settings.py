@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     radius_reply_cache_seconds: int = 30  # retransmissions within this get the same answer
     radius_latency_log_seconds: float = 60.0  # each worker logs how fast it answered, this often
 
+    stats_rollup_seconds: float = 60.0  # how often statistics catch up with accounting
+
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,
     # so tests of the running service can pass midnight without waiting (wifidesa/clock.py).

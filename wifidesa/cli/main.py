@@ -20,6 +20,7 @@ from wifidesa.cli import (
     session_commands,
     setup_commands,
     site_commands,
+    stats_commands,
 )
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
@@ -51,6 +52,7 @@ def build_parser() -> Parser:
     admin_commands.register(subparsers)
     session_commands.register(subparsers)
     key_commands.register(subparsers)
+    stats_commands.register(subparsers)
     for ep in entry_points(group=COMMANDS_GROUP):
         ep.load()(subparsers)
     return parser

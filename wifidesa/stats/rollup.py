@@ -16,18 +16,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import AcctSession, Site, SiteDay
 from wifidesa.db.models.statistics import HOURS
 from wifidesa.localtime import local_day, local_midnight
-from wifidesa.stats.spans import spread
+from wifidesa.stats.spans import local_days, spread
 
 # Statistics count at most a session's first week: RouterOS ends hotspot sessions long before,
 # and a router's absurd Acct-Session-Time (up to 68 years) would otherwise spread over 24,855
 # days. Sessions are looked for this far before the day they might touch.
 LONGEST_SESSION = timedelta(days=7)
+
+
+def counted_seconds(session_time: int) -> int:
+    """How much of a session statistics count (see LONGEST_SESSION)."""
+    return max(0, min(session_time, int(LONGEST_SESSION.total_seconds())))
+
+
+def session_days(*, started_at: datetime, session_time: int, zone: str) -> list[date]:
+    """The local days whose statistics a session counts in: to recompute when it changes."""
+    return local_days(started_at=started_at, seconds=counted_seconds(session_time), zone=zone)
 
 
 @dataclass
@@ -66,31 +76,46 @@ def nearest_rank(ordered: list[int], q: float) -> int:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def recompute_site_days(*, session: Session, site_days: Iterable[tuple[int, date]]) -> int:
-    """Recompute these (site id, local day) rows from the stored sessions, in the caller's
-    transaction; a day without sessions has no row. Returns how many rows were written."""
+def compute_site_days(
+    *, session: Session, site_days: Iterable[tuple[int, date]]
+) -> list[dict[str, Any]]:
+    """The rows of these (site id, local day) pairs from the stored sessions, reading only; a
+    day without sessions has none."""
     wanted: dict[int, set[date]] = defaultdict(set)
     for site_id, day in site_days:
         wanted[site_id].add(day)
-    written = 0
     zones: dict[int, str] = {
         row.id: row.timezone
         for row in session.execute(select(Site.id, Site.timezone).where(Site.id.in_(wanted)))
     }
+    rows = []
     for site_id, days in sorted(wanted.items()):
-        if site_id not in zones:
-            continue  # deleted meanwhile: its rows went with it
-        figures = _figures(session, site_id, days, zones[site_id])
-        session.execute(
-            delete(SiteDay).where(
-                tuple_(SiteDay.site_id, SiteDay.day).in_([(site_id, day) for day in days])
-            )
-        )
-        rows = [figures[day].row(site_id, day) for day in sorted(figures)]
-        if rows:
-            session.execute(insert(SiteDay), rows)
-        written += len(rows)
-    return written
+        if site_id in zones:  # else deleted meanwhile: its rows went with it
+            figures = _figures(session, site_id, days, zones[site_id])
+            rows += [figures[day].row(site_id, day) for day in sorted(figures)]
+    return rows
+
+
+def replace_site_days(
+    *, session: Session, site_days: Iterable[tuple[int, date]], rows: list[dict[str, Any]]
+) -> None:
+    """Put `rows` (from compute_site_days) in place of the stored rows of these pairs."""
+    by_site: dict[int, list[date]] = defaultdict(list)
+    for site_id, day in sorted(set(site_days)):
+        by_site[site_id].append(day)
+    for site_id, days in by_site.items():
+        session.execute(delete(SiteDay).where(SiteDay.site_id == site_id, SiteDay.day.in_(days)))
+    if rows:
+        session.execute(insert(SiteDay), rows)
+
+
+def recompute_site_days(*, session: Session, site_days: Iterable[tuple[int, date]]) -> int:
+    """Recompute these (site id, local day) rows in the caller's transaction; returns how many
+    rows were written."""
+    pairs = set(site_days)
+    rows = compute_site_days(session=session, site_days=pairs)
+    replace_site_days(session=session, site_days=pairs, rows=rows)
+    return len(rows)
 
 
 def _figures(session: Session, site_id: int, days: set[date], zone: str) -> dict[date, _Day]:
@@ -109,9 +134,8 @@ def _figures(session: Session, site_id: int, days: set[date], zone: str) -> dict
         AcctSession.started_at >= first,
         AcctSession.started_at < end,
     )
-    longest = int(LONGEST_SESSION.total_seconds())
     for row in session.execute(query):
-        seconds = max(0, min(row.session_time, longest))
+        seconds = counted_seconds(row.session_time)
         shares = spread(
             started_at=row.started_at,
             seconds=seconds,

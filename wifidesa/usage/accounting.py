@@ -31,6 +31,9 @@ from wifidesa.db.models import (
     UsageDaily,
 )
 from wifidesa.localtime import local_day
+from wifidesa.stats.dirty import TABLE as DIRTY_DAYS
+from wifidesa.stats.dirty import dirty_rows
+from wifidesa.stats.rollup import session_days
 from wifidesa.usage.owners import Owners, resolve_accounts
 
 # Re-exported: radius/packets.py imports the record types from here.
@@ -63,6 +66,8 @@ class AcctResult:
     # Accounts with a quota whose usage grew: their live sessions may need a CoA.
     accounts_with_usage: set[int] = field(default_factory=set)
     device_days: set[tuple[int, date, str]] = field(default_factory=set)
+    # (site, local day) of every session this batch changed: statistics to recompute.
+    stats_days: set[tuple[int, date]] = field(default_factory=set)
     # Filled by store_accounting (wifidesa.usage.storing): why the batch was stored in parts,
     # and the position of each record that was not stored, with the reason.
     retried: str | None = None
@@ -78,6 +83,7 @@ class AcctResult:
         self.refused_classes |= other.refused_classes
         self.accounts_with_usage |= other.accounts_with_usage
         self.device_days |= other.device_days
+        self.stats_days |= other.stats_days
 
 
 @dataclass
@@ -223,6 +229,16 @@ def record_accounting(
                 total[i] += deltas[i]
         if device_hash:
             result.device_days.add((record.site_id, day, device_hash))
+    for row in (row for of_one_id in rows.values() for row in of_one_id):
+        if row.dirty or row.full:
+            values = row.values
+            site_id = values["site_id"]
+            for day in session_days(
+                started_at=values["started_at"],
+                session_time=values["session_time"],
+                zone=zones.get(site_id, "UTC"),
+            ):
+                result.stats_days.add((site_id, day))
     _write(session, rows, usage, result, cache)
     return result
 
@@ -278,4 +294,5 @@ def _write(
         ],
         keys=("site_id", "day", "device_hash"),
     )
+    writes.insert(DIRTY_DAYS, dirty_rows(result.stats_days))
     writes.flush()

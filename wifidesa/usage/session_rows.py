@@ -31,6 +31,7 @@ class Row:
 _COLUMNS = (
     "id",
     "router_id",
+    "site_id",
     "acct_session_id",
     "generation",
     "account_id",

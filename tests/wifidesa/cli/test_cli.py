@@ -282,6 +282,8 @@ def test_installed_command_has_help_everywhere_and_fails_without_traceback(
         ["serve"],
         ["init"],
         ["web"],
+        ["stats"],
+        ["stats", "rollup"],
     ):
         result = subprocess.run(
             [exe, *argv, "--help"],

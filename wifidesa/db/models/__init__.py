@@ -31,7 +31,7 @@ from wifidesa.db.models.sessions import (
     SiteDeviceDay,
     UsageDaily,
 )
-from wifidesa.db.models.statistics import SiteDay
+from wifidesa.db.models.statistics import DirtyDay, SiteDay
 
 __all__ = [
     "Account",
@@ -46,6 +46,7 @@ __all__ = [
     "AuditEntry",
     "CoAAction",
     "CoAResult",
+    "DirtyDay",
     "GuestDevice",
     "LoginFailure",
     "LoginToken",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wifidesa.db.engine import Base, UTCDateTime
+from wifidesa.db.engine import Base, BigIntKey, UTCDateTime
 
 HOURS = tuple(f"h{hour:02d}" for hour in range(24))
 
@@ -57,3 +57,15 @@ class SiteDay(Base):
     h21: Mapped[int] = mapped_column(Integer)
     h22: Mapped[int] = mapped_column(Integer)
     h23: Mapped[int] = mapped_column(Integer)
+
+
+class DirtyDay(Base):
+    """A site-day whose sessions changed since its row was computed: accounting appends one
+    (never updates, so concurrent batches never wait for each other on a row), the rollup job
+    recomputes the day and deletes the marks it has read (wifidesa.stats.dirty)."""
+
+    __tablename__ = "stats_dirty_days"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)

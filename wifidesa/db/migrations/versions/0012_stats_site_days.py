@@ -40,7 +40,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("site_id", "day", name=op.f("pk_stats_site_days")),
     )
+    op.create_table(
+        "stats_dirty_days",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["site_id"],
+            ["sites.id"],
+            name=op.f("fk_stats_dirty_days_site_id_sites"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_dirty_days")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("stats_dirty_days")
     op.drop_table("stats_site_days")

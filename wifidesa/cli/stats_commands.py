@@ -1,0 +1,67 @@
+"""`stats rollup`, and the `stats` service of `wifidesa serve`: statistics kept up to date."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+import time
+
+from wifidesa.cli.context import AppContext
+from wifidesa.cli.parser import add_subcommands
+from wifidesa.db.engine import WriterLock, make_engine, make_session_factory
+from wifidesa.settings import Settings
+from wifidesa.stats.job import roll_up
+
+log = logging.getLogger(__name__)
+
+
+def _roll_up(settings: Settings) -> int:
+    url = settings.resolved_database_url
+    read_engine = make_engine(url)
+    write_engine = make_engine(
+        url, sqlite_immediate=True, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    try:
+        return roll_up(
+            read_sessions=make_session_factory(read_engine),
+            write_sessions=make_session_factory(write_engine),
+            lock=WriterLock(url),
+        )
+    finally:
+        read_engine.dispose()
+        write_engine.dispose()
+
+
+def cmd_stats(ctx: AppContext, args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    done = _roll_up(ctx.settings)
+    print(f"{done} site-days recomputed in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def run(settings: Settings) -> None:
+    """The service: roll up every `stats_rollup_seconds` until SIGTERM or SIGINT."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(settings.stats_rollup_seconds):
+        try:
+            started = time.monotonic()
+            done = _roll_up(settings)
+            if done:
+                log.info("%d site-days recomputed in %.1f s", done, time.monotonic() - started)
+        except Exception as exc:  # the database is down: the marks wait for the next round
+            log.error("statistics rollup failed: %s", type(exc).__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("stats", help="statistics: recompute what accounting changed")
+    sub = add_subcommands(p, "stats_command")
+    sub.add_parser(
+        "rollup",
+        help="recompute the site-days accounting changed (the `stats` service does it "
+        "every WIFIDESA_STATS_ROLLUP_SECONDS)",
+    )
+    p.set_defaults(func=cmd_stats)
