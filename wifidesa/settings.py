@@ -66,7 +66,9 @@ class Settings(BaseSettings):
     radius_reply_cache_seconds: int = 30  # retransmissions within this get the same answer
     radius_latency_log_seconds: float = 60.0  # each worker logs how fast it answered, this often
 
-    stats_rollup_seconds: float = 60.0  # how often statistics catch up with accounting
+    # How often statistics catch up with accounting. Each round reads every session of each
+    # changed site-day: on SQLite a long read holds back the WAL's truncation (README).
+    stats_rollup_seconds: float = 900.0
 
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,
