@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import logging
 import multiprocessing
 import signal
@@ -72,8 +74,19 @@ def _services() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=SERVICES_GROUP)}
 
 
+PR_SET_NAME = 15  # <linux/prctl.h>
+
+
+def _name_process(name: str) -> None:
+    """Name this process after its service, as `ps -o comm` and top show it (Linux; the
+    spawned services' command lines are all alike)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_NAME, f"wifidesa-{name}".encode()[:15], 0, 0, 0)
+
+
 def _run_service(name: str, settings: Settings) -> None:
     # Runs in a child process: load the edge's entry point and block in it.
+    _name_process(name)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
         level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s"

@@ -77,15 +77,25 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def roles(root: int) -> dict[int, str]:
-    """What each process under `wifidesa serve|radius` is: `serve` spawns the web service and
-    the RADIUS service (which forks its workers) besides multiprocessing's resource tracker."""
+    """What each process under `wifidesa serve|radius` is: `serve` spawns the web, RADIUS
+    (which forks its workers) and stats services besides multiprocessing's resource tracker."""
     found = {root: " ".join(_cmdline(root).split()[-2:]) or "?"}
     parents = {pid: _parent_of(pid) for pid in descendants(root)}
     for pid, parent in parents.items():
         children = [c for c, p in parents.items() if p == pid]
+        comm = _comm(pid)
         if "resource_tracker" in _cmdline(pid):
             found[pid] = "multiprocessing resource tracker"
+        elif parent == root and comm == "wifidesa-stats":
+            found[pid] = "stats"
         elif parent == root and children:
             found[pid] = "radius (dispatcher)"
         elif parent == root and found[root].endswith("serve"):

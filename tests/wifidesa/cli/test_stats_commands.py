@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_router, make_site
+from wdtest.radius_service import children_of
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import transaction
@@ -93,6 +94,8 @@ def test_the_stats_service_catches_up_and_stops_on_sigterm(
         while _rows(sessions, site_id) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _rows(sessions, site_id) == 2, log.read_text()
+        names = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in children_of(proc.pid)}
+        assert "wifidesa-stats" in names  # ps and top tell the spawned services apart
         with sessions() as session:
             assert session.scalar(select(func.count()).select_from(DirtyDay)) == 0
     finally:
