@@ -84,8 +84,8 @@ def acct_session_id(data: bytes) -> bytes:
 def accounting_apart(settings: Settings, workers: int) -> bool:
     """SQLite has one writer at a time: accounting from two workers only queues for its lock,
     so one worker takes it all and its batches grow instead (+30-50 % on the bench). With more
-    than one worker it answers no logins: they would wait while its writes wait for the lock
-    (soak at 2,949 req/s: accounting p99 ~300 -> see README)."""
+    than one worker it answers no logins, which would wait while its writes wait for the lock,
+    and stores on its event loop (README: the soak's figures before and after)."""
     return workers > 1 and settings.resolved_database_url.startswith("sqlite")
 
 
