@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from wifidesa.db.bulk import Writes
 from wifidesa.db.models import DirtyDay
-from wifidesa.stats.rollup import compute_site_days, replace_site_days
+from wifidesa.stats.rollup import Fetch, compute_site_days, fetch_in, replace_site_days
 
 TABLE = cast(Table, DirtyDay.__table__)
 # Marks read per round: a busy site-day has hundreds of marks a minute (one per accounting
@@ -42,17 +42,17 @@ class Round:
     rows: list[dict[str, Any]]
 
 
-def read_round(*, session: Session, limit: int = ROUND) -> Round | None:
+def read_round(*, fetch: Fetch, limit: int = ROUND) -> Round | None:
     """The oldest `limit` marks and their site-days' figures, reading only (None: no marks).
     The marks are read before the sessions: a change committed in between is in the figures
     and keeps its mark, so it is recomputed once more, never left out."""
-    marks = session.execute(
+    marks = fetch(
         select(DirtyDay.id, DirtyDay.site_id, DirtyDay.day).order_by(DirtyDay.id).limit(limit)
-    ).all()
+    )
     if not marks:
         return None
     site_days = {(mark.site_id, mark.day) for mark in marks}
-    rows = compute_site_days(session=session, site_days=site_days)
+    rows = compute_site_days(fetch=fetch, site_days=site_days)
     return Round(mark_ids=[mark.id for mark in marks], site_days=site_days, rows=rows)
 
 
@@ -66,7 +66,7 @@ def write_round(*, session: Session, round_: Round) -> None:
 def roll_up_dirty(*, session: Session, limit: int = ROUND) -> int:
     """One round in one transaction (the caller's); returns how many site-days were
     recomputed (0: nothing marked)."""
-    round_ = read_round(session=session, limit=limit)
+    round_ = read_round(fetch=fetch_in(session), limit=limit)
     if round_ is None:
         return 0
     write_round(session=session, round_=round_)

@@ -1,9 +1,13 @@
-"""The rollup job: rounds of marked site-days until none is left, each computed while reading
-only and stored in a short write transaction, so accounting (SQLite's one writer) waits at
-most for the write, never for the computing."""
+"""The rollup job: rounds of marked site-days until none is left. Each round reads in short
+transactions (one per query, see wifidesa.stats.rollup.CHUNK), computes outside any, and
+stores in one short write transaction: accounting (SQLite's one writer) waits at most for the
+write, never for the computing, and no long read holds back SQLite's checkpoints."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Executable, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.db.engine import WriterLock, transaction
@@ -18,10 +22,14 @@ def roll_up(
     limit: int = ROUND,
 ) -> int:
     """Recompute every marked site-day; returns how many were recomputed."""
+
+    def fetch(query: Executable) -> list[Row[Any]]:
+        with transaction(read_sessions) as session:
+            return list(session.execute(query).all())
+
     total = 0
     while True:
-        with transaction(read_sessions) as session:
-            round_ = read_round(session=session, limit=limit)
+        round_ = read_round(fetch=fetch, limit=limit)
         if round_ is None:
             return total
         with lock.held(), transaction(write_sessions) as session:

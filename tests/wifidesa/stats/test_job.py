@@ -1,0 +1,100 @@
+"""The rollup job reads in short transactions, one query each, and still gives the figures of
+one long read: chunks that split sessions started in the same second lose none and count none
+twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.factories import make_router, make_site
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import WriterLock, transaction
+from wifidesa.db.models import SiteDay
+from wifidesa.stats import rollup
+from wifidesa.stats.job import roll_up
+from wifidesa.stats.spans import local_days
+from wifidesa.usage.accounting import record_accounting
+from wifidesa.usage.records import AcctEvent, AcctRecord
+
+WITA = "Asia/Makassar"
+START = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # 29 November 23:00 WITA
+
+
+def _sessions_in_the_same_seconds(sessions: sessionmaker[Session], box: SecretBox) -> int:
+    """Eleven sessions, started in threes in the same second, some across local midnight."""
+    with transaction(sessions) as session:
+        site = make_site(session)
+        router = make_router(session, box, site=site)
+        session.flush()
+        records = [
+            AcctRecord(
+                event=AcctEvent.STOP,
+                router_id=router.id,
+                site_id=site.id,
+                event_time=START + timedelta(minutes=20 * (n // 3)) + timedelta(seconds=40 * n),
+                acct_session_id=f"81b0000{n:02d}",
+                username="guest",
+                mac=f"02:00:00:00:00:{n:02x}",
+                session_time=40 * n,
+                input_octets=1_000 * n,
+                output_octets=7_000 * n,
+            )
+            for n in range(11)
+        ]
+        record_accounting(session=session, records=records, box=box, now=START + timedelta(days=1))
+        return site.id
+
+
+def _table(sessions: sessionmaker[Session], site_id: int) -> list[dict[str, Any]]:
+    with sessions() as session:
+        rows = session.scalars(
+            select(SiteDay).where(SiteDay.site_id == site_id).order_by(SiteDay.day)
+        )
+        columns = SiteDay.__table__.columns.keys()
+        return [{c: getattr(r, c) for c in columns} for r in rows]
+
+
+def test_each_read_transaction_runs_one_query_and_chunks_lose_nothing(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    db_url: str,
+    box: SecretBox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site_id = _sessions_in_the_same_seconds(sessions, box)
+    with transaction(sessions) as session:  # the figures of one long read
+        days = local_days(started_at=START, seconds=2 * 86_400, zone=WITA)
+        rollup.recompute_site_days(session=session, site_days=[(site_id, d) for d in days])
+    expected = _table(sessions, site_id)
+    assert sum(row["sessions"] for row in expected) == 11
+    assert len(expected) == 2  # both sides of local midnight
+
+    with transaction(sessions) as session:
+        session.query(SiteDay).delete()
+    monkeypatch.setattr(rollup, "CHUNK", 3)  # every chunk boundary splits one second's starts
+    statements: list[int] = []
+
+    @event.listens_for(engine, "begin")
+    def begun(connection: Any) -> None:
+        statements.append(0)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def executed(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            statements[-1] += 1
+
+    read = sessionmaker(engine)
+    done = roll_up(read_sessions=read, write_sessions=sessions, lock=WriterLock(db_url))
+    event.remove(engine, "begin", begun)
+    event.remove(engine, "before_cursor_execute", executed)
+
+    assert done == 2
+    assert _table(sessions, site_id) == expected
+    reads = statements[:-2]  # the last: the write and the next round's empty read of marks
+    assert len(reads) == 1 + 1 + 4  # the marks, the zones, eleven sessions in chunks of three
+    assert set(reads) == {1}
