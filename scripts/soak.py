@@ -251,7 +251,12 @@ def main() -> int:
             router_secret=ROUTER_SECRET,
             workdir=Path(tmp) / "run",
             args=("serve",),  # what scripts/run.sh (make run) ends with
-            extra_env={"WIFIDESA_LOG_LEVEL": "INFO"},  # the workers' latency lines
+            extra_env={
+                "WIFIDESA_LOG_LEVEL": "INFO",  # the workers' latency lines
+                # Statistics rollups while accounting flows (every 15 min by default: none
+                # would run in a soak); they must not cost accounting its latency.
+                "WIFIDESA_STATS_ROLLUP_SECONDS": "60",
+            },
         )
         codes, router_name = seed(url, service.env, args.clients)
         service.start()

@@ -169,7 +169,7 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     for at in range(0, len(records), batch_size):
         batch = records[at : at + batch_size]
         record_accounting(session=session, records=batch, box=box, now=MONTH_END)
-        while roll_up_dirty(session=session, limit=order.randint(1, 3)):
+        while roll_up_dirty(session=session, page=order.randint(1, 3)):
             pass  # the job's rounds, over the days the batch marked
     incremental = _table(session, site_id)
     everything = {
