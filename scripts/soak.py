@@ -241,6 +241,12 @@ def main() -> int:
         type=float,
         default=128.0,  # the checkpointer truncates past 64 MiB: what a second adds past that
     )
+    parser.add_argument(
+        "--stats-every",
+        type=int,
+        default=0,
+        help="seconds between statistics rollups (default: the service's setting, 900)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wifidesa-soak-") as tmp:
         db = Path(tmp) / "wifidesa.db"
@@ -253,9 +259,13 @@ def main() -> int:
             args=("serve",),  # what scripts/run.sh (make run) ends with
             extra_env={
                 "WIFIDESA_LOG_LEVEL": "INFO",  # the workers' latency lines
-                # Statistics rollups while accounting flows (every 15 min by default: none
-                # would run in a soak); they must not cost accounting its latency.
-                "WIFIDESA_STATS_ROLLUP_SECONDS": "60",
+                # The statistics service's rollups (default every 900 s: none in a 10-minute
+                # soak; --stats-every 60 runs them while accounting flows).
+                **(
+                    {"WIFIDESA_STATS_ROLLUP_SECONDS": str(args.stats_every)}
+                    if args.stats_every
+                    else {}
+                ),
             },
         )
         codes, router_name = seed(url, service.env, args.clients)
