@@ -12,6 +12,7 @@ from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory
 from wifidesa.settings import Settings
+from wifidesa.stats.dirty import mark_every_day
 from wifidesa.stats.job import roll_up
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ def _roll_up(settings: Settings) -> int:
 
 def cmd_stats(ctx: AppContext, args: argparse.Namespace) -> int:
     started = time.monotonic()
+    if args.all:
+        with WriterLock(ctx.settings.resolved_database_url).held(), ctx.transaction() as session:
+            mark_every_day(session=session)
     done = _roll_up(ctx.settings)
     print(f"{done} site-days recomputed in {time.monotonic() - started:.1f} s")
     return 0
@@ -59,9 +63,12 @@ def run(settings: Settings) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("stats", help="statistics: recompute what accounting changed")
     sub = add_subcommands(p, "stats_command")
-    sub.add_parser(
+    rollup = sub.add_parser(
         "rollup",
         help="recompute the site-days accounting changed (the `stats` service does it "
         "every WIFIDESA_STATS_ROLLUP_SECONDS)",
+    )
+    rollup.add_argument(
+        "--all", action="store_true", help="recompute every site-day (after an upgrade)"
     )
     p.set_defaults(func=cmd_stats)

@@ -171,3 +171,9 @@ class ErrorCode(StrEnum):
     # admins managed by the province
     ADMIN_NAMED_NOT_FOUND = "admin_named_not_found"
     NOT_ON_ONESELF = "not_on_oneself"
+    # statistics
+    NOT_A_DATE = "not_a_date"
+    NOT_A_PERIOD = "not_a_period"
+    PERIOD_ENDS_BEFORE_START = "period_ends_before_start"
+    PERIOD_TOO_LONG = "period_too_long"
+    AREA_NOT_FOUND = "area_not_found"

@@ -211,4 +211,9 @@ TEMPLATES: dict[ErrorCode, str] = {
     ),
     ErrorCode.ADMIN_NAMED_NOT_FOUND: "no admin named {username!r}",
     ErrorCode.NOT_ON_ONESELF: "not on your own account (change your password instead)",
+    ErrorCode.NOT_A_DATE: "not a date: {text!r} (example: 2026-11-30)",
+    ErrorCode.NOT_A_PERIOD: "not a period: {text!r} (day, week, month, year or custom)",
+    ErrorCode.PERIOD_ENDS_BEFORE_START: "the period ends before it starts",
+    ErrorCode.PERIOD_TOO_LONG: "a custom period is at most {days} days",
+    ErrorCode.AREA_NOT_FOUND: "no region or village with code {code!r}",
 }

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.bulk import Writes
-from wifidesa.db.models import DirtyDay
+from wifidesa.db.models import DirtyDay, SiteDay
 from wifidesa.stats.rollup import Fetch, compute_site_days, fetch_in, replace_site_days
 
 TABLE = cast(Table, DirtyDay.__table__)
@@ -33,6 +33,14 @@ def dirty_rows(site_days: Iterable[tuple[int, date]]) -> list[dict[str, object]]
 def mark_days(*, session: Session, site_days: Iterable[tuple[int, date]]) -> None:
     """Mark site-days for recomputing, in the caller's transaction."""
     Writes(session).insert(TABLE, dirty_rows(site_days)).flush()
+
+
+def mark_every_day(*, session: Session) -> None:
+    """Mark every site-day that has figures, in the caller's transaction: the next round
+    recomputes them all (after an upgrade adds a figure)."""
+    session.execute(
+        insert(DirtyDay).from_select(["site_id", "day"], select(SiteDay.site_id, SiteDay.day))
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ construction, and `recompute_site_days` is the one function that writes it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ from sqlalchemy import Executable, Row, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import AcctSession, Site, SiteDay
-from wifidesa.db.models.statistics import HOURS
+from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.localtime import local_day, local_midnight
 from wifidesa.stats.spans import local_days, spread
 
@@ -79,7 +80,16 @@ class _Day:
             "session_p90": nearest_rank(lengths, 0.9),
             "last_heard": self.last_heard,
             **dict(zip(HOURS, self.hours, strict=True)),
+            **dict(zip(LENGTHS, length_counts(lengths), strict=True)),
         }
+
+
+def length_counts(lengths: Iterable[int]) -> list[int]:
+    """How many of these session lengths fall in each bucket of LENGTHS."""
+    counts = [0] * len(LENGTHS)
+    for seconds in lengths:
+        counts[bisect.bisect_right(LENGTH_BOUNDS, seconds)] += 1
+    return counts
 
 
 def nearest_rank(ordered: list[int], q: float) -> int:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_router, make_site
 from wdtest.radius_service import children_of
@@ -76,6 +76,23 @@ def test_rollup_recomputes_what_accounting_marked(
     assert _rows(sessions, site_id) == 3
     again = subprocess.run(run, env=_env(db_url), cwd=tmp_path, capture_output=True, text=True)
     assert again.stdout.startswith("0 site-days recomputed")
+
+
+def test_rollup_all_recomputes_every_day_with_figures(
+    db_url: str, sessions: sessionmaker[Session], box: SecretBox, tmp_path: Path
+) -> None:
+    site_id = _accounting(sessions, box, 2)
+    run = [WIFIDESA, "stats", "rollup"]
+    subprocess.run(run, env=_env(db_url), cwd=tmp_path, check=True, capture_output=True)
+    with transaction(sessions) as session:  # rows from before an upgrade added a figure
+        session.execute(update(SiteDay).values(len_15m=0))
+    every = subprocess.run(
+        [*run, "--all"], env=_env(db_url), cwd=tmp_path, capture_output=True, text=True
+    )
+    assert every.stdout.startswith("2 site-days recomputed"), every.stderr
+    with sessions() as session:
+        counts = session.scalars(select(SiteDay.len_15m).where(SiteDay.site_id == site_id))
+        assert list(counts) == [1, 1]  # each day's ten-minute session
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from wdtest.factories import make_router, make_site
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AcctSession, SiteDay
 from wifidesa.stats.dirty import roll_up_dirty
-from wifidesa.stats.rollup import nearest_rank, recompute_site_days
+from wifidesa.stats.rollup import length_counts, nearest_rank, recompute_site_days
 from wifidesa.stats.spans import local_days
 from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
@@ -120,6 +120,12 @@ def test_percentiles_are_actual_session_lengths() -> None:
     assert nearest_rank([10], 0.9) == 10
     assert nearest_rank(list(range(1, 11)), 0.5) == 5
     assert nearest_rank(list(range(1, 11)), 0.9) == 9
+
+
+def test_session_lengths_fall_in_buckets_below_each_bound() -> None:
+    # under a minute, exactly a minute (the next bucket), 1 h 6 min, a day and more
+    assert length_counts([0, 59, 60, 3_960, 86_400, 604_800]) == [2, 1, 0, 0, 0, 1, 0, 0, 0, 2]
+    assert sum(length_counts(range(0, 100_000, 7))) == len(range(0, 100_000, 7))
 
 
 _SESSION = st.tuples(

@@ -11,6 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wifidesa.db.engine import Base, BigIntKey, UTCDateTime
 
 HOURS = tuple(f"h{hour:02d}" for hour in range(24))
+# Sessions started this day by length, below each bound (seconds); the last column holds the
+# longer ones. Counts add up over sites and days, so a region's or a year's median session
+# length is found from sums, to the bucket it falls in.
+LENGTH_BOUNDS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400)
+LENGTHS = (
+    "len_1m",
+    "len_5m",
+    "len_15m",
+    "len_30m",
+    "len_1h",
+    "len_2h",
+    "len_4h",
+    "len_8h",
+    "len_24h",
+    "len_more",
+)
 
 
 class SiteDay(Base):
@@ -57,6 +73,16 @@ class SiteDay(Base):
     h21: Mapped[int] = mapped_column(Integer)
     h22: Mapped[int] = mapped_column(Integer)
     h23: Mapped[int] = mapped_column(Integer)
+    len_1m: Mapped[int] = mapped_column(Integer, server_default="0")  # under a minute
+    len_5m: Mapped[int] = mapped_column(Integer, server_default="0")  # 1 to 5 minutes
+    len_15m: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_30m: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_1h: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_2h: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_4h: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_8h: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_24h: Mapped[int] = mapped_column(Integer, server_default="0")
+    len_more: Mapped[int] = mapped_column(Integer, server_default="0")  # a day or longer
 
 
 class DirtyDay(Base):
