@@ -1,0 +1,202 @@
+"""Figures for a set of sites over a period, from the site-day rollups (stats_site_days): the
+daily trend, sums per site, the hour-of-day profile and the headline totals. Every figure is a
+sum of site-days, except distinct devices, which are counted over the period itself (a device
+that came back every day of a month is one device, not thirty)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Label, func, select
+from sqlalchemy.orm import Session
+
+from wifidesa.db.models import SiteDay, SiteDeviceDay
+from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
+from wifidesa.stats.periods import Period
+
+_SUMMED = ("sessions", "devices", "online_seconds", "input_octets", "output_octets")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Sums over site-days. `device_days` adds each site-day's distinct devices: a device
+    counts once per site and day."""
+
+    sessions: int = 0
+    device_days: int = 0
+    online_seconds: int = 0
+    input_octets: int = 0  # from the devices (upload)
+    output_octets: int = 0  # to the devices (download)
+
+    @property
+    def octets(self) -> int:
+        return self.input_octets + self.output_octets
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    usage: Usage
+    hours: tuple[int, ...]  # seconds online in each local hour 00..23
+    sites_heard: int  # sites with any accounting for this day: 0 is "no data", not zero use
+
+
+@dataclass(frozen=True)
+class SiteFigures:
+    site_id: int
+    usage: Usage
+    days_heard: int  # days of the period with accounting from the site
+    last_heard: datetime | None  # the latest accounting for a day of the period
+
+
+@dataclass(frozen=True)
+class Totals:
+    usage: Usage
+    devices: int  # distinct devices over the whole period (per site: see distinct_devices)
+    lengths: tuple[int, ...]  # sessions by length bucket (LENGTHS)
+    sites: int
+    sites_heard: int
+
+    @property
+    def median_length(self) -> tuple[int, int | None] | None:
+        """The length bucket of the median session: (from, to) seconds, None above a day."""
+        return bucket_of_quantile(self.lengths, 0.5)
+
+
+def _usage(row: object, prefix: str = "") -> Usage:
+    values = [int(getattr(row, f"{prefix}{name}") or 0) for name in _SUMMED]
+    return Usage(*values)
+
+
+def _sums(*names: str) -> list[Label[int]]:
+    return [func.coalesce(func.sum(getattr(SiteDay, name)), 0).label(name) for name in names]
+
+
+def _in_period(site_ids: Sequence[int], period: Period) -> list[ColumnElement[bool]]:
+    return [
+        SiteDay.site_id.in_(list(site_ids)),
+        SiteDay.day >= period.first,
+        SiteDay.day <= period.last,
+    ]
+
+
+def daily(*, session: Session, site_ids: Sequence[int], period: Period) -> list[DayFigures]:
+    """One entry per day of the period, days without rows included (sites_heard 0)."""
+    query = (
+        select(
+            SiteDay.day,
+            *_sums(*_SUMMED, *HOURS),
+            func.count(SiteDay.last_heard).label("heard"),
+        )
+        .where(*_in_period(site_ids, period))
+        .group_by(SiteDay.day)
+    )
+    found = {row.day: row for row in session.execute(query)} if site_ids else {}
+    days = []
+    for day in period.dates():
+        row = found.get(day)
+        if row is None:
+            days.append(DayFigures(day, Usage(), (0,) * 24, 0))
+        else:
+            hours = tuple(int(getattr(row, hour)) for hour in HOURS)
+            days.append(DayFigures(day, _usage(row), hours, int(row.heard)))
+    return days
+
+
+def by_site(*, session: Session, site_ids: Sequence[int], period: Period) -> dict[int, SiteFigures]:
+    """Sums per site over the period; sites without rows are left out."""
+    if not site_ids:
+        return {}
+    query = (
+        select(
+            SiteDay.site_id,
+            *_sums(*_SUMMED),
+            func.count(SiteDay.last_heard).label("heard"),
+            func.max(SiteDay.last_heard).label("last_heard"),
+        )
+        .where(*_in_period(site_ids, period))
+        .group_by(SiteDay.site_id)
+    )
+    return {
+        row.site_id: SiteFigures(row.site_id, _usage(row), int(row.heard), row.last_heard)
+        for row in session.execute(query)
+    }
+
+
+def distinct_devices(*, session: Session, site_ids: Sequence[int], period: Period) -> int:
+    """Devices seen over the period, each counted once per site (a device's keyed hash; never
+    a MAC). Exact, from site_device_days."""
+    if not site_ids:
+        return 0
+    pairs = (
+        select(SiteDeviceDay.site_id, SiteDeviceDay.device_hash)
+        .where(
+            SiteDeviceDay.site_id.in_(list(site_ids)),
+            SiteDeviceDay.day >= period.first,
+            SiteDeviceDay.day <= period.last,
+        )
+        .distinct()
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
+
+
+def totals(
+    *, session: Session, site_ids: Sequence[int], period: Period, days: list[DayFigures]
+) -> Totals:
+    """The headline figures: sums of the days (from `daily`), distinct devices and lengths."""
+    usage = Usage(*(sum(getattr(d.usage, name) for d in days) for name in Usage.__annotations__))
+    lengths: tuple[int, ...] = (0,) * len(LENGTHS)
+    heard = 0
+    if site_ids:
+        row = session.execute(
+            select(
+                *_sums(*LENGTHS), func.count(func.distinct(SiteDay.site_id)).label("heard")
+            ).where(*_in_period(site_ids, period), SiteDay.last_heard.is_not(None))
+        ).one()
+        lengths = tuple(int(getattr(row, name)) for name in LENGTHS)
+        heard = int(row.heard)
+    return Totals(
+        usage=usage,
+        devices=distinct_devices(session=session, site_ids=site_ids, period=period),
+        lengths=lengths,
+        sites=len(site_ids),
+        sites_heard=heard,
+    )
+
+
+def bucket_of_quantile(counts: Sequence[int], q: float) -> tuple[int, int | None] | None:
+    """The length bucket holding the q-quantile of the sessions counted (None: no sessions)."""
+    total = sum(counts)
+    if total == 0:
+        return None
+    rank = max(1, -(-int(q * total * 1_000_000) // 1_000_000))  # nearest rank, ceil(q*total)
+    seen = 0
+    for index, count in enumerate(counts):
+        seen += count
+        if seen >= rank:
+            low = 0 if index == 0 else LENGTH_BOUNDS[index - 1]
+            high = LENGTH_BOUNDS[index] if index < len(LENGTH_BOUNDS) else None
+            return low, high
+    raise AssertionError("unreachable: the ranks add up to the total")
+
+
+def weekday_hours(days: Sequence[DayFigures]) -> list[list[float]]:
+    """Devices online on average in each hour of each weekday (Monday first): the seconds
+    online in that hour over the period's days of that weekday, divided by an hour and by how
+    many such days had data. Days without data are left out, not counted as empty."""
+    seconds = [[0] * 24 for _ in range(7)]
+    heard = [0] * 7
+    for day in days:
+        if day.sites_heard == 0:
+            continue
+        weekday = day.day.weekday()
+        heard[weekday] += 1
+        for hour, value in enumerate(day.hours):
+            seconds[weekday][hour] += value
+    return [
+        [value / 3600 / heard[weekday] if heard[weekday] else 0.0 for value in row]
+        for weekday, row in enumerate(seconds)
+    ]
