@@ -13,6 +13,7 @@ from portal.admin.places import api as sites_api
 from portal.admin.places import pages as sites
 from portal.admin.profiles import api as profiles_api
 from portal.admin.profiles import pages as profiles
+from portal.admin.stats import pages as stats
 from portal.admin.vouchers import api as vouchers_api
 from portal.admin.vouchers import pages as vouchers
 from portal.admin.vouchers import printing as vouchers_print
@@ -45,6 +46,7 @@ ROUTERS = (
     vouchers_api.api,
     admins.router,
     admins.api,
+    stats.router,
 )
 
 

@@ -63,7 +63,7 @@ def _region_area(region: Region) -> Area:
     return Area(AreaKind.REGION, region.code, region.name, region.level.value)
 
 
-def _site_area(site: SiteInArea) -> Area:
+def site_area(site: SiteInArea) -> Area:
     return Area(AreaKind.SITE, site.code, site.name, "site")
 
 
@@ -116,7 +116,7 @@ def open_area(*, session: Session, scope: Scope, key: str = "") -> AreaView:
         if found is None:
             raise NotFound(ErrorCode.AREA_NOT_FOUND, code=code[:40])
         trail = _trail(session, scope, top, found.region_code)
-        return AreaView(_site_area(found), [found], [], trail)
+        return AreaView(site_area(found), [found], [], trail)
     elif kind == "r" and _reaches(scope, top, code):
         region = session.scalar(select(Region).where(Region.code == code))
         if region is None:
@@ -159,7 +159,7 @@ def _children(
         if code in regions
     ]
     children.sort(key=lambda child: (child[0].name, child[0].code))
-    return children + [(_site_area(site), [site]) for site in direct]
+    return children + [(site_area(site), [site]) for site in direct]
 
 
 def _single_province(sites: list[SiteInArea]) -> bool:

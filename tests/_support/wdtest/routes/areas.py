@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from wdtest.routes import Route, admins, audit, members, profiles, sessions, sites, vouchers
+from wdtest.routes import (
+    Route,
+    admins,
+    audit,
+    members,
+    profiles,
+    sessions,
+    sites,
+    stats,
+    vouchers,
+)
 
 AREA_ROUTES: list[Route] = [
     *sessions.ROUTES,
@@ -12,4 +22,5 @@ AREA_ROUTES: list[Route] = [
     *profiles.ROUTES,
     *vouchers.ROUTES,
     *admins.ROUTES,
+    *stats.ROUTES,
 ]

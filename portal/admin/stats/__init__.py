@@ -1,0 +1,1 @@
+"""Statistics for program evaluation: pages and JSON API over wifidesa.stats."""

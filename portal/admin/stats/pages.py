@@ -1,0 +1,106 @@
+"""The statistics pages: an area over a period, drill-down from the top of the admin's scope.
+
+Everything shown comes from one report (wifidesa.stats.report.area_report); this module only
+reads the address, formats and renders. Numbers are always in a table beside any chart.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from portal.admin.web import Admin, gettext_for, page, signed_in
+from portal.database import transaction
+from wifidesa.db.engine import utcnow
+from wifidesa.errors import InvalidInput, translate_error
+from wifidesa.localtime import local_day
+from wifidesa.settings import DEFAULT_TIMEZONE
+from wifidesa.stats.periods import Period, PeriodKind, parse_period
+from wifidesa.stats.report import area_report
+from wifidesa.units import format_size
+
+router = APIRouter(prefix="/admin")
+SignedIn = Annotated[Admin, Depends(signed_in)]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+PERIOD_WORDS = {
+    PeriodKind.DAY: "Day",
+    PeriodKind.WEEK: "Week",
+    PeriodKind.MONTH: "Month",
+    PeriodKind.YEAR: "Year",
+    PeriodKind.CUSTOM: "Custom",
+}
+
+
+def hours(seconds: int) -> str:
+    """Online time as hours with one decimal (what a report compares)."""
+    return f"{seconds / 3600:,.1f}"
+
+
+def length_words(bucket: tuple[int, int | None] | None) -> str:
+    if bucket is None:
+        return "–"
+    low, high = bucket
+    if high is None:
+        return f"≥ {low // 3600} h"
+    return f"{_short(low)}–{_short(high)}"
+
+
+def _short(seconds: int) -> str:
+    return (
+        f"{seconds // 3600} h"
+        if seconds >= 3600 and seconds % 3600 == 0
+        else f"{seconds // 60} min"
+    )
+
+
+def period_query(area: str, period: Period) -> str:
+    """The address part that opens `area` over `period` (links, prev/next, exports)."""
+    fields = {"area": area, "period": period.kind.value}
+    if period.kind is PeriodKind.CUSTOM:
+        fields |= {"first": period.first.isoformat(), "last": period.last.isoformat()}
+    else:
+        fields["on"] = period.first.isoformat()
+    return urlencode({k: v for k, v in fields.items() if v})
+
+
+@router.get("/stats")
+def statistics(
+    request: Request,
+    admin: SignedIn,
+    area: str = "",
+    period: str = "",
+    on: str = "",
+    first: str = "",
+    last: str = "",
+) -> Response:
+    now = utcnow()
+    today = local_day(now, DEFAULT_TIMEZONE)
+    try:
+        chosen = parse_period(kind=period, today=today, on=on, first=first, last=last)
+    except InvalidInput as exc:
+        detail = translate_error(exc, gettext_for(request))
+        title = gettext_for(request)("Statistics")
+        return page(request, "admin/error.html", admin, 400, title=title, detail=detail)
+    with transaction(request) as session:
+        report = area_report(
+            session=session, scope=admin.scope, key=area[:80], period=chosen, now=now
+        )
+    return page(
+        request,
+        "stats/overview.html",
+        admin,
+        report=report,
+        query=lambda key, p=chosen: period_query(key, p),
+        here=lambda p: period_query(report.view.area.key, p),
+        size=format_size,
+        hours=hours,
+        length=length_words,
+        weekdays=WEEKDAYS,
+        period_words=PERIOD_WORDS,
+        today=today,
+        kinds=list(PeriodKind),
+    )

@@ -1,0 +1,83 @@
+"""The statistics page: the figures accounting produced, drill-down links, days without data
+apart from zero use, and bad periods refused with a page in the admin's language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.admin_world import KAB_OWN, PROVINCE, World, sign_in
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import transaction, utcnow
+from wifidesa.db.models import Router
+from wifidesa.localtime import local_day
+from wifidesa.stats.dirty import roll_up_dirty
+from wifidesa.usage.accounting import record_accounting
+from wifidesa.usage.records import AcctEvent, AcctRecord
+
+
+def _village_a_used_today(sessions: sessionmaker[Session], world: World, box: SecretBox) -> None:
+    """Three closed two-hour sessions at village A, 1.5 GB each, rolled up."""
+    now = utcnow()
+    with transaction(sessions) as session:
+        router = session.scalars(select(Router).where(Router.site_id == world.ids["site_a"])).one()
+        records = [
+            AcctRecord(
+                event=AcctEvent.STOP,
+                router_id=router.id,
+                site_id=router.site_id,
+                event_time=now - timedelta(minutes=n),
+                acct_session_id=f"stats-page-{n}",
+                username="tamu",
+                mac=f"02:00:00:00:0a:0{n}",
+                session_time=7200,
+                input_octets=5 * 10**8,
+                output_octets=10**9,
+            )
+            for n in range(3)
+        ]
+        record_accounting(session=session, records=records, box=box, now=now)
+        roll_up_dirty(session=session)
+
+
+def test_a_kabupaten_admin_sees_village_a_counted_and_drills_down(
+    web: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
+) -> None:
+    _village_a_used_today(sessions, world, box)
+    sign_in(web, sessions, KAB_OWN)
+    top = web.get("/admin/stats?period=day")
+    assert top.status_code == 200
+    text = top.text
+    assert "Statistik" in text and "Kabupaten Kutai Kartanegara" in text
+    assert "<td>3</td>" in text  # sessions today, in the headline
+    assert "6.0" in text  # hours online: three sessions of two hours
+    assert str(world.ids["site_name_a"]) in text
+    # the next level down links to itself, keeping the period
+    assert 'href="/admin/stats?area=r%3A64.03.' in text and "period=day" in text
+    village = web.get(f"/admin/stats?area=s:{world.ids['site_code_a']}&period=week")
+    assert village.status_code == 200
+    assert "tidak ada data" in village.text  # the week's days before today: no accounting
+    today = local_day(utcnow(), "Asia/Makassar").isoformat()
+    assert today in village.text
+
+
+def test_the_province_cannot_be_opened_by_a_kabupaten_admin(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    sign_in(web, sessions, KAB_OWN)
+    assert web.get("/admin/stats?area=r:64").status_code == 404
+    sign_in(web, sessions, PROVINCE)
+    assert web.get("/admin/stats?area=r:64").status_code == 200
+
+
+def test_a_bad_period_is_refused_in_bahasa_indonesia(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    sign_in(web, sessions, PROVINCE)
+    answer = web.get("/admin/stats?period=custom&first=2026-12-05&last=2026-12-01")
+    assert answer.status_code == 400
+    assert "periode berakhir sebelum dimulai" in answer.text
+    assert web.get("/admin/stats?period=day&on=kemarin").status_code == 400

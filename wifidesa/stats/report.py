@@ -1,0 +1,112 @@
+"""One area over one period, everything its statistics page, the API and the exports show:
+the headline, the daily trend, the next level down, the best and least used villages and the
+villages that went silent. One function builds it, whoever asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wifidesa.admin.scope import Scope
+from wifidesa.db.models import SiteDay
+from wifidesa.stats.areas import Area, AreaView, SiteInArea, open_area, site_area
+from wifidesa.stats.figures import (
+    DayFigures,
+    SiteFigures,
+    Totals,
+    Usage,
+    by_site,
+    daily,
+    totals,
+    weekday_hours,
+)
+from wifidesa.stats.periods import Period
+
+# A village whose last accounting is older than this is listed as silent: a router sends an
+# interim update every few minutes while anyone is online, and a village goes a day without
+# users only when something is wrong.
+SILENT_AFTER = timedelta(days=2)
+RANKED = 10  # villages in the best and least used lists
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """A child area's (or a village's) sums over the period."""
+
+    area: Area
+    sites: int
+    sites_heard: int
+    usage: Usage
+    days_heard: int  # site-days with accounting
+
+
+@dataclass(frozen=True)
+class SilentSite:
+    site: SiteInArea
+    last_heard: datetime | None  # None: never heard
+
+
+@dataclass(frozen=True)
+class Report:
+    view: AreaView
+    period: Period
+    days: list[DayFigures]
+    totals: Totals
+    children: list[AreaRow]
+    most_used: list[AreaRow]
+    least_used: list[AreaRow]
+    silent: list[SilentSite]
+    weekday_hours: list[list[float]]
+
+
+def _row(area: Area, sites: list[SiteInArea], figures: dict[int, SiteFigures]) -> AreaRow:
+    found = [figures[s.id] for s in sites if s.id in figures]
+    usage = Usage(*(sum(getattr(f.usage, name) for f in found) for name in Usage.__annotations__))
+    heard = [f for f in found if f.days_heard]
+    return AreaRow(area, len(sites), len(heard), usage, sum(f.days_heard for f in found))
+
+
+def last_heard(*, session: Session, site_ids: list[int]) -> dict[int, datetime]:
+    """The latest accounting heard from each site, over all days (sites never heard: absent)."""
+    if not site_ids:
+        return {}
+    query = (
+        select(SiteDay.site_id, func.max(SiteDay.last_heard).label("heard"))
+        .where(SiteDay.site_id.in_(site_ids))
+        .group_by(SiteDay.site_id)
+    )
+    return {row.site_id: row.heard for row in session.execute(query) if row.heard is not None}
+
+
+def area_report(
+    *, session: Session, scope: Scope, key: str, period: Period, now: datetime
+) -> Report:
+    """The report of the area `key` (see wifidesa.stats.areas) over `period`; NotFound for an
+    area outside the scope."""
+    view = open_area(session=session, scope=scope, key=key)
+    ids = view.site_ids
+    days = daily(session=session, site_ids=ids, period=period)
+    figures = by_site(session=session, site_ids=ids, period=period)
+    villages = [_row(site_area(s), [s], figures) for s in view.sites]
+    ranked = sorted(villages, key=lambda r: (-r.usage.online_seconds, r.area.name))
+    heard = last_heard(session=session, site_ids=ids)
+    silent = [
+        SilentSite(site, heard.get(site.id))
+        for site in view.sites
+        if site.id not in heard or now - heard[site.id] > SILENT_AFTER
+    ]
+    silent.sort(key=lambda s: (s.last_heard is not None, s.last_heard or now, s.site.name))
+    return Report(
+        view=view,
+        period=period,
+        days=days,
+        totals=totals(session=session, site_ids=ids, period=period, days=days),
+        children=[_row(area, sites, figures) for area, sites in view.children],
+        most_used=[r for r in ranked[:RANKED] if r.usage.online_seconds],
+        least_used=list(reversed(ranked[-RANKED:])) if len(ranked) > 1 else [],
+        silent=silent,
+        weekday_hours=weekday_hours(days),
+    )
