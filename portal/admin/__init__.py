@@ -13,6 +13,7 @@ from portal.admin.places import api as sites_api
 from portal.admin.places import pages as sites
 from portal.admin.profiles import api as profiles_api
 from portal.admin.profiles import pages as profiles
+from portal.admin.stats import api as stats_api
 from portal.admin.stats import pages as stats
 from portal.admin.vouchers import api as vouchers_api
 from portal.admin.vouchers import pages as vouchers
@@ -47,6 +48,7 @@ ROUTERS = (
     admins.router,
     admins.api,
     stats.router,
+    stats_api.api,
 )
 
 

@@ -21,4 +21,6 @@ ROUTES = [
         frozenset({KAB_OWN, PROVINCE}),
         check=shows("{site_name_a}", "{site_name_b}"),
     ),
+    Route("GET", "/api/stats", SIGNED_IN, check=shows_own("site_name")),
+    Route("GET", "/api/stats?area=s:{site_code_a}", REACH_A, check=shows("{site_name_a}")),
 ]

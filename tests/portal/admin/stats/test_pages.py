@@ -3,7 +3,7 @@ apart from zero use, and bad periods refused with a page in the admin's language
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -13,15 +13,20 @@ from wdtest.admin_world import KAB_OWN, PROVINCE, World, sign_in
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import transaction, utcnow
 from wifidesa.db.models import Router
-from wifidesa.localtime import local_day
+from wifidesa.localtime import local_day, local_midnight
 from wifidesa.stats.dirty import roll_up_dirty
 from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
 
+WITA = "Asia/Makassar"
 
-def _village_a_used_today(sessions: sessionmaker[Session], world: World, box: SecretBox) -> None:
-    """Three closed two-hour sessions at village A, 1.5 GB each, rolled up."""
+
+def _village_a_used(sessions: sessionmaker[Session], world: World, box: SecretBox) -> date:
+    """Three two-hour sessions at village A, 1.5 GB each, ended at noon (WITA) two days ago
+    (the world's own sessions started minutes ago), rolled up; returns that day."""
     now = utcnow()
+    day = local_day(now, WITA) - timedelta(days=2)
+    noon = local_midnight(day, WITA) + timedelta(hours=12)
     with transaction(sessions) as session:
         router = session.scalars(select(Router).where(Router.site_id == world.ids["site_a"])).one()
         records = [
@@ -29,7 +34,7 @@ def _village_a_used_today(sessions: sessionmaker[Session], world: World, box: Se
                 event=AcctEvent.STOP,
                 router_id=router.id,
                 site_id=router.site_id,
-                event_time=now - timedelta(minutes=n),
+                event_time=noon - timedelta(minutes=n),
                 acct_session_id=f"stats-page-{n}",
                 username="tamu",
                 mac=f"02:00:00:00:0a:0{n}",
@@ -41,27 +46,32 @@ def _village_a_used_today(sessions: sessionmaker[Session], world: World, box: Se
         ]
         record_accounting(session=session, records=records, box=box, now=now)
         roll_up_dirty(session=session)
+    return day
 
 
 def test_a_kabupaten_admin_sees_village_a_counted_and_drills_down(
     web: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
 ) -> None:
-    _village_a_used_today(sessions, world, box)
+    day = _village_a_used(sessions, world, box)
     sign_in(web, sessions, KAB_OWN)
-    top = web.get("/admin/stats?period=day")
+    top = web.get(f"/admin/stats?period=day&on={day}")
     assert top.status_code == 200
     text = top.text
     assert "Statistik" in text and "Kabupaten Kutai Kartanegara" in text
-    assert "<td>3</td>" in text  # sessions today, in the headline
-    assert "6.0" in text  # hours online: three sessions of two hours
+    headline = text[text.index("Ringkasan") : text.index("Per wilayah")]
+    assert "<th>Sesi</th><td>3</td>" in headline
+    assert "<th>Jam online</th><td>6.0</td>" in headline  # three sessions of two hours
     assert str(world.ids["site_name_a"]) in text
     # the next level down links to itself, keeping the period
     assert 'href="/admin/stats?area=r%3A64.03.' in text and "period=day" in text
-    village = web.get(f"/admin/stats?area=s:{world.ids['site_code_a']}&period=week")
+    village = web.get(
+        f"/admin/stats?area=s:{world.ids['site_code_a']}&period=custom"
+        f"&first={day - timedelta(days=1)}&last={day}"
+    )
     assert village.status_code == 200
-    assert "tidak ada data" in village.text  # the week's days before today: no accounting
-    today = local_day(utcnow(), "Asia/Makassar").isoformat()
-    assert today in village.text
+    days = village.text[village.text.index("Per hari") :]
+    assert days.index(f"{day - timedelta(days=1)}") < days.index("tidak ada data")
+    assert days.index("tidak ada data") < days.index(f"{day}")  # the day before: no data
 
 
 def test_the_province_cannot_be_opened_by_a_kabupaten_admin(

@@ -1,0 +1,169 @@
+"""Statistics in the JSON API: the same report as the page (wifidesa.stats.report), scoped
+alike; octets and seconds as integers, days as ISO dates (WITA)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from portal.admin.api_auth import api_caller
+from portal.admin.web import Admin
+from portal.database import transaction
+from wifidesa.db.engine import utcnow
+from wifidesa.errors import InvalidInput
+from wifidesa.localtime import local_day
+from wifidesa.settings import DEFAULT_TIMEZONE
+from wifidesa.stats.areas import Area
+from wifidesa.stats.figures import Usage
+from wifidesa.stats.periods import parse_period
+from wifidesa.stats.report import AreaRow, area_report
+
+api = APIRouter(prefix="/api", tags=["statistics"])
+Caller = Annotated[Admin, Depends(api_caller)]
+
+
+class AreaOut(BaseModel):
+    key: str = Field(description="pass as ?area= to open it; '' is the top of your scope")
+    kind: str
+    code: str
+    name: str
+    level: str
+
+
+class UsageOut(BaseModel):
+    sessions: int
+    device_days: int = Field(description="each site-day's distinct devices, summed")
+    online_seconds: int
+    input_octets: int = Field(description="from the devices (upload)")
+    output_octets: int = Field(description="to the devices (download)")
+
+
+class DayOut(BaseModel):
+    day: date
+    usage: UsageOut
+    hours: list[int] = Field(description="seconds online in each local hour 00..23")
+    sites_heard: int = Field(description="0: no accounting that day (no data, not zero use)")
+
+
+class RowOut(BaseModel):
+    area: AreaOut
+    sites: int
+    sites_heard: int
+    days_heard: int
+    usage: UsageOut
+
+
+class SilentOut(BaseModel):
+    site_code: str
+    site_name: str
+    last_heard: datetime | None
+
+
+class TotalsOut(BaseModel):
+    usage: UsageOut
+    devices: int = Field(description="distinct devices over the period, counted per site")
+    median_session_seconds: list[int | None] | None = Field(
+        description="the length bucket [from, to) of the median session; to null: a day or more"
+    )
+    session_lengths: list[int] = Field(description="sessions started, by length bucket")
+    sites: int
+    sites_heard: int
+
+
+class ReportOut(BaseModel):
+    area: AreaOut
+    trail: list[AreaOut]
+    first: date
+    last: date
+    totals: TotalsOut
+    days: list[DayOut]
+    children: list[RowOut]
+    most_used: list[RowOut]
+    least_used: list[RowOut]
+    silent: list[SilentOut]
+    weekday_hours: list[list[float]] = Field(
+        description="devices online on average, Monday first, hours 00..23"
+    )
+
+
+def _area(area: Area) -> AreaOut:
+    return AreaOut(
+        key=area.key, kind=area.kind.value, code=area.code, name=area.name, level=area.level
+    )
+
+
+def _usage(usage: Usage) -> UsageOut:
+    return UsageOut(**usage.__dict__)
+
+
+def _row(row: AreaRow) -> RowOut:
+    return RowOut(
+        area=_area(row.area),
+        sites=row.sites,
+        sites_heard=row.sites_heard,
+        days_heard=row.days_heard,
+        usage=_usage(row.usage),
+    )
+
+
+@api.get(
+    "/stats",
+    response_model=ReportOut,
+    responses={
+        404: {"description": "no such area in your scope"},
+        422: {"description": "bad period"},
+    },
+)
+def statistics(
+    request: Request,
+    caller: Caller,
+    area: str = "",
+    period: str = "",
+    on: str = "",
+    first: str = "",
+    last: str = "",
+) -> Any:
+    """An area over a period: period is day, week, month (default), year or custom (first and
+    last, YYYY-MM-DD); `on` picks the day, week, month or year holding that date."""
+    now = utcnow()
+    try:
+        chosen = parse_period(
+            kind=period, today=local_day(now, DEFAULT_TIMEZONE), on=on, first=first, last=last
+        )
+    except InvalidInput as exc:
+        return JSONResponse({"detail": str(exc)}, 422)
+    with transaction(request) as session:
+        report = area_report(
+            session=session, scope=caller.scope, key=area[:80], period=chosen, now=now
+        )
+    totals = report.totals
+    return ReportOut(
+        area=_area(report.view.area),
+        trail=[_area(a) for a in report.view.trail],
+        first=chosen.first,
+        last=chosen.last,
+        totals=TotalsOut(
+            usage=_usage(totals.usage),
+            devices=totals.devices,
+            median_session_seconds=list(totals.median_length) if totals.median_length else None,
+            session_lengths=list(totals.lengths),
+            sites=totals.sites,
+            sites_heard=totals.sites_heard,
+        ),
+        days=[
+            DayOut(day=d.day, usage=_usage(d.usage), hours=list(d.hours), sites_heard=d.sites_heard)
+            for d in report.days
+        ],
+        children=[_row(r) for r in report.children],
+        most_used=[_row(r) for r in report.most_used],
+        least_used=[_row(r) for r in report.least_used],
+        silent=[
+            SilentOut(site_code=s.site.code, site_name=s.site.name, last_heard=s.last_heard)
+            for s in report.silent
+        ],
+        weekday_hours=report.weekday_hours,
+    )

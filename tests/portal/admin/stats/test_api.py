@@ -1,0 +1,41 @@
+"""Statistics in the JSON API: the page's figures, scoped alike, bad periods answered 422."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.admin_world import DESA_A, DESA_B, PROVINCE, World
+
+from tests.portal.admin.stats.test_pages import _village_a_used
+from wifidesa.crypto import SecretBox
+
+
+def _bearer(world: World, actor: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.api_tokens[actor]}"}
+
+
+def test_village_a_through_the_api_and_only_for_those_who_reach_it(
+    web: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
+) -> None:
+    day = _village_a_used(sessions, world, box)
+    site = f"s:{world.ids['site_code_a']}"
+    answer = web.get(f"/api/stats?area={site}&period=day&on={day}", headers=_bearer(world, DESA_A))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["area"]["key"] == site and body["first"] == body["last"]
+    assert body["totals"]["usage"]["sessions"] == 3
+    assert body["totals"]["usage"]["output_octets"] == 3 * 10**9
+    assert body["totals"]["devices"] == 3
+    assert body["totals"]["median_session_seconds"] == [7200, 14400]
+    assert [d["sites_heard"] for d in body["days"]] == [1]
+    assert web.get(f"/api/stats?area={site}", headers=_bearer(world, DESA_B)).status_code == 404
+    province = web.get("/api/stats?period=year", headers=_bearer(world, PROVINCE)).json()
+    assert province["area"]["level"] == "province"
+    assert [c["area"]["code"] for c in province["children"]] == ["64.02", "64.03"]
+    assert len(province["days"]) in (365, 366)
+
+
+def test_a_bad_period_is_a_422_with_the_reason(web: TestClient, world: World) -> None:
+    answer = web.get("/api/stats?period=fortnight", headers=_bearer(world, PROVINCE))
+    assert answer.status_code == 422
+    assert "fortnight" in answer.json()["detail"]
