@@ -151,6 +151,7 @@ def describe(seeded: Seeded, settings: Settings) -> str:
   admin:    {seeded.admin_username} / {seeded.admin_password}   (shown once; province role)
   operator: {seeded.operator_username} / {seeded.operator_password}   (shown once; desa admin)
   admin UI: {settings.public_url}/admin/   (JSON API described at {settings.public_url}/docs)
+  statistics: {settings.public_url}/admin/stats   (a month of usage in six more villages)
   profiles: harian-1gb, warga-bulanan, gratis-30-menit
   vouchers: {len(seeded.voucher_codes)} for harian-1gb, e.g.
 {shown}

@@ -15,8 +15,10 @@ from typing import Any
 
 from wifidesa.cli import demo_data as demo
 from wifidesa.cli.context import AppContext
+from wifidesa.cli.demo_usage import seed_usage
 from wifidesa.cli.parser import add_subcommands
 from wifidesa.db import schema
+from wifidesa.db.engine import utcnow
 from wifidesa.errors import ErrorCode, WifidesaError
 from wifidesa.places.regions import ensure_reference_regions
 from wifidesa.settings import Settings, check_for_startup
@@ -66,6 +68,8 @@ def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
                 return 0
             raise WifidesaError(ErrorCode.NOT_EMPTY_FOR_DEMO)
         seeded = demo.seed(session=session, box=ctx.box, voucher_count=args.vouchers)
+        if args.usage:
+            seed_usage(session=session, box=ctx.box, now=utcnow())
     print(demo.describe(seeded, ctx.settings))
     return 0
 
@@ -160,6 +164,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--if-empty", action="store_true", help="do nothing if there is data already")
     p.add_argument("--vouchers", type=int, default=10, help="how many vouchers (default 10)")
+    p.add_argument(
+        "--no-usage",
+        dest="usage",
+        action="store_false",
+        help="without the month of usage in six more villages (for the statistics pages)",
+    )
     p.set_defaults(func=cmd_demo, needs_schema=False)
 
     p = subparsers.add_parser("serve", help="run every service (web; RADIUS when installed)")

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
 from wifidesa.db.models import SiteDay
+from wifidesa.localtime import local_day
+from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.areas import Area, AreaView, SiteInArea, open_area, site_area
 from wifidesa.stats.figures import (
     DayFigures,
@@ -53,7 +55,7 @@ class SilentSite:
 class Report:
     view: AreaView
     period: Period
-    days: list[DayFigures]
+    days: list[DayFigures]  # up to today: a period still running is shown so far
     totals: Totals
     children: list[AreaRow]
     most_used: list[AreaRow]
@@ -88,7 +90,9 @@ def area_report(
     area outside the scope."""
     view = open_area(session=session, scope=scope, key=key)
     ids = view.site_ids
-    days = daily(session=session, site_ids=ids, period=period)
+    # Days still to come are not "no data": they are left out (a month so far).
+    today = local_day(now, DEFAULT_TIMEZONE)
+    days = [d for d in daily(session=session, site_ids=ids, period=period) if d.day <= today]
     figures = by_site(session=session, site_ids=ids, period=period)
     villages = [_row(site_area(s), [s], figures) for s in view.sites]
     ranked = sorted(villages, key=lambda r: (-r.usage.online_seconds, r.area.name))
