@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     # How often statistics catch up with accounting. Each round reads every session of each
     # changed site-day: on SQLite a long read holds back the WAL's truncation (README).
     stats_rollup_seconds: float = 900.0
+    # UU PDP: raw sessions older than this lose their MAC, IP address and user name, and device
+    # rows nobody needs go (wifidesa.usage.retention); rollups stay. The `stats` service does it
+    # every `retention_every_seconds`, the first time a minute after it starts.
+    retention_months: int = 12
+    retention_every_seconds: float = 86_400.0
 
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,
@@ -79,6 +84,23 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("retention_months")
+    @classmethod
+    def _months_kept(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(
+                f"retention_months is {value}; it must be 1 or more (months that raw sessions "
+                "keep their MAC, IP address and user name)"
+            )
+        return value
+
+    @field_validator("retention_every_seconds")
+    @classmethod
+    def _positive_interval(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(f"retention_every_seconds is {value}; it must be more than 0")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -17,6 +17,7 @@ from wifidesa.cli import (
     account_commands,
     admin_commands,
     key_commands,
+    retention_commands,
     session_commands,
     setup_commands,
     site_commands,
@@ -53,6 +54,7 @@ def build_parser() -> Parser:
     session_commands.register(subparsers)
     key_commands.register(subparsers)
     stats_commands.register(subparsers)
+    retention_commands.register(subparsers)
     for ep in entry_points(group=COMMANDS_GROUP):
         ep.load()(subparsers)
     return parser

@@ -1,4 +1,5 @@
-"""`stats rollup`, and the `stats` service of `wifidesa serve`: statistics kept up to date."""
+"""`stats rollup`, and the `stats` service of `wifidesa serve`: statistics kept up to date, and
+retention applied daily (wifidesa.cli.retention_commands)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import time
 
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
-from wifidesa.db.engine import WriterLock, make_engine, make_session_factory
+from wifidesa.cli.retention_commands import run_retention, summary
+from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, utcnow
 from wifidesa.settings import Settings
 from wifidesa.stats.dirty import mark_every_day
 from wifidesa.stats.job import roll_up
@@ -45,19 +47,54 @@ def cmd_stats(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+# The first retention run comes this soon after the service starts (or sooner, with a
+# shorter `retention_every_seconds`): the time of the next run is kept in memory only, so a
+# service restarted more often than daily still runs it at every start.
+RETENTION_FIRST_DELAY = 60.0
+
+
+def _catch_up(settings: Settings) -> None:
+    try:
+        started = time.monotonic()
+        done = _roll_up(settings)
+        if done:
+            log.info("%d site-days recomputed in %.1f s", done, time.monotonic() - started)
+    except Exception as exc:  # the database is down: the marks wait for the next round
+        log.error("statistics rollup failed: %s", type(exc).__name__)
+
+
+def _retain(settings: Settings) -> None:
+    started = time.monotonic()
+    try:
+        counts = run_retention(settings, now=utcnow())
+    except Exception as exc:  # the database is down: the next run does it
+        log.error("retention failed: %s", type(exc).__name__)
+        return
+    log.info(
+        "retention (%d months): %s in %.1f s",
+        settings.retention_months,
+        summary(counts),
+        time.monotonic() - started,
+    )
+
+
 def run(settings: Settings) -> None:
-    """The service: roll up every `stats_rollup_seconds` until SIGTERM or SIGINT."""
+    """The service: roll up every `stats_rollup_seconds`, and apply retention every
+    `retention_every_seconds`, until SIGTERM or SIGINT."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    while not stop.wait(settings.stats_rollup_seconds):
-        try:
-            started = time.monotonic()
-            done = _roll_up(settings)
-            if done:
-                log.info("%d site-days recomputed in %.1f s", done, time.monotonic() - started)
-        except Exception as exc:  # the database is down: the marks wait for the next round
-            log.error("statistics rollup failed: %s", type(exc).__name__)
+    every = settings.retention_every_seconds
+    next_rollup = time.monotonic() + settings.stats_rollup_seconds
+    next_retention = time.monotonic() + min(RETENTION_FIRST_DELAY, every)
+    while not stop.wait(max(0.0, min(next_rollup, next_retention) - time.monotonic())):
+        if time.monotonic() >= next_rollup:
+            _catch_up(settings)
+            # From the end of the run, as before: never back to back (wifidesa.stats.job).
+            next_rollup = time.monotonic() + settings.stats_rollup_seconds
+        if time.monotonic() >= next_retention:
+            _retain(settings)
+            next_retention = time.monotonic() + every
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -53,6 +53,13 @@ class SessionStatus(StrEnum):
     LOST = "lost"  # closed by us: Accounting-On/Off, or silent too long
 
 
+# What retention (wifidesa.usage.retention) puts in place of an old session's user name: the
+# column is NOT NULL, and the empty name (that of accounting without a User-Name) names nobody.
+CLEARED_USERNAME = ""
+# A session still holding something that names a person: its MAC, IP address or user name.
+RETENTION_DUE = "username <> '' OR mac IS NOT NULL OR framed_ip IS NOT NULL"
+
+
 class AcctSession(Base):
     __tablename__ = "sessions"
     __table_args__ = (
@@ -75,6 +82,16 @@ class AcctSession(Base):
             "coa_result",
             sqlite_where=text("coa_result IS NOT NULL"),
             postgresql_where=text("coa_result IS NOT NULL"),
+        ),
+        # The sessions retention has still to clear, oldest first: each daily run reads the few
+        # due ones, never the years of sessions it cleared before. Accounting sets these columns
+        # at the Start only, so an Interim-Update touches no entry (and stays HOT on PostgreSQL).
+        Index(
+            "ix_sessions_retention_due",
+            "started_at",
+            "id",
+            sqlite_where=text(RETENTION_DUE),
+            postgresql_where=text(RETENTION_DUE),
         ),
         CheckConstraint("input_octets >= 0 AND output_octets >= 0", name="octets_not_negative"),
         # PostgreSQL: room on each page for the updated row, which a HOT update needs.
