@@ -141,3 +141,21 @@ def test_no_key_is_in_the_settings_repr() -> None:
     for fragment in ("s3cr3t", "old-k3y", "older-k3y", device_key):
         assert fragment not in repr(settings)
         assert fragment not in str(settings)
+
+
+def test_raw_sessions_are_kept_twelve_months_unless_told() -> None:
+    assert load_settings(env_file=None).retention_months == 12
+    assert load_settings(env_file=None, retention_months=6).retention_months == 6
+
+
+@pytest.mark.parametrize("months", [0, -1])
+def test_a_retention_of_no_months_is_a_one_line_config_error(months: int) -> None:
+    with pytest.raises(ConfigError, match="retention_months is .*; it must be 1 or more") as info:
+        load_settings(env_file=None, retention_months=months)
+    assert info.value.code is ErrorCode.INVALID_SETTINGS
+    assert "\n" not in str(info.value)
+
+
+def test_a_retention_interval_of_no_time_is_refused() -> None:
+    with pytest.raises(ConfigError, match="retention_every_seconds is 0.0; it must be more"):
+        load_settings(env_file=None, retention_every_seconds=0)
