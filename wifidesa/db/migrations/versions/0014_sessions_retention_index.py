@@ -8,8 +8,8 @@ touches no entry of it.
 On PostgreSQL with a large `sessions` table, CREATE INDEX blocks writes while it builds: run
 this upgrade in a quiet hour (or build the index CONCURRENTLY by hand first, same name).
 
-Revision ID: 0016
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 10:00:00
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
