@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from wifidesa.stats.sheets import neutralise_formula
+
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -25,6 +26,4 @@ def attachment(filename: str) -> dict[str, str]:
 
 def spreadsheet_cell(value: object) -> object:
     """A CSV cell that a spreadsheet shows as the text it is, never as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return neutralise_formula(value) if isinstance(value, str) else value
