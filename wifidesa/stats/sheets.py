@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -232,9 +232,17 @@ class _Sheets:
         self._close()
 
 
-def write_xlsx(table: Table, target: str | Path | IO[bytes]) -> None:
-    """Write the table as an XLSX workbook to a path or a binary file (a BytesIO, a temporary
-    file): numbers as numbers, days as dates, durations as Excel durations, text as text."""
+def write_xlsx(
+    tables: Table | Sequence[Table],
+    target: str | Path | IO[bytes],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write the table (or tables, a sheet each, in order) as an XLSX workbook to a path or a
+    binary file (a BytesIO, a temporary file): numbers as numbers, days as dates, durations as
+    Excel durations, text as text. `progress(rows)` is told the rows written so far, every
+    1,000 rows and at the end of each table."""
+    if isinstance(tables, Table):
+        tables = [tables]
     options = {
         "constant_memory": True,
         # Text stays text: no formulas, links or numbers guessed from strings.
@@ -247,11 +255,18 @@ def write_xlsx(table: Table, target: str | Path | IO[bytes]) -> None:
     workbook.use_zip64()  # a province-year of site-days passes 4 GB uncompressed sheet data
     # Closed even when a row is refused, which removes the temporary files: the file then
     # holds the rows before it, and the caller discards it with the error.
+    written = 0
     try:
-        sheets = _Sheets(workbook, table)
-        for row in table.rows:
-            _check_row(table, row)
-            sheets.write(row)
-        sheets.finish()
+        for table in tables:
+            sheets = _Sheets(workbook, table)
+            for row in table.rows:
+                _check_row(table, row)
+                sheets.write(row)
+                written += 1
+                if progress is not None and written % 1000 == 0:
+                    progress(written)
+            sheets.finish()
+            if progress is not None:
+                progress(written)
     finally:
         workbook.close()

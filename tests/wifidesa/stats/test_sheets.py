@@ -244,3 +244,14 @@ def test_a_sheet_name_has_no_forbidden_characters_and_fits() -> None:
     assert sheets.sheet_name("a/b\\c?d*e[f]g:h") == "a b c d e f g h"
     assert len(sheets.sheet_name("x" * 50)) == 31
     assert sheets.sheet_name("'':[]") == "Sheet1"
+
+
+def test_several_tables_are_a_sheet_each_in_order_with_progress() -> None:
+    heard: list[int] = []
+    days = Table("Per hari", [Column("Hari", Kind.DATE)], [(date(2026, 3, d),) for d in (1, 2)])
+    out = io.BytesIO()
+    write_xlsx([table(), days], out, progress=heard.append)
+    book = read_xlsx(out.getvalue())
+    assert book.sheetnames == ["Pemakaian per desa Maret 2026", "Per hari"]
+    assert book["Per hari"]["A5"].value.date() == date(2026, 3, 2)
+    assert heard == [3, 5]  # after each table: the rows written so far
