@@ -58,6 +58,7 @@ class Report:
     days: list[DayFigures]  # up to today: a period still running is shown so far
     totals: Totals
     children: list[AreaRow]
+    villages: list[AreaRow]  # every village of the area, the most used first
     most_used: list[AreaRow]
     least_used: list[AreaRow]
     silent: list[SilentSite]
@@ -109,6 +110,7 @@ def area_report(
         days=days,
         totals=totals(session=session, site_ids=ids, period=period, days=days),
         children=[_row(area, sites, figures) for area, sites in view.children],
+        villages=ranked,
         most_used=[r for r in ranked[:RANKED] if r.usage.online_seconds],
         least_used=list(reversed(ranked[-RANKED:])) if len(ranked) > 1 else [],
         silent=silent,

@@ -45,6 +45,7 @@ class Kind(StrEnum):
     SECONDS = "seconds"  # a duration
     DATE = "date"  # a local day
     PERCENT = "percent"  # a fraction: 0.25 is 25 %
+    NUMBER = "number"  # a measure with decimals (devices online on average)
 
 
 # Column widths in characters, for kinds whose values have a known shape.
@@ -54,6 +55,7 @@ _WIDTHS = {
     Kind.SECONDS: 12,
     Kind.DATE: 12,
     Kind.PERCENT: 9,
+    Kind.NUMBER: 10,
 }
 TEXT_WIDTH = (10, 40)  # a text column fits its header, within these bounds
 
@@ -97,7 +99,7 @@ def _csv_cell(kind: Kind, value: object) -> object:
         return neutralise_formula(str(value))
     if kind is Kind.DATE:
         return _as_date(value).isoformat()
-    if kind is Kind.PERCENT:
+    if kind in (Kind.PERCENT, Kind.NUMBER):
         return _as_number(value)
     return _as_integer(value)
 
@@ -177,6 +179,7 @@ class _Sheets:
             Kind.SECONDS: workbook.add_format({"num_format": "[h]:mm:ss"}),
             Kind.DATE: workbook.add_format({"num_format": "yyyy-mm-dd"}),
             Kind.PERCENT: workbook.add_format({"num_format": "0.0%"}),
+            Kind.NUMBER: workbook.add_format({"num_format": "#,##0.00"}),
         }
         self.count = 0
         self.sheet: Any = None
@@ -221,7 +224,7 @@ class _Sheets:
             sheet.write_datetime(row, index, _as_date(value), style)
         elif kind is Kind.SECONDS:
             sheet.write_number(row, index, _as_integer(value) / SECONDS_PER_DAY, style)
-        elif kind is Kind.PERCENT:
+        elif kind in (Kind.PERCENT, Kind.NUMBER):
             sheet.write_number(row, index, _as_number(value), style)
         else:
             sheet.write_number(row, index, _as_integer(value), style)
