@@ -1,0 +1,1 @@
+"""Statistics pages and their pieces (charts drawn on the server)."""
