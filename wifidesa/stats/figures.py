@@ -183,10 +183,11 @@ def bucket_of_quantile(counts: Sequence[int], q: float) -> tuple[int, int | None
     raise AssertionError("unreachable: the ranks add up to the total")
 
 
-def weekday_hours(days: Sequence[DayFigures]) -> list[list[float]]:
+def weekday_hours(days: Sequence[DayFigures]) -> list[list[float | None]]:
     """Devices online on average in each hour of each weekday (Monday first): the seconds
     online in that hour over the period's days of that weekday, divided by an hour and by how
-    many such days had data. Days without data are left out, not counted as empty."""
+    many such days had data. Days without data are left out, not counted as empty; a weekday
+    without any is None (no data), apart from zero use."""
     seconds = [[0] * 24 for _ in range(7)]
     heard = [0] * 7
     for day in days:
@@ -197,6 +198,6 @@ def weekday_hours(days: Sequence[DayFigures]) -> list[list[float]]:
         for hour, value in enumerate(day.hours):
             seconds[weekday][hour] += value
     return [
-        [value / 3600 / heard[weekday] if heard[weekday] else 0.0 for value in row]
+        [value / 3600 / heard[weekday] if heard[weekday] else None for value in row]
         for weekday, row in enumerate(seconds)
     ]

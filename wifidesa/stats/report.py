@@ -62,7 +62,7 @@ class Report:
     most_used: list[AreaRow]
     least_used: list[AreaRow]
     silent: list[SilentSite]
-    weekday_hours: list[list[float]]
+    weekday_hours: list[list[float | None]]
 
 
 def _row(area: Area, sites: list[SiteInArea], figures: dict[int, SiteFigures]) -> AreaRow:

@@ -113,7 +113,7 @@ def hours_table(report: Report, _: Gettext) -> Table:
     weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     columns = [Column(_("Hour"), Kind.INTEGER)] + [Column(_(w), Kind.NUMBER) for w in weekdays]
     rows = [
-        [hour, *(round(report.weekday_hours[w][hour], 2) for w in range(7))] for hour in range(24)
+        [hour, *(_rounded(report.weekday_hours[w][hour]) for w in range(7))] for hour in range(24)
     ]
     return Table(_heading(report, _, "Devices online by weekday and hour (average)"), columns, rows)
 
@@ -136,6 +136,10 @@ def silent_table(report: Report, _: Gettext) -> Table:
     return Table(
         _heading(report, _, "Villages without accounting for more than two days"), columns, rows
     )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def report_tables(report: Report, _: Gettext) -> list[Table]:

@@ -85,8 +85,8 @@ class ReportOut(BaseModel):
     most_used: list[RowOut]
     least_used: list[RowOut]
     silent: list[SilentOut]
-    weekday_hours: list[list[float]] = Field(
-        description="devices online on average, Monday first, hours 00..23"
+    weekday_hours: list[list[float | None]] = Field(
+        description="devices online on average, Monday first, hours 00..23; null: no data"
     )
 
 

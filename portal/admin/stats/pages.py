@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from portal.admin.stats.charts import report_charts
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import transaction
+from portal.i18n import request_language
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import InvalidInput, translate_error
 from wifidesa.localtime import local_day
@@ -89,11 +91,13 @@ def statistics(
         report = area_report(
             session=session, scope=admin.scope, key=area[:80], period=chosen, now=now
         )
+    language = request_language(request)
     return page(
         request,
         "stats/overview.html",
         admin,
         report=report,
+        charts=report_charts(report, language, gettext_for(request)),
         query=lambda key, p=chosen: period_query(key, p),
         here=lambda p: period_query(report.view.area.key, p),
         size=format_size,

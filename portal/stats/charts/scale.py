@@ -14,7 +14,7 @@ from babel.numbers import format_decimal, format_percent
 from wifidesa.stats.sheets import Kind
 from wifidesa.units import format_duration, format_size
 
-NUMBER_KINDS = (Kind.INTEGER, Kind.OCTETS, Kind.SECONDS, Kind.PERCENT)
+NUMBER_KINDS = (Kind.INTEGER, Kind.OCTETS, Kind.SECONDS, Kind.PERCENT, Kind.NUMBER)
 
 # Okabe & Ito's palette, told apart by readers with any colour-vision deficiency; the second
 # series is also dashed, so it reads in black and white.
@@ -82,6 +82,8 @@ def value_text(value: float, kind: Kind, language: str) -> str:
         return format_percent(value, format="#,##0.#%", locale=language)
     if kind is Kind.INTEGER:
         return format_decimal(round(value), locale=language)
+    if kind is Kind.NUMBER:
+        return format_decimal(value, format="#,##0.#", locale=language)
     raise ValueError(f"not a number kind: {kind}")
 
 

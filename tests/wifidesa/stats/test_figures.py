@@ -105,7 +105,8 @@ def test_a_week_of_two_villages(session: Session) -> None:
     grid = weekday_hours(days)
     assert grid[0][20] == 1.0 and grid[0][8] == 0.5  # Monday 20:00: one device online on average
     assert grid[2][20] == 600 / 3600
-    assert grid[1] == [0.0] * 24  # Tuesday: no data, not zero use averaged in
+    assert grid[1] == [None] * 24  # Tuesday: no data, not zero use averaged in
+    assert grid[0][3] == 0.0  # Monday at 03:00: heard, nobody online
 
 
 def test_no_sites_no_figures(session: Session) -> None:
