@@ -177,3 +177,6 @@ class ErrorCode(StrEnum):
     PERIOD_ENDS_BEFORE_START = "period_ends_before_start"
     PERIOD_TOO_LONG = "period_too_long"
     AREA_NOT_FOUND = "area_not_found"
+    EXPORTS_NEED_AN_ADMIN = "exports_need_an_admin"
+    NOT_A_STATS_TABLE = "not_a_stats_table"
+    EXPORT_NOT_FOUND = "export_not_found"

@@ -216,4 +216,7 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.PERIOD_ENDS_BEFORE_START: "the period ends before it starts",
     ErrorCode.PERIOD_TOO_LONG: "a custom period is at most {days} days",
     ErrorCode.AREA_NOT_FOUND: "no region or village with code {code!r}",
+    ErrorCode.EXPORTS_NEED_AN_ADMIN: "exports are made for a signed-in admin",
+    ErrorCode.NOT_A_STATS_TABLE: "no statistics table named {name!r}; have {names}",
+    ErrorCode.EXPORT_NOT_FOUND: "this export is finished and forgotten, or never existed",
 }

@@ -20,6 +20,7 @@ from wifidesa.db.models.admins import (
     admin_sites,
 )
 from wifidesa.db.models.attempts import LoginFailure
+from wifidesa.db.models.exports import ExportFormat, ExportState, StatsExport
 from wifidesa.db.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
 from wifidesa.db.models.regions import Region, RegionLevel, Site
 from wifidesa.db.models.routers import Router
@@ -47,6 +48,8 @@ __all__ = [
     "CoAAction",
     "CoAResult",
     "DirtyDay",
+    "ExportFormat",
+    "ExportState",
     "GuestDevice",
     "LoginFailure",
     "LoginToken",
@@ -61,6 +64,7 @@ __all__ = [
     "Site",
     "SiteDay",
     "SiteDeviceDay",
+    "StatsExport",
     "TokenKind",
     "UsageDaily",
     "Voucher",
