@@ -15,6 +15,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal import access_log, admin, api_docs
+from portal.admin.stats.renderers import EXPORT_RENDERERS
+from portal.admin.stats.worker import ExportWorker
 from portal.admin.web import local_time
 from portal.body_limits import BodyLimit
 from portal.captive import routes as captive
@@ -73,9 +75,19 @@ def create_app(settings: Settings) -> FastAPI:
         writer_lock=WriterLock(settings.resolved_database_url),
     )
 
+    exports = ExportWorker(
+        read_sessions=make_session_factory(engine),
+        write_sessions=make_session_factory(writer),
+        renderers=EXPORT_RENDERERS,
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.export_worker:
+            exports.start()
         yield
+        if settings.export_worker:
+            exports.stop()
         engine.dispose()
         writer.dispose()
 

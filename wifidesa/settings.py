@@ -66,9 +66,11 @@ class Settings(BaseSettings):
     radius_reply_cache_seconds: int = 30  # retransmissions within this get the same answer
     radius_latency_log_seconds: float = 60.0  # each worker logs how fast it answered, this often
 
-    # How often statistics catch up with accounting. Each round reads every session of each
-    # changed site-day: on SQLite a long read holds back the WAL's truncation (README).
+    # How often statistics catch up with accounting (each changed site-day recomputed once).
     stats_rollup_seconds: float = 900.0
+    # The web service makes the statistics exports admins queue (portal.admin.stats.worker);
+    # with several web processes, one is enough.
+    export_worker: bool = True
     # UU PDP: raw sessions older than this lose their MAC, IP address and user name, and device
     # rows nobody needs go (wifidesa.usage.retention); rollups stay. The `stats` service does it
     # every `retention_every_seconds`, the first time a minute after it starts.

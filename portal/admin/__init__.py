@@ -14,6 +14,7 @@ from portal.admin.places import pages as sites
 from portal.admin.profiles import api as profiles_api
 from portal.admin.profiles import pages as profiles
 from portal.admin.stats import api as stats_api
+from portal.admin.stats import exports as stats_exports
 from portal.admin.stats import pages as stats
 from portal.admin.vouchers import api as vouchers_api
 from portal.admin.vouchers import pages as vouchers
@@ -49,6 +50,8 @@ ROUTERS = (
     admins.api,
     stats.router,
     stats_api.api,
+    stats_exports.router,
+    stats_exports.api,
 )
 
 

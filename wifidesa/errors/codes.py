@@ -180,3 +180,4 @@ class ErrorCode(StrEnum):
     EXPORTS_NEED_AN_ADMIN = "exports_need_an_admin"
     NOT_A_STATS_TABLE = "not_a_stats_table"
     EXPORT_NOT_FOUND = "export_not_found"
+    NOT_AN_EXPORT_FORMAT = "not_an_export_format"

@@ -219,4 +219,5 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.EXPORTS_NEED_AN_ADMIN: "exports are made for a signed-in admin",
     ErrorCode.NOT_A_STATS_TABLE: "no statistics table named {name!r}; have {names}",
     ErrorCode.EXPORT_NOT_FOUND: "this export is finished and forgotten, or never existed",
+    ErrorCode.NOT_AN_EXPORT_FORMAT: "not an export format: {text!r} (csv, xlsx or pdf)",
 }

@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -201,21 +202,24 @@ def _xlsx(report: Report, language: str, _: Gettext, progress: Progress) -> byte
 
 def run_export(
     *,
-    sessions: sessionmaker[Session],
-    lock: WriterLock,
+    read_sessions: sessionmaker[Session],
+    write_sessions: sessionmaker[Session],
+    lock: WriterLock | None,
     export_id: str,
     clock: Callable[[], datetime],
     renderers: Mapping[ExportFormat, Renderer] | None = None,
 ) -> ExportState:
     """Make a claimed export's file and store it (or its failure): reading the report in one
-    transaction, writing progress and the result in short ones."""
-    with transaction(sessions) as session:
+    transaction, writing progress and the result in short ones (under `lock`, or None where
+    the write sessions' engine takes SQLite's writer lock itself, as the web service's does)."""
+    sessions = _Writes(write_sessions, lock)
+    with transaction(read_sessions) as session:
         row = session.get(StatsExport, export_id)
         if row is None:
             return ExportState.FAILED  # deleted meanwhile (its admin was removed)
         admin = session.get(AdminUser, row.admin_id)
         if admin is None or not admin.is_active:
-            return _finish(sessions, lock, export_id, clock(), error=ErrorCode.EXPORT_NOT_FOUND)
+            return _finish(sessions, export_id, clock(), error=ErrorCode.EXPORT_NOT_FOUND)
         scope = scope_of(admin)
         period = Period(PeriodKind(row.period_kind), row.first, row.last)
         fmt, table, language = row.format, row.table_name, row.language
@@ -224,12 +228,12 @@ def run_export(
                 session=session, scope=scope, key=row.area, period=period, now=clock()
             )
         except WifidesaError as exc:  # the area left the admin's scope since
-            return _finish(sessions, lock, export_id, clock(), error=exc.code)
+            return _finish(sessions, export_id, clock(), error=exc.code)
         filename = _filename(row, report)
     chosen = {ExportFormat.CSV: _csv(table or ""), ExportFormat.XLSX: _xlsx, **(renderers or {})}
     render = chosen.get(fmt)
     if render is None:
-        return _finish(sessions, lock, export_id, clock(), error=ErrorCode.JOB_FAILED)
+        return _finish(sessions, export_id, clock(), error=ErrorCode.JOB_FAILED)
     beat = [clock()]
 
     def progress(done: int, total: int) -> None:
@@ -237,7 +241,7 @@ def run_export(
         if now - beat[0] < BEAT:
             return
         beat[0] = now
-        with lock.held(), transaction(sessions) as session:
+        with sessions.transaction() as session:
             session.execute(
                 update(StatsExport)
                 .where(StatsExport.id == export_id)
@@ -248,13 +252,24 @@ def run_export(
         data = render(report, language, gettext_for(language), progress)
     except Exception:
         log.exception("statistics export %s failed", fmt.value)
-        return _finish(sessions, lock, export_id, clock(), error=ErrorCode.JOB_FAILED)
-    return _finish(sessions, lock, export_id, clock(), data=data, filename=filename)
+        return _finish(sessions, export_id, clock(), error=ErrorCode.JOB_FAILED)
+    return _finish(sessions, export_id, clock(), data=data, filename=filename)
+
+
+class _Writes:
+    """Short write transactions, under the writer lock where the engine does not take it."""
+
+    def __init__(self, factory: sessionmaker[Session], lock: WriterLock | None) -> None:
+        self.factory, self.lock = factory, lock
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.lock.held() if self.lock else nullcontext(), transaction(self.factory) as s:
+            yield s
 
 
 def _finish(
-    sessions: sessionmaker[Session],
-    lock: WriterLock,
+    sessions: _Writes,
     export_id: str,
     now: datetime,
     *,
@@ -263,7 +278,7 @@ def _finish(
     error: ErrorCode | None = None,
 ) -> ExportState:
     state = ExportState.FAILED if error is not None else ExportState.DONE
-    with lock.held(), transaction(sessions) as session:
+    with sessions.transaction() as session:
         session.execute(
             update(StatsExport)
             .where(StatsExport.id == export_id)

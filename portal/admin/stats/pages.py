@@ -13,10 +13,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from portal.admin.stats.charts import report_charts
+from portal.admin.stats.renderers import EXPORT_RENDERERS
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import transaction
 from portal.i18n import request_language
 from wifidesa.db.engine import utcnow
+from wifidesa.db.models import ExportFormat
 from wifidesa.errors import InvalidInput, translate_error
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
@@ -28,6 +30,14 @@ router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# The tables a CSV export may hold (wifidesa.stats.tables), as the page names them.
+EXPORT_TABLES = (
+    ("days", "Day by day"),
+    ("areas", "By area"),
+    ("villages", "Villages"),
+    ("hours", "Devices online by weekday and hour (average)"),
+    ("silent", "Villages without accounting for more than two days"),
+)
 PERIOD_WORDS = {
     PeriodKind.DAY: "Day",
     PeriodKind.WEEK: "Week",
@@ -107,4 +117,6 @@ def statistics(
         period_words=PERIOD_WORDS,
         today=today,
         kinds=list(PeriodKind),
+        export_tables=EXPORT_TABLES,
+        pdf_ready=ExportFormat.PDF in EXPORT_RENDERERS,
     )

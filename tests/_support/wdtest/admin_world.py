@@ -8,7 +8,7 @@ at village A's objects and tried by every actor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -31,8 +31,11 @@ from wifidesa.db.models import (
     AdminRole,
     AdminToken,
     AdminUser,
+    ExportFormat,
+    ExportState,
     Region,
     SessionStatus,
+    StatsExport,
     Voucher,
 )
 from wifidesa.vouchers.codes import format_code
@@ -191,6 +194,27 @@ def build_world(session: Session, box: SecretBox) -> World:
     world.ids["token_desa_a"] = session.scalars(
         select(AdminToken.id).where(AdminToken.name == "desa_a-api")
     ).one()
+    # A finished statistics export of desa_a's: only they may see and download it.
+    export = StatsExport(
+        id="world-export-desa-a",
+        admin_id=admins[DESA_A].id,
+        format=ExportFormat.CSV,
+        area="",
+        period_kind="month",
+        first=date(2026, 11, 1),
+        last=date(2026, 11, 30),
+        table_name="days",
+        language="id",
+        state=ExportState.DONE,
+        done=1,
+        total=1,
+        filename="wifidesa-days-desa-saya-2026-11.csv",
+        size=12,
+        data=b"Hari,Sesi\r\n",
+        finished_at=utcnow(),
+    )
+    session.add(export)
+    world.ids["export_desa_a"] = export.id
     return world
 
 

@@ -15,6 +15,8 @@ from wifidesa.settings import Settings
 
 @pytest.fixture
 def web(settings: Settings, world: World) -> Iterator[TestClient]:
-    # follow_redirects=False: a redirect to the sign-in page is an answer to check.
-    with TestClient(create_app(settings), follow_redirects=False) as client:
+    # follow_redirects=False: a redirect to the sign-in page is an answer to check. No export
+    # worker: its writes would race the tests' own (tests/portal/admin/stats run one).
+    quiet = settings.model_copy(update={"export_worker": False})
+    with TestClient(create_app(quiet), follow_redirects=False) as client:
         yield client

@@ -62,7 +62,12 @@ def _run(sessions: sessionmaker[Session], db_url: str, **kw: object) -> ExportSt
     if claimed is None:
         return None
     return run_export(
-        sessions=sessions, lock=WriterLock(db_url), export_id=claimed, clock=lambda: NOW, **kw
+        read_sessions=sessions,
+        write_sessions=sessions,
+        lock=WriterLock(db_url),
+        export_id=claimed,
+        clock=lambda: NOW,
+        **kw,
     )  # type: ignore[arg-type]
 
 
