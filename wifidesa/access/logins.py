@@ -26,6 +26,7 @@ from wifidesa.access.rules import (
     decide,
 )
 from wifidesa.access.snapshot import Snapshot, load_snapshot
+from wifidesa.access.ways import LoginKind
 from wifidesa.db.bulk import Writes, is_postgresql
 from wifidesa.db.models import (
     Account,
@@ -66,6 +67,7 @@ class LoginDecision:
     reason: RejectReason | None = None
     message: Message | None = None  # why it was refused, for the edge to translate
     limits: ReplyLimits | None = None
+    kind: LoginKind | None = None  # how an accepted login was made
 
 
 def account_class(account_id: int, *, throttled: bool = False) -> bytes:
@@ -198,6 +200,7 @@ def _decision(outcome: tuple[AccountState, Accepted] | LoginRefused) -> LoginDec
     return LoginDecision(
         accepted=True,
         account_id=state.id,
+        kind=accepted.kind,
         limits=ReplyLimits(
             rate_limit=accepted.rate_limit,
             session_timeout=accepted.session_timeout,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from wifidesa.access.ways import LoginKind, login_kind
 from wifidesa.db.models import AccountKind, AccountStatus, AfterQuota
 from wifidesa.messages import Message
 from wifidesa.usage.quota import Limit, Usage, block_message, quota_status
@@ -213,6 +214,7 @@ class Accepted:
     changes: Changes
     session_timeout: int | None
     rate_limit: str | None
+    kind: LoginKind
     # The byte cap the router enforces (Mikrotik-Total-Limit): the data left of a blocking
     # quota; None when the router must not end the session on bytes (no quota, or throttle).
     bytes_left: int | None = None
@@ -286,6 +288,7 @@ def decide(
         changes=changes,
         session_timeout=timeout,
         rate_limit=rate,
+        kind=login_kind(account=state.kind, mac_login=mac_login),
         bytes_left=quota.bytes_left,
         throttled=quota.throttled,
     )

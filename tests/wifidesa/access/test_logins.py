@@ -17,6 +17,7 @@ from wifidesa.access.logins import (
     throttled_in_class,
 )
 from wifidesa.access.rules import RejectReason
+from wifidesa.access.ways import LoginKind
 
 NOW = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
 
@@ -46,11 +47,12 @@ def test_read_only_attempt_asks_for_a_write_on_first_use_only(session: Session) 
     (first,) = decide_logins(
         session=session, requests=[req(code, site_id, "AA:00:00:00:00:01")], now=NOW
     )
-    assert first.accepted
+    assert first.accepted and first.kind is LoginKind.VOUCHER
     (again,) = decide_logins(
         session=session, requests=[req(code, site_id, "AA:00:00:00:00:01")], now=NOW, read_only=True
     )
     assert again.accepted and again.account_id == first.account_id
+    assert again.kind is LoginKind.VOUCHER
 
 
 def test_two_devices_racing_in_one_batch_bind_only_the_first(session: Session) -> None:
@@ -61,7 +63,7 @@ def test_two_devices_racing_in_one_batch_bind_only_the_first(session: Session) -
         requests=[req(code, site_id, "AA:00:00:00:00:01"), req(code, site_id, "AA:00:00:00:00:02")],
     )
     assert [d.accepted for d in decisions] == [True, False]
-    assert decisions[1].reason is RejectReason.OTHER_DEVICE
+    assert decisions[1].reason is RejectReason.OTHER_DEVICE and decisions[1].kind is None
 
 
 def test_the_class_names_the_account_and_whether_it_was_throttled() -> None:

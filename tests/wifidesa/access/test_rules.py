@@ -16,6 +16,7 @@ from wifidesa.access.rules import (
     apply_in_memory,
     decide,
 )
+from wifidesa.access.ways import LoginKind
 from wifidesa.db.models import AccountKind, AccountStatus, AfterQuota, QuotaPeriod
 from wifidesa.i18n import gettext_for
 from wifidesa.localtime import local_midnight
@@ -248,3 +249,37 @@ def test_over_a_throttle_quota_the_login_is_slow_and_uncapped() -> None:
         assert accepted.throttled and accepted.rate_limit == "64k/128k"
         assert accepted.bytes_left is None and accepted.session_timeout is None
         refused(on_quota(AfterQuota.BLOCK, used), RejectReason.QUOTA_EXCEEDED)
+
+
+@pytest.mark.parametrize(
+    ("account", "credential", "kind"),
+    [
+        (AccountKind.VOUCHER, "code", LoginKind.VOUCHER),
+        (AccountKind.VOUCHER, "token", LoginKind.VOUCHER),  # a code the portal handed on
+        (AccountKind.MEMBER, "token", LoginKind.RESIDENT),
+        (AccountKind.GUEST, "token", LoginKind.FREE),
+        (AccountKind.MEMBER, "mac", LoginKind.REMEMBERED_DEVICE),
+        (AccountKind.GUEST, "mac", LoginKind.REMEMBERED_DEVICE),
+    ],
+)
+def test_an_accepted_login_says_how_it_was_made(
+    account: AccountKind, credential: str, kind: LoginKind
+) -> None:
+    token = TokenState(7, "tok", NOW + timedelta(seconds=30), None, A, False, router_id=5)
+    state = voucher(
+        kind=account,
+        voucher_code="ABCDEFGHJK" if account is AccountKind.VOUCHER else None,
+        tokens=[token],
+        remembered_macs={A},
+    )
+    secret = {"code": "ABCDEFGHJK", "token": "tok", "mac": ""}[credential]
+    accepted = decide(
+        state,
+        verify=is_(secret),
+        mac=A,
+        site_id=1,
+        now=NOW,
+        router_id=5,
+        mac_login=credential == "mac",
+    )
+    assert accepted.kind is kind
