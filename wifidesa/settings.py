@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # every `retention_every_seconds`, the first time a minute after it starts.
     retention_months: int = 12
     retention_every_seconds: float = 86_400.0
+    # How often each RADIUS worker appends the logins it counted in memory: a worker killed
+    # without stopping (SIGKILL) loses at most this long's counts (wifidesa.stats.logins).
+    stats_login_flush_seconds: float = 60.0
 
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,

@@ -15,23 +15,29 @@ from wifidesa.cli.retention_commands import run_retention, summary
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, utcnow
 from wifidesa.settings import Settings
 from wifidesa.stats.dirty import mark_every_day
-from wifidesa.stats.job import roll_up
+from wifidesa.stats.job import merge_login_counts, roll_up
 
 log = logging.getLogger(__name__)
 
 
-def _roll_up(settings: Settings) -> int:
+def _roll_up(settings: Settings) -> tuple[int, int]:
+    """Site-days recomputed, and rows of login counts merged away."""
     url = settings.resolved_database_url
     read_engine = make_engine(url)
     write_engine = make_engine(
         url, sqlite_immediate=True, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
+    read_sessions, write_sessions = (
+        make_session_factory(read_engine),
+        make_session_factory(write_engine),
+    )
+    lock = WriterLock(url)
     try:
-        return roll_up(
-            read_sessions=make_session_factory(read_engine),
-            write_sessions=make_session_factory(write_engine),
-            lock=WriterLock(url),
+        done = roll_up(read_sessions=read_sessions, write_sessions=write_sessions, lock=lock)
+        merged = merge_login_counts(
+            read_sessions=read_sessions, write_sessions=write_sessions, lock=lock
         )
+        return done, merged
     finally:
         read_engine.dispose()
         write_engine.dispose()
@@ -42,8 +48,11 @@ def cmd_stats(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.all:
         with WriterLock(ctx.settings.resolved_database_url).held(), ctx.transaction() as session:
             mark_every_day(session=session)
-    done = _roll_up(ctx.settings)
-    print(f"{done} site-days recomputed in {time.monotonic() - started:.1f} s")
+    done, merged = _roll_up(ctx.settings)
+    print(
+        f"{done} site-days recomputed, {merged} login count row(s) merged away"
+        f" in {time.monotonic() - started:.1f} s"
+    )
     return 0
 
 
@@ -56,9 +65,14 @@ RETENTION_FIRST_DELAY = 60.0
 def _catch_up(settings: Settings) -> None:
     try:
         started = time.monotonic()
-        done = _roll_up(settings)
-        if done:
-            log.info("%d site-days recomputed in %.1f s", done, time.monotonic() - started)
+        done, merged = _roll_up(settings)
+        if done or merged:
+            log.info(
+                "%d site-days recomputed, %d login count row(s) merged away in %.1f s",
+                done,
+                merged,
+                time.monotonic() - started,
+            )
     except Exception as exc:  # the database is down: the marks wait for the next round
         log.error("statistics rollup failed: %s", type(exc).__name__)
 

@@ -26,7 +26,7 @@ from wifidesa.admin.scope import (
     site_filter,
 )
 from wifidesa.crypto import SecretBox, generate_secret
-from wifidesa.db.models import Router
+from wifidesa.db.models import Router, Site
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, NotFound
 from wifidesa.places.hotspot_files import render_hotspot_files
 
@@ -327,11 +327,16 @@ class NasClient:
     secret: bytes = field(repr=False)
     require_message_authenticator: bool
     coa_port: int
+    zone: str  # its site's time zone: the local day its logins count on
 
 
 def nas_clients(*, session: Session, box: SecretBox) -> list[NasClient]:
     """Every active router with its decrypted secret (kept in memory only, never logged)."""
-    routers = session.scalars(select(Router).where(Router.is_active.is_(True)))
+    routers = session.execute(
+        select(Router, Site.timezone)
+        .join(Site, Site.id == Router.site_id)
+        .where(Router.is_active.is_(True))
+    )
     return [
         NasClient(
             router_id=r.id,
@@ -341,6 +346,7 @@ def nas_clients(*, session: Session, box: SecretBox) -> list[NasClient]:
             secret=router_secret(r, box).encode(),
             require_message_authenticator=r.require_message_authenticator,
             coa_port=r.coa_port,
+            zone=zone,
         )
-        for r in routers
+        for r, zone in routers
     ]

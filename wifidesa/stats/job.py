@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.db.engine import WriterLock, transaction
 from wifidesa.stats.dirty import PAGE, read_round, write_round
+from wifidesa.stats.logins import merge_site_days, site_days_to_merge
+
+# Site-days of login counts merged per write transaction: each holds the writer lock briefly.
+MERGE_CHUNK = 200
 
 
 def roll_up(
@@ -36,3 +40,22 @@ def roll_up(
     with lock.held(), transaction(write_sessions) as session:
         write_round(session=session, round_=round_)
     return len(round_.site_days)
+
+
+def merge_login_counts(
+    *,
+    read_sessions: sessionmaker[Session],
+    write_sessions: sessionmaker[Session],
+    lock: WriterLock,
+    chunk: int = MERGE_CHUNK,
+) -> int:
+    """Merge the login counts that RADIUS workers appended (wifidesa.stats.logins) into one
+    row per site, day and outcome, in short write transactions of `chunk` site-days; returns
+    how many rows fewer there are."""
+    with transaction(read_sessions) as session:
+        site_days = site_days_to_merge(session=session)
+    merged = 0
+    for start in range(0, len(site_days), chunk):
+        with lock.held(), transaction(write_sessions) as session:
+            merged += merge_site_days(session=session, site_days=site_days[start : start + chunk])
+    return merged

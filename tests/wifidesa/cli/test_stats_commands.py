@@ -19,7 +19,8 @@ from wdtest.radius_service import children_of
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import transaction
-from wifidesa.db.models import DirtyDay, SiteDay
+from wifidesa.db.models import DirtyDay, LoginCount, SiteDay
+from wifidesa.stats.logins import append_counts, login_counts
 from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
 
@@ -65,17 +66,25 @@ def _rows(sessions: sessionmaker[Session], site_id: int) -> int:
         return int(session.scalar(select(func.count()).where(SiteDay.site_id == site_id)) or 0)
 
 
-def test_rollup_recomputes_what_accounting_marked(
+def test_rollup_recomputes_what_accounting_marked_and_merges_login_counts(
     db_url: str, sessions: sessionmaker[Session], box: SecretBox, tmp_path: Path
 ) -> None:
     site_id = _accounting(sessions, box, 3)  # three sessions on three days
+    day = datetime.now(UTC).date()
+    for count in (2, 5):  # two flushes of one worker
+        with transaction(sessions) as session:
+            append_counts(session=session, counts={(site_id, day, "accepted:voucher"): count})
     run = [WIFIDESA, "stats", "rollup"]
     first = subprocess.run(run, env=_env(db_url), cwd=tmp_path, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("3 site-days recomputed in ")
+    assert first.stdout.startswith("3 site-days recomputed, 1 login count row(s) merged away in ")
     assert _rows(sessions, site_id) == 3
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LoginCount)) == 1
+        (total,) = login_counts(session=session, site_ids=[site_id], first=day, last=day)
+    assert total.count == 7
     again = subprocess.run(run, env=_env(db_url), cwd=tmp_path, capture_output=True, text=True)
-    assert again.stdout.startswith("0 site-days recomputed")
+    assert again.stdout.startswith("0 site-days recomputed, 0 login count row(s)")
 
 
 def test_rollup_all_recomputes_every_day_with_figures(

@@ -1,22 +1,23 @@
 """The rollup job reads in short transactions, one query each, and still gives the figures of
 one long read: chunks that split sessions started in the same second lose none and count none
-twice."""
+twice. Merging login counts runs in short transactions too and keeps every sum."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_router, make_site
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import WriterLock, transaction
-from wifidesa.db.models import SiteDay
+from wifidesa.db.models import LoginCount, SiteDay
 from wifidesa.stats import rollup
-from wifidesa.stats.job import roll_up
+from wifidesa.stats.job import merge_login_counts, roll_up
+from wifidesa.stats.logins import append_counts, login_counts
 from wifidesa.stats.spans import local_days
 from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
@@ -98,3 +99,37 @@ def test_each_read_transaction_runs_one_query_and_chunks_lose_nothing(
     reads = statements[:-2]  # the last: the write and the next round's empty read of marks
     assert len(reads) == 1 + 1 + 4  # the marks, the zones, eleven sessions in chunks of three
     assert set(reads) == {1}
+
+
+def test_login_counts_are_merged_in_chunks_of_site_days_keeping_every_sum(
+    engine: Engine, sessions: sessionmaker[Session], db_url: str
+) -> None:
+    with transaction(sessions) as session:
+        site_ids = [make_site(session).id for _ in range(3)]
+    day = date(2026, 11, 30)
+    counts = {
+        (site_id, day + timedelta(days=n), "refused:expired"): 1
+        for site_id in site_ids
+        for n in range(2)
+    }
+    for _ in range(3):  # three flushes of the same counts
+        with transaction(sessions) as session:
+            append_counts(session=session, counts=counts)
+    writes: list[int] = []
+
+    @event.listens_for(engine, "begin")
+    def begun(connection: Any) -> None:
+        writes.append(0)
+
+    merged = merge_login_counts(
+        read_sessions=sessions, write_sessions=sessions, lock=WriterLock(db_url), chunk=4
+    )
+    event.remove(engine, "begin", begun)
+    assert merged == 18 - 6
+    assert len(writes) == 1 + 2  # the read, then six site-days in chunks of four
+    with sessions() as session:
+        totals = login_counts(
+            session=session, site_ids=site_ids, first=day, last=day + timedelta(days=1)
+        )
+        assert session.scalar(select(func.count()).select_from(LoginCount)) == 6
+    assert {(t.site_id, t.day): t.count for t in totals} == {k[:2]: 3 for k in counts}

@@ -32,7 +32,7 @@ from wifidesa.db.models.sessions import (
     SiteDeviceDay,
     UsageDaily,
 )
-from wifidesa.db.models.statistics import DirtyDay, SiteDay
+from wifidesa.db.models.statistics import DirtyDay, LoginCount, SiteDay
 
 __all__ = [
     "Account",
@@ -51,6 +51,7 @@ __all__ = [
     "ExportFormat",
     "ExportState",
     "GuestDevice",
+    "LoginCount",
     "LoginFailure",
     "LoginToken",
     "Member",

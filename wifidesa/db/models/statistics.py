@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wifidesa.db.engine import Base, BigIntKey, UTCDateTime
@@ -95,3 +95,22 @@ class DirtyDay(Base):
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
+
+
+OUTCOME_LENGTH = 40
+
+
+class LoginCount(Base):
+    """Logins answered at one site on one local day (its zone), by outcome: `accepted:<kind>`
+    or `refused:<reason>` (wifidesa.stats.logins). RADIUS workers append the counts of an
+    interval (never update, so they never wait for each other on a row); the rollup job
+    merges each (site, day, outcome)'s rows into one. A figure is the sum of its rows."""
+
+    __tablename__ = "stats_login_counts"
+    __table_args__ = (Index("ix_stats_login_counts_site_day", "site_id", "day"),)
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(OUTCOME_LENGTH))
+    count: Mapped[int] = mapped_column(Integer)

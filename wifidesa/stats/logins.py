@@ -1,0 +1,177 @@
+"""Logins by kind and refused logins by reason, per site and local day (`stats_login_counts`).
+
+Counting must not add a write to every login: logins are answered within milliseconds under
+load, and SQLite has one writer at a time. So each RADIUS worker counts the logins it answers
+in memory (`LoginCounter`), per (site, local day in the site's zone, outcome), and appends its
+counts in one short transaction every `stats_login_flush_seconds` and when it stops. Rows are
+only ever appended, never updated, so workers never wait for each other on a row; the rollup
+job merges each (site, day, outcome)'s rows into one (`merge_site_days`), so the table grows
+with sites × days × outcomes, not with every flush. A figure is the sum of its rows.
+
+What can be lost: the counts of the last interval (at most `stats_login_flush_seconds`) of a
+worker killed without a chance to flush (SIGKILL, a power cut, the machine out of memory). A
+flush that fails (the database down) keeps its counts for the next one. That is acceptable for
+these figures: they are counters for evaluating the program, not records of anyone's use; what
+a villager used is in accounting, which is never answered before it is stored.
+
+Outcomes are `accepted:<LoginKind>` (how the login was made) and `refused:<RejectReason>`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import cast
+
+from sqlalchemy import Table, delete, func, insert, select, tuple_
+from sqlalchemy.orm import Session, sessionmaker
+
+from wifidesa.access.logins import LoginDecision
+from wifidesa.db.engine import WriterLock, transaction
+from wifidesa.db.models import LoginCount, Site
+from wifidesa.localtime import local_day
+
+log = logging.getLogger(__name__)
+
+TABLE = cast(Table, LoginCount.__table__)
+ACCEPTED, REFUSED = "accepted", "refused"
+_UNKNOWN = "unknown"  # a decision that does not say why: never made by the core today
+
+Key = tuple[int, date, str]  # site id, local day, outcome
+
+
+def outcome_of(decision: LoginDecision) -> str:
+    """What a decision counts as: `accepted:<kind>` or `refused:<reason>`."""
+    if decision.accepted:
+        return f"{ACCEPTED}:{decision.kind or _UNKNOWN}"
+    return f"{REFUSED}:{decision.reason or _UNKNOWN}"
+
+
+class LoginCounter:
+    """One process's login counts not yet stored. `add` is called for every login answered
+    (on the event loop) and `flush` from a database thread: a lock guards the counts."""
+
+    def __init__(self) -> None:
+        self._counts: defaultdict[Key, int] = defaultdict(int)
+        self._lock = threading.Lock()
+
+    def add(self, *, site_id: int, zone: str, at: datetime, outcome: str) -> None:
+        """Count one login answered at `at` for the site with this zone."""
+        key = (site_id, local_day(at, zone), outcome)
+        with self._lock:
+            self._counts[key] += 1
+
+    def pending(self) -> dict[Key, int]:
+        """The counts not yet stored (a copy)."""
+        with self._lock:
+            return dict(self._counts)
+
+    def flush(self, *, sessions: sessionmaker[Session], lock: WriterLock) -> int:
+        """Append the counts in one short transaction (under the writer lock on SQLite) and
+        return how many logins they hold. If it fails the counts stay for the next flush and
+        the error is raised; counts of a site deleted meanwhile are dropped."""
+        with self._lock:
+            taken, self._counts = self._counts, defaultdict(int)
+        if not taken:
+            return 0
+        try:
+            with lock.held(), transaction(sessions) as session:
+                stored = append_counts(session=session, counts=taken)
+        except BaseException:
+            with self._lock:
+                for key, count in taken.items():
+                    self._counts[key] += count
+            raise
+        return stored
+
+
+def append_counts(*, session: Session, counts: dict[Key, int]) -> int:
+    """Append one row per (site, day, outcome) in the caller's transaction; counts of sites
+    that no longer exist are left out (their rows would fail the foreign key, and every later
+    flush with them). Returns how many logins were stored."""
+    site_ids = sorted({site_id for site_id, _, _ in counts})
+    known = set(session.scalars(select(Site.id).where(Site.id.in_(site_ids))))
+    kept = {key: count for key, count in counts.items() if key[0] in known and count}
+    if len(known) < len(site_ids):
+        log.info("login counts of %d deleted site(s) dropped", len(site_ids) - len(known))
+    _insert(session, kept)
+    return sum(kept.values())
+
+
+def _insert(session: Session, counts: dict[Key, int]) -> None:
+    rows = [
+        {"site_id": site_id, "day": day, "outcome": outcome, "count": count}
+        for (site_id, day, outcome), count in sorted(counts.items())
+    ]
+    if rows:
+        session.execute(insert(TABLE), rows)
+
+
+@dataclass(frozen=True)
+class LoginTotal:
+    site_id: int
+    day: date  # local, in the site's zone
+    outcome: str  # accepted:<LoginKind> or refused:<RejectReason>
+    count: int
+
+
+def login_counts(
+    *, session: Session, site_ids: Iterable[int], first: date, last: date
+) -> list[LoginTotal]:
+    """The logins of these sites from local day `first` to `last` (both included), summed per
+    site, day and outcome, ordered so."""
+    query = (
+        select(
+            LoginCount.site_id,
+            LoginCount.day,
+            LoginCount.outcome,
+            func.sum(LoginCount.count).label("total"),  # not `count`: a Row's own method
+        )
+        .where(
+            LoginCount.site_id.in_(sorted(set(site_ids))),
+            LoginCount.day.between(first, last),
+        )
+        .group_by(LoginCount.site_id, LoginCount.day, LoginCount.outcome)
+        .order_by(LoginCount.site_id, LoginCount.day, LoginCount.outcome)
+    )
+    return [
+        LoginTotal(site_id=row.site_id, day=row.day, outcome=row.outcome, count=int(row.total))
+        for row in session.execute(query)
+    ]
+
+
+def site_days_to_merge(*, session: Session) -> list[tuple[int, date]]:
+    """The (site, day) pairs with more than one row for an outcome."""
+    query = (
+        select(LoginCount.site_id, LoginCount.day)
+        .group_by(LoginCount.site_id, LoginCount.day, LoginCount.outcome)
+        .having(func.count() > 1)
+    )
+    return sorted({(row.site_id, row.day) for row in session.execute(query)})
+
+
+def merge_site_days(*, session: Session, site_days: Sequence[tuple[int, date]]) -> int:
+    """Replace the rows of these site-days by one per outcome holding their sum, in the
+    caller's transaction; returns how many rows fewer there are.
+
+    The sums are of exactly the rows deleted (DELETE ... RETURNING): a row that a worker
+    appends meanwhile is not deleted, so it is neither lost nor counted twice, and on
+    PostgreSQL two merges at once each sum only the rows they deleted themselves."""
+    if not site_days:
+        return 0
+    deleted = session.execute(
+        delete(LoginCount)
+        .where(tuple_(LoginCount.site_id, LoginCount.day).in_(list(site_days)))
+        .returning(
+            LoginCount.site_id, LoginCount.day, LoginCount.outcome, LoginCount.count.label("n")
+        )
+    ).all()
+    sums: defaultdict[Key, int] = defaultdict(int)
+    for row in deleted:
+        sums[(row.site_id, row.day, row.outcome)] += row.n
+    _insert(session, sums)
+    return len(deleted) - len(sums)
