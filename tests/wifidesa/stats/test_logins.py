@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_site
@@ -159,3 +160,31 @@ def test_merging_leaves_one_row_per_outcome_with_the_same_sums(
     assert _rows(sessions) == 5
     with sessions() as session:
         assert site_days_to_merge(session=session) == []
+
+
+def test_a_flush_in_chunks_keeps_the_chunks_not_stored_when_one_fails(
+    engine: Engine, sessions: sessionmaker[Session], db_url: str
+) -> None:
+    site_ids = _sites(sessions, 3)
+    counter, lock = LoginCounter(), WriterLock(db_url)
+    for site_id in site_ids:
+        counter.add(site_id=site_id, zone=WITA, at=MIDNIGHT, outcome=WRONG)
+    inserts: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def fail_the_second(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("INSERT INTO stats_login_counts"):
+            inserts.append(statement)
+            if len(inserts) == 2:
+                raise RuntimeError("the database went away")
+
+    try:
+        with pytest.raises(RuntimeError):
+            counter.flush(sessions=sessions, lock=lock, chunk=1)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_second)
+    # The first site's row is stored; the second (failed) and third (not tried) wait.
+    assert counter.pending() == {(site_id, APRIL_1, WRONG): 1 for site_id in site_ids[1:]}
+    assert _totals(sessions, site_ids) == [LoginTotal(site_ids[0], APRIL_1, WRONG, 1)]
+    assert counter.flush(sessions=sessions, lock=lock, chunk=1) == 2
+    assert _totals(sessions, site_ids) == [LoginTotal(s, APRIL_1, WRONG, 1) for s in site_ids]
