@@ -8,6 +8,7 @@ import logging
 import signal
 import threading
 import time
+from datetime import UTC, datetime
 
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
@@ -35,7 +36,10 @@ def _roll_up(settings: Settings) -> tuple[int, int]:
     try:
         done = roll_up(read_sessions=read_sessions, write_sessions=write_sessions, lock=lock)
         merged = merge_login_counts(
-            read_sessions=read_sessions, write_sessions=write_sessions, lock=lock
+            read_sessions=read_sessions,
+            write_sessions=write_sessions,
+            lock=lock,
+            now=datetime.now(UTC),
         )
         return done, merged
     finally:

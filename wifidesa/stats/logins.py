@@ -155,10 +155,14 @@ def login_counts(
     ]
 
 
-def site_days_to_merge(*, session: Session) -> list[tuple[int, date]]:
-    """The (site, day) pairs with more than one row for an outcome."""
+def site_days_to_merge(*, session: Session, since: date) -> list[tuple[int, date]]:
+    """The (site, day) pairs from local day `since` on with more than one row for an outcome.
+    Workers append the days they counted in their last interval, today's or yesterday's
+    (older only after a long database outage): older days are left as they are, their sums
+    right but in several rows, rather than scanning every year's rows in every round."""
     query = (
         select(LoginCount.site_id, LoginCount.day)
+        .where(LoginCount.day >= since)
         .group_by(LoginCount.site_id, LoginCount.day, LoginCount.outcome)
         .having(func.count() > 1)
     )

@@ -122,7 +122,11 @@ def test_login_counts_are_merged_in_chunks_of_site_days_keeping_every_sum(
         writes.append(0)
 
     merged = merge_login_counts(
-        read_sessions=sessions, write_sessions=sessions, lock=WriterLock(db_url), chunk=4
+        read_sessions=sessions,
+        write_sessions=sessions,
+        lock=WriterLock(db_url),
+        now=datetime(2026, 12, 1, 12, tzinfo=UTC),
+        chunk=4,
     )
     event.remove(engine, "begin", begun)
     assert merged == 18 - 6

@@ -141,11 +141,13 @@ def test_merging_leaves_one_row_per_outcome_with_the_same_sums(
         counter.add(site_id=site_a, zone=WITA, at=at, outcome=WRONG)
         if flush == 0:  # site B: one row only, nothing to merge
             counter.add(site_id=site_b, zone=WITA, at=at, outcome=WRONG)
+        # ...and site B's counts of a day before the merge looks (a flush after an outage).
+        counter.add(site_id=site_b, zone=WITA, at=MIDNIGHT - timedelta(days=2), outcome=WRONG)
         counter.flush(sessions=sessions, lock=lock)
     before = _totals(sessions, [site_a, site_b])
-    assert _rows(sessions) == 9
+    assert _rows(sessions) == 9 + 4
     with sessions() as session:
-        site_days = site_days_to_merge(session=session)
+        site_days = site_days_to_merge(session=session, since=MARCH_31)
     assert site_days == [(site_a, MARCH_31), (site_a, APRIL_1)]
     with transaction(sessions) as session:
         assert merge_site_days(session=session, site_days=site_days) == 4
@@ -157,9 +159,12 @@ def test_merging_leaves_one_row_per_outcome_with_the_same_sums(
         LoginTotal(site_a, APRIL_1, WRONG, 2),
         LoginTotal(site_b, MARCH_31, WRONG, 1),
     ]
-    assert _rows(sessions) == 5
+    assert _rows(sessions) == 5 + 4
     with sessions() as session:
-        assert site_days_to_merge(session=session) == []
+        assert site_days_to_merge(session=session, since=MARCH_31) == []
+        assert site_days_to_merge(session=session, since=MARCH_31 - timedelta(days=1)) == [
+            (site_b, MARCH_31 - timedelta(days=1))
+        ]
 
 
 def test_a_flush_in_chunks_keeps_the_chunks_not_stored_when_one_fails(

@@ -107,7 +107,11 @@ class LoginCount(Base):
     merges each (site, day, outcome)'s rows into one. A figure is the sum of its rows."""
 
     __tablename__ = "stats_login_counts"
-    __table_args__ = (Index("ix_stats_login_counts_site_day", "site_id", "day"),)
+    __table_args__ = (
+        Index("ix_stats_login_counts_site_day", "site_id", "day"),
+        # The merge looks at recent days only: without this, a scan of every year's rows.
+        Index("ix_stats_login_counts_day", "day"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))

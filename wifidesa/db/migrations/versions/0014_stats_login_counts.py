@@ -40,8 +40,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_stats_login_counts_site_day", "stats_login_counts", ["site_id", "day"], unique=False
     )
+    op.create_index("ix_stats_login_counts_day", "stats_login_counts", ["day"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stats_login_counts_day", table_name="stats_login_counts")
     op.drop_index("ix_stats_login_counts_site_day", table_name="stats_login_counts")
     op.drop_table("stats_login_counts")
