@@ -61,12 +61,16 @@ def test_demo_seeds_an_empty_database_once(cli) -> None:  # type: ignore[no-unty
     code, out, _ = cli("demo", "--vouchers", "3")
     assert code == 0
     assert "admin:" in out and "RADIUS secret" in out and "wifidesa serve" in out
+    assert "/admin/stats" in out
     code, out, _ = cli("demo", "--if-empty")
     assert code == 0 and "not seeded" in out
     code, _, err = cli("demo")
     _one_line_error(code, err, "not empty")
     code, out, _ = cli("routers", "list")
     assert "demo-router" in out
+    assert "demo-router-7" in out  # six more villages with a month of usage, rolled up
+    code, out, _ = cli("stats", "rollup")
+    assert code == 0 and out.startswith("0 site-days recomputed")
 
 
 def test_site_router_profile_voucher_flow(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -314,7 +318,7 @@ def test_sessions_list_and_disconnect(cli, db_url: str) -> None:  # type: ignore
     from wifidesa.usage.accounting import record_accounting
     from wifidesa.usage.records import AcctEvent, AcctRecord
 
-    assert cli("demo", "--vouchers", "1")[0] == 0
+    assert cli("demo", "--vouchers", "1", "--no-usage")[0] == 0
     engine = make_engine(db_url)
     with transaction(make_session_factory(engine)) as session:
         record_accounting(

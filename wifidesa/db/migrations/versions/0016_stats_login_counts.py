@@ -1,7 +1,7 @@
 """stats_login_counts: logins per site and local day by outcome, appended by RADIUS workers
 
-Revision ID: 0014
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 10:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0012"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
