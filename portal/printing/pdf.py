@@ -79,6 +79,8 @@ _PLAIN = str.maketrans(
         "\u2026": "...",
         "\u2022": "-",
         "\u00a0": " ",
+        "\u2264": "<=",
+        "\u2265": ">=",
     }
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

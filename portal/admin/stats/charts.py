@@ -1,4 +1,5 @@
-"""The statistics page's charts, drawn from its report (numbers in the tables beside them)."""
+"""The statistics page's charts, drawn from its report (numbers in the tables beside them).
+The figures are laid out once here, for the page (inline SVG) and the PDF report alike."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from markupsafe import Markup
 
 from portal.stats.charts.bars import Bar, bar_chart
 from portal.stats.charts.heatmap import heatmap
+from portal.stats.charts.shapes import Figure
 from portal.stats.charts.svg import render
 from portal.stats.charts.trend import Series, daily_trend
 from wifidesa.i18n import Gettext
@@ -13,14 +15,18 @@ from wifidesa.stats.report import Report
 from wifidesa.stats.sheets import Kind
 
 WIDTH = 560.0  # drawing units; the SVG scales down to a 320 px phone
+ELEMENT_IDS = {"trend": "chart-trend", "most_used": "chart-most-used", "hours": "chart-hours"}
 
 
-def report_charts(report: Report, language: str, _: Gettext) -> dict[str, Markup]:
-    """The trend, the most used villages and the weekday-hour heatmap, as inline SVG."""
-    charts: dict[str, Markup] = {}
+def report_figures(
+    report: Report, language: str, _: Gettext, width: float = WIDTH
+) -> dict[str, Figure]:
+    """The trend (when the period has days so far), the most used villages (when any was
+    used) and the weekday-hour heatmap, as figures."""
+    figures: dict[str, Figure] = {}
     if report.days:
         heard = [d.sites_heard > 0 for d in report.days]
-        trend = daily_trend(
+        figures["trend"] = daily_trend(
             days=[d.day for d in report.days],
             series=[
                 Series(
@@ -43,26 +49,31 @@ def report_charts(report: Report, language: str, _: Gettext) -> dict[str, Markup
             title=_("Day by day"),
             language=language,
             gettext=_,
-            width=WIDTH,
+            width=width,
         )
-        charts["trend"] = render(trend, element_id="chart-trend")
     if report.most_used:
-        bars = bar_chart(
+        figures["most_used"] = bar_chart(
             bars=[Bar(r.area.name, r.usage.online_seconds) for r in report.most_used],
             kind=Kind.SECONDS,
             title=_("Most used villages"),
             language=language,
             gettext=_,
-            width=WIDTH,
+            width=width,
         )
-        charts["most_used"] = render(bars, element_id="chart-most-used")
-    grid = heatmap(
+    figures["hours"] = heatmap(
         values=report.weekday_hours,
         kind=Kind.NUMBER,
         title=_("Devices online by weekday and hour (average)"),
         language=language,
         gettext=_,
-        width=WIDTH,
+        width=width,
     )
-    charts["hours"] = render(grid, element_id="chart-hours")
-    return charts
+    return figures
+
+
+def report_charts(report: Report, language: str, _: Gettext) -> dict[str, Markup]:
+    """The report's figures as inline SVG."""
+    return {
+        name: render(figure, element_id=ELEMENT_IDS[name])
+        for name, figure in report_figures(report, language, _).items()
+    }

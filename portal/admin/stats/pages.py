@@ -17,6 +17,7 @@ from portal.admin.stats.renderers import EXPORT_RENDERERS
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import transaction
 from portal.i18n import request_language
+from portal.stats.formats import hours, length_words
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import ExportFormat
 from wifidesa.errors import InvalidInput, translate_error
@@ -45,28 +46,6 @@ PERIOD_WORDS = {
     PeriodKind.YEAR: "Year",
     PeriodKind.CUSTOM: "Custom",
 }
-
-
-def hours(seconds: int) -> str:
-    """Online time as hours with one decimal (what a report compares)."""
-    return f"{seconds / 3600:,.1f}"
-
-
-def length_words(bucket: tuple[int, int | None] | None) -> str:
-    if bucket is None:
-        return "–"
-    low, high = bucket
-    if high is None:
-        return f"≥ {low // 3600} h"
-    return f"{_short(low)}–{_short(high)}"
-
-
-def _short(seconds: int) -> str:
-    return (
-        f"{seconds // 3600} h"
-        if seconds >= 3600 and seconds % 3600 == 0
-        else f"{seconds // 60} min"
-    )
 
 
 def period_query(area: str, period: Period) -> str:
