@@ -141,7 +141,7 @@ class _Writer:
             (_("Median session length"), length_words(t.median_length)),
             (_("Villages with accounting / all"), f"{t.sites_heard} / {t.sites}"),
         ]
-        step = 6.0
+        step = 5.5
         flow.heading(_("Headline"), keep=len(rows) * step)
         pdf.set_draw_color(200)
         pdf.set_line_width(0.2)
