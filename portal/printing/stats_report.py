@@ -277,6 +277,9 @@ def monthly_report_pdf(
     """The report as an A4 PDF in the reader's language. `generated_at` (aware) is printed in
     WITA; `progress(done, total)` hears about the village rows drawn (every PROGRESS_EVERY
     and at the end), the part that grows with the area."""
+    if generated_at.tzinfo is None:
+        # A naive time would be read in the server's zone, not WITA.
+        raise ValueError("generated_at must carry its time zone")
     writer = _Writer(report, language, gettext)
     writer.pdf.set_creation_date(generated_at)
     figures = report_figures(report, language, gettext)

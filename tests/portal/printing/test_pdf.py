@@ -64,6 +64,7 @@ def test_latin1_keeps_latin1_and_finds_look_alikes() -> None:
     assert latin1("Désa Tenggarong") == "Désa Tenggarong"
     assert latin1("\u201cA\u201d \u2018b\u2019 \u2013 c\u2026") == "\"A\" 'b' - c..."
     assert latin1("Ā ō ṣ") == "A o s"
+    assert latin1("≤ 2 jam, ≥ 24 h") == "<= 2 jam, >= 24 h"  # chart legends, session lengths
     assert latin1("😀 北 Đ") == "? ? ?"
     assert latin1("a\tb\x00c") == "a b c"
     latin1("".join(map(chr, range(0x2000, 0x2100)))).encode("latin-1")

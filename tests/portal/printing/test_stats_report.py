@@ -76,7 +76,8 @@ def _session(template: Path, folder: Path) -> Iterator[Session]:
         engine.dispose()
 
 
-Demo = tuple[Report, list[Page], list[Page]]  # the report, in Bahasa and in English
+# The province's report, in Bahasa and in English, and Kutai Kartanegara's in Bahasa.
+Demo = tuple[Report, list[Page], list[Page], list[Page]]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,15 @@ def demo(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     for session in _session(sqlite_template, tmp_path_factory.mktemp("demo")):
         seed_usage(session=session, box=SecretBox(TEST_SECRET), now=NOW)
         report = area_report(session=session, scope=OPERATOR, key="", period=DECEMBER, now=NOW)
-        yield report, read(render(report, "id")), read(render(report, "en"))
+        kabupaten = area_report(
+            session=session, scope=OPERATOR, key="r:64.03", period=DECEMBER, now=NOW
+        )
+        yield (
+            report,
+            read(render(report, "id")),
+            read(render(report, "en")),
+            read(render(kabupaten)),
+        )
 
 
 @pytest.fixture
@@ -96,7 +105,7 @@ def session(sqlite_template: Path, tmp_path: Path) -> Iterator[Session]:
 
 
 def test_the_title_block_and_footer_name_the_area_and_the_month(demo: Demo) -> None:
-    _report, pages, english = demo
+    _report, pages, english, _kabupaten = demo
     first = pages[0].text
     assert first.startswith(
         "Laporan evaluasi bulanan Wi-Fi Desa Kalimantan Timur 64 Desember 2026"
@@ -114,7 +123,7 @@ def test_the_title_block_and_footer_name_the_area_and_the_month(demo: Demo) -> N
 
 
 def test_the_headline_figures_read_as_on_the_statistics_page(demo: Demo) -> None:
-    report, pages, _english = demo
+    report, pages, _english, _kabupaten = demo
     t = report.totals
     assert t.usage.sessions > 1000  # the demo's month, not an empty one
     expected = [
@@ -131,7 +140,7 @@ def test_the_headline_figures_read_as_on_the_statistics_page(demo: Demo) -> None
 
 
 def test_every_village_is_ranked_with_its_figures(demo: Demo) -> None:
-    report, pages, _english = demo
+    report, pages, _english, _kabupaten = demo
     text = " ".join(page.text for page in pages)
     ranked = text.split("Semua desa, dari yang paling banyak dipakai", 1)[1]
     used = [r for r in report.villages if r.days_heard]
@@ -166,7 +175,7 @@ def _colour_rows(image: Image.Image, colour: str, below: float) -> list[int]:
 
 
 def test_the_charts_are_drawn_under_their_headings(demo: Demo) -> None:
-    report, pages, _english = demo
+    report, pages, _english, _kabupaten = demo
     document = pypdfium2.PdfDocument(render(report))
     found = {}
     for heading in ("Per hari", "Perangkat online per hari dan jam (rata-rata)"):
@@ -188,8 +197,23 @@ def test_the_charts_are_drawn_under_their_headings(demo: Demo) -> None:
     assert max(busiest) - top < 70 * MM * SCALE  # inside the chart, under its heading
 
 
+def test_a_kabupaten_report_lists_its_kecamatan_and_only_its_villages(demo: Demo) -> None:
+    _report, _pages, _english, kabupaten = demo
+    text = " ".join(page.text for page in kabupaten)
+    assert text.startswith("Laporan evaluasi bulanan Wi-Fi Desa Kabupaten Kutai Kartanegara 64.03")
+    by_area = text.split("Per wilayah", 1)[1]
+    assert re.search(r"Kecamatan Contoh 64\.03\.99 1 / 1 [\d,]+", by_area)
+    assert re.search(r"Kecamatan Contoh Dua 64\.03\.98 1 / 1 [\d,]+", by_area)
+    villages = text.split("Semua desa, dari yang paling banyak dipakai", 1)[1]
+    assert "1 Desa Muara Kaman Ulu demo-2" in villages
+    assert "2 Desa Sebulu Modern demo-3" in villages
+    assert "Desa Tanjung Batu" not in text and "Kutai Barat" not in text
+    footer = f"Kabupaten Kutai Kartanegara · Desember 2026 Halaman 1 dari {len(kabupaten)}"
+    assert kabupaten[0].text.endswith(footer)
+
+
 def test_nothing_in_the_pdf_points_outside_it(demo: Demo) -> None:
-    report, _pages, _english = demo
+    report, _pages, _english, _kabupaten = demo
     data = render(report)
     assert data.startswith(b"%PDF-")
     streams = [
@@ -204,7 +228,7 @@ def test_nothing_in_the_pdf_points_outside_it(demo: Demo) -> None:
 
 
 def test_indonesian_and_english_reports_differ_in_their_words(demo: Demo) -> None:
-    _report, pages, english = demo
+    _report, pages, english, _kabupaten = demo
     bahasa = " ".join(page.text for page in pages)
     words = " ".join(page.text for page in english)
     for phrase in ("Cara membaca laporan ini", "Per wilayah", "Halaman 1 dari"):
@@ -329,3 +353,11 @@ def test_a_silent_village_is_dated_in_wita(session: Session) -> None:
     text = " ".join(page.text for page in read(render(report)))
     assert "Desa Uji 0000 Sungai Mahakam Hulu Kampung Baru Seberang uji-0000" in text
     assert "2 Desember 2026 pukul 00.30 WITA" in text
+
+
+def test_a_generation_time_without_its_zone_is_refused(demo: Demo) -> None:
+    report, _pages, _english, _kabupaten = demo
+    with pytest.raises(ValueError, match="zone"):
+        monthly_report_pdf(
+            report, language="id", gettext=gettext_for("id"), generated_at=datetime(2026, 12, 31)
+        )
