@@ -179,7 +179,7 @@ def _filename(row: StatsExport, report: Report) -> str:
     area = report.view.area
     name = (area.code or "desa-saya").replace(".", "-")
     span = row.first.isoformat() if row.first == row.last else f"{row.first}_{row.last}"
-    what = row.table_name or "statistik"
+    what = row.table_name or ("laporan" if row.format is ExportFormat.PDF else "statistik")
     return f"wifidesa-{what}-{name}-{span}.{row.format.value}"
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import openpyxl
+import pypdfium2 as pdfium
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +64,27 @@ def test_a_kabupaten_spreadsheet_asked_on_the_page(
     sign_in(working, sessions, KAB_OTHER)  # another kabupaten's admin: as if it did not exist
     assert working.get(status_url).status_code == 404
     assert working.get(f"{status_url}/file").status_code == 404
+
+
+def test_the_evaluation_report_as_a_pdf(
+    working: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
+) -> None:
+    day = _village_a_used(sessions, world, box)
+    csrf = sign_in(working, sessions, KAB_OWN)
+    page = working.get(f"/admin/stats?period=month&on={day}")
+    assert '<option value="pdf">' in page.text
+    asked = working.post(
+        "/admin/stats/exports",
+        data={"csrf": csrf, "format": "pdf", "period": "month", "on": day.isoformat()},
+    )
+    status_url = asked.headers["location"]
+    assert "laporan" in _until_done(working, status_url)
+    download = working.get(f"{status_url}/file")
+    assert download.headers["content-type"] == "application/pdf"
+    document = pdfium.PdfDocument(download.content)
+    text = "".join(document[n].get_textpage().get_text_range() for n in range(len(document)))
+    assert "Laporan evaluasi bulanan" in text
+    assert str(world.ids["site_name_a"]) in text
 
 
 def test_an_export_without_the_form_token_is_refused(
