@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.bulk import Writes
 from wifidesa.db.models import DirtyDay, SiteDay
-from wifidesa.stats.rollup import Fetch, compute_site_days, fetch_in, replace_site_days
+from wifidesa.stats.rollup import Fetch, Figures, compute_figures, fetch_in, store_figures
 
 TABLE = cast(Table, DirtyDay.__table__)
 # Marks read per query: a busy site-day has hundreds of marks a minute (one per accounting
@@ -48,8 +48,11 @@ class Round:
     """Figures computed from the marks read, waiting to be written."""
 
     mark_ranges: list[tuple[int, int]]  # the ids read, as runs of consecutive ids
-    site_days: set[tuple[int, date]]
-    rows: list[dict[str, Any]]
+    figures: Figures
+
+    @property
+    def site_days(self) -> set[tuple[int, date]]:
+        return self.figures.site_days
 
 
 def _runs(ids: list[int]) -> list[tuple[int, int]]:
@@ -90,14 +93,14 @@ def read_round(*, fetch: Fetch, page: int = PAGE) -> Round | None:
         if len(marks) < page:
             break
         after = marks[-1].id
-    rows = compute_site_days(fetch=fetch, site_days=site_days)
-    return Round(mark_ranges=_runs(ids), site_days=site_days, rows=rows)
+    figures = compute_figures(fetch=fetch, site_days=site_days)
+    return Round(mark_ranges=_runs(ids), figures=figures)
 
 
 def write_round(*, session: Session, round_: Round) -> None:
     """Store a round's figures and delete exactly the marks it read, in the caller's
     transaction (a mark added since stays, for the next round)."""
-    replace_site_days(session=session, site_days=round_.site_days, rows=round_.rows)
+    store_figures(session=session, figures=round_.figures)
     ranges = round_.mark_ranges
     for start in range(0, len(ranges), RANGES_PER_DELETE):
         chunk = ranges[start : start + RANGES_PER_DELETE]

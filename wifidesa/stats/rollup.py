@@ -4,7 +4,10 @@ A site-day is always computed from scratch, from every session whose span touche
 spread evenly over its span (wifidesa.stats.spans). Recomputing the days that accounting
 changed (late records after a satellite outage, a replayed batch) therefore gives the row that
 records arriving in order would have given: the rollup equals a full recomputation by
-construction, and `recompute_site_days` is the one function that writes it.
+construction, and `recompute_site_days` is the one function that writes it. With each
+site-day go the figures derived from its devices: each device's first day at the site
+(wifidesa.stats.first_days) and the day's sketches of its kabupaten and province
+(wifidesa.stats.area_sketches).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from sqlalchemy.orm import Session
 from wifidesa.db.models import AcctSession, Site, SiteDay
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.localtime import local_day, local_midnight
+from wifidesa.stats.area_sketches import AreaDays, compute_area_days, replace_area_days
+from wifidesa.stats.digests import digest, pack
+from wifidesa.stats.first_days import plan_first_days, store_first_days
 from wifidesa.stats.spans import local_days, spread
 
 # Statistics count at most a session's first week: RouterOS ends hotspot sessions long before,
@@ -81,6 +87,7 @@ class _Day:
             "last_heard": self.last_heard,
             **dict(zip(HOURS, self.hours, strict=True)),
             **dict(zip(LENGTHS, length_counts(lengths), strict=True)),
+            "device_digests": pack(digest(device) for device in self.devices),
         }
 
 
@@ -134,13 +141,41 @@ def replace_site_days(
         session.execute(insert(SiteDay), rows)
 
 
-def recompute_site_days(*, session: Session, site_days: Iterable[tuple[int, date]]) -> int:
-    """Recompute these (site id, local day) rows in the caller's transaction; returns how many
-    rows were written."""
+@dataclass
+class Figures:
+    """What recomputing site-days gives, computed reading only, waiting to be stored."""
+
+    site_days: set[tuple[int, date]]
+    rows: list[dict[str, Any]]  # stats_site_days
+    first_days: list[dict[str, Any]]  # stats_site_devices made earlier or new
+    area_days: AreaDays  # stats_area_day_sketches
+
+
+def compute_figures(*, fetch: Fetch, site_days: Iterable[tuple[int, date]]) -> Figures:
+    """Everything recomputing these (site id, local day) pairs changes, reading only."""
     pairs = set(site_days)
-    rows = compute_site_days(fetch=fetch_in(session), site_days=pairs)
-    replace_site_days(session=session, site_days=pairs, rows=rows)
-    return len(rows)
+    rows = compute_site_days(fetch=fetch, site_days=pairs)
+    return Figures(
+        site_days=pairs,
+        rows=rows,
+        first_days=plan_first_days(fetch=fetch, rows=rows),
+        area_days=compute_area_days(fetch=fetch, site_days=pairs, rows=rows),
+    )
+
+
+def store_figures(*, session: Session, figures: Figures) -> None:
+    """Store computed figures in the caller's transaction."""
+    replace_site_days(session=session, site_days=figures.site_days, rows=figures.rows)
+    store_first_days(session=session, changes=figures.first_days)
+    replace_area_days(session=session, area_days=figures.area_days)
+
+
+def recompute_site_days(*, session: Session, site_days: Iterable[tuple[int, date]]) -> int:
+    """Recompute these (site id, local day) rows, and what derives from them, in the caller's
+    transaction; returns how many rows were written."""
+    figures = compute_figures(fetch=fetch_in(session), site_days=site_days)
+    store_figures(session=session, figures=figures)
+    return len(figures.rows)
 
 
 def _figures(fetch: Fetch, site_id: int, days: set[date], zone: str) -> dict[date, _Day]:

@@ -97,7 +97,9 @@ def test_each_read_transaction_runs_one_query_and_chunks_lose_nothing(
     assert done == 2
     assert _table(sessions, site_id) == expected
     reads = statements[:-2]  # the last: the write and the next round's empty read of marks
-    assert len(reads) == 1 + 1 + 4  # the marks, the zones, eleven sessions in chunks of three
+    # The marks, the zones, eleven sessions in chunks of three, the devices' stored first
+    # days, the site's region, each day's other sites (for the area sketches).
+    assert len(reads) == 1 + 1 + 4 + 1 + 1 + 2
     assert set(reads) == {1}
 
 

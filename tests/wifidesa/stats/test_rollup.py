@@ -1,5 +1,6 @@
 """Site-day statistics recomputed from the stored sessions: the days that accounting touched,
-recomputed as records arrive in any order (late, replayed), equal a full recomputation."""
+recomputed as records arrive in any order (late, replayed), equal a full recomputation; so do
+the devices' first days and the area-day sketches derived from them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session
 from wdtest.factories import make_router, make_site
 
 from wifidesa.crypto import SecretBox
-from wifidesa.db.models import AcctSession, SiteDay
+from wifidesa.db.models import AcctSession, AreaDaySketch, SiteDay, SiteDevice
+from wifidesa.stats import hll
+from wifidesa.stats.digests import digest, unpack
 from wifidesa.stats.dirty import roll_up_dirty
 from wifidesa.stats.rollup import length_counts, nearest_rank, recompute_site_days
 from wifidesa.stats.spans import local_days
@@ -66,6 +69,32 @@ def _spans(session: Session, router_id: int) -> dict[int, tuple[datetime, int]]:
         )
     )
     return {row.id: (row.started_at, row.session_time) for row in rows}
+
+
+def _first_days_from_sessions(session: Session, site_id: int) -> dict[int, date]:
+    """Each device's first day, straight from its sessions: the earliest day one touches."""
+    first: dict[int, date] = {}
+    for row in session.execute(select(AcctSession).where(AcctSession.site_id == site_id)):
+        value = digest(row.AcctSession.device_hash)
+        day = local_days(
+            started_at=row.AcctSession.started_at,
+            seconds=row.AcctSession.session_time,
+            zone=WITA,
+        )[0]
+        first[value] = min(day, first.get(value, day))
+    return first
+
+
+def _first_days(session: Session, site_id: int) -> dict[int, date]:
+    rows = session.scalars(select(SiteDevice).where(SiteDevice.site_id == site_id))
+    return {row.digest: row.first_day for row in rows}
+
+
+def _sketches(session: Session) -> list[tuple[str, date, bytes]]:
+    rows = session.scalars(
+        select(AreaDaySketch).order_by(AreaDaySketch.area_code, AreaDaySketch.day)
+    )
+    return [(row.area_code, row.day, row.registers) for row in rows]
 
 
 def _table(session: Session, site_id: int) -> list[dict[str, Any]]:
@@ -178,6 +207,8 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
         while roll_up_dirty(session=session, page=order.randint(1, 3)):
             pass  # the job's rounds, over the days the batch marked
     incremental = _table(session, site_id)
+    first_days = _first_days(session, site_id)
+    sketches = _sketches(session)
     everything = {
         d
         for span in _spans(session, router_id).values()
@@ -187,3 +218,19 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     assert incremental == _table(session, site_id)
     total = sum(row["output_octets"] for row in incremental)
     assert total == sum(minutes * MB for _, minutes, _ in sessions)
+    assert first_days == _first_days_from_sessions(session, site_id)
+    assert sketches == _sketches(session)
+    # The kabupaten and the province sketch the devices of each day at all their sites (the
+    # examples share one database, each with a site of its own in 64.03).
+    devices: dict[date, set[int]] = {}
+    for row in session.execute(select(SiteDay.day, SiteDay.device_digests)):
+        devices.setdefault(row.day, set()).update(unpack(row.device_digests))
+    assert {(area, day) for area, day, _ in sketches} == {
+        (area, day) for day, of_day in devices.items() if of_day for area in ("64", "64.03")
+    }
+    for _, day, registers in sketches:
+        assert registers == hll.sketch(devices[day])
+        assert round(hll.estimate(registers)) == len(devices[day])
+    days = [row["day"] for row in incremental]
+    new_by_day = [sum(1 for first in first_days.values() if first == day) for day in days]
+    assert sum(new_by_day) == len(first_days) == len({device for _, _, device in sessions})

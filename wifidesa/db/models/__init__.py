@@ -32,7 +32,13 @@ from wifidesa.db.models.sessions import (
     SiteDeviceDay,
     UsageDaily,
 )
-from wifidesa.db.models.statistics import DirtyDay, LoginCount, SiteDay
+from wifidesa.db.models.statistics import (
+    AreaDaySketch,
+    DirtyDay,
+    LoginCount,
+    SiteDay,
+    SiteDevice,
+)
 
 __all__ = [
     "Account",
@@ -44,6 +50,7 @@ __all__ = [
     "AdminToken",
     "AdminUser",
     "AfterQuota",
+    "AreaDaySketch",
     "AuditEntry",
     "CoAAction",
     "CoAResult",
@@ -64,6 +71,7 @@ __all__ = [
     "SessionStatus",
     "Site",
     "SiteDay",
+    "SiteDevice",
     "SiteDeviceDay",
     "StatsExport",
     "TokenKind",

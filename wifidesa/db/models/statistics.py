@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wifidesa.db.engine import Base, BigIntKey, UTCDateTime
@@ -83,6 +83,37 @@ class SiteDay(Base):
     len_8h: Mapped[int] = mapped_column(Integer, server_default="0")
     len_24h: Mapped[int] = mapped_column(Integer, server_default="0")
     len_more: Mapped[int] = mapped_column(Integer, server_default="0")  # a day or longer
+    # The day's devices, exactly: sorted 63-bit digests of their keyed hashes, 8 bytes each
+    # (wifidesa.stats.digests), for distinct counts over periods. Deferred: pages of daily
+    # figures need not load them. None: computed before the column existed.
+    device_digests: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class SiteDevice(Base):
+    """The first local day a device (by digest of its keyed hash) was online at a site: on a
+    site-day, devices whose first day it is are new, the others returning. Kept by the rollup
+    as the earliest recomputed day the device was online (wifidesa.stats.first_days)."""
+
+    __tablename__ = "stats_site_devices"
+    __table_args__ = (Index("ix_stats_site_devices_site_first", "site_id", "first_day"),)
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_day: Mapped[date] = mapped_column(Date)
+
+
+class AreaDaySketch(Base):
+    """A HyperLogLog sketch of the devices online on a local day at the sites of a province or
+    kabupaten (by region code): distinct devices over a period merge one sketch a day
+    (wifidesa.stats.area_sketches). Recomputed by the rollup with the site-days it recomputes."""
+
+    __tablename__ = "stats_area_day_sketches"
+
+    area_code: Mapped[str] = mapped_column(String(16), primary_key=True)  # 64, 64.03
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    registers: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class DirtyDay(Base):
