@@ -21,7 +21,7 @@ from portal.printing.figure_pdf import draw_figure
 from portal.printing.flow import FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Column, Flow, Table
 from portal.printing.pdf import Progress
 from portal.stats.charts.shapes import Figure
-from portal.stats.formats import count, hours, length_words
+from portal.stats.formats import count, devices, hours, length_words
 from wifidesa.i18n import MONTHS, Gettext, format_moment
 from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.periods import Period, PeriodKind
@@ -134,7 +134,8 @@ class _Writer:
         t = self.report.totals
         rows = [
             (_("Sessions"), count(t.usage.sessions)),
-            (_("Devices (distinct over the period)"), count(t.devices)),
+            (_("Devices (distinct over the period)"), devices(t.devices)),
+            (_("New devices (first time at a village)"), count(t.new_devices)),
             (_("Hours online"), hours(t.usage.online_seconds)),
             (_("Data downloaded"), format_size(t.usage.output_octets)),
             (_("Data uploaded"), format_size(t.usage.input_octets)),

@@ -3,6 +3,8 @@ compares with it (the page, the PDF report)."""
 
 from __future__ import annotations
 
+from wifidesa.stats.distinct import Count
+
 
 def count(value: int) -> str:
     """A count with thousands separated: 1,234."""
@@ -30,3 +32,10 @@ def _short(seconds: int) -> str:
         if seconds >= 3600 and seconds % 3600 == 0
         else f"{seconds // 60} min"
     )
+
+
+def devices(found: Count) -> str:
+    """Distinct devices: exact, or an estimate with its 95 % margin (≈ 800,943 ± 2.3 %)."""
+    if found.exact or found.error is None:
+        return count(found.value)
+    return f"≈ {found.value:,} ± {2 * found.error:.1%}"

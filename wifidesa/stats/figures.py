@@ -12,8 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Label, func, select
 from sqlalchemy.orm import Session
 
-from wifidesa.db.models import SiteDay, SiteDeviceDay
+from wifidesa.db.models import SiteDay, SiteDevice
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
+from wifidesa.stats.distinct import Count
 from wifidesa.stats.periods import Period
 
 _SUMMED = ("sessions", "devices", "online_seconds", "input_octets", "output_octets")
@@ -54,7 +55,8 @@ class SiteFigures:
 @dataclass(frozen=True)
 class Totals:
     usage: Usage
-    devices: int  # distinct devices over the whole period (per site: see distinct_devices)
+    devices: Count  # distinct devices over the whole period (exact, or an estimate)
+    new_devices: int  # first seen at a village of the area in the period
     lengths: tuple[int, ...]  # sessions by length bucket (LENGTHS)
     sites: int
     sites_heard: int
@@ -125,28 +127,29 @@ def by_site(*, session: Session, site_ids: Sequence[int], period: Period) -> dic
     }
 
 
-def distinct_devices(*, session: Session, site_ids: Sequence[int], period: Period) -> int:
-    """Devices seen over the period, each counted once per site (a device's keyed hash; never
-    a MAC). Exact, from site_device_days."""
+def new_devices(*, session: Session, site_ids: Sequence[int], period: Period) -> int:
+    """Devices first seen at one of these villages in the period (a device new at two villages
+    counts at each: it was new to both)."""
     if not site_ids:
         return 0
-    pairs = (
-        select(SiteDeviceDay.site_id, SiteDeviceDay.device_hash)
-        .where(
-            SiteDeviceDay.site_id.in_(list(site_ids)),
-            SiteDeviceDay.day >= period.first,
-            SiteDeviceDay.day <= period.last,
-        )
-        .distinct()
-        .subquery()
+    query = select(func.count()).where(
+        SiteDevice.site_id.in_(list(site_ids)),
+        SiteDevice.first_day >= period.first,
+        SiteDevice.first_day <= period.last,
     )
-    return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
+    return int(session.scalar(query) or 0)
 
 
 def totals(
-    *, session: Session, site_ids: Sequence[int], period: Period, days: list[DayFigures]
+    *,
+    session: Session,
+    site_ids: Sequence[int],
+    period: Period,
+    days: list[DayFigures],
+    devices: Count,
 ) -> Totals:
-    """The headline figures: sums of the days (from `daily`), distinct devices and lengths."""
+    """The headline figures: sums of the days (from `daily`), lengths, and the distinct
+    devices counted by the caller (wifidesa.stats.distinct, in the caller's scope)."""
     usage = Usage(*(sum(getattr(d.usage, name) for d in days) for name in Usage.__annotations__))
     lengths: tuple[int, ...] = (0,) * len(LENGTHS)
     heard = 0
@@ -160,7 +163,8 @@ def totals(
         heard = int(row.heard)
     return Totals(
         usage=usage,
-        devices=distinct_devices(session=session, site_ids=site_ids, period=period),
+        devices=devices,
+        new_devices=new_devices(session=session, site_ids=site_ids, period=period),
         lengths=lengths,
         sites=len(site_ids),
         sites_heard=heard,

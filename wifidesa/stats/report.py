@@ -14,7 +14,8 @@ from wifidesa.admin.scope import Scope
 from wifidesa.db.models import SiteDay
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
-from wifidesa.stats.areas import Area, AreaView, SiteInArea, open_area, site_area
+from wifidesa.stats.areas import Area, AreaKind, AreaView, SiteInArea, open_area, site_area
+from wifidesa.stats.distinct import Count, distinct_devices
 from wifidesa.stats.figures import (
     DayFigures,
     SiteFigures,
@@ -84,6 +85,21 @@ def last_heard(*, session: Session, site_ids: list[int]) -> dict[int, datetime]:
     return {row.site_id: row.heard for row in session.execute(query) if row.heard is not None}
 
 
+def _devices(session: Session, scope: Scope, view: AreaView, period: Period) -> Count:
+    """Distinct devices of the area over the period: a region by its code (a kabupaten's or the
+    province's year from its sketches), a village or a desa admin's villages by their ids."""
+    if not view.sites:
+        return Count(value=0, exact=True, error=None)
+    first, last = period.first, period.last
+    if view.area.kind is AreaKind.REGION:
+        return distinct_devices(
+            session=session, scope=scope, first=first, last=last, area=view.area.code
+        )
+    return distinct_devices(
+        session=session, scope=scope, first=first, last=last, site_ids=view.site_ids
+    )
+
+
 def area_report(
     *, session: Session, scope: Scope, key: str, period: Period, now: datetime
 ) -> Report:
@@ -108,7 +124,13 @@ def area_report(
         view=view,
         period=period,
         days=days,
-        totals=totals(session=session, site_ids=ids, period=period, days=days),
+        totals=totals(
+            session=session,
+            site_ids=ids,
+            period=period,
+            days=days,
+            devices=_devices(session, scope, view, period),
+        ),
         children=[_row(area, sites, figures) for area, sites in view.children],
         villages=ranked,
         most_used=[r for r in ranked[:RANKED] if r.usage.online_seconds],

@@ -65,7 +65,14 @@ class SilentOut(BaseModel):
 
 class TotalsOut(BaseModel):
     usage: UsageOut
-    devices: int = Field(description="distinct devices over the period, counted per site")
+    devices: int = Field(
+        description="distinct devices over the period (a device at two villages once)"
+    )
+    devices_exact: bool = Field(description="false: estimated from HyperLogLog sketches")
+    devices_error: float | None = Field(description="an estimate's relative standard error")
+    new_devices: int = Field(
+        description="devices first seen at a village of the area in the period"
+    )
     median_session_seconds: list[int | None] | None = Field(
         description="the length bucket [from, to) of the median session; to null: a day or more"
     )
@@ -148,7 +155,10 @@ def statistics(
         last=chosen.last,
         totals=TotalsOut(
             usage=_usage(totals.usage),
-            devices=totals.devices,
+            devices=totals.devices.value,
+            devices_exact=totals.devices.exact,
+            devices_error=totals.devices.error,
+            new_devices=totals.new_devices,
             median_session_seconds=list(totals.median_length) if totals.median_length else None,
             session_lengths=list(totals.lengths),
             sites=totals.sites,

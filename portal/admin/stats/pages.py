@@ -17,7 +17,7 @@ from portal.admin.stats.renderers import EXPORT_RENDERERS
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import transaction
 from portal.i18n import request_language
-from portal.stats.formats import hours, length_words
+from portal.stats.formats import devices, hours, length_words
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import ExportFormat
 from wifidesa.errors import InvalidInput, translate_error
@@ -91,6 +91,7 @@ def statistics(
         here=lambda p: period_query(report.view.area.key, p),
         size=format_size,
         hours=hours,
+        devices=devices,
         length=length_words,
         weekdays=WEEKDAYS,
         period_words=PERIOD_WORDS,

@@ -22,7 +22,7 @@ from wdtest import TEST_SECRET
 from portal.printing.figure_pdf import rgb
 from portal.printing.stats_report import monthly_report_pdf
 from portal.stats.charts import scale
-from portal.stats.formats import count, hours, length_words
+from portal.stats.formats import count, devices, hours, length_words
 from wifidesa.admin.scope import OPERATOR
 from wifidesa.cli.demo_usage import VILLAGES, seed_usage
 from wifidesa.crypto import SecretBox
@@ -128,7 +128,8 @@ def test_the_headline_figures_read_as_on_the_statistics_page(demo: Demo) -> None
     assert t.usage.sessions > 1000  # the demo's month, not an empty one
     expected = [
         f"Sesi {count(t.usage.sessions)}",
-        f"Perangkat (unik selama periode) {count(t.devices)}",
+        f"Perangkat (unik selama periode) {devices(t.devices)}",
+        f"Perangkat baru (pertama kali di desa) {count(t.new_devices)}",
         f"Jam online {hours(t.usage.online_seconds)}",
         f"Data diunduh {format_size(t.usage.output_octets)}",
         f"Data diunggah {format_size(t.usage.input_octets)}",

@@ -10,8 +10,11 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from wdtest.factories import make_site
 
-from wifidesa.db.models import SiteDay, SiteDeviceDay
+from wifidesa.admin.scope import OPERATOR
+from wifidesa.db.models import SiteDay, SiteDevice
 from wifidesa.db.models.statistics import HOURS, LENGTHS
+from wifidesa.stats.digests import digest, pack
+from wifidesa.stats.distinct import Count, distinct_devices
 from wifidesa.stats.figures import (
     bucket_of_quantile,
     by_site,
@@ -43,8 +46,8 @@ def _day(site_id: int, day: date, **figures: Any) -> dict[str, Any]:
     return row | figures
 
 
-def _devices(site_id: int, day: date, *hashes: str) -> list[dict[str, Any]]:
-    return [{"site_id": site_id, "day": day, "device_hash": h} for h in hashes]
+def _devices(*hashes: str) -> bytes:
+    return pack(digest(h) for h in hashes)
 
 
 def test_a_week_of_two_villages(session: Session) -> None:
@@ -64,6 +67,7 @@ def test_a_week_of_two_villages(session: Session) -> None:
                 h21=3600,
                 len_15m=2,
                 len_1h=1,
+                device_digests=_devices("d1", "d2"),
             ),
             _day(
                 a.id,
@@ -74,28 +78,43 @@ def test_a_week_of_two_villages(session: Session) -> None:
                 input_octets=10**6,
                 h20=600,
                 len_15m=1,
+                device_digests=_devices("d1"),  # back on Wednesday: one device of the week
             ),
-            _day(b.id, MON, sessions=2, devices=2, online_seconds=1800, h08=1800, len_30m=2),
+            _day(
+                b.id,
+                MON,
+                sessions=2,
+                devices=2,
+                online_seconds=1800,
+                h08=1800,
+                len_30m=2,
+                device_digests=_devices("d1", "d3"),  # the same phone in another village
+            ),
             _day(b.id, TUE, last_heard=None),  # a row without accounting: no data that day
             _day(elsewhere.id, MON, sessions=50, devices=40),
             _day(a.id, date(2026, 12, 7), sessions=9),  # next Monday: outside the week
         ],
     )
     session.execute(
-        insert(SiteDeviceDay),
-        _devices(a.id, MON, "d1", "d2")
-        + _devices(a.id, WED, "d1")  # back on Wednesday: still one device of the week
-        + _devices(b.id, MON, "d1", "d3"),  # the same phone in another village counts there
+        insert(SiteDevice),
+        [
+            {"site_id": a.id, "digest": digest("d2"), "first_day": MON},
+            {"site_id": b.id, "digest": digest("d3"), "first_day": date(2026, 11, 2)},
+        ],
     )
     ids = [a.id, b.id]
     days = daily(session=session, site_ids=ids, period=WEEK)
     assert [d.day for d in days] == WEEK.dates()
     assert [(d.usage.sessions, d.sites_heard) for d in days[:4]] == [(5, 2), (0, 0), (1, 1), (0, 0)]
     assert days[0].hours[20] == 3600 and days[0].hours[8] == 1800
-    total = totals(session=session, site_ids=ids, period=WEEK, days=days)
-    assert total.usage.sessions == 6
+    found = distinct_devices(
+        session=session, scope=OPERATOR, first=WEEK.first, last=WEEK.last, site_ids=ids
+    )
+    assert found == Count(value=3, exact=True, error=None)  # d1 once, d2, d3
+    total = totals(session=session, site_ids=ids, period=WEEK, days=days, devices=found)
+    assert total.new_devices == 1  # d2 first seen this week; d3 a month ago
     assert total.usage.device_days == 5
-    assert total.devices == 4  # d1 and d2 at a, d1 and d3 at b
+    assert total.usage.sessions == 6
     assert total.usage.octets == 5 * 10**9 + 10**6
     assert (total.sites, total.sites_heard) == (2, 2)
     assert total.median_length == (300, 900)  # 3 of 6 sessions 5-15 min, 2 15-30, 1 longer
@@ -112,8 +131,9 @@ def test_a_week_of_two_villages(session: Session) -> None:
 def test_no_sites_no_figures(session: Session) -> None:
     days = daily(session=session, site_ids=[], period=WEEK)
     assert len(days) == 7 and all(d.sites_heard == 0 for d in days)
-    total = totals(session=session, site_ids=[], period=WEEK, days=days)
-    assert (total.devices, total.median_length, total.sites) == (0, None, 0)
+    none = Count(value=0, exact=True, error=None)
+    total = totals(session=session, site_ids=[], period=WEEK, days=days, devices=none)
+    assert (total.new_devices, total.median_length, total.sites) == (0, None, 0)
     assert by_site(session=session, site_ids=[], period=WEEK) == {}
 
 
