@@ -8,6 +8,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 from typing import TypeVar
 
 import pytest
@@ -19,8 +20,9 @@ from wdtest.radius import FakeClock, RunningRadius, running_radius
 from radius.simulator.coa import CoAKind, CoAMode
 from radius.simulator.router import RouterSimulator, SimRouter
 from wifidesa.crypto import SecretBox
-from wifidesa.db.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router
+from wifidesa.db.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router, SiteDay
 from wifidesa.settings import Settings
+from wifidesa.stats.dirty import roll_up_dirty
 from wifidesa.usage.enforcement import request_disconnect
 
 SECRET = "quota-router-secret-42"
@@ -173,6 +175,13 @@ def test_block_cuts_the_session_refuses_until_midnight_then_admits(
             assert again.accepted and again.attributes["Mikrotik-Total-Limit"] == [MB]
 
     run(scenario())
+    # Statistics: the account reached its quota on 31 March (WITA), at that village.
+    first = _rows(sessions)[0]
+    assert first.quota_hit_at is not None
+    with sessions.begin() as session:
+        roll_up_dirty(session=session)
+        day = session.get(SiteDay, (first.site_id, date(2026, 3, 31)))
+        assert day is not None and day.quota_accounts == 1
     # The CoA line names the session, not the voucher code (a bearer secret).
     coa_lines = [
         r.getMessage() for r in caplog.records if "disconnect of session" in r.getMessage()

@@ -194,7 +194,7 @@ def _csv(table: str) -> Renderer:
 def _xlsx(report: Report, language: str, _: Gettext, progress: Progress) -> bytes:
     tables = report_tables(report, _)
     rows = len(report.days) + len(report.children) + len(report.villages) + 24
-    rows += len(report.silent)
+    rows += len(report.silent) + len(report.logins)
     out = io.BytesIO()
     write_xlsx(tables, out, progress=lambda written: progress(written, rows))
     return out.getvalue()

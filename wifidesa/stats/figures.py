@@ -17,7 +17,14 @@ from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.stats.distinct import Count
 from wifidesa.stats.periods import Period
 
-_SUMMED = ("sessions", "devices", "online_seconds", "input_octets", "output_octets")
+_SUMMED = (
+    "sessions",
+    "devices",
+    "online_seconds",
+    "input_octets",
+    "output_octets",
+    "quota_accounts",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Usage:
     online_seconds: int = 0
     input_octets: int = 0  # from the devices (upload)
     output_octets: int = 0  # to the devices (download)
+    quota_accounts: int = 0  # accounts that reached their quota, summed over days
 
     @property
     def octets(self) -> int:

@@ -4,6 +4,7 @@ villages that went silent. One function builds it, whoever asks."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +27,9 @@ from wifidesa.stats.figures import (
     totals,
     weekday_hours,
 )
+from wifidesa.stats.logins import REFUSED, login_counts
 from wifidesa.stats.periods import Period
+from wifidesa.stats.voucher_figures import VoucherFigures, voucher_figures
 
 # A village whose last accounting is older than this is listed as silent: a router sends an
 # interim update every few minutes while anyone is online, and a village goes a day without
@@ -64,6 +67,10 @@ class Report:
     least_used: list[AreaRow]
     silent: list[SilentSite]
     weekday_hours: list[list[float | None]]
+    logins: dict[str, int]  # by outcome: accepted:<kind>, refused:<reason> (wifidesa.stats.logins)
+    most_refused: list[tuple[AreaRow, int]]  # villages with most refused logins, and how many
+    most_over_quota: list[AreaRow]  # villages where most accounts reached their quota
+    vouchers: VoucherFigures
 
 
 def _row(area: Area, sites: list[SiteInArea], figures: dict[int, SiteFigures]) -> AreaRow:
@@ -120,6 +127,18 @@ def area_report(
         if site.id not in heard or now - heard[site.id] > SILENT_AFTER
     ]
     silent.sort(key=lambda s: (s.last_heard is not None, s.last_heard or now, s.site.name))
+    outcomes: dict[str, int] = defaultdict(int)
+    refused_at: dict[int, int] = defaultdict(int)
+    for total in login_counts(session=session, site_ids=ids, first=period.first, last=period.last):
+        outcomes[total.outcome] += total.count
+        if total.outcome.startswith(REFUSED):
+            refused_at[total.site_id] += total.count
+    codes = {site.id: site.code for site in view.sites}
+    by_code = {r.area.code: r for r in villages}
+    refused = sorted(
+        ((codes[site_id], n) for site_id, n in refused_at.items() if site_id in codes),
+        key=lambda item: (-item[1], by_code[item[0]].area.name),
+    )
     return Report(
         view=view,
         period=period,
@@ -137,4 +156,11 @@ def area_report(
         least_used=list(reversed(ranked[-RANKED:])) if len(ranked) > 1 else [],
         silent=silent,
         weekday_hours=weekday_hours(days),
+        logins=dict(sorted(outcomes.items(), key=lambda item: (-item[1], item[0]))),
+        most_refused=[(by_code[code], n) for code, n in refused[:RANKED] if n],
+        most_over_quota=sorted(
+            (r for r in ranked if r.usage.quota_accounts),
+            key=lambda r: (-r.usage.quota_accounts, r.area.name),
+        )[:RANKED],
+        vouchers=voucher_figures(session=session, site_ids=ids, period=period),
     )

@@ -71,6 +71,7 @@ class _Day:
     output_octets: int = 0
     hours: list[int] = field(default_factory=lambda: [0] * 24)
     last_heard: datetime | None = None
+    quota_accounts: set[int] = field(default_factory=set)  # reached their quota this day
 
     def row(self, site_id: int, day: date) -> dict[str, Any]:
         lengths = sorted(self.started)
@@ -88,6 +89,7 @@ class _Day:
             **dict(zip(HOURS, self.hours, strict=True)),
             **dict(zip(LENGTHS, length_counts(lengths), strict=True)),
             "device_digests": pack(digest(device) for device in self.devices),
+            "quota_accounts": len(self.quota_accounts),
         }
 
 
@@ -200,6 +202,8 @@ def _sessions_touching(
             AcctSession.input_octets,
             AcctSession.output_octets,
             AcctSession.device_hash,
+            AcctSession.account_id,
+            AcctSession.quota_hit_at,
         )
         .where(
             AcctSession.site_id == site_id,
@@ -236,6 +240,7 @@ def _add(found: dict[date, _Day], row: Row[Any], days: set[date], zone: str) -> 
         zone=zone,
     )
     start_day = local_day(row.started_at.replace(microsecond=0), zone)
+    quota_day = local_day(row.quota_hit_at, zone) if row.quota_hit_at is not None else None
     for day, share in shares.items():
         if day not in days:
             continue
@@ -253,3 +258,5 @@ def _add(found: dict[date, _Day], row: Row[Any], days: set[date], zone: str) -> 
             figures.hours[hour] += value
         if figures.last_heard is None or row.updated_at > figures.last_heard:
             figures.last_heard = row.updated_at
+        if day == quota_day and row.account_id is not None:
+            figures.quota_accounts.add(row.account_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from wifidesa.i18n import Gettext
+from wifidesa.stats.outcomes import is_refusal, outcome_label
 from wifidesa.stats.report import AreaRow, Report
 from wifidesa.stats.sheets import Column, Kind, Table
 
@@ -40,6 +41,7 @@ def _usage_columns(_: Gettext) -> list[Column]:
         Column(_("Time online"), Kind.SECONDS),
         Column(_("Data downloaded (bytes)"), Kind.OCTETS),
         Column(_("Data uploaded (bytes)"), Kind.OCTETS),
+        Column(_("Account-days over quota"), Kind.INTEGER),
     ]
 
 
@@ -51,6 +53,7 @@ def _usage_cells(row: AreaRow) -> list[object]:
         usage.online_seconds,
         usage.output_octets,
         usage.input_octets,
+        usage.quota_accounts,
     ]
 
 
@@ -64,7 +67,7 @@ def days_table(report: Report, _: Gettext) -> Table:
     rows = []
     for day in report.days:
         if day.sites_heard == 0:
-            rows.append([day.day, None, None, None, None, None, 0])
+            rows.append([day.day, None, None, None, None, None, None, 0])
             continue
         u = day.usage
         rows.append(
@@ -75,6 +78,7 @@ def days_table(report: Report, _: Gettext) -> Table:
                 u.online_seconds,
                 u.output_octets,
                 u.input_octets,
+                u.quota_accounts,
                 day.sites_heard,
             ]
         )
@@ -116,6 +120,20 @@ def hours_table(report: Report, _: Gettext) -> Table:
         [hour, *(_rounded(report.weekday_hours[w][hour]) for w in range(7))] for hour in range(24)
     ]
     return Table(_heading(report, _, "Devices online by weekday and hour (average)"), columns, rows)
+
+
+@_table("logins")
+def logins_table(report: Report, _: Gettext) -> Table:
+    columns = [
+        Column(_("How"), Kind.TEXT),
+        Column(_("Accepted") + " / " + _("Refused"), Kind.TEXT),
+        Column(_("Logins"), Kind.INTEGER),
+    ]
+    rows = [
+        [_(outcome_label(o)), _("Refused") if is_refusal(o) else _("Accepted"), n]
+        for o, n in report.logins.items()
+    ]
+    return Table(_heading(report, _, "Logins"), columns, rows)
 
 
 @_table("silent")

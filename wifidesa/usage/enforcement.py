@@ -29,6 +29,9 @@ from wifidesa.db.models import (
     SessionStatus,
     Site,
 )
+from wifidesa.localtime import local_day
+from wifidesa.settings import DEFAULT_TIMEZONE
+from wifidesa.stats.dirty import mark_days
 from wifidesa.usage.quota import load_limits, load_quota_usage, quota_status
 
 
@@ -156,7 +159,33 @@ def plan_quota_actions(
         elif row.coa_action is not CoAAction.DISCONNECT:
             candidates.append((row, CoAAction.DISCONNECT, None))
     claimed = _claim(session, [(r.id, a) for r, a, _ in candidates], now)
+    _record_quota_hits(session, [r for r, _, _ in candidates if r.id in claimed], now)
     return [_action(r, a, rate) for r, a, rate in candidates if r.id in claimed]
+
+
+def _record_quota_hits(session: Session, rows: Sequence[AcctSession], now: datetime) -> None:
+    """Statistics count the accounts that reached their quota, per village and local day: the
+    session keeps when it first did, and the day is marked for the rollup."""
+    if not rows:
+        return
+    session.execute(
+        update(AcctSession)
+        .where(AcctSession.id.in_([r.id for r in rows]), AcctSession.quota_hit_at.is_(None))
+        .values(quota_hit_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    zones = {
+        site.id: site.timezone
+        for site in session.execute(
+            select(Site.id, Site.timezone).where(Site.id.in_({r.site_id for r in rows}))
+        )
+    }
+    mark_days(
+        session=session,
+        site_days={
+            (r.site_id, local_day(now, zones.get(r.site_id, DEFAULT_TIMEZONE))) for r in rows
+        },
+    )
 
 
 def plan_restores(*, session: Session, now: datetime) -> list[SessionAction]:

@@ -40,6 +40,7 @@ class UsageOut(BaseModel):
     online_seconds: int
     input_octets: int = Field(description="from the devices (upload)")
     output_octets: int = Field(description="to the devices (download)")
+    quota_accounts: int = Field(description="accounts that reached their quota, summed over days")
 
 
 class DayOut(BaseModel):
@@ -61,6 +62,17 @@ class SilentOut(BaseModel):
     site_code: str
     site_name: str
     last_heard: datetime | None
+
+
+class RefusedOut(BaseModel):
+    area: AreaOut
+    refused: int
+
+
+class VouchersOut(BaseModel):
+    issued: int
+    handed_out: int
+    first_used: int
 
 
 class TotalsOut(BaseModel):
@@ -92,6 +104,13 @@ class ReportOut(BaseModel):
     most_used: list[RowOut]
     least_used: list[RowOut]
     silent: list[SilentOut]
+    logins: dict[str, int] = Field(
+        description="logins by outcome: accepted:<voucher|resident|free|remembered_device>, "
+        "refused:<reason>"
+    )
+    most_refused: list[RefusedOut]
+    most_over_quota: list[RowOut]
+    vouchers: VouchersOut
     weekday_hours: list[list[float | None]] = Field(
         description="devices online on average, Monday first, hours 00..23; null: no data"
     )
@@ -176,4 +195,8 @@ def statistics(
             for s in report.silent
         ],
         weekday_hours=report.weekday_hours,
+        logins=report.logins,
+        most_refused=[RefusedOut(area=_area(r.area), refused=n) for r, n in report.most_refused],
+        most_over_quota=[_row(r) for r in report.most_over_quota],
+        vouchers=VouchersOut(**report.vouchers.__dict__),
     )

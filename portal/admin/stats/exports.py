@@ -109,7 +109,9 @@ class ExportAsk(BaseModel):
     on: str = Field("", description="a date in the period, YYYY-MM-DD (default: today, WITA)")
     first: str = ""
     last: str = ""
-    table: str | None = Field(None, description="CSV: days, areas, villages, hours or silent")
+    table: str | None = Field(
+        None, description="CSV: days, areas, villages, hours, logins or silent"
+    )
     language: str = Field("id", description="id (Bahasa Indonesia) or en")
 
 

@@ -23,6 +23,7 @@ from wifidesa.db.models import ExportFormat
 from wifidesa.errors import InvalidInput, translate_error
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
+from wifidesa.stats.outcomes import is_refusal, outcome_label
 from wifidesa.stats.periods import Period, PeriodKind, parse_period
 from wifidesa.stats.report import area_report
 from wifidesa.units import format_size
@@ -37,6 +38,7 @@ EXPORT_TABLES = (
     ("areas", "By area"),
     ("villages", "Villages"),
     ("hours", "Devices online by weekday and hour (average)"),
+    ("logins", "Logins"),
     ("silent", "Villages without accounting for more than two days"),
 )
 PERIOD_WORDS = {
@@ -98,5 +100,7 @@ def statistics(
         today=today,
         kinds=list(PeriodKind),
         export_tables=EXPORT_TABLES,
+        outcome_label=outcome_label,
+        is_refusal=is_refusal,
         pdf_ready=ExportFormat.PDF in EXPORT_RENDERERS,
     )

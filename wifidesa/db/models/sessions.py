@@ -127,6 +127,9 @@ class AcctSession(Base):
     coa_result: Mapped[CoAResult | None] = mapped_column(str_enum(CoAResult, "coa_result"))
     coa_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     coa_detail: Mapped[str | None] = mapped_column(String(64))
+    # When the session's account first reached its fair-use quota in this session (it was
+    # throttled or cut): statistics count such accounts per village and day. Never cleared.
+    quota_hit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     router: Mapped[Router] = relationship()
     account: Mapped[Account | None] = relationship()

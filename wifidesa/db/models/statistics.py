@@ -83,6 +83,9 @@ class SiteDay(Base):
     len_8h: Mapped[int] = mapped_column(Integer, server_default="0")
     len_24h: Mapped[int] = mapped_column(Integer, server_default="0")
     len_more: Mapped[int] = mapped_column(Integer, server_default="0")  # a day or longer
+    # Accounts that reached their fair-use quota this day (throttled or cut: many of them say
+    # the paket is too small for the village).
+    quota_accounts: Mapped[int] = mapped_column(Integer, server_default="0")
     # The day's devices, exactly: sorted 63-bit digests of their keyed hashes, 8 bytes each
     # (wifidesa.stats.digests), for distinct counts over periods. Deferred: pages of daily
     # figures need not load them. None: computed before the column existed.

@@ -28,6 +28,8 @@ def test_village_a_through_the_api_and_only_for_those_who_reach_it(
     assert body["totals"]["devices"] == 3
     assert body["totals"]["median_session_seconds"] == [7200, 14400]
     assert [d["sites_heard"] for d in body["days"]] == [1]
+    assert body["logins"] == {} and body["most_refused"] == []  # RADIUS counted none here
+    assert set(body["vouchers"]) == {"issued", "handed_out", "first_used"}
     assert web.get(f"/api/stats?area={site}", headers=_bearer(world, DESA_B)).status_code == 404
     last_year = web.get("/api/stats?period=year&on=2025-06-01", headers=_bearer(world, PROVINCE))
     province = last_year.json()
