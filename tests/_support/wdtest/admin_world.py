@@ -38,7 +38,11 @@ from wifidesa.db.models import (
     StatsExport,
     Voucher,
 )
+from wifidesa.localtime import local_day
+from wifidesa.stats.rollup import recompute_site_days
 from wifidesa.vouchers.codes import format_code
+
+WITA = "Asia/Makassar"
 
 ADMIN_PASSWORD = "admin-password-1"
 # Actors, by what they may reach.
@@ -111,6 +115,8 @@ def _village(session: Session, box: SecretBox, world: World, key: str, kabupaten
     )
     session.add(live)
     session.flush()
+    # Its statistics, as the rollup leaves them: the pages' charts have a day to draw.
+    recompute_site_days(session=session, site_days=[(site.id, local_day(now, WITA))])
     world.codes[key] = codes
     world.ids.update(
         {

@@ -42,6 +42,7 @@ def test_the_page_list_covers_every_area() -> None:
     for area in ("/admin/vouchers", "/admin/members", "/admin/profiles", "/admin/sessions"):
         assert any(p.startswith(area) for p in PAGES), area
     assert "/admin/sites" in PAGES and "/admin/audit" in PAGES
+    assert "/admin/stats" in PAGES and any(p.startswith("/admin/stats?area=") for p in PAGES)
 
 
 def test_every_admin_page_fits_a_phone_and_stays_on_this_host(
