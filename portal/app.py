@@ -75,9 +75,16 @@ def create_app(settings: Settings) -> FastAPI:
         writer_lock=WriterLock(settings.resolved_database_url),
     )
 
+    # Statistics read here: a replica when WIFIDESA_STATS_DATABASE_URL is set, else the main
+    # database; read-only either way, so a statement that writes fails instead of writing.
+    # Never migrated: the replica follows the main database's schema.
+    stats = make_engine(
+        settings.resolved_stats_database_url, busy_timeout_ms=busy_ms, read_only=True
+    )
     exports = ExportWorker(
         read_sessions=make_session_factory(engine),
         write_sessions=make_session_factory(writer),
+        report_sessions=make_session_factory(stats),
         renderers=EXPORT_RENDERERS,
     )
 
@@ -90,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
             exports.stop()
         engine.dispose()
         writer.dispose()
+        stats.dispose()
 
     # /docs is our own server-rendered page (portal.api_docs): Swagger UI would load a CDN.
     app = FastAPI(
@@ -104,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)  # reads
     app.state.writes = make_session_factory(writer)  # transactions that write
+    app.state.stats = make_session_factory(stats)  # statistics' reads (portal.database)
     access_log.install()
     app.add_middleware(BodyLimit)
     if settings.admin_host:

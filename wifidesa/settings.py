@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from wifidesa.crypto import decode_device_hash_key
 from wifidesa.errors import ConfigError, ErrorCode
@@ -49,6 +51,11 @@ class Settings(BaseSettings):
     device_hash_key: str = Field(default="", repr=False)
     var_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite file var/wifidesa.db
+    # Statistics (pages, API, the exports' reports) read from this database when set: a
+    # streaming replica of the main one, so a province's year read does not compete with
+    # accounting. Only read, in read-only transactions; exports are queued and stored in the
+    # main database. Empty: the main database. May hold a password: never shown.
+    stats_database_url: str = Field(default="", repr=False)
     timezone: str = DEFAULT_TIMEZONE
     sqlite_busy_timeout_ms: int = 10_000  # how long a SQLite writer waits for the lock
 
@@ -124,6 +131,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.var_dir / 'wifidesa.db').as_posix()}"
 
     @property
+    def resolved_stats_database_url(self) -> str:
+        """Where statistics are read: `stats_database_url`, else the main database."""
+        return self.stats_database_url or self.resolved_database_url
+
+    @property
     def is_development(self) -> bool:
         return self.env is Environment.DEVELOPMENT
 
@@ -146,13 +158,15 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
 
 def check_for_startup(settings: Settings, *, web: bool = False) -> None:
     """Refuse to start a service with a placeholder or short key outside development, or with
-    a device-hash key that is not URL-safe base64; the web service also on plain http outside
-    development (admin cookies without Secure, portal tokens and PAP codes in clear); and a
-    clock file (a clock that tests move) anywhere but in development."""
+    a device-hash key that is not URL-safe base64 or a statistics database URL that is none;
+    the web service also on plain http outside development (admin cookies without Secure,
+    portal tokens and PAP codes in clear); and a clock file (a clock that tests move) anywhere
+    but in development."""
     device_key = (
         decode_device_hash_key(settings.device_hash_key) if settings.device_hash_key else None
     )
     check_clock_file(settings)
+    check_stats_database_url(settings)
     if settings.is_development:
         return
     if _weak(settings.secret_key):
@@ -172,6 +186,17 @@ def check_clock_file(settings: Settings) -> None:
     """A service whose clock a file can move is a test rig: refuse it outside development."""
     if settings.clock_file is not None and not settings.is_development:
         raise ConfigError(ErrorCode.CLOCK_FILE_OUTSIDE_DEVELOPMENT, path=settings.clock_file)
+
+
+def check_stats_database_url(settings: Settings) -> None:
+    """A statistics database URL that SQLAlchemy cannot read is refused at start-up, in one
+    line without the URL (it may hold a password), rather than at the first statistics page."""
+    if not settings.stats_database_url:
+        return
+    try:
+        make_url(settings.stats_database_url).get_dialect()
+    except ArgumentError as exc:  # unparseable, or an unknown scheme (NoSuchModuleError)
+        raise ConfigError(ErrorCode.STATS_DATABASE_URL_INVALID, reason=str(exc)) from None
 
 
 def _weak(key: str) -> bool:

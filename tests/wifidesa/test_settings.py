@@ -159,3 +159,25 @@ def test_a_retention_of_no_months_is_a_one_line_config_error(months: int) -> Non
 def test_a_retention_interval_of_no_time_is_refused() -> None:
     with pytest.raises(ConfigError, match="retention_every_seconds is 0.0; it must be more"):
         load_settings(env_file=None, retention_every_seconds=0)
+
+
+def test_statistics_read_the_main_database_unless_told() -> None:
+    settings = load_settings(env_file=None, database_url="postgresql+psycopg://db/wifidesa")
+    assert settings.resolved_stats_database_url == "postgresql+psycopg://db/wifidesa"
+    replica = "postgresql+psycopg://stats@replica/wifidesa"
+    told = settings.model_copy(update={"stats_database_url": replica})
+    assert told.resolved_stats_database_url == replica
+
+
+@pytest.mark.parametrize("url", ["replica.example:5432", "mysq1://u:hunter2@replica/wd"])
+def test_a_statistics_database_url_that_is_none_refuses_to_start_even_in_development(
+    url: str,
+) -> None:
+    settings = load_settings(env_file=None, env="development", stats_database_url=url)
+    with pytest.raises(
+        ConfigError, match="WIFIDESA_STATS_DATABASE_URL is not a database URL"
+    ) as info:
+        check_for_startup(settings, web=True)
+    assert "\n" not in str(info.value)
+    assert "hunter2" not in str(info.value) and "hunter2" not in repr(settings)
+    assert info.value.code is ErrorCode.STATS_DATABASE_URL_INVALID

@@ -74,7 +74,9 @@ def utcnow() -> datetime:
 JOURNAL_SIZE_LIMIT = 64 << 20
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(
+    dbapi_connection: Any, _record: Any, busy_timeout_ms: int, read_only: bool = False
+) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
@@ -83,6 +85,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    if read_only:
+        cursor.execute("PRAGMA query_only=ON")  # after journal_mode, which may write
     cursor.close()
     # pysqlite opens transactions only before DML, so DDL (migrations) would run outside any
     # transaction; take over and issue BEGIN ourselves (SQLAlchemy's documented recipe).
@@ -109,6 +113,7 @@ def make_engine(
     autocommit: bool = False,
     custom_plans: bool = False,
     writer_lock: WriterLock | None = None,
+    read_only: bool = False,
 ) -> Engine:
     """Create an engine for `url`; SQLite files get WAL mode and enforced foreign keys.
 
@@ -123,7 +128,10 @@ def make_engine(
     times, and the generic plan PostgreSQL may then keep is made for the table as it was. One made
     while `sessions` was nearly empty went on scanning it as it grew (the accounting lookup fell
     from 0.4 ms to 5 ms a batch within a minute) until the next ANALYZE. `writer_lock`: every
-    transaction holds it (see `WriterLock.hold_in_transactions`).
+    transaction holds it (see `WriterLock.hold_in_transactions`). `read_only`: every transaction
+    is read-only (PostgreSQL's default_transaction_read_only, SQLite's query_only), so that a
+    statement which writes fails loudly instead of writing where it should not (the statistics'
+    engine, which may be a replica's).
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -137,13 +145,17 @@ def make_engine(
             kwargs["isolation_level"] = "AUTOCOMMIT"
         # A server that went away must fail fast: RADIUS workers query on their event loop.
         kwargs["connect_args"] = {"connect_timeout": 5}
-        if custom_plans:
-            kwargs["connect_args"]["options"] = "-c plan_cache_mode=force_custom_plan"
+        options = ["-c plan_cache_mode=force_custom_plan"] if custom_plans else []
+        if read_only:
+            options.append("-c default_transaction_read_only=on")
+        if options:
+            kwargs["connect_args"]["options"] = " ".join(options)
     engine = create_engine(parsed, **kwargs)
     if writer_lock is not None:
         writer_lock.hold_in_transactions(engine)  # first: before the BEGIN below
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
+        pragmas = partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms, read_only=read_only)
+        event.listen(engine, "connect", pragmas)
         event.listen(
             engine, "begin", _sqlite_begin_immediate if sqlite_immediate else _sqlite_begin
         )

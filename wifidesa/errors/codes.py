@@ -168,6 +168,7 @@ class ErrorCode(StrEnum):
     DEVICE_HASH_KEY_NOT_BASE64 = "device_hash_key_not_base64"
     PUBLIC_URL_NOT_HTTPS = "public_url_not_https"
     CLOCK_FILE_OUTSIDE_DEVELOPMENT = "clock_file_outside_development"
+    STATS_DATABASE_URL_INVALID = "stats_database_url_invalid"
     # admins managed by the province
     ADMIN_NAMED_NOT_FOUND = "admin_named_not_found"
     NOT_ON_ONESELF = "not_on_oneself"

@@ -209,6 +209,11 @@ TEMPLATES: dict[ErrorCode, str] = {
         "WIFIDESA_CLOCK_FILE ({path}) moves the service's clock, for tests only: unset it, "
         "or set WIFIDESA_ENV=development for a test"
     ),
+    ErrorCode.STATS_DATABASE_URL_INVALID: (
+        "WIFIDESA_STATS_DATABASE_URL is not a database URL ({reason}); give one like "
+        "postgresql+psycopg://wifidesa@replica.example/wifidesa, or leave it empty to read "
+        "statistics from the main database"
+    ),
     ErrorCode.ADMIN_NAMED_NOT_FOUND: "no admin named {username!r}",
     ErrorCode.NOT_ON_ONESELF: "not on your own account (change your password instead)",
     ErrorCode.NOT_A_DATE: "not a date: {text!r} (example: 2026-11-30)",

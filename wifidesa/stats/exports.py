@@ -209,11 +209,13 @@ def run_export(
     clock: Callable[[], datetime],
     renderers: Mapping[ExportFormat, Renderer] | None = None,
 ) -> ExportState:
-    """Make a claimed export's file and store it (or its failure): reading the report in one
-    transaction, writing progress and the result in short ones (under `lock`, or None where
-    the write sessions' engine takes SQLite's writer lock itself, as the web service's does)."""
+    """Make a claimed export's file and store it (or its failure): reading the export and its
+    admin with the write sessions (the main database, where it was just queued and claimed),
+    the report with `read_sessions` in one transaction (where statistics are read: perhaps a
+    replica), writing progress and the result in short transactions (under `lock`, or None
+    where the write sessions' engine takes SQLite's writer lock itself, as the web's does)."""
     sessions = _Writes(write_sessions, lock)
-    with transaction(read_sessions) as session:
+    with sessions.transaction() as session:
         row = session.get(StatsExport, export_id)
         if row is None:
             return ExportState.FAILED  # deleted meanwhile (its admin was removed)
@@ -222,14 +224,13 @@ def run_export(
             return _finish(sessions, export_id, clock(), error=ErrorCode.EXPORT_NOT_FOUND)
         scope = scope_of(admin)
         period = Period(PeriodKind(row.period_kind), row.first, row.last)
-        fmt, table, language = row.format, row.table_name, row.language
+        fmt, table, language, key = row.format, row.table_name, row.language, row.area
+    with transaction(read_sessions) as session:
         try:
-            report = area_report(
-                session=session, scope=scope, key=row.area, period=period, now=clock()
-            )
+            report = area_report(session=session, scope=scope, key=key, period=period, now=clock())
         except WifidesaError as exc:  # the area left the admin's scope since
             return _finish(sessions, export_id, clock(), error=exc.code)
-        filename = _filename(row, report)
+    filename = _filename(row, report)
     chosen = {ExportFormat.CSV: _csv(table or ""), ExportFormat.XLSX: _xlsx, **(renderers or {})}
     render = chosen.get(fmt)
     if render is None:

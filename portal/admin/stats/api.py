@@ -12,16 +12,19 @@ from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
 from portal.admin.web import Admin
-from portal.database import transaction
+from portal.database import StatsUnavailable, stats_reads
 from wifidesa.db.engine import utcnow
 from wifidesa.errors import InvalidInput
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.areas import Area
 from wifidesa.stats.figures import Usage
+from wifidesa.stats.freshness import replayed_until
 from wifidesa.stats.periods import parse_period
 from wifidesa.stats.report import AreaRow, area_report
 
+UNAVAILABLE = "statistics database unavailable"
+RETRY_AFTER = "60"
 api = APIRouter(prefix="/api", tags=["statistics"])
 Caller = Annotated[Admin, Depends(api_caller)]
 
@@ -114,6 +117,10 @@ class ReportOut(BaseModel):
     weekday_hours: list[list[float | None]] = Field(
         description="devices online on average, Monday first, hours 00..23; null: no data"
     )
+    data_as_of: datetime | None = Field(
+        description="read from a replica: the figures include changes up to this time (UTC); "
+        "null: live, from the main database"
+    )
 
 
 def _area(area: Area) -> AreaOut:
@@ -142,6 +149,7 @@ def _row(row: AreaRow) -> RowOut:
     responses={
         404: {"description": "no such area in your scope"},
         422: {"description": "bad period"},
+        503: {"description": "the statistics database (a replica) cannot be reached"},
     },
 )
 def statistics(
@@ -162,10 +170,14 @@ def statistics(
         )
     except InvalidInput as exc:
         return JSONResponse({"detail": str(exc)}, 422)
-    with transaction(request) as session:
-        report = area_report(
-            session=session, scope=caller.scope, key=area[:80], period=chosen, now=now
-        )
+    try:
+        with stats_reads(request) as session:
+            report = area_report(
+                session=session, scope=caller.scope, key=area[:80], period=chosen, now=now
+            )
+            replayed = replayed_until(session=session)
+    except StatsUnavailable:
+        return JSONResponse({"detail": UNAVAILABLE}, 503, headers={"Retry-After": RETRY_AFTER})
     totals = report.totals
     return ReportOut(
         area=_area(report.view.area),
@@ -199,4 +211,5 @@ def statistics(
         most_refused=[RefusedOut(area=_area(r.area), refused=n) for r, n in report.most_refused],
         most_over_quota=[_row(r) for r in report.most_over_quota],
         vouchers=VouchersOut(**report.vouchers.__dict__),
+        data_as_of=replayed,
     )

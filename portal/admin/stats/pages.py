@@ -15,14 +15,16 @@ from fastapi.responses import Response
 from portal.admin.stats.charts import report_charts
 from portal.admin.stats.renderers import EXPORT_RENDERERS
 from portal.admin.web import Admin, gettext_for, page, signed_in
-from portal.database import transaction
+from portal.database import StatsUnavailable, stats_reads
 from portal.i18n import request_language
 from portal.stats.formats import devices, hours, length_words
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import ExportFormat
 from wifidesa.errors import InvalidInput, translate_error
+from wifidesa.i18n import format_moment
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
+from wifidesa.stats.freshness import replayed_until
 from wifidesa.stats.outcomes import is_refusal, outcome_label
 from wifidesa.stats.periods import Period, PeriodKind, parse_period
 from wifidesa.stats.report import area_report
@@ -41,6 +43,12 @@ EXPORT_TABLES = (
     ("logins", "Logins"),
     ("silent", "Villages without accounting for more than two days"),
 )
+# The statistics database (a replica) is down: the page says so; the rest of the admin works.
+UNAVAILABLE = (
+    "The statistics database cannot be reached right now. Please try again in a few minutes; "
+    "the rest of the admin works as usual."
+)
+RETRY_AFTER = "60"
 PERIOD_WORDS = {
     PeriodKind.DAY: "Day",
     PeriodKind.WEEK: "Week",
@@ -78,17 +86,29 @@ def statistics(
         detail = translate_error(exc, gettext_for(request))
         title = gettext_for(request)("Statistics")
         return page(request, "admin/error.html", admin, 400, title=title, detail=detail)
-    with transaction(request) as session:
-        report = area_report(
-            session=session, scope=admin.scope, key=area[:80], period=chosen, now=now
+    _ = gettext_for(request)
+    try:
+        with stats_reads(request) as session:
+            report = area_report(
+                session=session, scope=admin.scope, key=area[:80], period=chosen, now=now
+            )
+            replayed = replayed_until(session=session)
+    except StatsUnavailable:
+        detail = _(UNAVAILABLE)
+        response = page(
+            request, "admin/error.html", admin, 503, title=_("Statistics"), detail=detail
         )
+        response.headers["Retry-After"] = RETRY_AFTER
+        return response
     language = request_language(request)
+    as_of = format_moment(moment=replayed, zone=DEFAULT_TIMEZONE, gettext=_) if replayed else ""
     return page(
         request,
         "stats/overview.html",
         admin,
         report=report,
-        charts=report_charts(report, language, gettext_for(request)),
+        charts=report_charts(report, language, _),
+        as_of=as_of,
         query=lambda key, p=chosen: period_query(key, p),
         here=lambda p: period_query(report.view.area.key, p),
         size=format_size,

@@ -1,7 +1,9 @@
 """The web service's export worker: a thread that makes the statistics exports admins queued
 (wifidesa.stats.exports) and forgets old ones. It looks for work with a plain read each second
 and takes the write lock only to claim an export it found (or to forget old ones it found),
-so an idle worker never stands in the RADIUS writers' way on SQLite."""
+so an idle worker never stands in the RADIUS writers' way on SQLite. The queue is read in the
+main database; only the exports' reports are read where statistics are (`report_sessions`: a
+replica when one is set), since a replica may not have the export that was just queued."""
 
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ class ExportWorker:
         *,
         read_sessions: sessionmaker[Session],
         write_sessions: sessionmaker[Session],
+        report_sessions: sessionmaker[Session],
         renderers: Mapping[ExportFormat, Renderer],
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.reads, self.writes, self.renderers = read_sessions, write_sessions, renderers
+        self.reports = report_sessions
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="stats-exports", daemon=True)
@@ -75,7 +79,7 @@ class ExportWorker:
         if export_id is None:
             return False  # another worker took it
         state = run_export(
-            read_sessions=self.reads,
+            read_sessions=self.reports,
             write_sessions=self.writes,
             lock=None,  # the web's write engine takes SQLite's writer lock itself
             export_id=export_id,

@@ -213,7 +213,7 @@ class PostgresCluster:
                 entry = pwd.getpwnam(self._run_as)
                 for path in (self._base, self._sockdir):
                     os.chown(path, entry.pw_uid, entry.pw_gid)
-            self._initdb()
+            self._make_datadir()
             self._start_server()
         except BaseException:
             self.stop()
@@ -393,6 +393,10 @@ class PostgresCluster:
             cwd=self._base,
             env=env,
         )
+
+    def _make_datadir(self) -> None:
+        """Fill the data directory: a new cluster here (a replica copies its primary's)."""
+        self._initdb()
 
     def _initdb(self) -> None:
         assert self._bindir is not None

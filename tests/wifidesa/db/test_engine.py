@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from wifidesa.db.engine import WriterLock, make_engine
 
@@ -57,3 +58,22 @@ def test_transactions_that_hold_the_writer_lock_refuse_to_nest(db_url: str) -> N
             assert again.exec_driver_sql("SELECT 1").scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_a_read_only_engine_reads_but_refuses_every_write(db_url: str) -> None:
+    engine, writer = make_engine(db_url, read_only=True), make_engine(db_url)
+    try:
+        with writer.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE scratch (n INTEGER)")
+            connection.exec_driver_sql("INSERT INTO scratch (n) VALUES (1)")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT n FROM scratch").scalar() == 1
+        # SQLite: "attempt to write a readonly database"; PostgreSQL: "cannot execute INSERT in
+        # a read-only transaction". Either way the statement fails, nothing is written.
+        with pytest.raises(DBAPIError, match="(?i)read-?only"), engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO scratch (n) VALUES (2)")
+        with writer.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM scratch").scalar() == 1
+    finally:
+        engine.dispose()
+        writer.dispose()
