@@ -49,6 +49,7 @@ class PostgresReplica(PostgresCluster):
         self.primary = primary
         self.slot = f"wdtest_replica_{os.getpid()}_{next(_slots)}"
         self._slot_made = False
+        self.down = False  # paused: stopped, keeping its data
 
     def start(self) -> None:
         if self.running:
@@ -65,6 +66,16 @@ class PostgresReplica(PostgresCluster):
         super().stop()
         if self._slot_made and self.primary.running:
             self._drop_slot()
+
+    def pause(self) -> None:
+        """Stop the replica, keeping its data (a replica that is down); `resume` starts it
+        again and it catches up from its slot."""
+        super().pause()
+        self.down = True
+
+    def resume(self) -> None:
+        super().resume()
+        self.down = False
 
     # -- replication -------------------------------------------------------------
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import KAB_OWN, PROVINCE, World, sign_in
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import transaction, utcnow
-from wifidesa.db.models import Router
+from wifidesa.db.models import Router, Site
 from wifidesa.localtime import local_day, local_midnight
 from wifidesa.stats.dirty import roll_up_dirty
 from wifidesa.usage.accounting import record_accounting
@@ -91,3 +93,14 @@ def test_a_bad_period_is_refused_in_bahasa_indonesia(
     assert answer.status_code == 400
     assert "periode berakhir sebelum dimulai" in answer.text
     assert web.get("/admin/stats?period=day&on=kemarin").status_code == 400
+
+
+def test_statistics_are_read_in_read_only_transactions_without_a_replica_too(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    stats: sessionmaker[Session] = web.app.state.stats  # type: ignore[attr-defined]
+    with pytest.raises(DBAPIError, match="(?i)read-?only"), stats.begin() as session:
+        session.execute(update(Site).where(Site.id == world.ids["site_a"]).values(name="Palsu"))
+    with sessions() as session:
+        site = session.get(Site, world.ids["site_a"])
+        assert site is not None and site.name == world.ids["site_name_a"]
