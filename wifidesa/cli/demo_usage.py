@@ -6,13 +6,16 @@ village fell silent five days ago and one was never used."""
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import OPERATOR
 from wifidesa.crypto import SecretBox
+from wifidesa.db.models import LoginCount
 from wifidesa.localtime import local_day, local_midnight
 from wifidesa.places.routers import RouterSpec, create_router
 from wifidesa.places.sites import SiteSpec, create_site
@@ -22,6 +25,8 @@ from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
 
 DAYS = 30
+KINDS = ("voucher", "resident", "free", "remembered_device")
+REFUSALS = ("bad_credentials", "quota_exceeded", "expired", "other_device")
 # Share of a village's sessions starting in each local hour: quiet at night, busy after
 # school and in the evening.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 4, 5, 5, 5, 5, 6, 7, 7, 7, 8, 9, 10, 12, 14, 14, 11, 6, 3)
@@ -44,6 +49,22 @@ VILLAGES = (
     DemoVillage("64.05.99.2001", "Desa Tanjung Batu", "Kecamatan Contoh Pesisir", 20),
     DemoVillage("64.05.99.2002", "Desa Pulau Derawan", "Kecamatan Contoh Pesisir", 0),
 )
+
+
+def _logins(rng: random.Random, site_id: int, records: list[AcctRecord]) -> list[dict[str, object]]:
+    """What the RADIUS service would have counted: a login per session (mostly vouchers,
+    some residents and remembered devices) and the refusals around them."""
+    per_day: dict[tuple[date, str], int] = defaultdict(int)
+    for record in records:
+        day = local_day(record.event_time, DEFAULT_TIMEZONE)
+        kind = rng.choices(KINDS, (70, 15, 5, 10))[0]
+        per_day[(day, f"accepted:{kind}")] += 1
+        if rng.random() < 0.12:
+            per_day[(day, f"refused:{rng.choices(REFUSALS, (6, 2, 2, 1))[0]}")] += 1
+    return [
+        {"site_id": site_id, "day": day, "outcome": outcome, "count": count}
+        for (day, outcome), count in sorted(per_day.items())
+    ]
 
 
 def seed_usage(*, session: Session, box: SecretBox, now: datetime, seed: int = 64) -> int:
@@ -104,5 +125,8 @@ def seed_usage(*, session: Session, box: SecretBox, now: datetime, seed: int = 6
                 )
         record_accounting(session=session, records=records, box=box, now=now)
         stored += len(records)
+        logins = _logins(rng, site.id, records)
+        if logins:
+            session.execute(insert(LoginCount), logins)
     roll_up_dirty(session=session)
     return stored
