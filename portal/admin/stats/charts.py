@@ -29,11 +29,11 @@ def report_figures(
         figures["trend"] = daily_trend(
             days=[d.day for d in report.days],
             series=[
-                Series(
+                Series(  # in hours, as the tables write it ("6d" reads as days)
                     _("Hours online"),
-                    Kind.SECONDS,
+                    Kind.NUMBER,
                     [
-                        d.usage.online_seconds if h else None
+                        d.usage.online_seconds / 3600 if h else None
                         for d, h in zip(report.days, heard, strict=True)
                     ],
                 ),
@@ -53,9 +53,9 @@ def report_figures(
         )
     if report.most_used:
         figures["most_used"] = bar_chart(
-            bars=[Bar(r.area.name, r.usage.online_seconds) for r in report.most_used],
-            kind=Kind.SECONDS,
-            title=_("Most used villages"),
+            bars=[Bar(r.area.name, r.usage.online_seconds / 3600) for r in report.most_used],
+            kind=Kind.NUMBER,
+            title=_("Most used villages") + " (" + _("Hours online") + ")",
             language=language,
             gettext=_,
             width=width,
