@@ -153,7 +153,7 @@ def area_report(
         children=[_row(area, sites, figures) for area, sites in view.children],
         villages=ranked,
         most_used=[r for r in ranked[:RANKED] if r.usage.online_seconds],
-        least_used=list(reversed(ranked[-RANKED:])) if len(ranked) > 1 else [],
+        least_used=list(reversed(ranked[-RANKED:])),
         silent=silent,
         weekday_hours=weekday_hours(days),
         logins=dict(sorted(outcomes.items(), key=lambda item: (-item[1], item[0]))),
