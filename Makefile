@@ -1,6 +1,6 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
 # `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
-.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius fuzz soak clean
+.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius bench-stats fuzz soak clean
 
 run:
 	scripts/run.sh
@@ -25,6 +25,11 @@ bench-voucher-pdf:
 
 bench-radius:
 	scripts/bootstrap.sh && scripts/bench_radius.sh
+
+# A province-year (~73 million sessions) on PostgreSQL and a tenth of it on SQLite: rollups,
+# every statistics page and API call, the PDF and XLSX timed. SCALE=0.1 for a quick run.
+bench-stats:
+	scripts/bootstrap.sh && .venv/bin/python scripts/bench_stats.py --scale $(or $(SCALE),1.0)
 
 # 100,000 mutated RADIUS packets against the real server (make test runs a few thousand).
 fuzz:

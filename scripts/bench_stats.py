@@ -17,17 +17,19 @@ itself; --deadline (seconds) cuts it short between steps if it runs too long.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "_support"))
@@ -36,8 +38,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_stats_data import ZONE, Plan, generate  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
-from wdtest.factories import make_admin  # type: ignore[import-not-found]  # noqa: E402
-from wdtest.postgres import PostgresCluster  # type: ignore[import-not-found]  # noqa: E402
+from wdtest.factories import make_admin  # type: ignore[import-untyped]  # noqa: E402
+from wdtest.postgres import PostgresCluster  # type: ignore[import-untyped]  # noqa: E402
 
 from portal.admin.stats.renderers import EXPORT_RENDERERS  # noqa: E402
 from portal.admin.web import SESSION_COOKIE  # noqa: E402
@@ -59,6 +61,7 @@ from wifidesa.stats.exports import claim_next, request_export, run_export  # noq
 from wifidesa.stats.job import roll_up  # noqa: E402
 from wifidesa.stats.periods import Period, PeriodKind, period_of  # noqa: E402
 
+log = logging.getLogger(__name__)
 SECRET = "bench-stats-secret-key-0123456789abcdef"  # noqa: S105 - a throwaway bench key
 GOAL_PAGE_MS = 500
 GOAL_DAY_ROLLUP_S = 30
@@ -212,16 +215,17 @@ def sizes(engine: Engine) -> tuple[int, list[tuple[str, int]]]:
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             total = connection.execute(text("SELECT pg_database_size(current_database())"))
-            tables = connection.execute(
+            found = connection.execute(
                 text(
                     "SELECT relname AS name, pg_total_relation_size(oid) AS bytes FROM pg_class "
                     "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
                     "ORDER BY bytes DESC LIMIT 6"
                 )
             )
-            return int(total.scalar_one()), [(r.name, int(r.bytes)) for r in tables]
+            return int(total.scalar_one()), [(r.name, int(r.bytes)) for r in found]
         pages = connection.execute(text("PRAGMA page_count")).scalar_one()
         page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
+        tables: Sequence[Any] = []
         try:
             tables = connection.execute(
                 text(
@@ -231,7 +235,7 @@ def sizes(engine: Engine) -> tuple[int, list[tuple[str, int]]]:
                 )
             ).all()
         except Exception:  # dbstat is a compile-time option of SQLite
-            tables = []
+            log.info("no dbstat in this SQLite: table sizes left out")
         return int(pages * page_size), [(r.name, int(r.bytes)) for r in tables]
 
 

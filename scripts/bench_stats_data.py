@@ -78,7 +78,7 @@ def make_places(connection: Connection, plan: Plan) -> list[int]:
         number = n // len(KABUPATEN)
         code = f"{kabupaten}.{number % KECAMATAN_PER_KABUPATEN + 1:02d}"
         kecamatan.append({"code": code, "name": f"Kecamatan {code}", "parent": ids[kabupaten]})
-        desa.append({"code": f"{code}.{2001 + number:04d}", "kecamatan": code, "n": n})
+        desa.append({"code": f"{code}.{2001 + number:04d}", "kecamatan": code, "n": f"{n + 1:04d}"})
     insert_region = text(
         "INSERT INTO regions (code, name, level, parent_id) VALUES (:code, :name, :level, :parent)"
     )
@@ -105,7 +105,7 @@ def make_places(connection: Connection, plan: Plan) -> list[int]:
         [
             {
                 "code": d["code"],
-                "name": f"Desa {d['n'] + 1:04d}",
+                "name": f"Desa {d['n']}",
                 "region": ids[d["code"]],
                 "zone": ZONE,
                 "now": datetime.now(UTC),
@@ -165,11 +165,14 @@ def _site_weights(connection: Connection, plan: Plan) -> None:
     )
 
 
+# The SQL below is built from this module's names and numbers only (S608), nothing from outside.
+
+
 def _numbers(connection: Connection, name: str, count: int) -> None:
     connection.execute(text(f"CREATE TABLE {name} (i INT PRIMARY KEY)"))
     connection.execute(
         text(
-            f"INSERT INTO {name} (i) WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL "
+            f"INSERT INTO {name} (i) WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL "  # noqa: S608
             f"SELECT i + 1 FROM n WHERE i < {count - 1}) SELECT i FROM n"
         )
     )
@@ -186,7 +189,7 @@ def _site_days(connection: Connection, plan: Plan, dialect: str) -> int:
     span = max(1, plan.days - 1)
     connection.execute(
         text(
-            "CREATE TABLE bench_plan AS SELECT site_id, router_id, pool, day_no, n FROM ("
+            "CREATE TABLE bench_plan AS SELECT site_id, router_id, pool, day_no, n FROM ("  # noqa: S608
             "SELECT s.site_id, s.router_id, s.pool, d.i AS day_no, "
             f"CAST(round(:base * s.weight * (CASE (d.i + {weekday}) % 7 {factors} END) "
             f"* (0.85 + 0.3 * d.i / {span}.0) * (0.7 + 0.6 * {u})) AS INT) AS n, "
@@ -200,7 +203,7 @@ def _site_days(connection: Connection, plan: Plan, dialect: str) -> int:
 
 def _z(a: str, b: str) -> str:
     """A standard normal from two uniforms (Box-Muller)."""
-    return f"(sqrt(-2 * ln(1.0000001 - {a})) * cos(6.283185307 * {b}))"
+    return f"(sqrt(-2 * ln(1 - 0.999999 * {a})) * cos(6.283185307 * {b}))"
 
 
 def _sessions_sql(plan: Plan, dialect: str) -> str:
@@ -219,24 +222,22 @@ def _sessions_sql(plan: Plan, dialect: str) -> str:
     start_of_day = f"(CASE WHEN u1 < 0.55 THEN 72000 + 6000 * {_z('u2', 'u3')} " + (
         f"WHEN u1 < 0.8 THEN 45000 + 9000 * {_z('u2', 'u3')} ELSE 86400 * u2 END)"
     )
-    length = f"exp(7.3 + 1.1 * {_z('u4', 'u5')})"
+    low, high = ("greatest", "least") if dialect == "postgresql" else ("max", "min")
+    length = f"{high}({low}(exp(7.3 + 1.1 * {_z('u4', 'u5')}), 10), {LONGEST})"
+    octets = "secs * (500 + 4000 * u3)"
     return (
-        (
-            "INSERT INTO sessions (router_id, site_id, acct_session_id, generation, username, "
-            "device_hash, status, started_at, updated_at, stopped_at, session_time, input_octets, "
-            "output_octets, interim_interval, terminate_cause, throttled) "
-            f"SELECT router_id, site_id, CAST(day_no * 100000 + i AS VARCHAR(16)), 0, 'bench', "
-            f"{device}, 'closed', {moment.format('t0')}, {moment.format('t0 + secs')}, "
-            f"{moment.format('t0 + secs')}, secs, CAST(secs * (500 + 4000 * u3) AS BIGINT), "
-            "CAST(secs * (500 + 4000 * u3) * (4 + 8 * u6) AS BIGINT), 300, 'User-Request', false "
-            f"FROM (SELECT router_id, site_id, day_no, i, u3, u6, CAST(pool * u7 * u7 AS INT) AS k, "
-            f"{epoch} + day_no * 86400 + (((CAST({start_of_day} AS INT)) % 86400) + 86400) % 86400 "
-            f"AS t0, CAST(min_of(max_of({length}, 10), {LONGEST}) AS INT) AS secs "
-            f"FROM (SELECT p.router_id, p.site_id, p.pool, p.day_no, g.i, {draws} FROM {rows} "
-            f"{fence}) a {fence}) b"
-        )
-        .replace("min_of(", "least(" if dialect == "postgresql" else "min(")
-        .replace("max_of(", "greatest(" if dialect == "postgresql" else "max(")
+        "INSERT INTO sessions (router_id, site_id, acct_session_id, generation, username, "  # noqa: S608
+        "device_hash, status, started_at, updated_at, stopped_at, session_time, input_octets, "
+        "output_octets, interim_interval, terminate_cause, throttled) "
+        "SELECT router_id, site_id, CAST(day_no * 100000 + i AS VARCHAR(16)), 0, 'bench', "
+        f"{device}, 'closed', {moment.format('t0')}, {moment.format('t0 + secs')}, "
+        f"{moment.format('t0 + secs')}, secs, CAST({octets} AS BIGINT), "
+        f"CAST({octets} * (4 + 8 * u6) AS BIGINT), 300, 'User-Request', false "
+        "FROM (SELECT router_id, site_id, day_no, i, u3, u6, CAST(pool * u7 * u7 AS INT) AS k, "
+        f"{epoch} + day_no * 86400 + ((CAST({start_of_day} AS INT) % 86400) + 86400) % 86400 "
+        f"AS t0, CAST({length} AS INT) AS secs "
+        f"FROM (SELECT p.router_id, p.site_id, p.pool, p.day_no, g.i, {draws} FROM {rows} "
+        f"{fence}) a {fence}) b"
     )
 
 

@@ -18,9 +18,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Executable, Row, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Executable, Row, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import AcctSession, Site, SiteDay
@@ -35,6 +36,12 @@ from wifidesa.stats.spans import local_days, spread
 # and a router's absurd Acct-Session-Time (up to 68 years) would otherwise spread over 24,855
 # days. Sessions are looked for this far before the day they might touch.
 LONGEST_SESSION = timedelta(days=7)
+# A session that started before the first day wanted counts there only if it lasts into it:
+# one started more than a bound earlier must be longer than that bound. The database drops the
+# week's short sessions by these whole-second comparisons (on any database) rather than send
+# them here to be spread and dropped: for a day of a province, 8 days of sessions read become
+# ~1. A necessary condition only: which day a session touches is still decided by spreading it.
+REACH_BOUNDS = (0, 3600, 3 * 3600, 6 * 3600, 12 * 3600, *(day * 86400 for day in range(1, 8)))
 # Sessions read per query. The rollup job runs each query in a transaction of its own: a long
 # read would hold back SQLite's truncating checkpoint, which then stalls accounting under the
 # writer lock (seen: accounting p99 from 40 to 650 ms with a site-day of 400,000 sessions).
@@ -191,7 +198,8 @@ def _sessions_touching(
     fetch: Fetch, site_id: int, days: set[date], zone: str
 ) -> Iterable[Row[Any]]:
     """The site's sessions that may touch these days, chunk by chunk in start order."""
-    first = local_midnight(min(days), zone) - LONGEST_SESSION
+    midnight = local_midnight(min(days), zone)
+    first = midnight - LONGEST_SESSION
     end = local_midnight(max(days) + timedelta(days=1), zone)
     query = (
         select(
@@ -209,6 +217,7 @@ def _sessions_touching(
             AcctSession.site_id == site_id,
             AcctSession.started_at >= first,
             AcctSession.started_at < end,
+            _reaching(midnight),
         )
         .order_by(AcctSession.started_at, AcctSession.id)
         .limit(CHUNK)
@@ -227,6 +236,25 @@ def _sessions_touching(
                 )
             )
         )
+
+
+def _reaching(midnight: datetime) -> ColumnElement[bool]:
+    """Sessions started at or after `midnight`, or long enough to reach it (REACH_BOUNDS)."""
+    pairs = pairwise(REACH_BOUNDS)
+    return or_(
+        # A second early: accounting's bulk writes leave a whole second's timestamp on SQLite
+        # as text without the ".000000" that a bound value has, so at midnight exactly it
+        # would compare as before midnight (seen: a session started at 00:00:00 left out).
+        AcctSession.started_at >= midnight - timedelta(seconds=1),
+        *(
+            and_(
+                AcctSession.started_at >= midnight - timedelta(seconds=longer),
+                AcctSession.started_at < midnight - timedelta(seconds=bound),
+                AcctSession.session_time > bound,
+            )
+            for bound, longer in pairs
+        ),
+    )
 
 
 def _add(found: dict[date, _Day], row: Row[Any], days: set[date], zone: str) -> None:

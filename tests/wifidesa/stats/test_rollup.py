@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Executable, Row, select
 from sqlalchemy.orm import Session
 from wdtest.factories import make_router, make_site
 
@@ -18,7 +18,12 @@ from wifidesa.db.models import AcctSession, AreaDaySketch, SiteDay, SiteDevice
 from wifidesa.stats import hll
 from wifidesa.stats.digests import digest, unpack
 from wifidesa.stats.dirty import roll_up_dirty
-from wifidesa.stats.rollup import length_counts, nearest_rank, recompute_site_days
+from wifidesa.stats.rollup import (
+    compute_site_days,
+    length_counts,
+    nearest_rank,
+    recompute_site_days,
+)
 from wifidesa.stats.spans import local_days
 from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
@@ -121,6 +126,38 @@ def test_a_session_across_local_midnight_counts_on_both_days(
     assert first.output_octets == 30 * MB
     assert (first.session_p50, first.session_p90) == (3600, 3600)
     assert second.last_heard == first.last_heard == start + timedelta(minutes=60)
+
+
+def test_sessions_of_days_before_are_read_only_if_they_last_into_the_day(
+    session: Session, box: SecretBox
+) -> None:
+    site_id, router_id = _site(session, box)
+    day_start = MONTH_END  # 1 December 00:00 WITA
+    sessions = [  # (id, started before the day, minutes long)
+        ("short-3-days-before", timedelta(days=3), 60),
+        ("short-2-hours-before", timedelta(hours=2), 60),
+        ("into-the-day-from-2-hours-before", timedelta(hours=2), 150),
+        ("into-the-day-from-26-hours-before", timedelta(hours=26), 27 * 60),
+        ("on-the-day", -timedelta(hours=1), 10),
+    ]
+    for n, (sid, before, minutes) in enumerate(sessions):
+        start = day_start - before
+        batch = _records(site_id, router_id, sid, start, minutes, f"AA:00:00:00:00:{n:02X}")
+        record_accounting(session=session, records=batch, box=box, now=start)
+    read: list[str] = []
+
+    def fetch(query: Executable) -> list[Row[Any]]:
+        rows = session.execute(query).all()
+        ids = [row.id for row in rows if "session_time" in row._fields]  # sessions, not sites
+        read.extend(
+            session.scalars(select(AcctSession.acct_session_id).where(AcctSession.id.in_(ids)))
+        )
+        return list(rows)
+
+    rows = compute_site_days(fetch=fetch, site_days=[(site_id, date(2026, 12, 1))])
+    assert sorted(read) == sorted(sid for sid, *_ in sessions if not sid.startswith("short"))
+    assert [row["devices"] for row in rows] == [3]  # the two reaching into it and the day's own
+    assert rows[0]["online_seconds"] == 30 * 60 + 60 * 60 + 10 * 60
 
 
 def test_a_day_without_sessions_loses_its_row(session: Session, box: SecretBox) -> None:
