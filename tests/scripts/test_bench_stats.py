@@ -11,8 +11,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
+from wifidesa.db.models import AcctSession
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
 
@@ -28,7 +29,7 @@ def test_generated_sessions_are_busier_at_weekends_and_in_the_evening(engine: En
     plan = Plan(sites=20, days=28, scale=0.25, first=MONDAY)
     made = generate(engine, plan)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT started_at, site_id FROM sessions")).all()
+        rows = connection.execute(select(AcctSession.started_at, AcctSession.site_id)).all()
         kabupaten = connection.execute(
             text(
                 "SELECT count(DISTINCT k.code) FROM sites s JOIN regions d ON d.id = s.region_id "

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Label, func, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, Label, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from wifidesa.db.bulk import is_postgresql
 from wifidesa.db.models import SiteDay, SiteDevice
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.stats.distinct import Count
@@ -84,9 +86,21 @@ def _sums(*names: str) -> list[Label[int]]:
     return [func.coalesce(func.sum(getattr(SiteDay, name)), 0).label(name) for name in names]
 
 
-def _in_period(site_ids: Sequence[int], period: Period) -> list[ColumnElement[bool]]:
+def sites_in(column: Any, site_ids: Sequence[int], *, postgresql: bool) -> ColumnElement[bool]:
+    """`column` is one of these site ids. On PostgreSQL one array parameter (`= ANY`): psycopg
+    spent ~27 ms finding a province's 1,000 placeholders of an IN list in each statement's
+    text, a fifth of the year's page. Elsewhere an IN list."""
+    ids = list(site_ids)
+    if postgresql:
+        return cast(ColumnElement[bool], column == any_(bindparam(None, ids, ARRAY(Integer))))
+    return cast(ColumnElement[bool], column.in_(ids))
+
+
+def _in_period(
+    session: Session, site_ids: Sequence[int], period: Period
+) -> list[ColumnElement[bool]]:
     return [
-        SiteDay.site_id.in_(list(site_ids)),
+        sites_in(SiteDay.site_id, site_ids, postgresql=is_postgresql(session)),
         SiteDay.day >= period.first,
         SiteDay.day <= period.last,
     ]
@@ -100,7 +114,7 @@ def daily(*, session: Session, site_ids: Sequence[int], period: Period) -> list[
             *_sums(*_SUMMED, *HOURS),
             func.count(SiteDay.last_heard).label("heard"),
         )
-        .where(*_in_period(site_ids, period))
+        .where(*_in_period(session, site_ids, period))
         .group_by(SiteDay.day)
     )
     found = {row.day: row for row in session.execute(query)} if site_ids else {}
@@ -126,7 +140,7 @@ def by_site(*, session: Session, site_ids: Sequence[int], period: Period) -> dic
             func.count(SiteDay.last_heard).label("heard"),
             func.max(SiteDay.last_heard).label("last_heard"),
         )
-        .where(*_in_period(site_ids, period))
+        .where(*_in_period(session, site_ids, period))
         .group_by(SiteDay.site_id)
     )
     return {
@@ -141,7 +155,7 @@ def new_devices(*, session: Session, site_ids: Sequence[int], period: Period) ->
     if not site_ids:
         return 0
     query = select(func.count()).where(
-        SiteDevice.site_id.in_(list(site_ids)),
+        sites_in(SiteDevice.site_id, site_ids, postgresql=is_postgresql(session)),
         SiteDevice.first_day >= period.first,
         SiteDevice.first_day <= period.last,
     )
@@ -165,7 +179,7 @@ def totals(
         row = session.execute(
             select(
                 *_sums(*LENGTHS), func.count(func.distinct(SiteDay.site_id)).label("heard")
-            ).where(*_in_period(site_ids, period), SiteDay.last_heard.is_not(None))
+            ).where(*_in_period(session, site_ids, period), SiteDay.last_heard.is_not(None))
         ).one()
         lengths = tuple(int(getattr(row, name)) for name in LENGTHS)
         heard = int(row.heard)

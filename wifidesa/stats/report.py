@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
-from wifidesa.db.models import SiteDay
+from wifidesa.db.bulk import is_postgresql
+from wifidesa.db.models import Site, SiteDay
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.areas import Area, AreaKind, AreaView, SiteInArea, open_area, site_area
@@ -24,6 +25,7 @@ from wifidesa.stats.figures import (
     Usage,
     by_site,
     daily,
+    sites_in,
     totals,
     weekday_hours,
 )
@@ -84,12 +86,14 @@ def last_heard(*, session: Session, site_ids: list[int]) -> dict[int, datetime]:
     """The latest accounting heard from each site, over all days (sites never heard: absent)."""
     if not site_ids:
         return {}
-    query = (
-        select(SiteDay.site_id, func.max(SiteDay.last_heard).label("heard"))
-        .where(SiteDay.site_id.in_(site_ids))
-        .group_by(SiteDay.site_id)
+    # Per site, so each is one lookup of ix_stats_site_days_site_heard (a GROUP BY read them all).
+    latest = (
+        select(func.max(SiteDay.last_heard)).where(SiteDay.site_id == Site.id).scalar_subquery()
     )
-    return {row.site_id: row.heard for row in session.execute(query) if row.heard is not None}
+    query = select(Site.id, latest.label("heard")).where(
+        sites_in(Site.id, site_ids, postgresql=is_postgresql(session))
+    )
+    return {row.id: row.heard for row in session.execute(query) if row.heard is not None}
 
 
 def _devices(session: Session, scope: Scope, view: AreaView, period: Period) -> Count:

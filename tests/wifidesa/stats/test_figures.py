@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 from wdtest.factories import make_site
 
@@ -143,3 +143,22 @@ def test_the_median_bucket_is_the_nearest_rank() -> None:
     assert bucket_of_quantile([1, 1] + [0] * 8, 0.5) == (0, 60)  # rank ceil(0.5 * 2) = 1
     assert bucket_of_quantile([1, 2] + [0] * 8, 0.5) == (60, 300)
     assert bucket_of_quantile([0] * 9 + [3], 0.9) == (86400, None)
+
+
+def test_a_province_of_sites_is_one_parameter_on_postgresql(session: Session, backend: str) -> None:
+    # One statement text whatever the number of sites: psycopg spent ~27 ms a statement finding
+    # 1,000 placeholders in its text. SQLite has no arrays: an IN list there.
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        daily(session=session, site_ids=list(range(1, 1001)), period=WEEK)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    placeholders = statements[-1].count("%(") + statements[-1].count("?")
+    # The sums' own few parameters, and one for the sites; or one a site.
+    assert placeholders < 100 if backend == "postgresql" else placeholders > 1000

@@ -17,7 +17,7 @@ from wifidesa.db.models import Account, LoginCount, SiteDay, Voucher
 from wifidesa.i18n import translations
 from wifidesa.stats.outcomes import KIND_LABELS, REASON_LABELS, outcome_label
 from wifidesa.stats.periods import PeriodKind, period_of
-from wifidesa.stats.report import area_report
+from wifidesa.stats.report import area_report, last_heard
 from wifidesa.stats.voucher_figures import VoucherFigures
 
 NOW = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)  # 6 December, noon WITA
@@ -146,3 +146,23 @@ def test_every_outcome_has_a_label_in_bahasa_indonesia() -> None:
     assert all(_(label) != label for label in labels if label != "Voucher")
     assert outcome_label("refused:quota_exceeded") == "Quota used up"
     assert outcome_label("refused:from_the_future") == "Other"
+
+
+def test_a_villages_last_accounting_is_its_latest_over_all_its_days(session: Session) -> None:
+    late, heard, never = (make_site(session, kabupaten="64.05") for _ in range(3))
+    session.flush()
+    session.execute(
+        insert(SiteDay),
+        [
+            # A late record for an older day is the village's latest accounting.
+            _day(late.id, date(2026, 11, 2), last_heard=NOW - timedelta(hours=2)),
+            _day(late.id, date(2026, 11, 20), last_heard=NOW - timedelta(days=10)),
+            _day(heard.id, date(2026, 11, 20), last_heard=NOW - timedelta(days=10)),
+            _day(heard.id, date(2026, 11, 21), last_heard=None),
+        ],
+    )
+    ids = [late.id, heard.id, never.id]
+    assert last_heard(session=session, site_ids=ids) == {
+        late.id: NOW - timedelta(hours=2),
+        heard.id: NOW - timedelta(days=10),
+    }

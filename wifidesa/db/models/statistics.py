@@ -33,6 +33,9 @@ class SiteDay(Base):
     """One site's sessions on one local day (its zone), each spread evenly over its span."""
 
     __tablename__ = "stats_site_days"
+    # Each site's latest accounting (silent villages, on every statistics page) by one index
+    # lookup a site, not a scan of every day of the area's sites (92 ms for a province-year).
+    __table_args__ = (Index("ix_stats_site_days_site_heard", "site_id", "last_heard"),)
 
     site_id: Mapped[int] = mapped_column(
         ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
