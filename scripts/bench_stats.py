@@ -266,8 +266,9 @@ def run(backend: str, plan: Plan, repeat: int, clock: Clock) -> Results:
         clock.check("the rollup")
         seconds, written = roll_up_days(url, days, site_ids)
         say(
-            f"- rollup of the whole year (roll_up, {ROLLUP_BATCH_DAYS} days a run): "
-            f"{written:,} site-days recomputed in {seconds:,.0f} s"
+            f"- rollup of all {plan.days} days (roll_up, {ROLLUP_BATCH_DAYS} days a run): "
+            f"{written:,} site-days recomputed in {seconds:,.0f} s "
+            f"({made.sessions / max(seconds, 1e-9):,.0f} sessions/s)"
         )
         analyze(engine)
         yesterday = days[-1]
