@@ -5,8 +5,8 @@ all its days. Grouping every day of a province's 1,000 sites took 92 ms of a pag
 PostgreSQL (365,000 site-days a year, more each year); with this index it is one lookup a site
 (`make bench-stats`).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
