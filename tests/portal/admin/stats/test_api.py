@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import DESA_A, DESA_B, PROVINCE, World
+from wdtest.stats_usage import village_a_used
 
-from tests.portal.admin.stats.test_pages import _village_a_used
 from wifidesa.crypto import SecretBox
 
 
@@ -17,7 +17,7 @@ def _bearer(world: World, actor: str) -> dict[str, str]:
 def test_village_a_through_the_api_and_only_for_those_who_reach_it(
     web: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
 ) -> None:
-    day = _village_a_used(sessions, world, box)
+    day = village_a_used(sessions, world, box)
     site = f"s:{world.ids['site_code_a']}"
     answer = web.get(f"/api/stats?area={site}&period=day&on={day}", headers=_bearer(world, DESA_A))
     assert answer.status_code == 200

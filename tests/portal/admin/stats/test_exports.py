@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import KAB_OTHER, KAB_OWN, World, sign_in
+from wdtest.stats_usage import village_a_used
 
 from portal.app import create_app
-from tests.portal.admin.stats.test_pages import _village_a_used
 from wifidesa.crypto import SecretBox
 from wifidesa.settings import Settings
 
@@ -42,7 +42,7 @@ def _until_done(client: TestClient, url: str) -> str:
 def test_a_kabupaten_spreadsheet_asked_on_the_page(
     working: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
 ) -> None:
-    day = _village_a_used(sessions, world, box)
+    day = village_a_used(sessions, world, box)
     csrf = sign_in(working, sessions, KAB_OWN)
     asked = working.post(
         "/admin/stats/exports",
@@ -69,7 +69,7 @@ def test_a_kabupaten_spreadsheet_asked_on_the_page(
 def test_the_evaluation_report_as_a_pdf(
     working: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
 ) -> None:
-    day = _village_a_used(sessions, world, box)
+    day = village_a_used(sessions, world, box)
     csrf = sign_in(working, sessions, KAB_OWN)
     page = working.get(f"/admin/stats?period=month&on={day}")
     assert '<option value="pdf">' in page.text

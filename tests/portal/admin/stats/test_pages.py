@@ -3,58 +3,26 @@ apart from zero use, and bad periods refused with a page in the admin's language
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import KAB_OWN, PROVINCE, World, sign_in
+from wdtest.stats_usage import village_a_used
 
 from wifidesa.crypto import SecretBox
-from wifidesa.db.engine import transaction, utcnow
-from wifidesa.db.models import Router, Site
-from wifidesa.localtime import local_day, local_midnight
-from wifidesa.stats.dirty import roll_up_dirty
-from wifidesa.usage.accounting import record_accounting
-from wifidesa.usage.records import AcctEvent, AcctRecord
+from wifidesa.db.models import Site
 
 WITA = "Asia/Makassar"
-
-
-def _village_a_used(sessions: sessionmaker[Session], world: World, box: SecretBox) -> date:
-    """Three two-hour sessions at village A, 1.5 GB each, ended at noon (WITA) two days ago
-    (the world's own sessions started minutes ago), rolled up; returns that day."""
-    now = utcnow()
-    day = local_day(now, WITA) - timedelta(days=2)
-    noon = local_midnight(day, WITA) + timedelta(hours=12)
-    with transaction(sessions) as session:
-        router = session.scalars(select(Router).where(Router.site_id == world.ids["site_a"])).one()
-        records = [
-            AcctRecord(
-                event=AcctEvent.STOP,
-                router_id=router.id,
-                site_id=router.site_id,
-                event_time=noon - timedelta(minutes=n),
-                acct_session_id=f"stats-page-{n}",
-                username="tamu",
-                mac=f"02:00:00:00:0a:0{n}",
-                session_time=7200,
-                input_octets=5 * 10**8,
-                output_octets=10**9,
-            )
-            for n in range(3)
-        ]
-        record_accounting(session=session, records=records, box=box, now=now)
-        roll_up_dirty(session=session)
-    return day
 
 
 def test_a_kabupaten_admin_sees_village_a_counted_and_drills_down(
     web: TestClient, world: World, sessions: sessionmaker[Session], box: SecretBox
 ) -> None:
-    day = _village_a_used(sessions, world, box)
+    day = village_a_used(sessions, world, box)
     sign_in(web, sessions, KAB_OWN)
     top = web.get(f"/admin/stats?period=day&on={day}")
     assert top.status_code == 200

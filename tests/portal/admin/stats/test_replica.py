@@ -9,7 +9,7 @@ import csv
 import io
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 import psycopg
 import pytest
@@ -21,16 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import KAB_OWN, World, sign_in
 from wdtest.postgres import PostgresCluster
 from wdtest.postgres_replica import PostgresReplica
+from wdtest.stats_usage import village_a_used
 
 from portal.app import create_app
 from wifidesa.crypto import SecretBox
-from wifidesa.db.engine import transaction, utcnow
-from wifidesa.db.models import Router, Site, SiteDay
-from wifidesa.localtime import local_day, local_midnight
+from wifidesa.db.models import Site, SiteDay
 from wifidesa.settings import Settings
-from wifidesa.stats.dirty import roll_up_dirty
-from wifidesa.usage.accounting import record_accounting
-from wifidesa.usage.records import AcctEvent, AcctRecord
 
 WITA = "Asia/Makassar"
 
@@ -71,36 +67,6 @@ def web(settings: Settings, replica: PostgresReplica, db_url: str) -> Iterator[T
         yield client
 
 
-def _used(
-    sessions: sessionmaker[Session], world: World, box: SecretBox, *, first: int, count: int
-) -> date:
-    """`count` two-hour sessions at village A (numbered from `first`), ended at noon (WITA)
-    two days ago, rolled up on the main database; returns that day."""
-    now = utcnow()
-    day = local_day(now, WITA) - timedelta(days=2)
-    noon = local_midnight(day, WITA) + timedelta(hours=12)
-    with transaction(sessions) as session:
-        router = session.scalars(select(Router).where(Router.site_id == world.ids["site_a"])).one()
-        records = [
-            AcctRecord(
-                event=AcctEvent.STOP,
-                router_id=router.id,
-                site_id=router.site_id,
-                event_time=noon - timedelta(minutes=n),
-                acct_session_id=f"replica-{n}",
-                username="tamu",
-                mac=f"02:00:00:00:0b:{n:02x}",
-                session_time=7200,
-                input_octets=5 * 10**8,
-                output_octets=10**9,
-            )
-            for n in range(first, first + count)
-        ]
-        record_accounting(session=session, records=records, box=box, now=now)
-        roll_up_dirty(session=session)
-    return day
-
-
 def _sessions_shown(web: TestClient, day: date) -> str:
     page = web.get(f"/admin/stats?period=day&on={day}")
     assert page.status_code == 200
@@ -126,7 +92,7 @@ def test_figures_rolled_up_on_the_main_database_show_once_the_replica_replayed_t
     box: SecretBox,
     replica: PostgresReplica,
 ) -> None:
-    day = _used(sessions, world, box, first=0, count=3)
+    day = village_a_used(sessions, world, box, first=0, count=3)
     replica.catch_up()
     sign_in(web, sessions, KAB_OWN)
     assert _sessions_shown(web, day) == "3"
@@ -148,12 +114,12 @@ def test_the_page_reads_the_replica_not_the_main_database(
     box: SecretBox,
     replica: PostgresReplica,
 ) -> None:
-    day = _used(sessions, world, box, first=0, count=3)
+    day = village_a_used(sessions, world, box, first=0, count=3)
     replica.catch_up()
     sign_in(web, sessions, KAB_OWN)  # the web session is written on the main database
     assert _sessions_shown(web, day) == "3"
     replica.pause_replay()
-    _used(sessions, world, box, first=3, count=2)
+    village_a_used(sessions, world, box, first=3, count=2)
     assert _sessions_on_main(sessions, world, day) == 5
     time.sleep(0.5)  # time enough to replay it, were replay not paused
     assert _sessions_shown(web, day) == "3"  # the replica's figure, not the main database's
@@ -209,10 +175,10 @@ def test_an_export_queued_while_replay_is_paused_is_made_from_the_replica_and_do
     replica: PostgresReplica,
     db_url: str,
 ) -> None:
-    day = _used(sessions, world, box, first=0, count=3)
+    day = village_a_used(sessions, world, box, first=0, count=3)
     replica.catch_up()
     replica.pause_replay()
-    _used(sessions, world, box, first=3, count=2)
+    village_a_used(sessions, world, box, first=3, count=2)
     csrf = sign_in(working, sessions, KAB_OWN)
     # Queued on the main database: the paused replica never sees the export, yet it is made.
     asked = working.post(
