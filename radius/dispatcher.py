@@ -122,7 +122,8 @@ def _worker_main(
     answers_logins: bool,
 ) -> None:
     # imported in the child: engines are per process
-    from radius.worker import RadiusWorker, settle_memory
+    from radius.memory import settle_memory
+    from radius.worker import RadiusWorker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     logging.basicConfig(  # replacing what a parent set up: each line names its worker

@@ -63,7 +63,8 @@ def _check_database(settings: Settings) -> None:
 
 
 async def _single(settings: Settings, auth: socket.socket, acct: socket.socket) -> None:
-    from radius.worker import RadiusWorker, settle_memory
+    from radius.memory import settle_memory
+    from radius.worker import RadiusWorker
 
     worker = RadiusWorker(settings, auth_sock=auth, acct_sock=acct)
     await worker.start()

@@ -10,13 +10,11 @@ router sends again.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import socket
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +25,8 @@ from radius.checkpoint import Checkpointer, disable_autocheckpoint, sqlite_path
 from radius.dictionary import Code
 from radius.enforcer import Enforcer
 from radius.latency import Latencies, arrival, timestamp_arrivals
+from radius.login_counts import LoginCounts
+from radius.memory import collect_garbage
 from radius.ratelimit import RateLimitedLog
 from radius.replycache import PENDING, ReplyCache
 from wifidesa.access.logins import LoginDecision, LoginRequest, WritesNeeded, decide_logins
@@ -36,7 +36,6 @@ from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction
 from wifidesa.places.routers import NasClient, nas_clients
 from wifidesa.settings import Settings
-from wifidesa.stats.logins import LoginCounter, outcome_of
 from wifidesa.usage.accounting import AcctCache, AcctResult
 from wifidesa.usage.records import AcctRecord
 from wifidesa.usage.storing import store_accounting
@@ -47,29 +46,6 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 15.0
 _ANCILLARY = socket.CMSG_SPACE(16)  # room for the kernel's receive time (radius.latency)
 REAP_SECONDS = 60.0
-
-
-def settle_memory() -> None:
-    """Call once a server process is up: what it loaded (SQLAlchemy's metadata, the dictionary,
-    the libraries) stays for good, and freezing it spares every later full garbage collection
-    from walking it; those walks were pauses of milliseconds in the tail latency.
-
-    Full collections are then left to housekeeping (`collect_garbage`, every 15 s). Under load
-    Python started one every second or two, each walking the recent answers, caches and batches
-    for 6-22 ms (measured in a login bench) and finding nothing: every request in flight waited.
-    The young generations are still collected as usual."""
-    gc.collect()
-    gc.freeze()
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, _NEVER)
-
-
-_NEVER = 1 << 30  # collections of the middle generation before a full one: never by itself
-
-
-def collect_garbage() -> None:
-    """A full collection, at a time of our choosing (see settle_memory)."""
-    gc.collect()
 
 
 class RadiusWorker:
@@ -123,9 +99,16 @@ class RadiusWorker:
         self.problems = RateLimitedLog()
         self.latencies = Latencies(settings.radius_latency_log_seconds)
         self.counts: dict[str, int] = {}
-        self.logins = LoginCounter()  # for statistics, appended every so often (stats.logins)
         self._tasks: set[asyncio.Future[Any]] = set()
         self._acct_db = ThreadPoolExecutor(1, thread_name_prefix="radius-acct-db")
+        self.logins = LoginCounts(  # for statistics, appended every so often
+            sessions=self.sessions,
+            lock=self.writer_lock,
+            executor=self._acct_db,
+            clients=lambda: self.clients,
+            default_zone=settings.timezone,
+            problems=self.problems,
+        )
         self._batchers: dict[Code, Batcher] = {}
         self._last_reap = 0.0
         self.enforcer = Enforcer(
@@ -162,7 +145,7 @@ class RadiusWorker:
         }
         self.track(asyncio.ensure_future(self._housekeeping()))
         if self.answers_logins:
-            self.track(asyncio.ensure_future(self._store_login_counts()))
+            self.track(asyncio.ensure_future(self.logins.store_every(self.settings)))
         if self.reaper:
             self.track(asyncio.ensure_future(self.enforcer.watch_queue(HOUSEKEEPING_SECONDS)))
         if self.checkpointer is not None:
@@ -176,10 +159,7 @@ class RadiusWorker:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        try:  # what was counted since the last flush
-            await asyncio.get_running_loop().run_in_executor(self._acct_db, self.flush_logins)
-        except Exception as exc:
-            log.error("login counts of the last interval not stored: %s", type(exc).__name__)
+        await self.logins.store_last()
         self._acct_db.shutdown(wait=True)
         if self.checkpointer is not None:
             self.checkpointer.stop()
@@ -297,19 +277,12 @@ class RadiusWorker:
         now = self.clock()
         for item, decision in zip(batch, decisions, strict=True):
             self._count("accept" if decision.accepted else "reject")
-            self._count_login(item, decision, now)
+            self.logins.add(item, decision, now)
             reply = packets.auth_reply(item.pkt, decision)
             self.cache.finish(item.key, reply)
             self.send(Code.ACCESS_REQUEST, reply, item.addr)
             self.latencies.record("login", time.time() - item.arrived)
         self.latencies.log_if_due()
-
-    def _count_login(self, item: Item, decision: LoginDecision, now: datetime) -> None:
-        request: LoginRequest = item.request
-        client = self.clients.get(item.addr[0])
-        # A router deleted since the request arrived: its site's day in the default zone.
-        zone = client.zone if client is not None else self.settings.timezone
-        self.logins.add(site_id=request.site_id, zone=zone, at=now, outcome=outcome_of(decision))
 
     def _answer_acct(self, batch: list[Item], stored: AcctResult | None) -> None:
         if stored is None:
@@ -362,22 +335,6 @@ class RadiusWorker:
             self.track(asyncio.ensure_future(self.enforcer.enforce(stored.accounts_with_usage)))
 
     # -- housekeeping --------------------------------------------------------------------
-    def flush_logins(self) -> int:
-        """Append the login counts (runs in the database thread); raises if it fails, and the
-        counts wait for the next flush."""
-        return self.logins.flush(sessions=self.sessions, lock=self.writer_lock)
-
-    async def _store_login_counts(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(self.settings.stats_login_flush_seconds)
-            try:
-                await loop.run_in_executor(self._acct_db, self.flush_logins)
-            except Exception as exc:  # the database is down: kept for the next flush
-                self.problems.warning(
-                    "login counts", "login counts not stored, kept: %s", type(exc).__name__
-                )
-
     def _load_clients(self) -> dict[str, NasClient]:
         with transaction(self.read_sessions) as session:
             return {c.ip_address: c for c in nas_clients(session=session, box=self.box)}

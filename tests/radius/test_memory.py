@@ -11,7 +11,7 @@ def test_full_collections_wait_for_housekeeping() -> None:
     script = textwrap.dedent(
         """
         import gc
-        from radius.worker import collect_garbage, settle_memory
+        from radius.memory import collect_garbage, settle_memory
 
         settle_memory()
         assert gc.get_freeze_count() > 0, "start-up objects frozen"
