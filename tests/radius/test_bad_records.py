@@ -4,9 +4,12 @@ database still refuses is left unanswered alone (the router sends it again)."""
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +29,10 @@ from wifidesa.usage.records import MAX_OCTETS, MAX_SESSION_TIME
 from .conftest import SECRET, Village
 
 GOOD = 40
+QUIET = 5  # seconds without a new answer, once answers came
+FIRST_ANSWER = 30
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -50,8 +57,10 @@ def burst(
     server: RunningRadius, port: int, sends: dict[str, list[bytes]]
 ) -> dict[str, dict[int, int]]:
     """Send every datagram (by source address) in one batch, then gather the answers at each
-    source, the reply's code by request Identifier, until all are answered or nothing more
-    comes for a while (generous: a busy machine is slow, never this slow)."""
+    source, the reply's code by request Identifier, until all are answered or, once answers
+    came, nothing more comes for a while. The first answer may take long on a busy machine
+    (CI once saw none within 5 s): it is waited for up to FIRST_ANSWER seconds, and if it is
+    slow the server thread's stack is logged, so that a failure shows where it waited."""
     socks = {}
     try:
         for source in sends:
@@ -64,7 +73,8 @@ def burst(
                     socks[source].sendto(data, ("127.0.0.1", port))
         answered: dict[str, dict[int, int]] = {source: {} for source in sends}
         expected = sum(len(d) for d in sends.values())
-        deadline, quiet_since = time.monotonic() + 60, time.monotonic()
+        sent = time.monotonic()
+        deadline, quiet_since, logged = sent + 60, sent, False
         while sum(map(len, answered.values())) < expected and time.monotonic() < deadline:
             for source, sock in socks.items():
                 try:
@@ -73,12 +83,29 @@ def burst(
                     continue
                 answered[source][reply[1]] = reply[0]
                 quiet_since = time.monotonic()
-            if time.monotonic() - quiet_since > 5:
+            waited = time.monotonic() - quiet_since
+            if any(answered.values()) and waited > QUIET:
                 break
+            if not any(answered.values()):
+                if waited > QUIET and not logged:
+                    logged = True
+                    log.warning("no answer after %.0f s; server thread at:\n%s", waited, _stack())
+                if waited > FIRST_ANSWER:
+                    break
         return answered
     finally:
         for sock in socks.values():
             sock.close()
+
+
+def _stack() -> str:
+    """Where the server's thread (running_radius) is now."""
+    threads = {t.ident: t.name for t in threading.enumerate()}
+    return "".join(
+        "".join(traceback.format_stack(frame))
+        for ident, frame in sys._current_frames().items()
+        if threads.get(ident) == "radius-test"
+    )
 
 
 @dataclass
