@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     # without stopping (SIGKILL) loses at most this long's counts (wifidesa.stats.logins).
     stats_login_flush_seconds: float = 60.0
 
+    # The router fleet (controllers.poller): every router's RouterOS API polled this often,
+    # by this many threads at once (each blocked ~700 ms per command on a VSAT link); a command
+    # with no reply in `api_timeout_seconds` drops the connection (its late reply would answer
+    # the next command) and the poll counts as failed.
+    poll_interval_seconds: float = 300.0
+    poll_threads: int = 100
+    api_timeout_seconds: float = 10.0
+
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,
     # so tests of the running service can pass midnight without waiting (wifidesa/clock.py).
@@ -112,6 +120,13 @@ class Settings(BaseSettings):
     def _positive_interval(cls, value: float) -> float:
         if value <= 0:
             raise ValueError(f"retention_every_seconds is {value}; it must be more than 0")
+        return value
+
+    @field_validator("poll_interval_seconds", "poll_threads", "api_timeout_seconds")
+    @classmethod
+    def _positive_fleet_setting(cls, value: float, info: ValidationInfo) -> float:
+        if value <= 0:
+            raise ValueError(f"{info.field_name} is {value}; it must be more than 0")
         return value
 
     @field_validator("timezone")

@@ -181,3 +181,14 @@ def test_a_statistics_database_url_that_is_none_refuses_to_start_even_in_develop
     assert "\n" not in str(info.value)
     assert "hunter2" not in str(info.value) and "hunter2" not in repr(settings)
     assert info.value.code is ErrorCode.STATS_DATABASE_URL_INVALID
+
+
+@pytest.mark.parametrize("name", ["poll_interval_seconds", "poll_threads", "api_timeout_seconds"])
+def test_a_fleet_poll_setting_of_nothing_is_refused(name: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} is 0.*; it must be more than 0"):
+        load_settings(env_file=None, **{name: 0})
+
+
+def test_routers_are_polled_every_five_minutes_unless_told() -> None:
+    settings = load_settings(env_file=None)
+    assert (settings.poll_interval_seconds, settings.api_timeout_seconds) == (300.0, 10.0)

@@ -1,0 +1,52 @@
+"""Which routers the poller reaches over the RouterOS API, and how (their management address,
+which often differs from the source of their RADIUS packets: a VPN address behind CGNAT)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.models import Router
+
+DEFAULT_WAN_INTERFACE = "ether1"  # the WAN port of MikroTik's default home/AP configuration
+
+
+@dataclass(frozen=True)
+class ApiTarget:
+    """One router's API: enough to connect and poll, nothing else of the router."""
+
+    router_id: int
+    host: str
+    port: int
+    use_tls: bool
+    username: str
+    password: str = field(repr=False)
+    wan_interface: str = DEFAULT_WAN_INTERFACE
+
+
+def api_targets(*, session: Session, box: SecretBox) -> list[ApiTarget]:
+    """Every active router with a management address and an API user, by id. Routers without
+    them are not polled: the fleet page shows them as not configured, never as down."""
+    rows = session.scalars(
+        select(Router)
+        .where(
+            Router.is_active.is_(True),
+            Router.api_host.is_not(None),
+            Router.api_username.is_not(None),
+        )
+        .order_by(Router.id)
+    )
+    return [
+        ApiTarget(
+            router_id=r.id,
+            host=r.api_host or "",
+            port=r.api_port,
+            use_tls=r.api_use_ssl,
+            username=r.api_username or "",
+            password=box.decrypt(r.api_password_enc) if r.api_password_enc else "",
+        )
+        for r in rows
+    ]
