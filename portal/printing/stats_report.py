@@ -131,12 +131,12 @@ class _Writer:
 
     def headline(self) -> None:
         _, pdf, flow = self._, self.pdf, self.flow
-        t = self.report.totals
+        t, lang = self.report.totals, self.language
         rows = [
-            (_("Sessions"), count(t.usage.sessions)),
-            (_("Devices (distinct over the period)"), devices(t.devices)),
-            (_("New devices (first time at a village)"), count(t.new_devices)),
-            (_("Hours online"), hours(t.usage.online_seconds)),
+            (_("Sessions"), count(t.usage.sessions, lang)),
+            (_("Devices (distinct over the period)"), devices(t.devices, lang)),
+            (_("New devices (first time at a village)"), count(t.new_devices, lang)),
+            (_("Hours online"), hours(t.usage.online_seconds, lang)),
             (_("Data downloaded"), format_size(t.usage.output_octets)),
             (_("Data uploaded"), format_size(t.usage.input_octets)),
             (_("Median session length"), length_words(t.median_length)),
@@ -167,9 +167,14 @@ class _Writer:
     def _usage(self, row: AreaRow) -> list[str]:
         if row.days_heard == 0:
             return [NO_DATA] * 4  # no accounting at all: not zero use
-        u = row.usage
+        u, lang = row.usage, self.language
         data = format_size(u.octets)
-        return [count(u.sessions), count(u.device_days), hours(u.online_seconds), data]
+        return [
+            count(u.sessions, lang),
+            count(u.device_days, lang),
+            hours(u.online_seconds, lang),
+            data,
+        ]
 
     def _usage_columns(self) -> list[Column]:
         _ = self._

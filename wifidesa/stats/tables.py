@@ -11,8 +11,17 @@ from wifidesa.stats.outcomes import is_refusal, outcome_label
 from wifidesa.stats.report import AreaRow, Report
 from wifidesa.stats.sheets import Column, Kind, Table
 
-# Each table by the name an export asks for it.
+# Each table by the name an export asks for it, and its title (gettext, in the reader's
+# language): the statistics page's export form lists them from here.
 TABLES: dict[str, Callable[[Report, Gettext], Table]] = {}
+TITLES = {
+    "days": "Day by day",
+    "areas": "By area",
+    "villages": "Villages",
+    "hours": "Devices online by weekday and hour (average)",
+    "logins": "Logins",
+    "silent": "Villages without accounting for more than two days",
+}
 
 
 def _table(
@@ -82,7 +91,7 @@ def days_table(report: Report, _: Gettext) -> Table:
                 day.sites_heard,
             ]
         )
-    return Table(_heading(report, _, "Day by day"), columns, rows)
+    return Table(_heading(report, _, TITLES["days"]), columns, rows)
 
 
 def _area_rows(report: Report, _: Gettext, rows: list[AreaRow], what: str) -> Table:
@@ -103,13 +112,13 @@ def _area_rows(report: Report, _: Gettext, rows: list[AreaRow], what: str) -> Ta
 
 @_table("areas")
 def areas_table(report: Report, _: Gettext) -> Table:
-    return _area_rows(report, _, report.children, "By area")
+    return _area_rows(report, _, report.children, TITLES["areas"])
 
 
 @_table("villages")
 def villages_table(report: Report, _: Gettext) -> Table:
     """Every village of the area (the most used first), not only the page's top ten."""
-    return _area_rows(report, _, report.villages, "Villages")
+    return _area_rows(report, _, report.villages, TITLES["villages"])
 
 
 @_table("hours")
@@ -119,7 +128,7 @@ def hours_table(report: Report, _: Gettext) -> Table:
     rows = [
         [hour, *(_rounded(report.weekday_hours[w][hour]) for w in range(7))] for hour in range(24)
     ]
-    return Table(_heading(report, _, "Devices online by weekday and hour (average)"), columns, rows)
+    return Table(_heading(report, _, TITLES["hours"]), columns, rows)
 
 
 @_table("logins")
@@ -133,7 +142,7 @@ def logins_table(report: Report, _: Gettext) -> Table:
         [_(outcome_label(o)), _("Refused") if is_refusal(o) else _("Accepted"), n]
         for o, n in report.logins.items()
     ]
-    return Table(_heading(report, _, "Logins"), columns, rows)
+    return Table(_heading(report, _, TITLES["logins"]), columns, rows)
 
 
 @_table("silent")
@@ -151,9 +160,7 @@ def silent_table(report: Report, _: Gettext) -> Table:
         ]
         for s in report.silent
     ]
-    return Table(
-        _heading(report, _, "Villages without accounting for more than two days"), columns, rows
-    )
+    return Table(_heading(report, _, TITLES["silent"]), columns, rows)
 
 
 def _rounded(value: float | None) -> float | None:

@@ -6,6 +6,7 @@ reads the address, formats and renders. Numbers are always in a table beside any
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from portal.admin.stats.renderers import EXPORT_RENDERERS
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import StatsUnavailable, stats_reads
 from portal.i18n import request_language
-from portal.stats.formats import devices, hours, length_words
+from portal.stats.formats import count, devices, hours, length_words
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import ExportFormat
 from wifidesa.errors import InvalidInput, translate_error
@@ -28,21 +29,13 @@ from wifidesa.stats.freshness import replayed_until
 from wifidesa.stats.outcomes import is_refusal, outcome_label
 from wifidesa.stats.periods import Period, PeriodKind, parse_period
 from wifidesa.stats.report import area_report
+from wifidesa.stats.tables import TITLES
 from wifidesa.units import format_size
 
 router = APIRouter(prefix="/admin")
 SignedIn = Annotated[Admin, Depends(signed_in)]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# The tables a CSV export may hold (wifidesa.stats.tables), as the page names them.
-EXPORT_TABLES = (
-    ("days", "Day by day"),
-    ("areas", "By area"),
-    ("villages", "Villages"),
-    ("hours", "Devices online by weekday and hour (average)"),
-    ("logins", "Logins"),
-    ("silent", "Villages without accounting for more than two days"),
-)
 # The statistics database (a replica) is down: the page says so; the rest of the admin works.
 UNAVAILABLE = (
     "The statistics database cannot be reached right now. Please try again in a few minutes; "
@@ -112,14 +105,15 @@ def statistics(
         query=lambda key, p=chosen: period_query(key, p),
         here=lambda p: period_query(report.view.area.key, p),
         size=format_size,
-        hours=hours,
-        devices=devices,
+        count=partial(count, language=language),
+        hours=partial(hours, language=language),
+        devices=partial(devices, language=language),
         length=length_words,
         weekdays=WEEKDAYS,
         period_words=PERIOD_WORDS,
         today=today,
         kinds=list(PeriodKind),
-        export_tables=EXPORT_TABLES,
+        export_tables=TITLES.items(),
         outcome_label=outcome_label,
         is_refusal=is_refusal,
         pdf_ready=ExportFormat.PDF in EXPORT_RENDERERS,

@@ -36,6 +36,7 @@ from wifidesa.stats.report import Report, area_report
 from wifidesa.units import format_size
 
 NOW = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)  # 20.00 WITA on the month's last day
+ID = "id"  # the report is read in Indonesian
 DECEMBER = period_of(PeriodKind.MONTH, date(2026, 12, 1))
 SCALE = 2.0  # pixels per point when a page is rendered
 MM = 72 / 25.4  # points per millimetre
@@ -127,10 +128,10 @@ def test_the_headline_figures_read_as_on_the_statistics_page(demo: Demo) -> None
     t = report.totals
     assert t.usage.sessions > 1000  # the demo's month, not an empty one
     expected = [
-        f"Sesi {count(t.usage.sessions)}",
-        f"Perangkat (unik selama periode) {devices(t.devices)}",
-        f"Perangkat baru (pertama kali di desa) {count(t.new_devices)}",
-        f"Jam online {hours(t.usage.online_seconds)}",
+        f"Sesi {count(t.usage.sessions, ID)}",
+        f"Perangkat (unik selama periode) {devices(t.devices, ID)}",
+        f"Perangkat baru (pertama kali di desa) {count(t.new_devices, ID)}",
+        f"Jam online {hours(t.usage.online_seconds, ID)}",
         f"Data diunduh {format_size(t.usage.output_octets)}",
         f"Data diunggah {format_size(t.usage.input_octets)}",
         f"Median lama sesi {length_words(t.median_length).replace('–', '-')}",
@@ -149,8 +150,8 @@ def test_every_village_is_ranked_with_its_figures(demo: Demo) -> None:
     for rank, row in enumerate(used, start=1):
         u = row.usage
         assert (
-            f"{rank} {row.area.name} {row.area.code} {row.days_heard} {count(u.sessions)}"
-            f" {count(u.device_days)} {hours(u.online_seconds)} {format_size(u.octets)}"
+            f"{rank} {row.area.name} {row.area.code} {row.days_heard} {count(u.sessions, ID)}"
+            f" {count(u.device_days, ID)} {hours(u.online_seconds, ID)} {format_size(u.octets)}"
         ) in ranked
     never = report.villages[-1]
     assert f"6 {never.area.name} {never.area.code} 0 - - - -" in ranked  # no data, not zeros

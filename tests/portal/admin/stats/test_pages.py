@@ -30,7 +30,7 @@ def test_a_kabupaten_admin_sees_village_a_counted_and_drills_down(
     assert "Statistik" in text and "Kabupaten Kutai Kartanegara" in text
     headline = text[text.index("Ringkasan") : text.index("Per wilayah</h2>")]
     assert "<th>Sesi</th><td>3</td>" in headline
-    assert "<th>Jam online</th><td>6.0</td>" in headline  # three sessions of two hours
+    assert "<th>Jam online</th><td>6,0</td>" in headline  # three sessions of two hours (id)
     assert str(world.ids["site_name_a"]) in text
     # the next level down links to itself, keeping the period
     assert 'href="/admin/stats?area=r%3A64.03.' in text and "period=day" in text
