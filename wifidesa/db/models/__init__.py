@@ -21,6 +21,14 @@ from wifidesa.db.models.admins import (
 )
 from wifidesa.db.models.attempts import LoginFailure
 from wifidesa.db.models.exports import ExportFormat, ExportState, StatsExport
+from wifidesa.db.models.fleet import (
+    FleetIncident,
+    OutageCause,
+    RouterDay,
+    RouterHealth,
+    RouterInterval,
+    RouterState,
+)
 from wifidesa.db.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
 from wifidesa.db.models.regions import Region, RegionLevel, Site
 from wifidesa.db.models.routers import Router
@@ -57,17 +65,23 @@ __all__ = [
     "DirtyDay",
     "ExportFormat",
     "ExportState",
+    "FleetIncident",
     "GuestDevice",
     "LoginCount",
     "LoginFailure",
     "LoginToken",
     "Member",
+    "OutageCause",
     "Profile",
     "ProfileLimit",
     "QuotaPeriod",
     "Region",
     "RegionLevel",
     "Router",
+    "RouterDay",
+    "RouterHealth",
+    "RouterInterval",
+    "RouterState",
     "SessionStatus",
     "Site",
     "SiteDay",

@@ -41,6 +41,8 @@ class Router(Base):
     api_use_ssl: Mapped[bool] = mapped_column(Boolean, default=True)
     api_username: Mapped[str | None] = mapped_column(String(64))
     api_password_enc: Mapped[str | None] = mapped_column(Text)
+    # The interface whose counters are the village's internet traffic; None: "ether1".
+    wan_interface: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
