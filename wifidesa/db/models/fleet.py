@@ -1,6 +1,11 @@
 """The router fleet's health: each router's latest state, its history as state intervals (a row
 per change, not per poll), its polls rolled up per local day, and central-side incidents
-(wifidesa.fleet.rounds writes them, wifidesa.fleet.availability reads them)."""
+(wifidesa.fleet.rounds writes them, wifidesa.fleet.availability reads them).
+
+Retention: kept as long as the statistics rollups, with no purge. They hold no personal data
+(no MAC, address or user), and they are small: a day row per router per day (365,000 rows a
+year for 1,000 routers) and an interval per state change (a handful per router per day, two
+failed polls being needed before a router is down)."""
 
 from __future__ import annotations
 
