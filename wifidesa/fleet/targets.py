@@ -47,6 +47,7 @@ def api_targets(*, session: Session, box: SecretBox) -> list[ApiTarget]:
             use_tls=r.api_use_ssl,
             username=r.api_username or "",
             password=box.decrypt(r.api_password_enc) if r.api_password_enc else "",
+            wan_interface=r.wan_interface or DEFAULT_WAN_INTERFACE,
         )
         for r in rows
     ]

@@ -24,6 +24,8 @@ def test_routers_are_polled_at_their_management_address_not_their_radius_source(
             api_username="wifidesa",
             api_password="s3cret-api",
         )
+        other = make_router(session, box, site=site, api_host="10.99.0.9", api_username="wd")
+        other.wan_interface = "sfp1"  # its uplink is a fibre port
         make_router(session, box, site=site)  # no API configured: not polled
         retired = make_router(session, box, site=site, api_host="10.99.0.8", api_username="wd")
         retired.is_active = False
@@ -40,6 +42,15 @@ def test_routers_are_polled_at_their_management_address_not_their_radius_source(
             username="wifidesa",
             password="s3cret-api",
             wan_interface=DEFAULT_WAN_INTERFACE,
-        )
+        ),
+        ApiTarget(
+            router_id=other.id,
+            host="10.99.0.9",
+            port=8729,
+            use_tls=True,
+            username="wd",
+            password="",
+            wan_interface="sfp1",
+        ),
     ]
     assert "s3cret-api" not in repr(targets)
