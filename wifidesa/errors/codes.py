@@ -182,3 +182,11 @@ class ErrorCode(StrEnum):
     NOT_A_STATS_TABLE = "not_a_stats_table"
     EXPORT_NOT_FOUND = "export_not_found"
     NOT_AN_EXPORT_FORMAT = "not_an_export_format"
+    # alerts: admins' channels
+    NOT_AN_EMAIL_ADDRESS = "not_an_email_address"
+    NOT_A_TELEGRAM_CHAT = "not_a_telegram_chat"
+    NOT_A_WEBHOOK_URL = "not_a_webhook_url"
+    WEBHOOK_NOT_HTTPS = "webhook_not_https"
+    CHANNEL_EXISTS = "channel_exists"
+    CHANNEL_NOT_FOUND = "channel_not_found"
+    CHANNELS_NEED_AN_ADMIN = "channels_need_an_admin"

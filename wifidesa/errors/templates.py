@@ -225,4 +225,17 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.NOT_A_STATS_TABLE: "no statistics table named {name!r}; have {names}",
     ErrorCode.EXPORT_NOT_FOUND: "this export is finished and forgotten, or never existed",
     ErrorCode.NOT_AN_EXPORT_FORMAT: "not an export format: {text!r} (csv, xlsx or pdf)",
+    ErrorCode.NOT_AN_EMAIL_ADDRESS: "not an e-mail address: {text!r}",
+    ErrorCode.NOT_A_TELEGRAM_CHAT: (
+        "not a Telegram chat: {text!r} (a chat id such as 123456789 or -1001234567890, "
+        "or @channelname)"
+    ),
+    # A webhook URL may hold a token: its errors name the host at most.
+    ErrorCode.NOT_A_WEBHOOK_URL: "not a webhook URL: {reason}",
+    ErrorCode.WEBHOOK_NOT_HTTPS: (
+        "a webhook must use https, or http to a loopback or private address only ({host})"
+    ),
+    ErrorCode.CHANNEL_EXISTS: "this admin has that channel already",
+    ErrorCode.CHANNEL_NOT_FOUND: "no notification channel {channel_id}",
+    ErrorCode.CHANNELS_NEED_AN_ADMIN: "name the admin whose channel it is",
 }

@@ -19,6 +19,12 @@ from wifidesa.db.models.admins import (
     TokenKind,
     admin_sites,
 )
+from wifidesa.db.models.alerts import (
+    AlertChannel,
+    ChannelKind,
+    Notification,
+    NotificationState,
+)
 from wifidesa.db.models.attempts import LoginFailure
 from wifidesa.db.models.exports import ExportFormat, ExportState, StatsExport
 from wifidesa.db.models.fleet import (
@@ -58,8 +64,10 @@ __all__ = [
     "AdminToken",
     "AdminUser",
     "AfterQuota",
+    "AlertChannel",
     "AreaDaySketch",
     "AuditEntry",
+    "ChannelKind",
     "CoAAction",
     "CoAResult",
     "DirtyDay",
@@ -71,6 +79,8 @@ __all__ = [
     "LoginFailure",
     "LoginToken",
     "Member",
+    "Notification",
+    "NotificationState",
     "OutageCause",
     "Profile",
     "ProfileLimit",

@@ -1,0 +1,95 @@
+"""The words of an alert: a neutral fleet event rendered into a subject and a body, in the
+recipient's language (Bahasa Indonesia unless told otherwise), times in the site's zone (WITA
+for Kaltim). The rules that decide which events become alerts call `render_event`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from wifidesa.i18n import DEFAULT_LANGUAGE, gettext_for
+from wifidesa.messages import Message, Moment
+from wifidesa.settings import DEFAULT_TIMEZONE
+
+SUBJECT_PREFIX = "[WiFi Desa]"
+
+
+class EventKind(StrEnum):
+    DOWN = "down"  # a router stopped answering (for longer than the rules' threshold)
+    UP = "up"  # it answers again
+    RESTARTED = "restarted"  # its uptime went back: likely a power cut
+    CENTRAL_DOWN = "central_down"  # much of the fleet failed at once: our side, likely
+    CENTRAL_UP = "central_up"
+
+
+@dataclass(frozen=True)
+class FleetEvent:
+    """What happened, to which router of which village, when (UTC)."""
+
+    kind: EventKind
+    at: datetime
+    site_name: str = ""  # empty for the central events
+    router_name: str = ""
+    minutes_down: int | None = None  # down: so far; up: how long it was down
+    zone: str = DEFAULT_TIMEZONE  # the site's, for the time shown
+
+
+@dataclass(frozen=True)
+class AlertText:
+    """A rendered alert: what every channel sends, and the event's fields for webhooks."""
+
+    subject: str
+    body: str
+    fields: dict[str, str | int | None]
+
+
+SUBJECTS = {
+    EventKind.DOWN: Message("{site}: router {router} is down"),
+    EventKind.UP: Message("{site}: router {router} is back up"),
+    EventKind.RESTARTED: Message("{site}: router {router} restarted"),
+    EventKind.CENTRAL_DOWN: Message("Many routers unreachable at once"),
+    EventKind.CENTRAL_UP: Message("Routers reachable again"),
+}
+BODIES = {
+    EventKind.DOWN: Message(
+        "Router {router} in {site} has not answered since {moment} ({minutes} minutes)."
+    ),
+    EventKind.UP: Message(
+        "Router {router} in {site} answers again since {moment}, after {minutes} minutes down."
+    ),
+    EventKind.RESTARTED: Message(
+        "Router {router} in {site} restarted at {moment}; likely a power cut."
+    ),
+    EventKind.CENTRAL_DOWN: Message(
+        "Since {moment} many routers fail to answer at once: likely a problem at the central "
+        "side (server, network, VPN), not in the villages. One alert for them all."
+    ),
+    EventKind.CENTRAL_UP: Message(
+        "Since {moment} the routers answer again, after {minutes} minutes."
+    ),
+}
+
+
+def render_event(event: FleetEvent, *, language: str = DEFAULT_LANGUAGE) -> AlertText:
+    """The alert's subject and body in `language` (an unknown one: Bahasa Indonesia)."""
+    gettext = gettext_for(language)
+    params = {
+        "site": event.site_name,
+        "router": event.router_name,
+        "moment": Moment(event.at, event.zone),
+        "minutes": event.minutes_down if event.minutes_down is not None else "?",
+    }
+    subject = Message(SUBJECTS[event.kind].template, params).render(gettext)
+    body = Message(BODIES[event.kind].template, params).render(gettext)
+    return AlertText(
+        subject=f"{SUBJECT_PREFIX} {subject}",
+        body=body,
+        fields={
+            "event": event.kind.value,
+            "site": event.site_name or None,
+            "router": event.router_name or None,
+            "at": event.at.isoformat(),
+            "minutes_down": event.minutes_down,
+        },
+    )
