@@ -95,6 +95,20 @@ class Settings(BaseSettings):
     poll_threads: int = 100
     api_timeout_seconds: float = 10.0
 
+    # Alerts to admins (controllers.notify; the `notify` service of `wifidesa serve` sends the
+    # notification outbox every `notify_every_seconds`). E-mail needs `smtp_host`; Telegram
+    # a bot's token (from @BotFather); webhooks nothing. Tokens and passwords are never shown.
+    smtp_host: str = ""  # empty: no e-mail is sent (those notifications fail and are retried)
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str = ""  # empty: no login
+    smtp_password: str = Field(default="", repr=False)
+    mail_from: str = "wifidesa@localhost"
+    telegram_bot_token: str = Field(default="", repr=False)
+    telegram_api_url: str = "https://api.telegram.org"
+    notify_timeout_seconds: float = 15.0  # per SMTP conversation, Telegram or webhook request
+    notify_every_seconds: float = 10.0
+
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,
     # so tests of the running service can pass midnight without waiting (wifidesa/clock.py).

@@ -105,12 +105,13 @@ def queue(
         # ON CONFLICT DO NOTHING: another round (or poller) queued it first, perhaps in a
         # transaction that commits while this one runs; PostgreSQL then waits for it and
         # skips, rather than failing this whole transaction.
-        result = session.execute(
+        inserted = session.scalar(
             insert(Notification)
             .values(**row)
             .on_conflict_do_nothing(index_elements=["channel_id", "dedupe_key"])
+            .returning(Notification.id)
         )
-        added += int(getattr(result, "rowcount", 0) or 0)
+        added += inserted is not None
     return added
 
 

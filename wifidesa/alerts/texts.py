@@ -93,3 +93,23 @@ def render_event(event: FleetEvent, *, language: str = DEFAULT_LANGUAGE) -> Aler
             "minutes_down": event.minutes_down,
         },
     )
+
+
+TEST_SUBJECT = Message("Test message")
+TEST_BODY = Message(
+    "This is a test from WiFi Desa, sent at {moment}. Alerts about your villages' routers "
+    "will come this way."
+)
+
+
+def trial_text(
+    *, at: datetime, zone: str = DEFAULT_TIMEZONE, language: str = DEFAULT_LANGUAGE
+) -> AlertText:
+    """The message an admin sends to try a channel."""
+    gettext = gettext_for(language)
+    body = Message(TEST_BODY.template, {"moment": Moment(at, zone)}).render(gettext)
+    return AlertText(
+        subject=f"{SUBJECT_PREFIX} {TEST_SUBJECT.render(gettext)}",
+        body=body,
+        fields={"event": "test", "at": at.isoformat()},
+    )
