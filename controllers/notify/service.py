@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from controllers.notify.senders import senders_from
@@ -38,15 +39,14 @@ log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
 
 
-def _writes(settings: Settings) -> sessionmaker[Session]:
+def _writer(settings: Settings) -> Engine:
     url = settings.resolved_database_url
-    engine = make_engine(
+    return make_engine(
         url,
         sqlite_immediate=True,
         writer_lock=WriterLock(url),
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    return make_session_factory(engine)
 
 
 def deliver_all(settings: Settings, sessions: sessionmaker[Session]) -> Round:
@@ -69,7 +69,8 @@ def run(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    sessions = _writes(settings)
+    engine = _writer(settings)
+    sessions = make_session_factory(engine)
     next_purge = time.monotonic()
     while not stop.is_set():
         try:
@@ -88,10 +89,18 @@ def run(settings: Settings) -> None:
         except Exception as exc:  # the database is down: try again at the next round
             log.error("alerts: %s", type(exc).__name__)
         stop.wait(settings.notify_every_seconds)
+    engine.dispose()
 
 
 def cmd_notify(ctx: AppContext, args: argparse.Namespace) -> int:
-    sessions = _writes(ctx.settings)
+    engine = _writer(ctx.settings)
+    try:
+        return _notify(ctx.settings, make_session_factory(engine), args)
+    finally:
+        engine.dispose()
+
+
+def _notify(settings: Settings, sessions: sessionmaker[Session], args: argparse.Namespace) -> int:
     if args.notify_command == "test":
         now = utcnow()
         with transaction(sessions) as session:
@@ -103,7 +112,7 @@ def cmd_notify(ctx: AppContext, args: argparse.Namespace) -> int:
                 dedupe_key=f"test:{now:%Y%m%dT%H%M%S}:{secrets.token_hex(4)}",
                 now=now,
             )
-    done = deliver_all(ctx.settings, sessions)
+    done = deliver_all(settings, sessions)
     print(f"{done.sent} sent, {done.failed} to retry, {done.given_up} given up")
     if args.notify_command == "test" and not done.sent:
         return 1

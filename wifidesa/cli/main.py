@@ -16,6 +16,7 @@ from wifidesa import __version__
 from wifidesa.cli import (
     account_commands,
     admin_commands,
+    alert_commands,
     key_commands,
     retention_commands,
     session_commands,
@@ -51,6 +52,7 @@ def build_parser() -> Parser:
     site_commands.register(subparsers)
     account_commands.register(subparsers)
     admin_commands.register(subparsers)
+    alert_commands.register(subparsers)
     session_commands.register(subparsers)
     key_commands.register(subparsers)
     stats_commands.register(subparsers)
