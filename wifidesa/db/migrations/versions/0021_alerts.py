@@ -1,8 +1,8 @@
 """alert_channels and alert_notifications: admins' ways to be told, and the durable outbox of
 what to tell them (e-mail, Telegram, webhook)
 
-Revision ID: 0022
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 22:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import wifidesa.db.engine
 
-revision: str = "0022"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
