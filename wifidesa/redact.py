@@ -26,3 +26,24 @@ def login_name(name: str | None) -> str:
 def request_target(target: str) -> str:
     """A request's path and query for a log line: card links and name parameters blanked."""
     return _NAME_PARAM.sub(r"\1…", _CARD_LINK.sub(r"\1…", target))
+
+
+# routeros-api's errors quote the whole command sentence (`b'/login =name=admin
+# =password=...'`). A value runs to the next word of the sentence, to the end of the quoted
+# bytes, or to the end of the text.
+_ROUTEROS_SECRET_WORD = re.compile(
+    r"(=(?:password|response|secret|passphrase|private-key|contents)=)"
+    r"(?:(?! [=.?/]|'|\").)*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def routeros_text(text: str, *, secrets: tuple[str, ...] = ()) -> str:
+    """A RouterOS API error or command for a log line: the values of password-like words
+    (and file contents) blanked, and every one of `secrets` (the API password we used) wherever
+    it still appears."""
+    text = _ROUTEROS_SECRET_WORD.sub(r"\1…", text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "…")
+    return text

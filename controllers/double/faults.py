@@ -19,6 +19,7 @@ class Faults:
     delay: float = 0.0  # seconds added to every reply
     silent: bool = False  # accepts connections and commands, never answers
     refuse: bool = False  # the API port is closed: connections are refused
-    drop_mid_reply: bool = False  # sends half of the next reply, then resets the connection
+    # Logs in, then sends half of the first answer to a command and resets the connection.
+    drop_mid_reply: bool = False
     loss: float = 0.0  # the fraction of commands that get no answer at all
     wrong_password: bool = False  # every login is refused, as if our password were changed

@@ -70,8 +70,7 @@ class _Connection:
 
     def send(self, data: bytes, tag: bytes | None, then: str | None = None) -> None:
         faults = self.router.faults
-        if faults.drop_mid_reply and then is None:
-            faults.drop_mid_reply = False
+        if faults.drop_mid_reply and then is None and self.logged_in:
             data, then = data[: max(1, len(data) // 2)], "abort"
         self.pending.append(_Out(self.loop.time() + faults.delay, data, tag, then))
         self.wake.set()
