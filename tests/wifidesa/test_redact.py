@@ -24,3 +24,14 @@ def test_card_links_and_name_parameters_are_blanked() -> None:
         == "/portal/status?username=…&router=r1"
     )
     assert redact.request_target("/admin/sites/3") == "/admin/sites/3"
+
+
+def test_routeros_commands_lose_password_words_and_known_secrets() -> None:
+    text = "Error \"x\" executing command b'/login =name=admin =password=s3cr3t .tag=1'"
+    assert redact.routeros_text(text) == (
+        "Error \"x\" executing command b'/login =name=admin =password=… .tag=1'"
+    )
+    assert "s3cr3t" not in redact.routeros_text(
+        "=response=00abcdef then s3cr3t", secrets=("s3cr3t",)
+    )
+    assert redact.routeros_text("/system/identity/print .tag=2") == "/system/identity/print .tag=2"
