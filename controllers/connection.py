@@ -15,9 +15,10 @@ import routeros_api
 from routeros_api import exceptions as api_errors
 
 from controllers.failures import RouterError, classify, describe
-from controllers.target import RouterTarget, Timeouts
+from controllers.timeouts import Timeouts
 from controllers.values import parse_int, parse_uptime, text
 from wifidesa.fleet.samples import Failure, Sample
+from wifidesa.fleet.targets import ApiTarget
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class RouterConnection:
     isn't either). After any failure the session is dropped, because a late reply to a
     timed-out command would otherwise answer the next one; the next use reconnects."""
 
-    def __init__(self, target: RouterTarget, timeouts: Timeouts | None = None) -> None:
+    def __init__(self, target: ApiTarget, timeouts: Timeouts | None = None) -> None:
         self.target = target
         self.timeouts = timeouts or Timeouts()
         self._pool: Any = None
@@ -155,7 +156,9 @@ class RouterConnection:
             "print", {"count-only": b""}
         )
         wan = api.get_binary_resource("/interface").call_async(
-            "print", {".proplist": b"name,rx-byte,tx-byte"}, {"name": self.target.wan.encode()}
+            "print",
+            {".proplist": b"name,rx-byte,tx-byte"},
+            {"name": self.target.wan_interface.encode()},
         )
         names = identity.get()
         # The round trip of the first (short) command of the batch.

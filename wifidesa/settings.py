@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = 300.0
     poll_threads: int = 100
     api_timeout_seconds: float = 10.0
+    # The CA that signed the routers' API certificates (8729); unset, TLS encrypts but does not
+    # check whom it talks to (RouterOS makes itself a self-signed certificate).
+    api_tls_ca_file: Path | None = None
 
     # Alerts to admins (controllers.notify; the `notify` service of `wifidesa serve` sends the
     # notification outbox every `notify_every_seconds`). E-mail needs `smtp_host`; Telegram
@@ -114,7 +117,7 @@ class Settings(BaseSettings):
     # so tests of the running service can pass midnight without waiting (wifidesa/clock.py).
     clock_file: Path | None = None
 
-    @field_validator("clock_file", mode="before")
+    @field_validator("clock_file", "api_tls_ca_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

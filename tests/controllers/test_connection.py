@@ -18,14 +18,15 @@ from controllers.connection import MAX_FILE_BYTES, RouterConnection
 from controllers.double import DoubleRouter, DoubleRunner
 from controllers.double.tls import self_signed
 from controllers.failures import RouterError
-from controllers.target import RouterTarget, Timeouts
+from controllers.timeouts import Timeouts
 from wifidesa.fleet.samples import Failure
+from wifidesa.fleet.targets import ApiTarget
 
 NOW = datetime(2026, 3, 31, 16, 5, tzinfo=UTC)  # 00:05 WITA on 1 April
 QUICK = Timeouts(connect=0.5, read=0.5)
 
 
-def _target(router: DoubleRouter, **changes: object) -> RouterTarget:
+def _target(router: DoubleRouter, **changes: object) -> ApiTarget:
     assert router.port is not None
     values: dict[str, object] = {
         "router_id": 7,
@@ -35,7 +36,7 @@ def _target(router: DoubleRouter, **changes: object) -> RouterTarget:
         "username": "admin",
         "password": PASSWORD,
     }
-    return RouterTarget(**(values | changes))  # type: ignore[arg-type]
+    return ApiTarget(**(values | changes))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -201,7 +202,7 @@ def no_api_port() -> Iterator[int]:
 def test_a_peer_speaking_no_api_is_a_protocol_or_tls_failure(
     no_api_port: int, use_tls: bool, failure: Failure
 ) -> None:
-    target = RouterTarget(7, "127.0.0.1", no_api_port, use_tls, "admin", PASSWORD)
+    target = ApiTarget(7, "127.0.0.1", no_api_port, use_tls, "admin", PASSWORD)
     conn = RouterConnection(target, QUICK)
     assert conn.poll(NOW).failure is failure
     conn.close()
@@ -219,7 +220,7 @@ def test_tls_polls_and_an_untrusted_certificate_is_a_tls_failure(tmp_path: Path)
         assert router.tls_port is not None
 
         def poll(ca: Path | None) -> Failure | None:
-            target = RouterTarget(
+            target = ApiTarget(
                 7,
                 router.host,
                 router.tls_port or 0,

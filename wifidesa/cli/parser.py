@@ -39,3 +39,16 @@ def add_subcommands(parser: argparse.ArgumentParser, dest: str) -> argparse._Sub
     subparsers = parser.add_subparsers(dest=dest, metavar="COMMAND", parser_class=Parser)
     subparsers.required = True
     return subparsers
+
+
+def subcommands_of(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    command: str,
+) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+    """The subcommands of a command the core registered (`routers`), so that an edge can add
+    its own (`routers poll`, from controllers/) without the core importing the edge."""
+    parser = subparsers.choices[command]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise LookupError(f"{command} has no subcommands")

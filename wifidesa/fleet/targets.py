@@ -25,11 +25,17 @@ class ApiTarget:
     username: str
     password: str = field(repr=False)
     wan_interface: str = DEFAULT_WAN_INTERFACE
+    # With TLS: the CA file the router's certificate is checked against; None encrypts but
+    # verifies nothing (RouterOS makes a self-signed certificate of its own).
+    tls_ca_file: str | None = None
 
 
-def api_targets(*, session: Session, box: SecretBox) -> list[ApiTarget]:
+def api_targets(
+    *, session: Session, box: SecretBox, tls_ca_file: str | None = None
+) -> list[ApiTarget]:
     """Every active router with a management address and an API user, by id. Routers without
-    them are not polled: the fleet page shows them as not configured, never as down."""
+    them are not polled: the fleet page shows them as not configured, never as down.
+    `tls_ca_file` (a setting) is the fleet's CA for the routers' API certificates."""
     rows = session.scalars(
         select(Router)
         .where(
@@ -48,6 +54,7 @@ def api_targets(*, session: Session, box: SecretBox) -> list[ApiTarget]:
             username=r.api_username or "",
             password=box.decrypt(r.api_password_enc) if r.api_password_enc else "",
             wan_interface=r.wan_interface or DEFAULT_WAN_INTERFACE,
+            tls_ca_file=tls_ca_file,
         )
         for r in rows
     ]

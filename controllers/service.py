@@ -1,0 +1,105 @@
+"""The `poller` service of `wifidesa serve`, and `wifidesa routers poll [--once]`: every router
+polled over the RouterOS API on a schedule, what it found recorded in the core."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from controllers.connection import RouterConnection
+from controllers.poller import Poller
+from controllers.timeouts import Timeouts
+from wifidesa.cli.parser import subcommands_of
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction, utcnow
+from wifidesa.fleet.rounds import mark_unpolled, record_round
+from wifidesa.fleet.samples import Sample
+from wifidesa.fleet.targets import ApiTarget
+from wifidesa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def record(session: Session, samples: Sequence[Sample], now: datetime) -> None:
+    """A round's samples into the core; routers left unpolled too long become unknown."""
+    for change in record_round(session=session, samples=samples, now=now):
+        log.info(
+            "%s: router %s (site %s) at %s%s",
+            change.kind,
+            change.router_id,
+            change.site_id,
+            change.at.isoformat(timespec="seconds"),
+            f", {change.routers} routers" if change.routers else "",
+        )
+    mark_unpolled(session=session, now=now)
+
+
+@contextmanager
+def fleet_poller(settings: Settings) -> Iterator[Poller]:
+    """A poller on the settings' database; its connections closed at the end."""
+    url = settings.resolved_database_url
+    read_engine = make_engine(url)
+    write_engine = make_engine(
+        url, sqlite_immediate=True, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    timeouts = Timeouts(connect=settings.api_timeout_seconds, read=settings.api_timeout_seconds)
+
+    def connect(target: ApiTarget) -> RouterConnection:
+        return RouterConnection(target, timeouts)
+
+    poller = Poller(
+        read_sessions=make_session_factory(read_engine),
+        write_sessions=make_session_factory(write_engine),
+        lock=WriterLock(url),
+        box=SecretBox.from_settings(settings),
+        connect=connect,
+        record=record,
+        threads=settings.poll_threads,
+        tls_ca_file=str(settings.api_tls_ca_file) if settings.api_tls_ca_file else None,
+    )
+    try:
+        yield poller
+    finally:
+        poller.close()
+        read_engine.dispose()
+        write_engine.dispose()
+
+
+def run(settings: Settings) -> None:
+    """The service: a round every `poll_interval_seconds` until SIGTERM or SIGINT."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with fleet_poller(settings) as poller:
+        with poller.lock.held(), transaction(poller.write_sessions) as session:
+            mark_unpolled(session=session, now=utcnow())  # what went unpolled while stopped
+        poller.run(every=settings.poll_interval_seconds, stop=stop)
+
+
+def _cmd_poll(ctx: object, args: argparse.Namespace) -> int:
+    settings: Settings = ctx.settings  # type: ignore[attr-defined]
+    if not args.once:
+        run(settings)
+        return 0
+    with fleet_poller(settings) as poller:
+        print(poller.round().describe())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    routers = subcommands_of(subparsers, "routers")
+    p = routers.add_parser(
+        "poll",
+        help="poll every router over the RouterOS API (the `poller` service of `serve`)",
+        description="Poll every active router that has an API address and user: health, "
+        "uptime, outages. Runs every WIFIDESA_POLL_INTERVAL_SECONDS until stopped.",
+    )
+    p.add_argument("--once", action="store_true", help="one round, print what it found, exit")
+    p.set_defaults(func=_cmd_poll)
