@@ -1,6 +1,6 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
 # `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
-.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius bench-stats fuzz soak clean
+.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius bench-stats bench-fleet fuzz soak clean
 
 run:
 	scripts/run.sh
@@ -30,6 +30,11 @@ bench-radius:
 # every statistics page and API call, the PDF and XLSX timed. SCALE=0.1 for a quick run.
 bench-stats:
 	scripts/bootstrap.sh && .venv/bin/python scripts/bench_stats.py --scale $(or $(SCALE),1.0)
+
+# The poller against 1,000 simulated routers (0.7 s per answer inside the RouterOS double, 5 %
+# silent, 2 % dropping connections), 10 rounds back to back.
+bench-fleet:
+	scripts/bootstrap.sh && .venv/bin/python scripts/bench_fleet.py
 
 # 100,000 mutated RADIUS packets against the real server (make test runs a few thousand).
 fuzz:

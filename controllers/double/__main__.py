@@ -1,10 +1,12 @@
 """`python -m controllers.double --routers 3 --first 127.0.0.1:18728`: simulated routers on
-consecutive loopback addresses until Ctrl-C (or SIGTERM)."""
+consecutive loopback addresses until Ctrl-C (or SIGTERM), then one line of the API traffic
+they served (JSON: commands, bytes in and out), for benches."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 import sys
 
@@ -24,7 +26,24 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--delay", type=float, default=0.0, help="seconds added to every reply (0.7: VSAT)"
     )
+    parser.add_argument(
+        "--silent", type=float, default=0.0, help="the fraction that never answers (0.05)"
+    )
+    parser.add_argument(
+        "--dropping",
+        type=float,
+        default=0.0,
+        help="the fraction that drops the connection in the middle of each answer (0.02)",
+    )
     return parser.parse_args(argv)
+
+
+def _every(fraction: float, count: int, offset: float = 0.0) -> set[int]:
+    """Which of `count` routers have a fault, spread evenly from `offset` (a fraction of the
+    spacing: two faults at different offsets rarely pick the same router), the same ones on
+    every run."""
+    chosen = round(fraction * count)
+    return {int((i + offset) * count / chosen) for i in range(chosen)} if chosen else set()
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -32,8 +51,12 @@ async def _serve(args: argparse.Namespace) -> None:
     routers = loopback_routers(
         args.routers, first=host, port=int(port), username=args.username, password=args.password
     )
-    for router in routers:
+    silent = _every(args.silent, len(routers))
+    dropping = _every(args.dropping, len(routers), offset=0.5) - silent
+    for number, router in enumerate(routers):
         router.faults.delay = args.delay
+        router.faults.silent = number in silent
+        router.faults.drop_mid_reply = number in dropping
         await router.start()
         print(f"{router.state.identity} listening on {router.host}:{router.port}", flush=True)
     stop = asyncio.Event()
@@ -43,6 +66,12 @@ async def _serve(args: argparse.Namespace) -> None:
     await stop.wait()
     for router in routers:
         await router.stop()
+    traffic = {
+        "commands": sum(r.commands for r in routers),
+        "bytes_in": sum(r.bytes_in for r in routers),
+        "bytes_out": sum(r.bytes_out for r in routers),
+    }
+    print(json.dumps(traffic), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

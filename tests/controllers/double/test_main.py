@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 import librouteros
+import pytest
 from wdtest.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,6 +28,8 @@ def test_the_cli_runs_routers_until_stopped() -> None:
             f"127.0.0.7:{port}",
             "--password",
             "pw",
+            "--silent",
+            "0.5",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -42,8 +46,12 @@ def test_the_cli_runs_routers_until_stopped() -> None:
         api = librouteros.connect("127.0.0.8", "admin", "pw", port=port, timeout=5)
         assert next(iter(api.path("system", "identity")))["name"] == "desa-0002"
         api.close()
+        with pytest.raises(TimeoutError):  # the first of the two is the silent half
+            librouteros.connect("127.0.0.7", "admin", "pw", port=port, timeout=0.5)
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-        if process.stdout is not None:
-            process.stdout.close()
+        assert process.stdout is not None
+        traffic = json.loads(process.stdout.read().splitlines()[-1])
+        process.stdout.close()
+    assert traffic["commands"] >= 2 and traffic["bytes_in"] > 0 and traffic["bytes_out"] > 0
