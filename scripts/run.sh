@@ -12,4 +12,15 @@ if [ ! -f .env ]; then
 fi
 .venv/bin/wifidesa init
 .venv/bin/wifidesa demo --if-empty
-exec .venv/bin/wifidesa serve
+# Simulated routers (the RouterOS double) where the demo's routers have their management
+# address (wifidesa/cli/demo_data.py), so the fleet page shows live states: six villages on
+# 127.0.2.1-6, answers held 0.7 s like a VSAT link, the fourth silent (its village has sent
+# no accounting for days). They stop with the services (Ctrl-C).
+mkdir -p var
+.venv/bin/python -m controllers.double --routers 6 --first 127.0.2.1:18728 \
+  --password demo-routeros --delay 0.7 --silent-router 4 > var/routeros-double.log 2>&1 &
+double=$!
+trap 'kill "$double" 2>/dev/null || true' EXIT
+# Demo pace: a poll round every minute (a real fleet: every five).
+export WIFIDESA_POLL_INTERVAL_SECONDS="${WIFIDESA_POLL_INTERVAL_SECONDS:-60}"
+.venv/bin/wifidesa serve

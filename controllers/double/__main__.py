@@ -35,6 +35,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=0.0,
         help="the fraction that drops the connection in the middle of each answer (0.02)",
     )
+    parser.add_argument(
+        "--silent-router",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="router number N (1: the first) never answers (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -51,7 +59,7 @@ async def _serve(args: argparse.Namespace) -> None:
     routers = loopback_routers(
         args.routers, first=host, port=int(port), username=args.username, password=args.password
     )
-    silent = _every(args.silent, len(routers))
+    silent = _every(args.silent, len(routers)) | {n - 1 for n in args.silent_router}
     dropping = _every(args.dropping, len(routers), offset=0.5) - silent
     for number, router in enumerate(routers):
         router.faults.delay = args.delay

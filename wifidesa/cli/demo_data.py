@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,6 +43,26 @@ class Seeded:
     voucher_codes: list[str]
 
 
+# `make run` starts simulated routers (the RouterOS double) where the demo's routers have
+# their management address, so the fleet page shows live states: one per village, on
+# 127.0.2.1, 127.0.2.2, ... (scripts/run.sh), except the village that is never heard.
+DEMO_API_FIRST = "127.0.2.1"
+DEMO_API_PORT = 18728
+DEMO_API_USER = "admin"
+DEMO_API_PASSWORD = "demo-routeros"  # noqa: S105 - the simulated routers', on loopback only
+
+
+def demo_api(number: int) -> dict[str, Any]:
+    """The API settings of the demo's router `number` (1: the demo village's)."""
+    return {
+        "api_host": f"127.0.2.{number}",
+        "api_port": DEMO_API_PORT,
+        "api_use_ssl": False,
+        "api_username": DEMO_API_USER,
+        "api_password": DEMO_API_PASSWORD,
+    }
+
+
 def is_empty(*, session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Site))
 
@@ -58,6 +79,7 @@ def seed(*, session: Session, box: SecretBox, voucher_count: int = 10) -> Seeded
             name="demo-router",
             ip_address="127.0.0.1",
             hotspot_address="10.5.50.1",
+            **demo_api(1),
         ),
     )
     create_profile(

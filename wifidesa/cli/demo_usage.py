@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import OPERATOR
+from wifidesa.cli.demo_data import demo_api
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import LoginCount
 from wifidesa.localtime import local_day, local_midnight
@@ -92,6 +93,8 @@ def seed_usage(*, session: Session, box: SecretBox, now: datetime, seed: int = 6
                 name=f"demo-router-{number}",
                 ip_address=f"127.0.0.{number}",
                 hotspot_address="10.5.50.1",
+                # the village never heard has no management address either
+                **(demo_api(number) if village.sessions_a_day else {}),
             ),
         )
         devices = [
