@@ -17,6 +17,7 @@ from wifidesa.cli import (
     account_commands,
     admin_commands,
     alert_commands,
+    fleet_commands,
     key_commands,
     retention_commands,
     session_commands,
@@ -56,6 +57,7 @@ def build_parser() -> Parser:
     session_commands.register(subparsers)
     key_commands.register(subparsers)
     stats_commands.register(subparsers)
+    fleet_commands.register(subparsers)
     retention_commands.register(subparsers)
     for ep in entry_points(group=COMMANDS_GROUP):
         ep.load()(subparsers)

@@ -190,3 +190,6 @@ class ErrorCode(StrEnum):
     CHANNEL_EXISTS = "channel_exists"
     CHANNEL_NOT_FOUND = "channel_not_found"
     CHANNELS_NEED_AN_ADMIN = "channels_need_an_admin"
+    # the fleet: routers' API access
+    BAD_API_HOST = "bad_api_host"
+    BAD_INTERFACE_NAME = "bad_interface_name"

@@ -238,4 +238,6 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.CHANNEL_EXISTS: "this admin has that channel already",
     ErrorCode.CHANNEL_NOT_FOUND: "no notification channel {channel_id}",
     ErrorCode.CHANNELS_NEED_AN_ADMIN: "name the admin whose channel it is",
+    ErrorCode.BAD_API_HOST: "not an API address (an IP address or DNS name): {text!r}",
+    ErrorCode.BAD_INTERFACE_NAME: "not a RouterOS interface name: {text!r}",
 }
