@@ -15,7 +15,7 @@ from wdtest.routeros import PASSWORD
 
 from controllers.connection import RouterConnection
 from controllers.double import DoubleRouter, DoubleRunner, RouterState
-from controllers.poller import Poller
+from controllers.poller import Connect, Poller
 from controllers.service import record
 from controllers.timeouts import Timeouts
 from wifidesa.crypto import SecretBox
@@ -65,15 +65,10 @@ def fleet(
         ]
 
 
-@pytest.fixture
-def poller(sessions: sessionmaker[Session], box: SecretBox, db_url: str) -> Iterator[Poller]:
-    made: list[RouterConnection] = []
-
-    def connect(target: ApiTarget) -> RouterConnection:
-        made.append(RouterConnection(target, QUICK))
-        return made[-1]
-
-    poller = Poller(
+def _poller(
+    sessions: sessionmaker[Session], box: SecretBox, db_url: str, connect: Connect
+) -> Poller:
+    return Poller(
         read_sessions=sessions,
         write_sessions=sessions,
         lock=WriterLock(db_url),
@@ -82,7 +77,23 @@ def poller(sessions: sessionmaker[Session], box: SecretBox, db_url: str) -> Iter
         record=record,
         threads=4,
     )
-    poller.made = made  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def made() -> list[RouterConnection]:
+    """Every connection the poller made, in order."""
+    return []
+
+
+@pytest.fixture
+def poller(
+    sessions: sessionmaker[Session], box: SecretBox, db_url: str, made: list[RouterConnection]
+) -> Iterator[Poller]:
+    def connect(target: ApiTarget) -> RouterConnection:
+        made.append(RouterConnection(target, QUICK))
+        return made[-1]
+
+    poller = _poller(sessions, box, db_url, connect)
     yield poller
     poller.close()
 
@@ -109,7 +120,10 @@ def test_every_router_is_polled_and_recorded_up_with_what_it_reported(
 
 
 def test_connections_are_kept_between_rounds_and_replaced_when_the_address_changes(
-    poller: Poller, fleet: list[int], sessions: sessionmaker[Session], doubles: list[DoubleRouter]
+    poller: Poller,
+    fleet: list[int],
+    sessions: sessionmaker[Session],
+    made: list[RouterConnection],
 ) -> None:
     poller.round()
     first = {rid: conn for rid, (_, conn) in poller.connections.items()}
@@ -127,7 +141,7 @@ def test_connections_are_kept_between_rounds_and_replaced_when_the_address_chang
         assert not first[fleet[0]].connected  # the old one was closed, not leaked
         assert poller.connections[fleet[1]][1] is first[fleet[1]]
         assert _states(sessions)[fleet[0]] == (Health.UP, "baru")
-    assert len(poller.made) == 4  # type: ignore[attr-defined]
+    assert len(made) == 4
 
 
 def test_a_silent_router_goes_down_and_a_refused_login_is_no_outage(
@@ -160,15 +174,7 @@ def test_a_connection_that_raises_costs_only_its_router(
             conn.poll = broken  # type: ignore[method-assign]
         return conn
 
-    poller = Poller(
-        read_sessions=sessions,
-        write_sessions=sessions,
-        lock=WriterLock(db_url),
-        box=box,
-        connect=connect,
-        record=record,
-        threads=2,
-    )
+    poller = _poller(sessions, box, db_url, connect)
     try:
         done = poller.round()
     finally:

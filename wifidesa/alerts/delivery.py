@@ -10,8 +10,7 @@ addresses from it); anything else it raises is recorded by its type alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,7 +26,7 @@ from wifidesa.alerts.outbox import (
     mark_sent,
 )
 from wifidesa.crypto import SecretBox
-from wifidesa.db.engine import WriterLock, transaction
+from wifidesa.db.engine import LockedWrites, WriterLock, transaction
 from wifidesa.db.models import AdminUser, AlertChannel, ChannelKind, NotificationState
 from wifidesa.errors import WifidesaError
 
@@ -60,18 +59,6 @@ class Round:
     @property
     def claimed(self) -> int:
         return self.sent + self.failed + self.given_up
-
-
-class _Writes:
-    """Short write transactions, under the writer lock where the engine does not take it."""
-
-    def __init__(self, factory: sessionmaker[Session], lock: WriterLock | None) -> None:
-        self.factory, self.lock = factory, lock
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self.lock.held() if self.lock else nullcontext(), transaction(self.factory) as s:
-            yield s
 
 
 def _destinations(
@@ -123,7 +110,7 @@ def deliver_due(
     """Claim up to `limit` due notifications and send them, one by one. `lock`: the SQLite
     writer lock when `write_sessions`' engine does not take it itself (None: it does, or
     PostgreSQL). `clock` gives the aware UTC time."""
-    writes = _Writes(write_sessions, lock)
+    writes = LockedWrites(write_sessions, lock)
     with writes.transaction() as session:
         batch = claim_due(session=session, now=clock(), limit=limit)
     done = Round()

@@ -10,7 +10,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -258,3 +258,16 @@ class WriterLock:
         event.listen(engine, "invalidate", release)
         event.listen(engine, "soft_invalidate", release)
         event.listen(engine, "close", close)
+
+
+class LockedWrites:
+    """Short write transactions, under the writer lock where the engine does not take it
+    (None: the engine holds it in its transactions, or PostgreSQL)."""
+
+    def __init__(self, factory: sessionmaker[Session], lock: WriterLock | None) -> None:
+        self.factory, self.lock = factory, lock
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.lock.held() if self.lock else nullcontext(), transaction(self.factory) as s:
+            yield s

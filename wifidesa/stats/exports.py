@@ -13,8 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.admin.scope import Scope, scope_of
-from wifidesa.db.engine import WriterLock, transaction
+from wifidesa.db.engine import LockedWrites, WriterLock, transaction
 from wifidesa.db.models import AdminUser, ExportFormat, ExportState, StatsExport
 from wifidesa.errors import ErrorCode, InvalidInput, NotFound, WifidesaError
 from wifidesa.i18n import Gettext, gettext_for
@@ -214,7 +213,7 @@ def run_export(
     the report with `read_sessions` in one transaction (where statistics are read: perhaps a
     replica), writing progress and the result in short transactions (under `lock`, or None
     where the write sessions' engine takes SQLite's writer lock itself, as the web's does)."""
-    sessions = _Writes(write_sessions, lock)
+    sessions = LockedWrites(write_sessions, lock)
     with sessions.transaction() as session:
         row = session.get(StatsExport, export_id)
         if row is None:
@@ -257,20 +256,8 @@ def run_export(
     return _finish(sessions, export_id, clock(), data=data, filename=filename)
 
 
-class _Writes:
-    """Short write transactions, under the writer lock where the engine does not take it."""
-
-    def __init__(self, factory: sessionmaker[Session], lock: WriterLock | None) -> None:
-        self.factory, self.lock = factory, lock
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self.lock.held() if self.lock else nullcontext(), transaction(self.factory) as s:
-            yield s
-
-
 def _finish(
-    sessions: _Writes,
+    sessions: LockedWrites,
     export_id: str,
     now: datetime,
     *,
