@@ -45,6 +45,7 @@ SLA_MIN_OUTAGE = timedelta(seconds=300)
 class Per(StrEnum):
     DAY = "day"
     MONTH = "month"
+    PERIOD = "period"  # the whole span at once, keyed by its first day (statistics pages)
 
 
 class TimeClass(StrEnum):
@@ -130,8 +131,9 @@ def router_availability(
     per: Per = Per.DAY,
     rules: RoundRules | None = None,
 ) -> dict[int, dict[date, Availability]]:
-    """Each router's availability per local day (or month, keyed by its first day) from
-    `first_day` to `last_day` in its site's zone; time after `now` is not counted."""
+    """Each router's availability per local day (or month, keyed by its first day; or the
+    whole span, keyed by `first_day`) from `first_day` to `last_day` in its site's zone; time
+    after `now` is not counted."""
     zones = _zones(session, router_ids)
     windows = {
         router_id: (
@@ -144,6 +146,12 @@ def router_availability(
     for router_id, pieces in _pieces(session, windows, now, rules or RoundRules()):
         zone = zones[router_id]
         periods: dict[date, Availability] = defaultdict(Availability)
+        if per is Per.PERIOD:
+            # Not cut into days: a year of 1,000 routers is 1,000 sums, not 365,000.
+            if pieces:
+                periods[first_day] = sum((_tally(piece) for piece in pieces), Availability())
+            result[router_id] = dict(periods)
+            continue
         for piece in pieces:
             for day, part in _split_days(piece, zone):
                 key = day if per is Per.DAY else day.replace(day=1)
@@ -168,6 +176,47 @@ def window_availability(
         router_id: sum((_tally(piece) for piece in pieces), Availability())
         for router_id, pieces in _pieces(session, windows, now, rules or RoundRules())
     }
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of one router's history in one class, as the router page draws it."""
+
+    kind: TimeClass
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def timeline(
+    *,
+    session: Session,
+    router_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    rules: RoundRules | None = None,
+) -> list[Stretch]:
+    """One router's time from `start` to `end` (not past `now`) cut into stretches of one
+    class each, oldest first, the gaps between its intervals no data: the same pieces its
+    availability is counted from."""
+    windows = {router_id: (start, min(end, now))}
+    if windows[router_id][1] <= start:
+        return []
+    stretches: list[Stretch] = []
+    for _, pieces in _pieces(session, windows, now, rules or RoundRules()):
+        for piece in pieces:
+            last = stretches[-1] if stretches else None
+            # An unknown interval and the gap after it are one stretch of no data; outages
+            # stay apart, each as long as it was.
+            if last and last.kind is piece.kind is TimeClass.NO_DATA and last.end == piece.start:
+                stretches[-1] = Stretch(piece.kind, stretches[-1].start, piece.end)
+            else:
+                stretches.append(Stretch(piece.kind, piece.start, piece.end))
+    return stretches
 
 
 def area_availability(

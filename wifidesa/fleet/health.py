@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
@@ -19,9 +19,14 @@ from wifidesa.db.models import OutageCause, Region, Router, RouterHealth, Router
 from wifidesa.fleet.availability import window_availability
 from wifidesa.fleet.versions import older_than, version_key
 from wifidesa.localtime import local_day, local_midnight
+from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.areas import open_area
 
 AVAILABILITY_WINDOW = timedelta(days=30)
+# What the poller polls (wifidesa.fleet.targets.api_targets), as a column.
+_CONFIGURED = and_(
+    Router.is_active.is_(True), Router.api_host.is_not(None), Router.api_username.is_not(None)
+)
 
 
 class FleetSort(StrEnum):
@@ -42,6 +47,9 @@ class FleetFilter:
     restarted_today: bool = False  # started again since local midnight (the site's zone)
     older_than: str | None = None  # RouterOS older than this version
     state: RouterState | None = None
+    # True: only routers the poller reaches (a management address and an API user); False:
+    # only those it does not ("not configured", never down).
+    configured: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,11 @@ class RouterHealthRow:
     last_failure: str | None
     last_restart_at: datetime | None
     availability_30d: float | None  # percent; None: nothing known in 30 days
+    # Polled at all: active, with a management address and an API user (as the poller's
+    # wifidesa.fleet.targets.api_targets picks them). A router that is not is "not
+    # configured", whatever its last state.
+    configured: bool = True
+    zone: str = DEFAULT_TIMEZONE
 
 
 def fleet_health(
@@ -91,6 +104,7 @@ def fleet_health(
             Site.name.label("site_name"),
             Site.timezone,
             Region.code.label("region_code"),
+            _CONFIGURED.label("configured"),
             RouterHealth,
         )
         .join(Site, Site.id == Router.site_id)
@@ -109,6 +123,8 @@ def fleet_health(
         )
     elif filters.state is not None:
         query = query.where(RouterHealth.state == filters.state)
+    if filters.configured is not None:
+        query = query.where(_CONFIGURED if filters.configured else ~_CONFIGURED)
     found = [row for row in session.execute(query) if _kept(row, filters, now)]
     availability = window_availability(
         session=session,
@@ -157,6 +173,8 @@ def _row(row: Any, availability: float | None) -> RouterHealthRow:
         last_failure=health.last_failure if health is not None else None,
         last_restart_at=health.last_restart_at if health is not None else None,
         availability_30d=availability,
+        configured=bool(row.configured),
+        zone=row.timezone,
     )
 
 

@@ -29,6 +29,7 @@ from wifidesa.fleet.availability import (
     TimeClass,
     area_availability,
     router_availability,
+    timeline,
     window_availability,
 )
 
@@ -255,3 +256,52 @@ def test_an_area_sums_its_routers_and_a_kabupaten_admin_sees_only_their_kabupate
     for key in ("r:64", "r:64.05", "s:berau-1"):
         with pytest.raises(NotFound):
             area(scope_of(admin), key)
+
+
+def test_a_whole_period_is_the_sum_of_its_days(session: Session, box: SecretBox) -> None:
+    router = with_outage(
+        session, box, MIDNIGHT2 - 10 * MIN, MIDNIGHT2 + 20 * MIN, OutageCause.BACKHAUL
+    )
+    whole = days_of(session, router, per=Per.PERIOD)
+    days = days_of(session, router)
+    assert list(whole) == [DAY1]  # keyed by the first day
+    assert whole[DAY1] == days[DAY1] + days[DAY2]
+    assert (whole[DAY1].outage_seconds, whole[DAY1].outages) == (1800, 1)
+
+
+def test_the_timeline_is_the_stretches_availability_counts(
+    session: Session, box: SecretBox
+) -> None:
+    router = make_router(session, box)
+    noon = MIDNIGHT1 + timedelta(hours=12)
+    store(
+        session,
+        router,
+        (UP, None, noon, noon + timedelta(hours=1)),
+        (UNKNOWN, None, noon + timedelta(hours=1), noon + timedelta(hours=2)),
+        (UP, None, noon + timedelta(hours=3), noon + timedelta(hours=4)),
+        (
+            DOWN,
+            OutageCause.BACKHAUL,
+            noon + timedelta(hours=4),
+            noon + timedelta(hours=4, seconds=200),
+        ),
+        (UP, None, noon + timedelta(hours=4, seconds=200), None),
+    )
+    stretches = timeline(
+        session=session,
+        router_id=router.id,
+        start=MIDNIGHT1,
+        end=noon + timedelta(hours=5),
+        now=LATER,
+    )
+    assert [(s.kind, s.start, s.end) for s in stretches] == [
+        (TimeClass.NO_DATA, MIDNIGHT1, noon),
+        (TimeClass.UP, noon, noon + timedelta(hours=1)),
+        # the unknown interval and the gap after it: one stretch of no data
+        (TimeClass.NO_DATA, noon + timedelta(hours=1), noon + timedelta(hours=3)),
+        (TimeClass.UP, noon + timedelta(hours=3), noon + timedelta(hours=4)),
+        (TimeClass.SHORT_OUTAGE, noon + timedelta(hours=4), noon + timedelta(hours=4, seconds=200)),
+        (TimeClass.UP, noon + timedelta(hours=4, seconds=200), noon + timedelta(hours=5)),
+    ]
+    assert timeline(session=session, router_id=router.id, start=LATER, end=LATER, now=LATER) == []

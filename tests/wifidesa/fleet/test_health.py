@@ -15,6 +15,7 @@ from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AdminRole, Router, RouterState
 from wifidesa.errors import NotFound
 from wifidesa.fleet.health import FleetFilter, FleetSort, RouterHealthRow, fleet_health
+from wifidesa.fleet.samples import Failure
 
 HOUR = timedelta(hours=1)
 STEP = 2 * POLL  # polls every 10 minutes: a day in fewer rounds
@@ -162,3 +163,25 @@ def test_a_desa_admin_lists_their_villages_routers_only(session: Session, box: S
     )
     rows = fleet_health(session=session, scope=scope_of(admin), now=NOW)
     assert names(rows, routers) == ["up"]
+
+
+def test_a_router_without_an_api_address_is_not_configured_never_down(
+    session: Session, box: SecretBox
+) -> None:
+    polled = make_router(
+        session, box, site=make_site(session), api_host="10.9.0.2", api_username="wifidesa"
+    )
+    bare = make_router(session, box, site=make_site(session))
+    poll(session, answer(polled, T0, 100), fail(bare, T0))
+    poll(session, fail(polled, T0 + POLL), fail(bare, T0 + POLL, Failure.NO_ADDRESS))
+    rows = {row.router_id: row for row in fleet_health(session=session, scope=OPERATOR, now=NOW)}
+    assert (rows[polled.id].configured, rows[bare.id].configured) == (True, False)
+    assert rows[bare.id].state is RouterState.UNKNOWN
+    configured = fleet_health(
+        session=session, scope=OPERATOR, now=NOW, filters=FleetFilter(configured=True)
+    )
+    not_configured = fleet_health(
+        session=session, scope=OPERATOR, now=NOW, filters=FleetFilter(configured=False)
+    )
+    assert [row.router_id for row in configured] == [polled.id]
+    assert [row.router_id for row in not_configured] == [bare.id]
