@@ -7,6 +7,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from portal.admin import admins, audit, auth_routes, home, sessions
 from portal.admin.api_auth import ReadOnlyToken
+from portal.admin.fleet import api as fleet_api
+from portal.admin.fleet import pages as fleet
 from portal.admin.members import api as members_api
 from portal.admin.members import pages as members
 from portal.admin.places import api as sites_api
@@ -52,6 +54,8 @@ ROUTERS = (
     stats_api.api,
     stats_exports.router,
     stats_exports.api,
+    fleet.router,
+    fleet_api.api,
 )
 
 

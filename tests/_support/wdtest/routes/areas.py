@@ -6,6 +6,7 @@ from wdtest.routes import (
     Route,
     admins,
     audit,
+    fleet,
     members,
     profiles,
     sessions,
@@ -23,4 +24,5 @@ AREA_ROUTES: list[Route] = [
     *vouchers.ROUTES,
     *admins.ROUTES,
     *stats.ROUTES,
+    *fleet.ROUTES,
 ]
