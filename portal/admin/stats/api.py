@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from portal.admin.api_auth import api_caller
+from portal.admin.stats.uptime import area_uptime
 from portal.admin.web import Admin
 from portal.database import StatsUnavailable, stats_reads
 from wifidesa.db.engine import utcnow
@@ -59,6 +60,11 @@ class RowOut(BaseModel):
     sites_heard: int
     days_heard: int
     usage: UsageOut
+    uptime_percent: float | None = Field(
+        default=None,
+        description="children only: the routers' availability over the period so far "
+        "(wifidesa.fleet.availability); null: no data",
+    )
 
 
 class SilentOut(BaseModel):
@@ -94,6 +100,10 @@ class TotalsOut(BaseModel):
     session_lengths: list[int] = Field(description="sessions started, by length bucket")
     sites: int
     sites_heard: int
+    uptime_percent: float | None = Field(
+        description="the routers' availability over the period so far: outages over 300 s "
+        "charged, power cuts and central incidents apart; null: no data"
+    )
 
 
 class ReportOut(BaseModel):
@@ -133,13 +143,14 @@ def _usage(usage: Usage) -> UsageOut:
     return UsageOut(**usage.__dict__)
 
 
-def _row(row: AreaRow) -> RowOut:
+def _row(row: AreaRow, uptime: float | None = None) -> RowOut:
     return RowOut(
         area=_area(row.area),
         sites=row.sites,
         sites_heard=row.sites_heard,
         days_heard=row.days_heard,
         usage=_usage(row.usage),
+        uptime_percent=uptime,
     )
 
 
@@ -176,6 +187,14 @@ def statistics(
                 session=session, scope=caller.scope, key=area[:80], period=chosen, now=now
             )
             replayed = replayed_until(session=session)
+            uptime = area_uptime(
+                session=session,
+                scope=caller.scope,
+                key=report.view.area.key,
+                period=chosen,
+                now=now,
+                today=local_day(now, DEFAULT_TIMEZONE),
+            )
     except StatsUnavailable:
         return JSONResponse({"detail": UNAVAILABLE}, 503, headers={"Retry-After": RETRY_AFTER})
     totals = report.totals
@@ -194,12 +213,13 @@ def statistics(
             session_lengths=list(totals.lengths),
             sites=totals.sites,
             sites_heard=totals.sites_heard,
+            uptime_percent=uptime.total.percent,
         ),
         days=[
             DayOut(day=d.day, usage=_usage(d.usage), hours=list(d.hours), sites_heard=d.sites_heard)
             for d in report.days
         ],
-        children=[_row(r) for r in report.children],
+        children=[_row(r, uptime.of(r.area.key)) for r in report.children],
         most_used=[_row(r) for r in report.most_used],
         least_used=[_row(r) for r in report.least_used],
         silent=[

@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from portal.admin.fleet.words import percent
 from portal.admin.stats.charts import report_charts
 from portal.admin.stats.renderers import EXPORT_RENDERERS
+from portal.admin.stats.uptime import area_uptime
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import StatsUnavailable, stats_reads
 from portal.i18n import request_language
@@ -86,6 +88,14 @@ def statistics(
                 session=session, scope=admin.scope, key=area[:80], period=chosen, now=now
             )
             replayed = replayed_until(session=session)
+            uptime = area_uptime(
+                session=session,
+                scope=admin.scope,
+                key=report.view.area.key,
+                period=chosen,
+                now=now,
+                today=today,
+            )
     except StatsUnavailable:
         detail = _(UNAVAILABLE)
         response = page(
@@ -117,4 +127,6 @@ def statistics(
         outcome_label=outcome_label,
         is_refusal=is_refusal,
         pdf_ready=ExportFormat.PDF in EXPORT_RENDERERS,
+        uptime=uptime,
+        percent=partial(percent, language=language, _=_),
     )

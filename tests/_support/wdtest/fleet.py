@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from wifidesa.db.models import OutageCause, Router, RouterHealth, RouterInterval, RouterState
 from wifidesa.fleet.rounds import record_round
@@ -49,3 +49,27 @@ def health(session: Session, router: Router) -> RouterHealth:
 
 def kinds(transitions: list[Transition]) -> list[tuple[TransitionKind, datetime, object]]:
     return [(t.kind, t.at, t.cause) for t in transitions]
+
+
+def villages_polled(sessions: sessionmaker[Session], ids: dict[str, object]) -> datetime:
+    """In the admin world (wdtest.admin_world): the routers of villages A and B get an API
+    address and are polled every 5 minutes over the last half hour until `now` (returned);
+    A answers twice, then fails: down (backhaul) since 20 minutes ago, still down. C's router
+    stays as it was: not configured, never polled."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    with sessions.begin() as session:
+        routers = [session.get(Router, ids[f"router_{key}"]) for key in ("a", "b")]
+        for n, router in enumerate(routers):
+            assert router is not None
+            router.api_host, router.api_username = f"10.99.0.{n + 1}", "wifidesa"
+        a, b = routers
+        assert a is not None and b is not None
+        for step in range(6, 0, -1):
+            at = now - step * POLL
+            first = answer(a, at, 86_400 + 300 * (6 - step), version="7.9", cpu_load=12)
+            poll(
+                session,
+                first if step >= 5 else fail(a, at),
+                answer(b, at, 3600 + 300 * (6 - step), version="7.16.2 (stable)", hotspot_active=9),
+            )
+    return now

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import DESA_A, DESA_B, PROVINCE, World
+from wdtest.fleet import villages_polled
 from wdtest.stats_usage import village_a_used
 
 from wifidesa.crypto import SecretBox
+from wifidesa.localtime import local_day
 
 
 def _bearer(world: World, actor: str) -> dict[str, str]:
@@ -42,3 +46,17 @@ def test_a_bad_period_is_a_422_with_the_reason(web: TestClient, world: World) ->
     answer = web.get("/api/stats?period=fortnight", headers=_bearer(world, PROVINCE))
     assert answer.status_code == 422
     assert "fortnight" in answer.json()["detail"]
+
+
+def test_the_routers_uptime_is_in_the_statistics_json(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    now = villages_polled(sessions, world.ids)
+    today = local_day(now, "Asia/Makassar")
+    body = web.get(
+        f"/api/stats?period=custom&first={today - timedelta(days=1)}&last={today}",
+        headers=_bearer(world, PROVINCE),
+    ).json()
+    assert 0 < body["totals"]["uptime_percent"] < 100  # A down for 20 of its 30 minutes
+    uptime = {c["area"]["code"]: c["uptime_percent"] for c in body["children"]}
+    assert uptime["64.02"] is None and 0 < uptime["64.03"] < 100

@@ -11,10 +11,12 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import KAB_OWN, PROVINCE, World, sign_in
+from wdtest.fleet import villages_polled
 from wdtest.stats_usage import village_a_used
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db.models import Site
+from wifidesa.localtime import local_day
 
 WITA = "Asia/Makassar"
 
@@ -72,3 +74,24 @@ def test_statistics_are_read_in_read_only_transactions_without_a_replica_too(
     with sessions() as session:
         site = session.get(Site, world.ids["site_a"])
         assert site is not None and site.name == world.ids["site_name_a"]
+
+
+def test_the_routers_uptime_stands_beside_usage_and_no_data_where_never_polled(
+    web: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    now = villages_polled(sessions, world.ids)
+    today = local_day(now, WITA)
+    sign_in(web, sessions, PROVINCE)
+    # Yesterday and today: the half hour of polls lies in it whenever the test runs.
+    text = web.get(
+        f"/admin/stats?period=custom&first={today - timedelta(days=1)}&last={today}"
+    ).text
+    headline = text[text.index("Ringkasan") : text.index("</table>", text.index("Ringkasan"))]
+    uptime = headline[headline.index("Uptime router") :]
+    assert "%" in uptime[: uptime.index("</tr>")]  # A partly down, B up
+    by_area = text[text.index("Per wilayah</h2>") :]
+    by_area = by_area[: by_area.index("</table>")]
+    kubar = by_area[by_area.index("64.02") :]
+    kukar = by_area[by_area.index("64.03") :]
+    assert "tidak ada data" in kubar[: kubar.index("</tr>")]  # C's router was never polled
+    assert "%" in kukar[: kukar.index("</tr>")]
