@@ -1,11 +1,12 @@
 """Disconnects that admins queue leave within a second or two, and a request cut short by a
-restart of the RADIUS service does not stay "pending" for good."""
+restart of the RADIUS service does not stay "pending" for good. (A request in flight is a
+router task claimed by its sender, the session saying "pending": what a killed sender leaves.)"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -17,7 +18,8 @@ from radius import worker
 from radius.simulator.coa import CoAKind
 from radius.simulator.router import RouterSimulator, SimRouter
 from wifidesa.crypto import SecretBox
-from wifidesa.db.models import AcctSession, CoAAction, CoAResult, Router
+from wifidesa.db.models import AcctSession, CoAAction, CoAResult, Router, TaskKind
+from wifidesa.fleet import tasks
 from wifidesa.settings import Settings
 from wifidesa.usage.enforcement import request_disconnect
 
@@ -57,6 +59,24 @@ def _set_coa_port(sessions: sessionmaker[Session], server: RunningRadius, port: 
     with sessions.begin() as session:
         session.execute(update(Router).values(coa_port=port))
     server.refresh()
+
+
+def _cut_short(sessions: sessionmaker[Session], action: CoAAction, at: datetime) -> None:
+    """The service was sending `action` (claimed at `at`) when it was killed: still pending."""
+    with sessions.begin() as session:
+        row = session.scalars(select(AcctSession)).one()
+        tasks.queue(
+            session=session,
+            router_id=row.router_id,
+            kind=TaskKind(action.value),
+            now=at,
+            asked_by="quota",
+            session_id=row.id,
+            claim=tasks.new_claim(),
+        )
+        session.execute(
+            update(AcctSession).values(coa_action=action, coa_result=CoAResult.PENDING, coa_at=at)
+        )
 
 
 def _row(sessions: sessionmaker[Session]) -> AcctSession:
@@ -119,14 +139,8 @@ def test_a_disconnect_cut_short_by_a_restart_is_sent_again_after_it(
     with running_radius(settings, clock=clock) as server:
         asyncio.run(before_the_crash(server))
     # The service was sending the admin's Disconnect when it was killed: still "pending".
+    _cut_short(sessions, CoAAction.DISCONNECT, clock.now - timedelta(minutes=5))
     with sessions.begin() as session:
-        session.execute(
-            update(AcctSession).values(
-                coa_action=CoAAction.DISCONNECT,
-                coa_result=CoAResult.PENDING,
-                coa_at=clock.now - timedelta(minutes=5),
-            )
-        )
         row = session.scalars(select(AcctSession)).one()
         assert not request_disconnect(session=session, session_id=row.id, now=clock.now)
     with running_radius(settings, clock=clock) as server:
@@ -147,14 +161,7 @@ def test_a_throttle_cut_short_by_a_restart_is_decided_again(
 
     with running_radius(settings, clock=clock) as server:
         asyncio.run(login(server))
-        with sessions.begin() as session:
-            session.execute(
-                update(AcctSession).values(
-                    coa_action=CoAAction.THROTTLE,
-                    coa_result=CoAResult.PENDING,
-                    coa_at=clock.now - timedelta(minutes=5),
-                )
-            )
+        _cut_short(sessions, CoAAction.THROTTLE, clock.now - timedelta(minutes=5))
         # Forgotten, for the quota check to decide afresh (this account is not over quota).
         asyncio.run(_until(lambda: _row(sessions).coa_result is None, 15))
     row = _row(sessions)

@@ -193,3 +193,6 @@ class ErrorCode(StrEnum):
     # the fleet: routers' API access
     BAD_API_HOST = "bad_api_host"
     BAD_INTERFACE_NAME = "bad_interface_name"
+    # router tasks
+    ROUTER_TASK_NOT_FOUND = "router_task_not_found"
+    ROUTER_TASK_NOT_RETRYABLE = "router_task_not_retryable"

@@ -240,4 +240,8 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.CHANNELS_NEED_AN_ADMIN: "name the admin whose channel it is",
     ErrorCode.BAD_API_HOST: "not an API address (an IP address or DNS name): {text!r}",
     ErrorCode.BAD_INTERFACE_NAME: "not a RouterOS interface name: {text!r}",
+    ErrorCode.ROUTER_TASK_NOT_FOUND: "router task {task_id} not found",
+    ErrorCode.ROUTER_TASK_NOT_RETRYABLE: (
+        "router task {task_id} is {state}: only a failed or given-up task is tried again"
+    ),
 }

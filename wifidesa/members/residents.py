@@ -152,7 +152,13 @@ def disable_member(*, session: Session, scope: Scope, account_id: int, now: date
         raise InvalidInput(ErrorCode.ONLY_ACTIVE_DISABLED)
     account.status = AccountStatus.DISABLED
     session.flush()
-    queued = disconnect_account(session=session, account_id=account_id, now=now)
+    queued = disconnect_account(
+        session=session,
+        account_id=account_id,
+        now=now,
+        asked_by=scope.username,
+        admin_id=scope.admin_id,
+    )
     audit.record(
         session=session,
         action="members.disable",

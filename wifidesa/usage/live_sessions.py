@@ -166,7 +166,13 @@ def disconnect(*, session: Session, scope: Scope, session_id: int, now: datetime
 
 
 def _queue_disconnect(session: Session, live: AcctSession, now: datetime, actor: Scope) -> bool:
-    if not request_disconnect(session=session, session_id=live.id, now=now):
+    if not request_disconnect(
+        session=session,
+        session_id=live.id,
+        now=now,
+        asked_by=actor.username,
+        admin_id=actor.admin_id,
+    ):
         return False
     audit.record(
         session=session,

@@ -131,7 +131,13 @@ def revoke(*, session: Session, scope: Scope, account_id: int, now: datetime) ->
     if account.status is AccountStatus.REVOKED:
         return 0
     account.status = AccountStatus.REVOKED
-    queued = disconnect_account(session=session, account_id=account_id, now=now)
+    queued = disconnect_account(
+        session=session,
+        account_id=account_id,
+        now=now,
+        asked_by=scope.username,
+        admin_id=scope.admin_id,
+    )
     audit.record(
         session=session,
         action="vouchers.revoke",

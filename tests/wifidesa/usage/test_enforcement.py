@@ -1,16 +1,27 @@
 """CoA and Disconnect requests cut short by a restart of the RADIUS service: found by a cheap
-check, and tried again rather than left "pending" for good."""
+check, and tried again rather than left "pending" for good.
+
+A request in flight is a router task claimed by its sender (wifidesa.fleet.tasks) with the
+session's summary saying "pending"; a crash leaves both so, and the task's lease runs out."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 from wdtest.admin_world import World
 from wdtest.world_db import db_url, world, world_copy  # noqa: F401 - fixtures
 
-from wifidesa.db.models import AcctSession, CoAAction, CoAResult, SessionStatus
+from wifidesa.db.models import (
+    AcctSession,
+    CoAAction,
+    CoAResult,
+    RouterTask,
+    SessionStatus,
+    TaskKind,
+)
+from wifidesa.fleet import tasks
 from wifidesa.usage.enforcement import (
     CUT_SHORT,
     STALE_PENDING,
@@ -23,6 +34,18 @@ NOW = datetime(2026, 3, 31, 15, 30, tzinfo=UTC)
 
 
 def _pending(session: Session, session_id: int, action: CoAAction, at: datetime) -> None:
+    """The state a sender leaves when it is killed after claiming the request at `at`."""
+    session.execute(delete(RouterTask).where(RouterTask.session_id == session_id))
+    row = session.get_one(AcctSession, session_id)
+    tasks.queue(
+        session=session,
+        router_id=row.router_id,
+        kind=TaskKind(action.value),
+        now=at,
+        asked_by="quota",
+        session_id=session_id,
+        claim=tasks.new_claim(),
+    )
     session.execute(
         update(AcctSession)
         .where(AcctSession.id == session_id)

@@ -37,6 +37,7 @@ from wifidesa.db.models.fleet import (
 )
 from wifidesa.db.models.profiles import AfterQuota, Profile, ProfileLimit, QuotaPeriod
 from wifidesa.db.models.regions import Region, RegionLevel, Site
+from wifidesa.db.models.router_tasks import RouterTask, TaskKind, TaskState
 from wifidesa.db.models.routers import Router
 from wifidesa.db.models.sessions import (
     AcctSession,
@@ -92,12 +93,15 @@ __all__ = [
     "RouterHealth",
     "RouterInterval",
     "RouterState",
+    "RouterTask",
     "SessionStatus",
     "Site",
     "SiteDay",
     "SiteDevice",
     "SiteDeviceDay",
     "StatsExport",
+    "TaskKind",
+    "TaskState",
     "TokenKind",
     "UsageDaily",
     "Voucher",
