@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from controllers.connection import RouterConnection
 from controllers.poller import Poller
+from controllers.tasks import TaskWorker
 from controllers.timeouts import Timeouts
 from wifidesa.cli.parser import subcommands_of
 from wifidesa.crypto import SecretBox
@@ -72,15 +73,69 @@ def fleet_poller(settings: Settings) -> Iterator[Poller]:
         write_engine.dispose()
 
 
+# The task worker looks for due router tasks this often (a kick replaces a Disconnect that
+# went unanswered: it should follow within seconds).
+TASK_SECONDS = 2.0
+
+
+@contextmanager
+def task_worker(settings: Settings) -> Iterator[TaskWorker]:
+    """The router-task worker on the settings' database."""
+    url = settings.resolved_database_url
+    engine = make_engine(
+        url, sqlite_immediate=True, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    timeouts = Timeouts(connect=settings.api_timeout_seconds, read=settings.api_timeout_seconds)
+
+    def connect(target: ApiTarget) -> RouterConnection:
+        return RouterConnection(target, timeouts)
+
+    worker = TaskWorker(
+        sessions=make_session_factory(engine),
+        lock=WriterLock(url),
+        box=SecretBox.from_settings(settings),
+        connect=connect,
+        threads=min(4, settings.poll_threads),
+        tls_ca_file=str(settings.api_tls_ca_file) if settings.api_tls_ca_file else None,
+    )
+    try:
+        yield worker
+    finally:
+        worker.close()
+        engine.dispose()
+
+
 def run(settings: Settings) -> None:
-    """The service: a round every `poll_interval_seconds` until SIGTERM or SIGINT."""
+    """The service: a round every `poll_interval_seconds` until SIGTERM or SIGINT, and the
+    router-task worker's loop in a thread of its own beside it."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    with fleet_poller(settings) as poller:
+    with fleet_poller(settings) as poller, task_worker(settings) as worker:
         with poller.lock.held(), transaction(poller.write_sessions) as session:
             mark_unpolled(session=session, now=utcnow())  # what went unpolled while stopped
-        poller.run(every=settings.poll_interval_seconds, stop=stop)
+        tasks = threading.Thread(
+            target=worker.run, kwargs={"every": TASK_SECONDS, "stop": stop}, name="router-tasks"
+        )
+        tasks.start()
+        try:
+            poller.run(every=settings.poll_interval_seconds, stop=stop)
+        finally:
+            stop.set()
+            tasks.join()
+
+
+def _cmd_run_tasks(ctx: object, args: argparse.Namespace) -> int:
+    settings: Settings = ctx.settings  # type: ignore[attr-defined]
+    with task_worker(settings) as worker:
+        if args.once:
+            print(f"{worker.round()} router task(s) done or tried")
+            return 0
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        worker.run(every=TASK_SECONDS, stop=stop)
+    return 0
 
 
 def _cmd_poll(ctx: object, args: argparse.Namespace) -> int:
@@ -103,3 +158,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--once", action="store_true", help="one round, print what it found, exit")
     p.set_defaults(func=_cmd_poll)
+    t = routers.add_parser(
+        "run-tasks",
+        help="do the queued router tasks over the RouterOS API (also run by the `poller`)",
+        description="Kicks, hotspot files and reads of the active list, queued as router "
+        "tasks; retried with backoff. `wifidesa routers tasks` lists them.",
+    )
+    t.add_argument("--once", action="store_true", help="do what is due now, then exit")
+    t.set_defaults(func=_cmd_run_tasks)

@@ -20,6 +20,7 @@ from wifidesa.cli import (
     fleet_commands,
     key_commands,
     retention_commands,
+    router_task_commands,
     session_commands,
     setup_commands,
     site_commands,
@@ -51,6 +52,7 @@ def build_parser() -> Parser:
     subparsers = add_subcommands(parser, "command")
     setup_commands.register(subparsers)
     site_commands.register(subparsers)
+    router_task_commands.register(subparsers)
     account_commands.register(subparsers)
     admin_commands.register(subparsers)
     alert_commands.register(subparsers)
