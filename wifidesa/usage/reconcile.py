@@ -90,7 +90,8 @@ def _mark_days(
     """The statistics spread a session over its span, which now ends at `stopped_at`: the
     local days from its last record to then are computed again."""
     sites = {site_id for site_id, _ in spans}
-    zones = dict(session.execute(select(Site.id, Site.timezone).where(Site.id.in_(sites))).tuples())
+    query = select(Site.id, Site.timezone).where(Site.id.in_(sites))
+    zones = {row.id: row.timezone for row in session.execute(query)}
     days = set()
     for site_id, heard in spans:
         zone = zones.get(site_id, "UTC")
