@@ -1,0 +1,142 @@
+"""Router tasks as admins ask for them: scoped (another village's router is not found and
+nothing is queued), audited, listed with their outcome, tried again when they failed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wdtest.admin_world import DESA_A, KAB_OTHER, KAB_OWN, World
+from wdtest.world_db import actor_scope, db_url, world, world_copy  # noqa: F401 - fixtures
+
+from wifidesa.admin.scope import Forbidden
+from wifidesa.db.models import AuditEntry, RouterTask, TaskKind, TaskState
+from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.fleet import tasks
+from wifidesa.fleet.task_requests import (
+    list_tasks,
+    push_hotspot_files,
+    read_active,
+    retry_task,
+    schedule_read_active,
+)
+
+NOW = datetime(2026, 3, 31, 16, 5, tzinfo=UTC)
+PORTAL = "https://portal.wifidesa.test"
+
+
+def test_an_admin_queues_hotspot_files_for_their_router_and_it_is_audited(
+    session: Session, world: World
+) -> None:
+    scope = actor_scope(session, world, KAB_OWN)
+    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    with pytest.raises(Forbidden):  # routers are the overseers' (as their settings are)
+        push_hotspot_files(
+            session=session,
+            scope=actor_scope(session, world, DESA_A),
+            router_id=router_a,
+            portal_url=PORTAL,
+            now=NOW,
+        )
+    task_id = push_hotspot_files(
+        session=session, scope=scope, router_id=router_a, portal_url=PORTAL, now=NOW
+    )
+    assert task_id is not None
+    assert (
+        push_hotspot_files(
+            session=session, scope=scope, router_id=router_a, portal_url=PORTAL, now=NOW
+        )
+        is None
+    )  # one waits already
+    row = session.get_one(RouterTask, task_id)
+    assert (row.kind, row.state, row.asked_by, row.admin_id) == (
+        TaskKind.PUSH_HOTSPOT_FILES,
+        TaskState.QUEUED,
+        scope.username,
+        scope.admin_id,
+    )
+    assert row.payload == {"portal_url": PORTAL}
+    (entry,) = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "routers.push_hotspot_files")
+    )
+    assert entry.admin_id == scope.admin_id
+
+
+def test_another_villages_router_is_not_found_and_nothing_is_queued(
+    session: Session, world: World
+) -> None:
+    scope = actor_scope(session, world, KAB_OTHER)
+    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    with pytest.raises(NotFound):
+        read_active(session=session, scope=scope, router_id=router_a, now=NOW)
+    with pytest.raises(NotFound):
+        list_tasks(session=session, scope=scope, router_id=router_a)
+    assert session.scalars(select(RouterTask)).all() == []
+
+
+def test_each_admin_lists_the_tasks_of_their_own_routers(session: Session, world: World) -> None:
+    for key in "abc":
+        router_id = int(world.ids[f"router_{key}"])  # type: ignore[call-overload]
+        tasks.queue(
+            session=session,
+            router_id=router_id,
+            kind=TaskKind.READ_ACTIVE,
+            now=NOW,
+            asked_by="schedule",
+        )
+    desa_a = list_tasks(session=session, scope=actor_scope(session, world, DESA_A))
+    kab_other = list_tasks(session=session, scope=actor_scope(session, world, KAB_OTHER))
+    assert [t.router_id for t in desa_a] == [world.ids["router_a"]]
+    assert [t.router_id for t in kab_other] == [world.ids["router_c"]]
+    assert (
+        list_tasks(session=session, scope=actor_scope(session, world, DESA_A), state=TaskState.DONE)
+        == []
+    )
+
+
+def test_a_failed_api_task_is_tried_again_and_a_coa_is_not(session: Session, world: World) -> None:
+    scope = actor_scope(session, world, KAB_OWN)
+    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    read = read_active(session=session, scope=scope, router_id=router_a, now=NOW)
+    disconnect = tasks.queue(
+        session=session,
+        router_id=router_a,
+        kind=TaskKind.DISCONNECT,
+        now=NOW,
+        asked_by="quota",
+        session_id=int(world.ids["session_a"]),  # type: ignore[call-overload]
+    )
+    for claimed in tasks.claim_due(session=session, kinds=list(TaskKind), now=NOW):
+        tasks.finish(session=session, claimed=claimed, state=TaskState.FAILED, now=NOW)
+    assert read is not None and disconnect is not None
+    with pytest.raises(InvalidInput):
+        retry_task(session=session, scope=scope, task_id=disconnect, now=NOW)
+
+    retry_task(session=session, scope=scope, task_id=read, now=NOW)
+
+    states = [(t.kind, t.state) for t in list_tasks(session=session, scope=scope)]
+    assert (TaskKind.READ_ACTIVE, TaskState.QUEUED) in states
+    assert (TaskKind.READ_ACTIVE, TaskState.FAILED) in states  # the history stays
+    (queued,) = [t for t in list_tasks(session=session, scope=scope) if t.state is TaskState.QUEUED]
+    with pytest.raises(InvalidInput):  # only a finished failure
+        retry_task(session=session, scope=scope, task_id=queued.id, now=NOW)
+    audited = session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.admin_id == scope.admin_id, AuditEntry.action.startswith("routers.")
+        )
+    )
+    assert sorted(audited) == ["routers.read_active", "routers.task_retry"]
+
+
+def test_every_router_is_read_once_a_day(session: Session, world: World) -> None:
+    routers = [int(world.ids[f"router_{k}"]) for k in "abc"]  # type: ignore[call-overload]
+    assert schedule_read_active(session=session, router_ids=routers, now=NOW) == 3
+    for claimed in tasks.claim_due(session=session, kinds=tasks.API_KINDS, now=NOW):
+        tasks.finish(session=session, claimed=claimed, state=TaskState.DONE, now=NOW)
+    later = NOW.replace(hour=23)
+    assert schedule_read_active(session=session, router_ids=routers, now=later) == 0
+    assert schedule_read_active(session=session, router_ids=routers, now=NOW.replace(day=30)) == 0
+    next_day = NOW.replace(month=4, day=1, hour=16, minute=6)
+    assert schedule_read_active(session=session, router_ids=routers, now=next_day) == 3
