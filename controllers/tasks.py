@@ -131,6 +131,8 @@ class TaskWorker:
         self._scheduled_at = time.monotonic()
         if queued := schedule_read_active(session=session, router_ids=router_ids, now=now):
             log.info("queued the daily read of the active list of %d router(s)", queued)
+        if purged := tasks.purge(session=session, now=now):  # finished over a month ago
+            log.info("forgot %d finished router task(s)", purged)
 
     @staticmethod
     def _job(session: Session, task: tasks.Claimed) -> Job:
