@@ -1,4 +1,4 @@
-"""Migration 0025: requests in flight on the sessions when the service stopped for the upgrade
+"""Migration 0022: requests in flight on the sessions when the service stopped for the upgrade
 move onto the router-task outbox (a Disconnect is sent again; a throttle is decided afresh)."""
 
 from __future__ import annotations

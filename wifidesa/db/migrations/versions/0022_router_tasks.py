@@ -1,7 +1,7 @@
 """router_tasks: one durable outbox of work on routers (CoA/Disconnect, API kicks, hotspot
 files, reads of the active list); the sessions' queued and pending requests move onto it
 
-Revision ID: 0025
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-07 10:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import wifidesa.db.engine
 
-revision: str = "0025"
+revision: str = "0022"
 down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
