@@ -174,5 +174,6 @@ def downgrade() -> None:
     op.drop_table("router_days")
     op.drop_table("router_intervals")
     op.drop_table("router_health")
-    with op.batch_alter_table("routers") as batch:
-        batch.drop_column("wan_interface")
+    # Not batch mode: on SQLite that recreates `routers`, and dropping the old table breaks
+    # the foreign keys of every session and task row (SQLite >= 3.35 drops a column in place).
+    op.drop_column("routers", "wan_interface")
