@@ -111,13 +111,24 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     notify_timeout_seconds: float = 15.0  # per SMTP conversation, Telegram or webhook request
     notify_every_seconds: float = 10.0
+    # Which fleet events become alerts (wifidesa.alerts.rules): a router down for more than
+    # this many minutes (a blip on VSAT tells nobody); a router that changes state more than
+    # `alert_flap_changes` times within `alert_flap_window_minutes` is "flapping": one alert,
+    # then none about it until it has kept one state for `alert_flap_stable_minutes`.
+    alert_down_after_minutes: int = 15
+    alert_flap_changes: int = 4
+    alert_flap_window_minutes: int = 60
+    alert_flap_stable_minutes: int = 30
+    # The daily digest to every channel from this hour of the local day (`timezone`) on, by
+    # the `notify` service; empty: no digest.
+    alert_digest_hour: int | None = 7
 
     log_level: str = "INFO"
     # Development only: a file holding seconds that the RADIUS service adds to the real time,
     # so tests of the running service can pass midnight without waiting (wifidesa/clock.py).
     clock_file: Path | None = None
 
-    @field_validator("clock_file", "api_tls_ca_file", mode="before")
+    @field_validator("clock_file", "api_tls_ca_file", "alert_digest_hour", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -142,6 +153,25 @@ class Settings(BaseSettings):
     @field_validator("poll_interval_seconds", "poll_threads", "api_timeout_seconds")
     @classmethod
     def _positive_fleet_setting(cls, value: float, info: ValidationInfo) -> float:
+        if value <= 0:
+            raise ValueError(f"{info.field_name} is {value}; it must be more than 0")
+        return value
+
+    @field_validator("alert_digest_hour")
+    @classmethod
+    def _an_hour(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= 23:
+            raise ValueError(f"alert_digest_hour is {value}; it must be 0 to 23, or empty")
+        return value
+
+    @field_validator(
+        "alert_down_after_minutes",
+        "alert_flap_changes",
+        "alert_flap_window_minutes",
+        "alert_flap_stable_minutes",
+    )
+    @classmethod
+    def _positive_alert_setting(cls, value: int, info: ValidationInfo) -> int:
         if value <= 0:
             raise ValueError(f"{info.field_name} is {value}; it must be more than 0")
         return value

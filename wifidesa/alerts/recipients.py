@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from wifidesa.admin.scope import Scope, in_scope, scope_of
-from wifidesa.db.models import AdminUser, AlertChannel
+from wifidesa.db.models import AdminRole, AdminUser, AlertChannel
 
 
 def _key(scope: Scope) -> tuple[object, ...]:
@@ -55,3 +55,20 @@ def recipients(*, session: Session, site_id: int) -> list[AlertChannel]:
         for admin_id in ids
     }
     return [c for c in channels if c.admin_id in reached]
+
+
+def province_channels(*, session: Session) -> list[AlertChannel]:
+    """The enabled channels, by id, of active province admins: who hears of the central side
+    (an incident concerns the whole fleet, not a village of a kabupaten)."""
+    return list(
+        session.scalars(
+            select(AlertChannel)
+            .join(AdminUser, AdminUser.id == AlertChannel.admin_id)
+            .where(
+                AlertChannel.enabled.is_(True),
+                AdminUser.is_active.is_(True),
+                AdminUser.role == AdminRole.PROVINCE,
+            )
+            .order_by(AlertChannel.id)
+        )
+    )

@@ -21,6 +21,9 @@ class EventKind(StrEnum):
     RESTARTED = "restarted"  # its uptime went back: likely a power cut
     CENTRAL_DOWN = "central_down"  # much of the fleet failed at once: our side, likely
     CENTRAL_UP = "central_up"
+    FLAPPING = "flapping"  # down and up too often: one alert, then quiet until it is stable
+    STABLE_UP = "stable_up"  # it stopped flapping, up
+    STABLE_DOWN = "stable_down"  # it stopped flapping, down
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,12 @@ class FleetEvent:
     at: datetime
     site_name: str = ""  # empty for the central events
     router_name: str = ""
-    minutes_down: int | None = None  # down: so far; up: how long it was down
+    minutes_down: int | None = None  # down: so far; up, restarted: how long it was away
     zone: str = DEFAULT_TIMEZONE  # the site's, for the time shown
+    restarted: bool = False  # up: it came back by starting again (a power cut, likely)
+    changes: int | None = None  # flapping: how many state changes
+    window_minutes: int | None = None  # flapping: within how long
+    quiet_minutes: int | None = None  # flapping: how long it must keep a state to be stable
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ SUBJECTS = {
     EventKind.RESTARTED: Message("{site}: router {router} restarted"),
     EventKind.CENTRAL_DOWN: Message("Many routers unreachable at once"),
     EventKind.CENTRAL_UP: Message("Routers reachable again"),
+    EventKind.FLAPPING: Message("{site}: router {router} keeps going down and up"),
+    EventKind.STABLE_UP: Message("{site}: router {router} is stable again"),
+    EventKind.STABLE_DOWN: Message("{site}: router {router} stays down"),
 }
 BODIES = {
     EventKind.DOWN: Message(
@@ -68,7 +78,37 @@ BODIES = {
     EventKind.CENTRAL_UP: Message(
         "Since {moment} the routers answer again, after {minutes} minutes."
     ),
+    EventKind.FLAPPING: Message(
+        "Router {router} in {site} changed state {changes} times within {window} minutes, "
+        "the last at {moment}. No alert about it until it has kept one state for {quiet} "
+        "minutes."
+    ),
+    EventKind.STABLE_UP: Message(
+        "Router {router} in {site} has answered without a break since {moment}."
+    ),
+    EventKind.STABLE_DOWN: Message(
+        "Router {router} in {site} stopped flapping and has not answered since {moment} "
+        "({minutes} minutes)."
+    ),
 }
+# Where the event says more: how long a restarted router was away, and a router back up
+# because it started again.
+RESTARTED_AFTER = Message(
+    "Router {router} in {site} restarted at {moment}, after about {minutes} minutes away; "
+    "likely a power cut."
+)
+UP_RESTARTED = Message(
+    "Router {router} in {site} answers again: it restarted at {moment}, after {minutes} "
+    "minutes down; likely a power cut."
+)
+
+
+def _body(event: FleetEvent) -> Message:
+    if event.kind is EventKind.RESTARTED and event.minutes_down is not None:
+        return RESTARTED_AFTER
+    if event.kind is EventKind.UP and event.restarted:
+        return UP_RESTARTED
+    return BODIES[event.kind]
 
 
 def render_event(event: FleetEvent, *, language: str = DEFAULT_LANGUAGE) -> AlertText:
@@ -79,20 +119,24 @@ def render_event(event: FleetEvent, *, language: str = DEFAULT_LANGUAGE) -> Aler
         "router": event.router_name,
         "moment": Moment(event.at, event.zone),
         "minutes": event.minutes_down if event.minutes_down is not None else "?",
+        "changes": event.changes,
+        "window": event.window_minutes,
+        "quiet": event.quiet_minutes,
     }
     subject = Message(SUBJECTS[event.kind].template, params).render(gettext)
-    body = Message(BODIES[event.kind].template, params).render(gettext)
-    return AlertText(
-        subject=f"{SUBJECT_PREFIX} {subject}",
-        body=body,
-        fields={
-            "event": event.kind.value,
-            "site": event.site_name or None,
-            "router": event.router_name or None,
-            "at": event.at.isoformat(),
-            "minutes_down": event.minutes_down,
-        },
-    )
+    body = Message(_body(event).template, params).render(gettext)
+    fields: dict[str, str | int | None] = {
+        "event": event.kind.value,
+        "site": event.site_name or None,
+        "router": event.router_name or None,
+        "at": event.at.isoformat(),
+        "minutes_down": event.minutes_down,
+    }
+    if event.restarted:
+        fields["restarted"] = True
+    if event.changes is not None:
+        fields["changes"] = event.changes
+    return AlertText(subject=f"{SUBJECT_PREFIX} {subject}", body=body, fields=fields)
 
 
 TEST_SUBJECT = Message("Test message")

@@ -24,6 +24,7 @@ from wifidesa.db.models.alerts import (
     ChannelKind,
     Notification,
     NotificationState,
+    RouterAlertState,
 )
 from wifidesa.db.models.attempts import LoginFailure
 from wifidesa.db.models.exports import ExportFormat, ExportState, StatsExport
@@ -89,6 +90,7 @@ __all__ = [
     "Region",
     "RegionLevel",
     "Router",
+    "RouterAlertState",
     "RouterDay",
     "RouterHealth",
     "RouterInterval",

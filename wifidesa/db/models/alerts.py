@@ -84,3 +84,20 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RouterAlertState(Base):
+    """What the alert rules (wifidesa.alerts.rules) told about one router, so they hold across
+    rounds and pollers: the outage whose "down" alert went out (so "back up" follows it, and
+    only it), and a run of flapping (no per-change alerts until it is stable again). A router
+    the rules never spoke of has no row."""
+
+    __tablename__ = "router_alert_states"
+
+    router_id: Mapped[int] = mapped_column(
+        ForeignKey("routers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # The `state_since` of the down state whose alert was queued; NULL when none is owed.
+    down_alerted_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the rules found it flapping; NULL when it is not.
+    flapping_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
