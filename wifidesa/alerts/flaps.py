@@ -5,6 +5,8 @@ then once more: stable again (up), or stays down.
 A change is a router's own: an outage beginning (down for the link or a restart) and its end.
 Central-side outages, and the unknown state (the poller lost sight), are no changes of the
 village's, or an incident on our side would make every router flap.
+Changes count in runs: a gap of `stable` between two changes ends a run (the router was
+stable then), so a router once stable again starts counting afresh.
 """
 
 from __future__ import annotations
@@ -81,14 +83,29 @@ def _alert_state(session: Session, router_id: int) -> RouterAlertState:
     return row
 
 
+def _run(changes: list[datetime], rules: FlapRules) -> list[datetime]:
+    """The latest run of changes: back from the newest while no gap reaches `stable`. A gap
+    that long was a stable stretch; what came before it is forgiven."""
+    run: list[datetime] = []
+    for at in reversed(changes):
+        if run and run[-1] - at >= rules.stable:
+            break
+        run.append(at)
+    return run[::-1]
+
+
 def keep_flapping(*, session: Session, now: datetime, rules: FlapRules) -> Flapping:
     """Find routers that began flapping and ones stable again, and queue their alerts."""
     changes = _changes(session, now - max(rules.window, rules.stable))
     recent = {
-        router_id: [at for at in ats if at > now - rules.window]
+        router_id: [at for at in _run(ats, rules) if at > now - rules.window]
         for router_id, ats in changes.items()
     }
-    starting = {router_id for router_id, ats in recent.items() if len(ats) > rules.changes}
+    starting = {
+        router_id
+        for router_id, ats in recent.items()
+        if len(ats) > rules.changes and ats[-1] > now - rules.stable
+    }
     states = {
         row.router_id: row
         for row in session.scalars(
