@@ -7,7 +7,7 @@ import argparse
 import logging
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -17,6 +17,7 @@ from controllers.connection import RouterConnection
 from controllers.poller import Poller
 from controllers.tasks import TaskWorker
 from controllers.timeouts import Timeouts
+from wifidesa.alerts.rules import AlertRules, alert_round
 from wifidesa.cli.parser import subcommands_of
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, transaction, utcnow
@@ -28,9 +29,14 @@ from wifidesa.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def record(session: Session, samples: Sequence[Sample], now: datetime) -> None:
-    """A round's samples into the core; routers left unpolled too long become unknown."""
-    for change in record_round(session=session, samples=samples, now=now):
+def record(
+    session: Session, samples: Sequence[Sample], now: datetime, rules: AlertRules | None = None
+) -> None:
+    """A round's samples into the core, then the alerts they make (in the same transaction,
+    so a round and its alerts commit together); routers left unpolled too long become
+    unknown."""
+    transitions = record_round(session=session, samples=samples, now=now)
+    for change in transitions:
         log.info(
             "%s: router %s (site %s) at %s%s",
             change.kind,
@@ -40,6 +46,21 @@ def record(session: Session, samples: Sequence[Sample], now: datetime) -> None:
             f", {change.routers} routers" if change.routers else "",
         )
     mark_unpolled(session=session, now=now)
+    try:
+        # A savepoint: a bug in the alert rules must not lose the fleet's health with them.
+        with session.begin_nested():
+            alert_round(session=session, transitions=transitions, now=now, rules=rules)
+    except Exception:
+        log.exception("alerts: the rules failed after a poll round; the round is recorded")
+
+
+def recorder(rules: AlertRules) -> Callable[[Session, Sequence[Sample], datetime], None]:
+    """`record` with the alert rules of the settings."""
+
+    def record_with_rules(session: Session, samples: Sequence[Sample], now: datetime) -> None:
+        record(session, samples, now, rules)
+
+    return record_with_rules
 
 
 @contextmanager
@@ -61,7 +82,7 @@ def fleet_poller(settings: Settings) -> Iterator[Poller]:
         lock=WriterLock(url),
         box=SecretBox.from_settings(settings),
         connect=connect,
-        record=record,
+        record=recorder(AlertRules.from_settings(settings)),
         threads=settings.poll_threads,
         tls_ca_file=str(settings.api_tls_ca_file) if settings.api_tls_ca_file else None,
     )

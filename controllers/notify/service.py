@@ -1,5 +1,6 @@
 """The `notify` service of `wifidesa serve` and the `wifidesa notify` command: send what the
-notification outbox holds, every `notify_every_seconds`; forget old rows once an hour.
+notification outbox holds, every `notify_every_seconds`, after queueing the day's digest when
+it is due (wifidesa.alerts.digest); forget old rows once an hour.
 
 Its SQLite transactions take the write lock at BEGIN and the service's writer lock, like the
 other writers, so a claim never races another worker's (wifidesa.alerts.outbox)."""
@@ -20,6 +21,7 @@ from controllers.notify.senders import senders_from
 from wifidesa.admin.scope import OPERATOR
 from wifidesa.alerts.channels import require_channel
 from wifidesa.alerts.delivery import Round, deliver_due
+from wifidesa.alerts.digest import queue_digests
 from wifidesa.alerts.outbox import CLAIM_BATCH, purge, queue
 from wifidesa.alerts.texts import trial_text
 from wifidesa.cli.context import AppContext
@@ -64,6 +66,23 @@ def deliver_all(settings: Settings, sessions: sessionmaker[Session]) -> Round:
             return total
 
 
+def queue_digest(settings: Settings, sessions: sessionmaker[Session]) -> int:
+    """Today's digest for every channel without one, from `alert_digest_hour` on (none when
+    unset); how many were queued."""
+    if settings.alert_digest_hour is None:
+        return 0
+    with transaction(sessions) as session:
+        queued = queue_digests(
+            session=session,
+            now=utcnow(),
+            hour=settings.alert_digest_hour,
+            zone=settings.timezone,
+        )
+    if queued:
+        log.info("alerts: %d daily digest(s) queued", queued)
+    return queued
+
+
 def run(settings: Settings) -> None:
     """The service: deliver every `notify_every_seconds` until SIGTERM or SIGINT."""
     stop = threading.Event()
@@ -74,6 +93,7 @@ def run(settings: Settings) -> None:
     next_purge = time.monotonic()
     while not stop.is_set():
         try:
+            queue_digest(settings, sessions)
             done = deliver_all(settings, sessions)
             if done.claimed:
                 log.info(

@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from wifidesa.alerts import digest, texts
 from wifidesa.alerts.texts import EventKind, FleetEvent, render_event, trial_text
+from wifidesa.i18n import translations
+from wifidesa.messages import Message
 
 # 16.05 UTC on 31 March is 00.05 WITA on 1 April: the day shown is the local one.
 AT = datetime(2026, 3, 31, 16, 5, tzinfo=UTC)
@@ -48,3 +51,32 @@ def test_the_trial_message_says_when_it_was_sent() -> None:
     text = trial_text(at=AT)
     assert text.subject == "[WiFi Desa] Pesan uji"
     assert "1 April 2026 pukul 00.05 WITA" in text.body
+
+
+def test_every_alert_and_digest_sentence_has_its_bahasa_translation() -> None:
+    sentences = [
+        *texts.SUBJECTS.values(),
+        *texts.BODIES.values(),
+        texts.RESTARTED_AFTER,
+        texts.UP_RESTARTED,
+        *(value for value in vars(digest).values() if isinstance(value, Message)),
+    ]
+    same = {"- {site}: {percent} %"}
+    missing = [
+        m.template
+        for m in sentences
+        if translations("id").gettext(m.template) == m.template and m.template not in same
+    ]
+    assert missing == []
+
+
+def test_a_flapping_router_says_how_often_and_for_how_long_it_stays_quiet() -> None:
+    event = FleetEvent(
+        EventKind.FLAPPING, AT, "Desa X", "x-1", changes=6, window_minutes=60, quiet_minutes=30
+    )
+    text = render_event(event, language="en")
+    assert text.body == (
+        "Router x-1 in Desa X changed state 6 times within 60 minutes, the last at 1 April "
+        "2026 at 00:05 WITA. No alert about it until it has kept one state for 30 minutes."
+    )
+    assert text.fields["changes"] == 6
