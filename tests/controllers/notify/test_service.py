@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wdtest.alerts import make_channel, notifications, queue_down
 from wdtest.receivers import HttpReceiver, http_receiver
 
-from controllers.notify.service import register
+from controllers.notify.service import deliver_all, queue_digest, register
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
 from wifidesa.crypto import SecretBox
@@ -64,3 +64,20 @@ def test_deliver_sends_what_is_due_with_the_configured_senders(
     assert [r.path for r in api.requests] == ["/bot1:tok/sendMessage"]
     with sessions() as session:
         assert [n.state for n in notifications(session)] == [NotificationState.SENT]
+
+
+def test_the_service_queues_each_channel_one_digest_a_day_and_sends_it(
+    settings: Settings, sessions: sessionmaker[Session], box: SecretBox
+) -> None:
+    with http_receiver() as hook:
+        with sessions.begin() as session:
+            make_channel(session, box, ChannelKind.WEBHOOK, f"{hook.url}/digest")
+        off = settings.model_copy(update={"alert_digest_hour": None})
+        assert queue_digest(off, sessions) == 0
+        due = settings.model_copy(update={"alert_digest_hour": 0})  # due all day
+        assert queue_digest(due, sessions) == 1
+        assert queue_digest(due, sessions) == 0
+        assert deliver_all(due, sessions).sent == 1
+    (request,) = hook.requests
+    assert request.json()["event"] == "digest"
+    assert request.json()["subject"].startswith("[WiFi Desa] Ringkasan harian ")
