@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from portal.admin import admins, audit, auth_routes, home, sessions
+from portal.admin import admins, audit, auth_routes, home, notifications, sessions
 from portal.admin.api_auth import ReadOnlyToken
 from portal.admin.fleet import api as fleet_api
 from portal.admin.fleet import pages as fleet
@@ -56,6 +56,7 @@ ROUTERS = (
     stats_exports.api,
     fleet.router,
     fleet_api.api,
+    notifications.router,
 )
 
 

@@ -22,7 +22,9 @@ from wdtest.factories import (
     make_router,
     make_site,
 )
+from wifidesa.admin.scope import OPERATOR
 from wifidesa.admin.signin import create_api_token, start_web_session
+from wifidesa.alerts.channels import add_channel
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import (
@@ -31,6 +33,7 @@ from wifidesa.db.models import (
     AdminRole,
     AdminToken,
     AdminUser,
+    ChannelKind,
     ExportFormat,
     ExportState,
     Region,
@@ -197,6 +200,17 @@ def build_world(session: Session, box: SecretBox) -> World:
         world.api_tokens[actor] = create_api_token(
             session=session, admin=admin, name=f"{actor}-api", now=utcnow()
         )
+    # An alert channel of desa_a's: only they and the province may see and manage it.
+    channel = add_channel(
+        session=session,
+        scope=OPERATOR,
+        box=box,
+        kind=ChannelKind.EMAIL,
+        address="desa-a-alerts@example.org",
+        owner=admins[DESA_A].username,
+        now=utcnow(),
+    )
+    world.ids["channel_desa_a"] = channel.id
     world.ids["token_desa_a"] = session.scalars(
         select(AdminToken.id).where(AdminToken.name == "desa_a-api")
     ).one()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wdtest.routes import (
     Route,
     admins,
+    alerts,
     audit,
     fleet,
     members,
@@ -25,4 +26,5 @@ AREA_ROUTES: list[Route] = [
     *admins.ROUTES,
     *stats.ROUTES,
     *fleet.ROUTES,
+    *alerts.ROUTES,
 ]
