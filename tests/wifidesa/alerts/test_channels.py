@@ -4,7 +4,7 @@ managing their own (province admins anyone's), every change audited without a to
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from wdtest.admin_world import DESA_A, DESA_B, KAB_OWN, PROVINCE, World
 from wdtest.world_db import actor_scope, db_url, world, world_copy  # noqa: F401 - fixtures
@@ -28,6 +28,14 @@ from wifidesa.db.models import AlertChannel, AuditEntry, ChannelKind
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, NotFound
 
 TOKENED = "https://hooks.example.org/services/T000/B000/s3cr3t-t0ken?key=also-secret"
+
+
+@pytest.fixture
+def no_channels_yet(session: Session, world: World) -> None:
+    """The world without the alert channel it gives desa_a (the permission matrix's), nor
+    its audit entry."""
+    session.execute(delete(AlertChannel))
+    session.execute(delete(AuditEntry).where(AuditEntry.action.like("alerts.%")))
 
 
 @pytest.mark.parametrize(
@@ -96,10 +104,12 @@ def test_a_webhook_is_shown_cut_after_its_host() -> None:
     assert shown_url("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/"
 
 
+@pytest.mark.usefixtures("no_channels_yet")
 def test_a_webhook_url_is_stored_encrypted_and_never_shown_or_audited_whole(
     session: Session, world: World, box: SecretBox
 ) -> None:
     scope = actor_scope(session, world, DESA_A)
+    before = session.scalar(select(func.max(AuditEntry.id))) or 0
     view = add_channel(
         session=session,
         scope=scope,
@@ -115,7 +125,9 @@ def test_a_webhook_url_is_stored_encrypted_and_never_shown_or_audited_whole(
     assert "s3cr3t" not in row.address and "s3cr3t" not in row.url_enc
     assert destination(row, box).address == TOKENED
     assert "s3cr3t" not in repr(destination(row, box))
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.action.like("alerts.%")))
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.action.like("alerts.%"), AuditEntry.id > before)
+    )
     assert [(e.action, e.actor) for e in entries] == [("alerts.channel_add", "desa-a")]
     assert all("s3cr3t" not in str(e.detail) for e in session.scalars(select(AuditEntry)))
     with pytest.raises(AlreadyExists):  # the same URL twice
@@ -129,6 +141,7 @@ def test_a_webhook_url_is_stored_encrypted_and_never_shown_or_audited_whole(
         )
 
 
+@pytest.mark.usefixtures("no_channels_yet")
 def test_an_admin_manages_only_their_own_channels(
     session: Session, world: World, box: SecretBox
 ) -> None:
@@ -183,6 +196,7 @@ def test_an_admin_manages_only_their_own_channels(
     ]
 
 
+@pytest.mark.usefixtures("no_channels_yet")
 def test_a_province_admin_and_the_operator_manage_anyones_channels(
     session: Session, world: World, box: SecretBox
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from wdtest.admin_world import DESA_A, DESA_B, KAB_OTHER, KAB_OWN, PROVINCE, World
 from wdtest.factories import make_admin, make_site
@@ -15,6 +16,14 @@ from wifidesa.alerts.recipients import recipients
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AdminRole, AlertChannel, ChannelKind
+
+
+@pytest.fixture(autouse=True)
+def _no_channels_yet(session: Session, world: World) -> None:
+    """These tests start from the world without the alert channel it gives desa_a (the
+    permission matrix's)."""
+    session.execute(delete(AlertChannel))
+
 
 ACTORS = (DESA_A, DESA_B, KAB_OWN, KAB_OTHER, PROVINCE)
 HEARS_OF = {
