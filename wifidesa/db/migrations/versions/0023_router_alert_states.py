@@ -2,7 +2,7 @@
 a run of flapping), so they hold across poll rounds and pollers
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import wifidesa.db.engine
 
 revision: str = "0023"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
