@@ -18,7 +18,7 @@ from pyrad import packet
 from radius.dictionary import Code, load_dictionary
 from wifidesa.db.models import CoAAction, CoAResult
 from wifidesa.places.routers import NasClient
-from wifidesa.usage.enforcement import SessionAction
+from wifidesa.usage.coa_requests import SessionAction
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Quota enforcement from a RADIUS worker: plan CoA and Disconnect requests in the database
 thread, send them to the routers, record each router's answer.
 
-Plans come from the core (`wifidesa.usage.enforcement`): after an accounting batch whose usage
+Plans come from the core (`wifidesa.usage.enforcement`, the requests' lifecycle from
+`wifidesa.usage.coa_requests`): after an accounting batch whose usage
 grew (throttle or cut the accounts over their quota), at housekeeping (restores after a reset,
 queued requests), and every second on the reaper worker (admins' queued Disconnects, requests
 cut short by a restart).
@@ -25,15 +26,14 @@ from wifidesa.clock import Clock
 from wifidesa.db.engine import WriterLock, transaction
 from wifidesa.db.models import CoAResult
 from wifidesa.places.routers import NasClient
-from wifidesa.usage.enforcement import (
+from wifidesa.usage.coa_requests import (
     SessionAction,
-    plan_quota_actions,
-    plan_restores,
     record_outcome,
     recover_stale,
     requests_due,
     take_queued,
 )
+from wifidesa.usage.enforcement import plan_quota_actions, plan_restores
 
 log = logging.getLogger(__name__)
 

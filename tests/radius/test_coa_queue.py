@@ -21,7 +21,7 @@ from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AcctSession, CoAAction, CoAResult, Router, TaskKind
 from wifidesa.fleet import tasks
 from wifidesa.settings import Settings
-from wifidesa.usage.enforcement import request_disconnect
+from wifidesa.usage.coa_requests import request_disconnect
 
 SECRET = "coa-queue-router-secret-7"
 

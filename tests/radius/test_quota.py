@@ -23,7 +23,7 @@ from wifidesa.crypto import SecretBox
 from wifidesa.db.models import AcctSession, AfterQuota, CoAAction, CoAResult, Router, SiteDay
 from wifidesa.settings import Settings
 from wifidesa.stats.dirty import roll_up_dirty
-from wifidesa.usage.enforcement import request_disconnect
+from wifidesa.usage.coa_requests import request_disconnect
 
 SECRET = "quota-router-secret-42"
 MB = 1024 * 1024

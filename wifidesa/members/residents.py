@@ -26,7 +26,7 @@ from wifidesa.db.models import (
 from wifidesa.errors import AlreadyExists, ErrorCode, InvalidInput, NotFound
 from wifidesa.passwords import check_password_strength, hash_password
 from wifidesa.profiles.operations import get_usable_profile
-from wifidesa.usage.enforcement import disconnect_account
+from wifidesa.usage.coa_requests import disconnect_account
 from wifidesa.usernames import GUEST_PREFIX, check_username, normalize_mac
 
 MAX_FULL_NAME = 120

@@ -1,5 +1,5 @@
 """Kicks over the RouterOS API: the fallback of a Disconnect-Request the router never answered
-(wifidesa.usage.enforcement queues them). The controllers' task worker reads whom to kick
+(wifidesa.usage.coa_requests queues them). The controllers' task worker reads whom to kick
 here, removes them from the router's `/ip/hotspot/active`, and records the outcome here: on
 the task, and on the session's summary, which then says how the session was cut."""
 

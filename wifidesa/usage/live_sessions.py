@@ -26,7 +26,7 @@ from wifidesa.db.models import (
     Voucher,
 )
 from wifidesa.errors import ErrorCode, NotFound
-from wifidesa.usage.enforcement import request_disconnect
+from wifidesa.usage.coa_requests import request_disconnect
 from wifidesa.usage.quota import Limit, QuotaStatus, load_limits, load_quota_usage, quota_status
 
 

@@ -24,7 +24,7 @@ from wifidesa.db.models import (
 )
 from wifidesa.errors import FIRST, LAST, ErrorCode, InvalidInput, NotFound
 from wifidesa.profiles.operations import get_usable_profile
-from wifidesa.usage.enforcement import disconnect_account
+from wifidesa.usage.coa_requests import disconnect_account
 from wifidesa.usernames import normalize_code
 from wifidesa.vouchers.cards import VoucherFilter, VoucherRow, all_vouchers, get_batch
 from wifidesa.vouchers.codes import Progress, check_batch, store_batch

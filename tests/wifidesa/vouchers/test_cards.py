@@ -35,7 +35,7 @@ from wifidesa.db.models import (
 from wifidesa.errors import InvalidInput, NotFound
 from wifidesa.profiles.operations import create_profile
 from wifidesa.profiles.rules import ProfileSpec, Quota
-from wifidesa.usage.enforcement import take_queued
+from wifidesa.usage.coa_requests import take_queued
 from wifidesa.vouchers.cards import (
     VoucherFilter,
     batch_codes,

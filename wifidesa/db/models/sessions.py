@@ -76,7 +76,7 @@ class AcctSession(Base):
         # only, not an index entry (SQLite), and PostgreSQL can update it in place (HOT).
         Index("ix_sessions_status_site", "status", "site_id"),
         # Sessions with a CoA or Disconnect (a few): the RADIUS service looks for queued and
-        # stale requests every second (wifidesa.usage.enforcement.requests_due).
+        # stale requests every second (wifidesa.usage.coa_requests.requests_due).
         Index(
             "ix_sessions_coa_result",
             "coa_result",

@@ -22,7 +22,7 @@ from wifidesa.db.models import (
     TaskKind,
 )
 from wifidesa.fleet import tasks
-from wifidesa.usage.enforcement import (
+from wifidesa.usage.coa_requests import (
     CUT_SHORT,
     STALE_PENDING,
     recover_stale,
