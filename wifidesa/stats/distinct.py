@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, func, not_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope, site_filter
-from wifidesa.db.models import AreaDaySketch, Region, Site, SiteDay
+from wifidesa.db.models import AreaDay, AreaDaySketch, Region, Site, SiteDay
 from wifidesa.errors import ErrorCode, NotFound
 from wifidesa.stats import hll
 from wifidesa.stats.area_sketches import has_sketches
@@ -60,7 +60,12 @@ def distinct_devices(
         sites = _given_sites(session=session, scope=scope, site_ids=site_ids or ())
     in_period = (SiteDay.site_id.in_(sites), SiteDay.day >= first, SiteDay.day <= last)
     if area is not None and has_sketches(area):
-        size = session.scalar(select(func.coalesce(func.sum(SiteDay.devices), 0)).where(*in_period))
+        # Device-days, from the area's sums per day (stats_area_days): the site-days' sum.
+        size = session.scalar(
+            select(func.coalesce(func.sum(AreaDay.devices), 0)).where(
+                AreaDay.area_code == area, AreaDay.day >= first, AreaDay.day <= last
+            )
+        )
         if (size or 0) > exact_limit:
             registers = session.scalars(
                 select(AreaDaySketch.registers).where(

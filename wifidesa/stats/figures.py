@@ -1,23 +1,41 @@
 """Figures for a set of sites over a period, from the site-day rollups (stats_site_days): the
 daily trend, sums per site, the hour-of-day profile and the headline totals. Every figure is a
 sum of site-days, except distinct devices, which are counted over the period itself (a device
-that came back every day of a month is one device, not thirty)."""
+that came back every day of a month is one device, not thirty).
+
+The same sums are kept ready for the long periods of many sites: per province or kabupaten
+and day (stats_area_days: a region's daily figures and headline) and per site and month
+(stats_site_months: each site's sums over the period's whole months). Each equals the sum of
+its site-days (wifidesa.stats.area_days, wifidesa.stats.site_months); `aggregates=False`
+reads the site-days alone, the reference they are checked against."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Label, any_, bindparam, func, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Label,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from wifidesa.db.bulk import is_postgresql
-from wifidesa.db.models import SiteDay, SiteDevice
+from wifidesa.db.models import AreaDay, SiteDay, SiteDevice, SiteMonth
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
+from wifidesa.stats.area_sketches import has_sketches
 from wifidesa.stats.distinct import Count
-from wifidesa.stats.periods import Period
+from wifidesa.stats.periods import Period, PeriodKind, period_of
 
 _SUMMED = (
     "sessions",
@@ -82,8 +100,13 @@ def _usage(row: object, prefix: str = "") -> Usage:
     return Usage(*values)
 
 
-def _sums(*names: str) -> list[Label[int]]:
-    return [func.coalesce(func.sum(getattr(SiteDay, name)), 0).label(name) for name in names]
+def _sums(*names: str, table: Any = SiteDay) -> list[Label[int]]:
+    return [func.coalesce(func.sum(getattr(table, name)), 0).label(name) for name in names]
+
+
+def summed_area(area: str | None) -> str | None:
+    """The code of `area` if its sums per day are kept (a province or kabupaten), else None."""
+    return area if area is not None and has_sketches(area) else None
 
 
 def sites_in(column: Any, site_ids: Sequence[int], *, postgresql: bool) -> ColumnElement[bool]:
@@ -106,17 +129,28 @@ def _in_period(
     ]
 
 
-def daily(*, session: Session, site_ids: Sequence[int], period: Period) -> list[DayFigures]:
-    """One entry per day of the period, days without rows included (sites_heard 0)."""
-    query = (
-        select(
-            SiteDay.day,
-            *_sums(*_SUMMED, *HOURS),
-            func.count(SiteDay.last_heard).label("heard"),
+def daily(
+    *, session: Session, site_ids: Sequence[int], period: Period, area: str | None = None
+) -> list[DayFigures]:
+    """One entry per day of the period, days without rows included (sites_heard 0). `area`:
+    the code of the region these are all the sites of, whose sums per day are read if kept
+    (summed_area)."""
+    if summed_area(area) is not None:
+        query = select(
+            AreaDay.day,
+            *(getattr(AreaDay, name) for name in (*_SUMMED, *HOURS)),
+            AreaDay.sites_heard.label("heard"),
+        ).where(AreaDay.area_code == area, AreaDay.day >= period.first, AreaDay.day <= period.last)
+    else:
+        query = (
+            select(
+                SiteDay.day,
+                *_sums(*_SUMMED, *HOURS),
+                func.count(SiteDay.last_heard).label("heard"),
+            )
+            .where(*_in_period(session, site_ids, period))
+            .group_by(SiteDay.day)
         )
-        .where(*_in_period(session, site_ids, period))
-        .group_by(SiteDay.day)
-    )
     found = {row.day: row for row in session.execute(query)} if site_ids else {}
     days = []
     for day in period.dates():
@@ -129,24 +163,88 @@ def daily(*, session: Session, site_ids: Sequence[int], period: Period) -> list[
     return days
 
 
-def by_site(*, session: Session, site_ids: Sequence[int], period: Period) -> dict[int, SiteFigures]:
-    """Sums per site over the period; sites without rows are left out."""
+def whole_months(period: Period) -> tuple[date, date] | None:
+    """The first days of the first and the last calendar month wholly inside the period
+    (None: no month is)."""
+    first = period.first
+    if first.day != 1:
+        first = period_of(PeriodKind.MONTH, first).last + timedelta(days=1)
+    last = period.last.replace(day=1)
+    if (period.last + timedelta(days=1)).day != 1:
+        last = (last - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+def by_site(
+    *, session: Session, site_ids: Sequence[int], period: Period, aggregates: bool = True
+) -> dict[int, SiteFigures]:
+    """Sums per site over the period; sites without rows are left out. The period's whole
+    months are read from the site-months (unless `aggregates` is False), the days before and
+    after them from the site-days."""
     if not site_ids:
         return {}
-    query = (
-        select(
-            SiteDay.site_id,
-            *_sums(*_SUMMED),
-            func.count(SiteDay.last_heard).label("heard"),
-            func.max(SiteDay.last_heard).label("last_heard"),
+    months = whole_months(period) if aggregates else None
+    found = [] if months is None else list(_month_sums(session, site_ids, *months))
+    days = [(period.first, period.last)]
+    if months is not None:
+        end = period_of(PeriodKind.MONTH, months[1]).last
+        days = [
+            (period.first, months[0] - timedelta(days=1)),
+            (end + timedelta(days=1), period.last),
+        ]
+    spans = [
+        and_(SiteDay.day >= first, SiteDay.day <= last) for first, last in days if first <= last
+    ]
+    if spans:
+        found += list(
+            session.execute(
+                select(
+                    SiteDay.site_id,
+                    *_sums(*_SUMMED),
+                    func.count(SiteDay.last_heard).label("heard"),
+                    func.max(SiteDay.last_heard).label("last_heard"),
+                )
+                .where(
+                    sites_in(SiteDay.site_id, site_ids, postgresql=is_postgresql(session)),
+                    or_(*spans),
+                )
+                .group_by(SiteDay.site_id)
+            )
         )
-        .where(*_in_period(session, site_ids, period))
-        .group_by(SiteDay.site_id)
+    figures: dict[int, SiteFigures] = {}
+    for row in found:
+        figure = SiteFigures(row.site_id, _usage(row), int(row.heard), row.last_heard)
+        figures[row.site_id] = (
+            _plus(figures[row.site_id], figure) if row.site_id in figures else figure
+        )
+    return figures
+
+
+def _month_sums(
+    session: Session, site_ids: Sequence[int], first: date, last: date
+) -> Sequence[Any]:
+    return session.execute(
+        select(
+            SiteMonth.site_id,
+            *_sums(*_SUMMED, table=SiteMonth),
+            func.coalesce(func.sum(SiteMonth.days_heard), 0).label("heard"),
+            func.max(SiteMonth.last_heard).label("last_heard"),
+        )
+        .where(
+            sites_in(SiteMonth.site_id, site_ids, postgresql=is_postgresql(session)),
+            SiteMonth.month >= first,
+            SiteMonth.month <= last,
+        )
+        .group_by(SiteMonth.site_id)
+    ).all()
+
+
+def _plus(one: SiteFigures, other: SiteFigures) -> SiteFigures:
+    usage = Usage(*(getattr(one.usage, n) + getattr(other.usage, n) for n in Usage.__annotations__))
+    heard = [moment for moment in (one.last_heard, other.last_heard) if moment is not None]
+    return SiteFigures(
+        one.site_id, usage, one.days_heard + other.days_heard, max(heard, default=None)
     )
-    return {
-        row.site_id: SiteFigures(row.site_id, _usage(row), int(row.heard), row.last_heard)
-        for row in session.execute(query)
-    }
 
 
 def new_devices(*, session: Session, site_ids: Sequence[int], period: Period) -> int:
@@ -169,20 +267,30 @@ def totals(
     period: Period,
     days: list[DayFigures],
     devices: Count,
+    per_site: dict[int, SiteFigures] | None = None,
+    area: str | None = None,
 ) -> Totals:
     """The headline figures: sums of the days (from `daily`), lengths, and the distinct
-    devices counted by the caller (wifidesa.stats.distinct, in the caller's scope)."""
+    devices counted by the caller (wifidesa.stats.distinct, in the caller's scope). The sites
+    heard are those of `per_site` (by_site's) with a day heard, if the caller has them;
+    `area` as for `daily`."""
     usage = Usage(*(sum(getattr(d.usage, name) for d in days) for name in Usage.__annotations__))
     lengths: tuple[int, ...] = (0,) * len(LENGTHS)
     heard = 0
     if site_ids:
-        row = session.execute(
-            select(
-                *_sums(*LENGTHS), func.count(func.distinct(SiteDay.site_id)).label("heard")
-            ).where(*_in_period(session, site_ids, period), SiteDay.last_heard.is_not(None))
-        ).one()
+        if summed_area(area) is not None:
+            query = select(*_sums(*LENGTHS, table=AreaDay)).where(
+                AreaDay.area_code == area, AreaDay.day >= period.first, AreaDay.day <= period.last
+            )
+        else:
+            query = select(*_sums(*LENGTHS)).where(
+                *_in_period(session, site_ids, period), SiteDay.last_heard.is_not(None)
+            )
+        row = session.execute(query).one()
         lengths = tuple(int(getattr(row, name)) for name in LENGTHS)
-        heard = int(row.heard)
+        if per_site is None:
+            per_site = by_site(session=session, site_ids=site_ids, period=period)
+        heard = sum(1 for figures in per_site.values() if figures.days_heard)
     return Totals(
         usage=usage,
         devices=devices,

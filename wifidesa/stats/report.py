@@ -29,7 +29,7 @@ from wifidesa.stats.figures import (
     totals,
     weekday_hours,
 )
-from wifidesa.stats.logins import REFUSED, login_counts
+from wifidesa.stats.logins import REFUSED, logins_by_site
 from wifidesa.stats.periods import Period
 from wifidesa.stats.voucher_figures import VoucherFigures, voucher_figures
 
@@ -112,16 +112,27 @@ def _devices(session: Session, scope: Scope, view: AreaView, period: Period) -> 
 
 
 def area_report(
-    *, session: Session, scope: Scope, key: str, period: Period, now: datetime
+    *,
+    session: Session,
+    scope: Scope,
+    key: str,
+    period: Period,
+    now: datetime,
+    aggregates: bool = True,
 ) -> Report:
     """The report of the area `key` (see wifidesa.stats.areas) over `period`; NotFound for an
-    area outside the scope."""
+    area outside the scope. `aggregates` False: every figure summed from the site-days, not
+    from the sums kept per region-day and site-month (the same figures, slower)."""
     view = open_area(session=session, scope=scope, key=key)
     ids = view.site_ids
+    # A region's view holds all its sites (an admin opens only regions their scope covers).
+    area = view.area.code if aggregates and view.area.kind is AreaKind.REGION else None
     # Days still to come are not "no data": they are left out (a month so far).
     today = local_day(now, DEFAULT_TIMEZONE)
-    days = [d for d in daily(session=session, site_ids=ids, period=period) if d.day <= today]
-    figures = by_site(session=session, site_ids=ids, period=period)
+    days = [
+        d for d in daily(session=session, site_ids=ids, period=period, area=area) if d.day <= today
+    ]
+    figures = by_site(session=session, site_ids=ids, period=period, aggregates=aggregates)
     villages = [_row(site_area(s), [s], figures) for s in view.sites]
     ranked = sorted(villages, key=lambda r: (-r.usage.online_seconds, r.area.name))
     heard = last_heard(session=session, site_ids=ids)
@@ -133,10 +144,11 @@ def area_report(
     silent.sort(key=lambda s: (s.last_heard is not None, s.last_heard or now, s.site.name))
     outcomes: dict[str, int] = defaultdict(int)
     refused_at: dict[int, int] = defaultdict(int)
-    for total in login_counts(session=session, site_ids=ids, first=period.first, last=period.last):
-        outcomes[total.outcome] += total.count
-        if total.outcome.startswith(REFUSED):
-            refused_at[total.site_id] += total.count
+    logins = logins_by_site(session=session, site_ids=ids, first=period.first, last=period.last)
+    for (site_id, outcome), count in logins.items():
+        outcomes[outcome] += count
+        if outcome.startswith(REFUSED):
+            refused_at[site_id] += count
     codes = {site.id: site.code for site in view.sites}
     by_code = {r.area.code: r for r in villages}
     refused = sorted(
@@ -153,6 +165,8 @@ def area_report(
             period=period,
             days=days,
             devices=_devices(session, scope, view, period),
+            per_site=figures,
+            area=area,
         ),
         children=[_row(area, sites, figures) for area, sites in view.children],
         villages=ranked,

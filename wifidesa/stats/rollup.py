@@ -5,9 +5,10 @@ spread evenly over its span (wifidesa.stats.spans). Recomputing the days that ac
 changed (late records after a satellite outage, a replayed batch) therefore gives the row that
 records arriving in order would have given: the rollup equals a full recomputation by
 construction, and `recompute_site_days` is the one function that writes it. With each
-site-day go the figures derived from its devices: each device's first day at the site
-(wifidesa.stats.first_days) and the day's sketches of its kabupaten and province
-(wifidesa.stats.area_sketches).
+site-day go the figures derived from it: each device's first day at the site
+(wifidesa.stats.first_days), the day's sketches and sums of its kabupaten and province
+(wifidesa.stats.area_sketches, wifidesa.stats.area_days) and its month's sums
+(wifidesa.stats.site_months).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from wifidesa.localtime import local_day, local_midnight
 from wifidesa.stats.area_sketches import AreaDays, compute_area_days, replace_area_days
 from wifidesa.stats.digests import digest, pack
 from wifidesa.stats.first_days import plan_first_days, store_first_days
+from wifidesa.stats.site_months import SiteMonths, compute_site_months, replace_site_months
 from wifidesa.stats.spans import local_days, spread
 
 # Statistics count at most a session's first week: RouterOS ends hotspot sessions long before,
@@ -157,19 +159,30 @@ class Figures:
     site_days: set[tuple[int, date]]
     rows: list[dict[str, Any]]  # stats_site_days
     first_days: list[dict[str, Any]]  # stats_site_devices made earlier or new
-    area_days: AreaDays  # stats_area_day_sketches
+    area_days: AreaDays  # stats_area_day_sketches, stats_area_days
+    site_months: SiteMonths  # stats_site_months
+
+
+def derive_figures(
+    *, fetch: Fetch, site_days: Iterable[tuple[int, date]], rows: list[dict[str, Any]]
+) -> Figures:
+    """What new site-day `rows` for these (site id, local day) pairs change, reading only (a
+    pair without a row: the site-day has no sessions now)."""
+    pairs = set(site_days)
+    return Figures(
+        site_days=pairs,
+        rows=rows,
+        first_days=plan_first_days(fetch=fetch, rows=rows),
+        area_days=compute_area_days(fetch=fetch, site_days=pairs, rows=rows),
+        site_months=compute_site_months(fetch=fetch, site_days=pairs, rows=rows),
+    )
 
 
 def compute_figures(*, fetch: Fetch, site_days: Iterable[tuple[int, date]]) -> Figures:
     """Everything recomputing these (site id, local day) pairs changes, reading only."""
     pairs = set(site_days)
     rows = compute_site_days(fetch=fetch, site_days=pairs)
-    return Figures(
-        site_days=pairs,
-        rows=rows,
-        first_days=plan_first_days(fetch=fetch, rows=rows),
-        area_days=compute_area_days(fetch=fetch, site_days=pairs, rows=rows),
-    )
+    return derive_figures(fetch=fetch, site_days=pairs, rows=rows)
 
 
 def store_figures(*, session: Session, figures: Figures) -> None:
@@ -177,6 +190,17 @@ def store_figures(*, session: Session, figures: Figures) -> None:
     replace_site_days(session=session, site_days=figures.site_days, rows=figures.rows)
     store_first_days(session=session, changes=figures.first_days)
     replace_area_days(session=session, area_days=figures.area_days)
+    replace_site_months(session=session, site_months=figures.site_months)
+
+
+def store_site_days(*, session: Session, rows: list[dict[str, Any]]) -> None:
+    """Store site-day rows made elsewhere than from the sessions (a test's, an import's) in
+    place of those of their site-days, with everything derived from them, in the caller's
+    transaction. A row without `device_digests` has no devices to count over periods."""
+    rows = [{"device_digests": None, **row} for row in rows]
+    pairs = {(row["site_id"], row["day"]) for row in rows}
+    figures = derive_figures(fetch=fetch_in(session), site_days=pairs, rows=rows)
+    store_figures(session=session, figures=figures)
 
 
 def recompute_site_days(*, session: Session, site_days: Iterable[tuple[int, date]]) -> int:

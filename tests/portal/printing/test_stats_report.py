@@ -15,7 +15,6 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from PIL import Image
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from wdtest import TEST_SECRET
 
@@ -27,12 +26,12 @@ from wifidesa.admin.scope import OPERATOR
 from wifidesa.cli.demo_usage import VILLAGES, seed_usage
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import make_engine, make_session_factory
-from wifidesa.db.models import SiteDay
 from wifidesa.db.models.statistics import HOURS, LENGTHS
 from wifidesa.i18n import gettext_for
 from wifidesa.places.sites import SiteSpec, create_site
 from wifidesa.stats.periods import PeriodKind, period_of
 from wifidesa.stats.report import Report, area_report
+from wifidesa.stats.rollup import store_site_days
 from wifidesa.units import format_size
 
 NOW = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)  # 20.00 WITA on the month's last day
@@ -282,7 +281,7 @@ def _villages(session: Session, count: int) -> list[int]:
                     "h19": 1800,
                 }
             )
-    session.execute(insert(SiteDay), rows)
+    store_site_days(session=session, rows=rows)
     return ids
 
 
@@ -332,9 +331,9 @@ def test_a_month_still_running_says_so_and_an_area_without_villages_still_prints
 def test_a_silent_village_is_dated_in_wita(session: Session) -> None:
     (site_id,) = _villages(session, 1)
     last = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)  # 00.30 WITA on 2 December
-    session.execute(
-        insert(SiteDay),
-        [
+    store_site_days(
+        session=session,
+        rows=[
             {
                 "site_id": site_id,
                 "day": date(2026, 12, 2),

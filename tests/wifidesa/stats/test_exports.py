@@ -16,7 +16,7 @@ from wdtest.factories import make_admin, make_site
 from tests.wifidesa.stats.test_figures import _day
 from wifidesa.admin.scope import Scope, scope_of
 from wifidesa.db.engine import WriterLock, transaction
-from wifidesa.db.models import AdminRole, ExportFormat, ExportState, SiteDay
+from wifidesa.db.models import AdminRole, ExportFormat, ExportState
 from wifidesa.errors import ErrorCode, InvalidInput, NotFound
 from wifidesa.stats.exports import (
     claim_next,
@@ -27,6 +27,7 @@ from wifidesa.stats.exports import (
     run_export,
 )
 from wifidesa.stats.periods import PeriodKind, period_of
+from wifidesa.stats.rollup import store_site_days
 
 NOW = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)
 MONTH = period_of(PeriodKind.MONTH, date(2026, 12, 1))
@@ -38,7 +39,10 @@ def _world(sessions: sessionmaker[Session]) -> tuple[Scope, Scope, str]:
         site = make_site(session, kabupaten="64.09")
         make_site(session, kabupaten="64.09")
         session.flush()
-        session.add(SiteDay(**_day(site.id, date(2026, 12, 3), sessions=7, online_seconds=3600)))
+        store_site_days(
+            session=session,
+            rows=[_day(site.id, date(2026, 12, 3), sessions=7, online_seconds=3600)],
+        )
         own = make_admin(
             session=session,
             username="ppu",

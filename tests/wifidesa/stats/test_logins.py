@@ -22,6 +22,7 @@ from wifidesa.stats.logins import (
     LoginCounter,
     LoginTotal,
     login_counts,
+    logins_by_site,
     merge_site_days,
     outcome_of,
     site_days_to_merge,
@@ -193,3 +194,24 @@ def test_a_flush_in_chunks_keeps_the_chunks_not_stored_when_one_fails(
     assert _totals(sessions, site_ids) == [LoginTotal(site_ids[0], APRIL_1, WRONG, 1)]
     assert counter.flush(sessions=sessions, lock=lock, chunk=1) == 2
     assert _totals(sessions, site_ids) == [LoginTotal(s, APRIL_1, WRONG, 1) for s in site_ids]
+
+
+def test_logins_by_site_sum_every_day_and_row_of_the_period_per_outcome(
+    sessions: sessionmaker[Session], db_url: str
+) -> None:
+    here, there = _sites(sessions, 2)
+    counter, lock = LoginCounter(), WriterLock(db_url)
+    for flush in range(3):  # rows of three flushes, over three local days
+        for days in range(3):
+            at = MIDNIGHT + timedelta(days=days - 1, minutes=flush)
+            counter.add(site_id=here, zone=WITA, at=at, outcome=VOUCHER)
+            counter.add(site_id=there, zone=WITA, at=at, outcome=WRONG)
+        counter.add(site_id=here, zone=WITA, at=MIDNIGHT, outcome=WRONG)
+        counter.flush(sessions=sessions, lock=lock)
+    with sessions() as session:
+        both = [here, there]
+        found = logins_by_site(session=session, site_ids=both, first=MARCH_31, last=APRIL_1)
+        only_here = logins_by_site(session=session, site_ids=[here], first=APRIL_1, last=APRIL_1)
+    # 2 April is outside the period; each of the other days: three flushes, one row each.
+    assert found == {(here, VOUCHER): 6, (here, WRONG): 3, (there, WRONG): 6}
+    assert only_here == {(here, VOUCHER): 3, (here, WRONG): 3}

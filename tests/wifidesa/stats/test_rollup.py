@@ -1,6 +1,7 @@
 """Site-day statistics recomputed from the stored sessions: the days that accounting touched,
 recomputed as records arrive in any order (late, replayed), equal a full recomputation; so do
-the devices' first days and the area-day sketches derived from them."""
+the devices' first days, the area-day sketches and sums and the site-month sums derived from
+them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from sqlalchemy.orm import Session
 from wdtest.factories import make_router, make_site
 
 from wifidesa.crypto import SecretBox
-from wifidesa.db.models import AcctSession, AreaDaySketch, SiteDay, SiteDevice
+from wifidesa.db.models import (
+    AcctSession,
+    AreaDay,
+    AreaDaySketch,
+    Region,
+    Site,
+    SiteDay,
+    SiteDevice,
+    SiteMonth,
+)
+from wifidesa.db.models.statistics import HOURS, LENGTHS
 from wifidesa.stats import hll
 from wifidesa.stats.digests import digest, unpack
 from wifidesa.stats.dirty import roll_up_dirty
@@ -100,6 +111,51 @@ def _sketches(session: Session) -> list[tuple[str, date, bytes]]:
         select(AreaDaySketch).order_by(AreaDaySketch.area_code, AreaDaySketch.day)
     )
     return [(row.area_code, row.day, row.registers) for row in rows]
+
+
+def _rows(session: Session, model: Any) -> list[dict[str, Any]]:
+    """Every row of a table, by its key, as plain values."""
+    table = model.__table__
+    rows = session.scalars(select(model).order_by(*table.primary_key.columns))
+    return [{c: getattr(r, c) for c in table.columns.keys()} for r in rows]  # noqa: SIM118
+
+
+_SUMMED = ("sessions", "devices", "online_seconds", "input_octets", "output_octets")
+_SUMMED += ("quota_accounts",)
+
+
+def _sums_of_site_days(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The area-days (province 64, kabupaten 64.03) and site-months summed straight from the
+    stored site-days, as the two tables should hold them."""
+    areas: dict[tuple[str, date], dict[str, Any]] = {}
+    months: dict[tuple[int, date], dict[str, Any]] = {}
+    query = select(SiteDay, Region.code).join(Site, Site.id == SiteDay.site_id)
+    for site_day, code in session.execute(query.join(Region, Region.id == Site.region_id)):
+        heard = site_day.last_heard is not None
+        for area in ("64", "64.03"):
+            assert code.startswith(f"{area}.")
+            row = areas.setdefault(
+                (area, site_day.day),
+                {"area_code": area, "day": site_day.day, "sites_heard": 0}
+                | dict.fromkeys((*_SUMMED, *HOURS, *LENGTHS), 0),
+            )
+            row["sites_heard"] += heard
+            for name in (*_SUMMED, *HOURS):
+                row[name] += getattr(site_day, name)
+            for name in LENGTHS:
+                row[name] += getattr(site_day, name) if heard else 0
+        month = site_day.day.replace(day=1)
+        row = months.setdefault(
+            (site_day.site_id, month),
+            {"site_id": site_day.site_id, "month": month, "days_heard": 0, "last_heard": None}
+            | dict.fromkeys(_SUMMED, 0),
+        )
+        row["days_heard"] += heard
+        if heard and (row["last_heard"] is None or site_day.last_heard > row["last_heard"]):
+            row["last_heard"] = site_day.last_heard
+        for name in _SUMMED:
+            row[name] += getattr(site_day, name)
+    return [areas[key] for key in sorted(areas)], [months[key] for key in sorted(months)]
 
 
 def _table(session: Session, site_id: int) -> list[dict[str, Any]]:
@@ -246,6 +302,7 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     incremental = _table(session, site_id)
     first_days = _first_days(session, site_id)
     sketches = _sketches(session)
+    area_days, site_months = _rows(session, AreaDay), _rows(session, SiteMonth)
     everything = {
         d
         for span in _spans(session, router_id).values()
@@ -257,6 +314,9 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     assert total == sum(minutes * MB for _, minutes, _ in sessions)
     assert first_days == _first_days_from_sessions(session, site_id)
     assert sketches == _sketches(session)
+    assert (area_days, site_months) == (_rows(session, AreaDay), _rows(session, SiteMonth))
+    # ... and they are the sums of the site-days, of every site of the database.
+    assert (area_days, site_months) == _sums_of_site_days(session)
     # The kabupaten and the province sketch the devices of each day at all their sites (the
     # examples share one database, each with a site of its own in 64.03).
     devices: dict[date, set[int]] = {}

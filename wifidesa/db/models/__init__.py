@@ -49,11 +49,13 @@ from wifidesa.db.models.sessions import (
     UsageDaily,
 )
 from wifidesa.db.models.statistics import (
+    AreaDay,
     AreaDaySketch,
     DirtyDay,
     LoginCount,
     SiteDay,
     SiteDevice,
+    SiteMonth,
 )
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "AdminUser",
     "AfterQuota",
     "AlertChannel",
+    "AreaDay",
     "AreaDaySketch",
     "AuditEntry",
     "ChannelKind",
@@ -101,6 +104,7 @@ __all__ = [
     "SiteDay",
     "SiteDevice",
     "SiteDeviceDay",
+    "SiteMonth",
     "StatsExport",
     "TaskKind",
     "TaskState",

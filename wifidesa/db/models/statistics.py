@@ -122,6 +122,80 @@ class AreaDaySketch(Base):
     registers: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class AreaDay(Base):
+    """The site-days of a province or kabupaten (by region code) on one local day, summed: a
+    region's daily trend, hours and headline over a year read 365 rows, not 365,000 site-days.
+    Recomputed by the rollup with the site-days it recomputes (wifidesa.stats.area_days)."""
+
+    __tablename__ = "stats_area_days"
+
+    area_code: Mapped[str] = mapped_column(String(16), primary_key=True)  # 64, 64.03
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sites_heard: Mapped[int] = mapped_column(Integer)  # site-days with a last accounting heard
+    sessions: Mapped[int] = mapped_column(BigInteger)
+    devices: Mapped[int] = mapped_column(BigInteger)  # device-days: each site-day's, summed
+    online_seconds: Mapped[int] = mapped_column(BigInteger)
+    input_octets: Mapped[int] = mapped_column(BigInteger)
+    output_octets: Mapped[int] = mapped_column(BigInteger)
+    quota_accounts: Mapped[int] = mapped_column(BigInteger)
+    h00: Mapped[int] = mapped_column(BigInteger)  # seconds online in local hour 00-01
+    h01: Mapped[int] = mapped_column(BigInteger)
+    h02: Mapped[int] = mapped_column(BigInteger)
+    h03: Mapped[int] = mapped_column(BigInteger)
+    h04: Mapped[int] = mapped_column(BigInteger)
+    h05: Mapped[int] = mapped_column(BigInteger)
+    h06: Mapped[int] = mapped_column(BigInteger)
+    h07: Mapped[int] = mapped_column(BigInteger)
+    h08: Mapped[int] = mapped_column(BigInteger)
+    h09: Mapped[int] = mapped_column(BigInteger)
+    h10: Mapped[int] = mapped_column(BigInteger)
+    h11: Mapped[int] = mapped_column(BigInteger)
+    h12: Mapped[int] = mapped_column(BigInteger)
+    h13: Mapped[int] = mapped_column(BigInteger)
+    h14: Mapped[int] = mapped_column(BigInteger)
+    h15: Mapped[int] = mapped_column(BigInteger)
+    h16: Mapped[int] = mapped_column(BigInteger)
+    h17: Mapped[int] = mapped_column(BigInteger)
+    h18: Mapped[int] = mapped_column(BigInteger)
+    h19: Mapped[int] = mapped_column(BigInteger)
+    h20: Mapped[int] = mapped_column(BigInteger)
+    h21: Mapped[int] = mapped_column(BigInteger)
+    h22: Mapped[int] = mapped_column(BigInteger)
+    h23: Mapped[int] = mapped_column(BigInteger)
+    # Sessions by length, of the site-days heard only (as the site-day figures count them).
+    len_1m: Mapped[int] = mapped_column(Integer)
+    len_5m: Mapped[int] = mapped_column(Integer)
+    len_15m: Mapped[int] = mapped_column(Integer)
+    len_30m: Mapped[int] = mapped_column(Integer)
+    len_1h: Mapped[int] = mapped_column(Integer)
+    len_2h: Mapped[int] = mapped_column(Integer)
+    len_4h: Mapped[int] = mapped_column(Integer)
+    len_8h: Mapped[int] = mapped_column(Integer)
+    len_24h: Mapped[int] = mapped_column(Integer)
+    len_more: Mapped[int] = mapped_column(Integer)
+
+
+class SiteMonth(Base):
+    """One site's site-days of one calendar month (local days), summed: a year's villages
+    read 12 rows a village. Recomputed by the rollup with the site-days it recomputes
+    (wifidesa.stats.site_months)."""
+
+    __tablename__ = "stats_site_months"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    days_heard: Mapped[int] = mapped_column(Integer)  # site-days with a last accounting heard
+    last_heard: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest of them
+    sessions: Mapped[int] = mapped_column(BigInteger)
+    devices: Mapped[int] = mapped_column(BigInteger)  # device-days
+    online_seconds: Mapped[int] = mapped_column(BigInteger)
+    input_octets: Mapped[int] = mapped_column(BigInteger)
+    output_octets: Mapped[int] = mapped_column(BigInteger)
+    quota_accounts: Mapped[int] = mapped_column(BigInteger)
+
+
 class DirtyDay(Base):
     """A site-day whose sessions changed since its row was computed: accounting appends one
     (never updates, so concurrent batches never wait for each other on a row), the rollup job
