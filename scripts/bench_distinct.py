@@ -198,6 +198,7 @@ def main() -> None:
         year = {"first": FIRST, "last": FIRST + timedelta(days=args.days - 1)}
         month = {"first": FIRST, "last": FIRST + timedelta(days=29)}
         kabupaten, kecamatan = "64.03", "64.03.01"
+        exact = {"exact_limit": EVER, "exact_site_days": EVER}
         with sessions() as session:
             for label, kwargs in (
                 ("province, year (sketches)", {"area": "64", **year}),
@@ -205,8 +206,8 @@ def main() -> None:
                 ("kabupaten, month (exact)", {"area": kabupaten, **month}),
                 ("kecamatan, year (exact)", {"area": kecamatan, **year}),
                 ("one site, year (exact)", {"site_ids": [sites[0][0]], **year}),
-                ("kabupaten, year, forced exact", {"area": kabupaten, "exact_limit": EVER, **year}),
-                ("province, year, forced exact", {"area": "64", "exact_limit": EVER, **year}),
+                ("kabupaten, year, forced exact", {"area": kabupaten, **exact, **year}),
+                ("province, year, forced exact", {"area": "64", **exact, **year}),
             ):
                 _timed(
                     f"distinct_devices: {label}",

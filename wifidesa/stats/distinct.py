@@ -3,7 +3,8 @@ province. A distinct count is not a sum of daily counts (a villager online every
 month is one device, not thirty).
 
 Counted exactly from the site-days' device digests (wifidesa.stats.digests) while that reads
-at most `EXACT_LIMIT` device-days (~0.15 s); above, for a kabupaten or the province, estimated
+at most `EXACT_LIMIT` device-days (~0.15 s) in at most `EXACT_SITE_DAYS` rows; above, for a
+kabupaten or the province, estimated
 from the area-day HyperLogLog sketches (wifidesa.stats.area_sketches), with a relative
 standard error of 1.15 % (hll.STANDARD_ERROR): 95 % of estimates lie within 2.3 % of the true
 count. Both count the devices online in the site-days' rollups, as the daily figures do.
@@ -28,6 +29,10 @@ from wifidesa.stats.digests import unpack
 # Device-days read for an exact count: measured on PostgreSQL by scripts/bench_distinct.py,
 # a kabupaten's year, 2.4 million digests, was read and counted in 0.3 s.
 EXACT_LIMIT = 1_000_000
+# Site-days read for an exact count: each is a row, however few its devices. A province's
+# year of quiet villages (365,000 site-days of ~2 devices) took 0.5 s on SQLite; a kabupaten's
+# year (36,500) stays exact.
+EXACT_SITE_DAYS = 100_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ def distinct_devices(
     site_ids: Collection[int] | None = None,
     area: str | None = None,
     exact_limit: int = EXACT_LIMIT,
+    exact_site_days: int = EXACT_SITE_DAYS,
 ) -> Count:
     """Distinct devices online from `first` to `last` (local days, inclusive) at the given
     sites, or at the sites of the region with code `area` (64, 64.03, 64.03.01, ...): one of
@@ -60,13 +66,14 @@ def distinct_devices(
         sites = _given_sites(session=session, scope=scope, site_ids=site_ids or ())
     in_period = (SiteDay.site_id.in_(sites), SiteDay.day >= first, SiteDay.day <= last)
     if area is not None and has_sketches(area):
-        # Device-days, from the area's sums per day (stats_area_days): the site-days' sum.
-        size = session.scalar(
-            select(func.coalesce(func.sum(AreaDay.devices), 0)).where(
-                AreaDay.area_code == area, AreaDay.day >= first, AreaDay.day <= last
-            )
-        )
-        if (size or 0) > exact_limit:
+        # Device-days and site-days heard, from the area's sums per day (stats_area_days).
+        size = session.execute(
+            select(
+                func.coalesce(func.sum(AreaDay.devices), 0).label("device_days"),
+                func.coalesce(func.sum(AreaDay.sites_heard), 0).label("site_days"),
+            ).where(AreaDay.area_code == area, AreaDay.day >= first, AreaDay.day <= last)
+        ).one()
+        if size.device_days > exact_limit or size.site_days > exact_site_days:
             registers = session.scalars(
                 select(AreaDaySketch.registers).where(
                     AreaDaySketch.area_code == area,

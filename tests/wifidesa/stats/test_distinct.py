@@ -93,6 +93,20 @@ def test_past_the_limit_a_kabupaten_is_estimated_from_its_sketches(
     assert kutai_barat.value == 200
 
 
+def test_past_the_site_days_limit_a_kabupaten_is_estimated_however_few_its_devices(
+    session: Session, box: SecretBox
+) -> None:
+    _online(session, box, make_site(session), 3, _macs(0, 30))
+    _online(session, box, make_site(session), 3, _macs(10, 30))
+    period = {"first": date(2026, 12, 1), "last": date(2026, 12, 31), "exact_site_days": 5}
+    kabupaten = distinct_devices(session=session, scope=OPERATOR, area="64.03", **period)
+    assert (kabupaten.exact, kabupaten.error) == (False, hll.STANDARD_ERROR)
+    assert kabupaten.value == 40  # a sketch of a few dozen devices counts them exactly
+    period["exact_site_days"] = 6  # its six site-days: not past the limit
+    kabupaten = distinct_devices(session=session, scope=OPERATOR, area="64.03", **period)
+    assert kabupaten == Count(value=40, exact=True, error=None)
+
+
 def test_a_kecamatan_is_counted_exactly_past_the_limit(session: Session, box: SecretBox) -> None:
     _online(session, box, make_site(session), 2, _macs(0, 50))
     count = distinct_devices(
