@@ -1,10 +1,21 @@
-"""Migrations upgrade and downgrade cleanly, and match the models, on both backends."""
+"""Migrations upgrade and downgrade cleanly, and match the models, on both backends; those
+that add a table derived from others fill it as the code that keeps it would."""
 
-from sqlalchemy import inspect
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+from wdtest.factories import make_site
+
+from tests.wifidesa.stats.test_figures import _day
 from wifidesa.db import schema
 from wifidesa.db.engine import Base, make_engine, make_session_factory, transaction
+from wifidesa.db.models import AreaDay, SiteMonth
+from wifidesa.db.models.statistics import HOURS, LENGTHS
 from wifidesa.places.regions import ensure_reference_regions
+from wifidesa.stats.rollup import store_site_days
 
 
 def test_upgrade_creates_every_model_table_and_matches_the_models(empty_db_url: str) -> None:
@@ -68,3 +79,43 @@ def test_reference_regions_are_kaltims_ten_kabupaten_kota(empty_db_url: str) -> 
             assert ensure_reference_regions(session=session) == 0
     finally:
         engine.dispose()
+
+
+def test_upgrading_to_the_kept_sums_sums_the_stored_site_days_as_the_rollup_does(
+    sessions: sessionmaker[Session], engine: Engine
+) -> None:
+    pick = random.Random(20)
+    with transaction(sessions) as session:
+        sites = [make_site(session, kabupaten=k) for k in ("64.03", "64.03", "64.05", "64.72")]
+        session.flush()
+        rows = [
+            _day(
+                site.id,
+                date(2026, 10, 25) + timedelta(days=n),
+                sessions=pick.randrange(30),
+                devices=pick.randrange(9),
+                online_seconds=pick.randrange(10**5),
+                input_octets=pick.randrange(10**9),
+                output_octets=pick.randrange(10**10),
+                quota_accounts=pick.randrange(2),
+                last_heard=None if n % 7 == 3 else datetime(2026, 12, 1, n % 24, tzinfo=UTC),
+                **{name: pick.randrange(100) for name in (*HOURS, *LENGTHS)},
+            )
+            for site in sites
+            for n in range(45)
+            if pick.random() < 0.8
+        ]
+        store_site_days(session=session, rows=rows)
+    with sessions() as session:
+        kept = [_every_row(session, AreaDay), _every_row(session, SiteMonth)]
+    assert kept[0] and kept[1]
+    schema.downgrade(engine, "0019")
+    schema.upgrade(engine)
+    with sessions() as session:
+        assert [_every_row(session, AreaDay), _every_row(session, SiteMonth)] == kept
+
+
+def _every_row(session: Session, model: Any) -> list[dict[str, Any]]:
+    table = model.__table__
+    found = session.scalars(select(model).order_by(*table.primary_key.columns))
+    return [{name: getattr(row, name) for name in table.columns.keys()} for row in found]  # noqa: SIM118
