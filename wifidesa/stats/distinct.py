@@ -30,9 +30,11 @@ from wifidesa.stats.digests import unpack
 # a kabupaten's year, 2.4 million digests, was read and counted in 0.3 s.
 EXACT_LIMIT = 1_000_000
 # Site-days read for an exact count: each is a row, however few its devices. A province's
-# year of quiet villages (365,000 site-days of ~2 devices) took 0.5 s on SQLite; a kabupaten's
-# year (36,500) stays exact.
-EXACT_SITE_DAYS = 100_000
+# year of quiet villages (365,000 site-days of ~2 devices) took 0.5 s on SQLite, its month
+# (30,000 site-days of ~8) 0.18 s on PostgreSQL (`make bench-stats` at a twentieth of the
+# sessions). Past this, a kabupaten's year or the province's month is estimated, as it is at
+# full scale past EXACT_LIMIT; a kecamatan's year and a kabupaten's month stay exact.
+EXACT_SITE_DAYS = 25_000
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    Integer,
-    Label,
-    any_,
-    bindparam,
-    func,
-    select,
-)
+from sqlalchemy import ARRAY, ColumnElement, Integer, Label, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from wifidesa.db.bulk import is_postgresql
