@@ -6,8 +6,8 @@ PostgreSQL, 1.7 s on SQLite at `make bench-stats`); it now reads 365 area-days a
 site-months a village. The rollup keeps both with the site-days; here they are summed once
 from the site-days already stored (no session is read again), as the rollup sums them.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07 00:30:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import wifidesa.db.engine
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
