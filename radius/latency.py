@@ -95,9 +95,10 @@ class Latencies:
             return None
         return f"answered in {self.clock() - self._since:.0f} s: " + "; ".join(parts)
 
-    def log_if_due(self) -> None:
-        """Log the summary at INFO and start over, once `interval` has passed."""
-        if self.clock() - self._since < self.interval:
+    def log_if_due(self, *, last: bool = False) -> None:
+        """Log the summary at INFO and start over, once `interval` has passed, or now if this is
+        the `last` (the worker stops: what it answered since the last line is not lost)."""
+        if not last and self.clock() - self._since < self.interval:
             return
         line = self.summary()
         if line is not None:

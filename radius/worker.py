@@ -160,6 +160,7 @@ class RadiusWorker:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.logins.store_last()
+        self.latencies.log_if_due(last=True)
         self._acct_db.shutdown(wait=True)
         if self.checkpointer is not None:
             self.checkpointer.stop()

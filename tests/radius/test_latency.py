@@ -57,6 +57,20 @@ def test_the_summary_comes_once_per_interval_and_starts_over(
     assert "max 400.0 ms; 1 accounting p50 10.0 ms" in line
 
 
+def test_a_stopping_worker_logs_what_it_answered_since_its_last_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    latencies = Latencies(interval=60.0, clock=clock)
+    latencies.record("accounting", 0.010)
+    clock.now += 5
+    with caplog.at_level(logging.INFO, logger="radius.latency"):
+        latencies.log_if_due(last=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "answered in 5 s: 1 accounting p50 10.0 ms p99 10.0 ms max 10.0 ms"
+    ]
+
+
 def test_the_kernels_receive_time_counts_the_wait_in_the_socket() -> None:
     """The time a datagram waited in the socket while the worker was busy is part of what
     the router waits for."""
