@@ -24,8 +24,12 @@ from wifidesa.settings import Settings
 
 def _routers(session: Session, args: argparse.Namespace) -> list[Router]:
     if args.all:
+        # Only routers with an API: asking about one without is refused (nothing to reach).
         query = select(Router).where(
-            Router.is_active.is_(True), site_filter(OPERATOR, Router.site_id)
+            Router.is_active.is_(True),
+            Router.api_host.is_not(None),
+            Router.api_username.is_not(None),
+            site_filter(OPERATOR, Router.site_id),
         )
         return list(session.scalars(query.order_by(Router.name)))
     return [require_router_named(session=session, scope=OPERATOR, name=args.router)]
@@ -128,7 +132,7 @@ def cmd_tasks(ctx: AppContext, args: argparse.Namespace) -> int:
 def _router_or_all(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("router", nargs="?", help="the router's name")
-    which.add_argument("--all", action="store_true", help="every active router")
+    which.add_argument("--all", action="store_true", help="every active router with an API")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

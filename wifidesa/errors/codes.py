@@ -196,3 +196,4 @@ class ErrorCode(StrEnum):
     # router tasks
     ROUTER_TASK_NOT_FOUND = "router_task_not_found"
     ROUTER_TASK_NOT_RETRYABLE = "router_task_not_retryable"
+    ROUTER_API_NOT_CONFIGURED = "router_api_not_configured"

@@ -244,4 +244,7 @@ TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.ROUTER_TASK_NOT_RETRYABLE: (
         "router task {task_id} is {state}: only a failed or given-up task is tried again"
     ),
+    ErrorCode.ROUTER_API_NOT_CONFIGURED: (
+        "router {name} has no API address or user: nothing can be done on it over the API"
+    ),
 }

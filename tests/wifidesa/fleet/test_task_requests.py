@@ -12,11 +12,14 @@ from wdtest.admin_world import DESA_A, KAB_OTHER, KAB_OWN, World
 from wdtest.world_db import actor_scope, db_url, world, world_copy  # noqa: F401 - fixtures
 
 from wifidesa.admin.scope import Forbidden
-from wifidesa.db.models import AuditEntry, RouterTask, TaskKind, TaskState
-from wifidesa.errors import InvalidInput, NotFound
+from wifidesa.db.models import AuditEntry, Router, RouterTask, TaskKind, TaskState
+from wifidesa.errors import ErrorCode, InvalidInput, NotFound
 from wifidesa.fleet import tasks
 from wifidesa.fleet.task_requests import (
+    count_tasks,
     list_tasks,
+    may_ask,
+    may_retry,
     push_hotspot_files,
     read_active,
     retry_task,
@@ -27,11 +30,33 @@ NOW = datetime(2026, 3, 31, 16, 5, tzinfo=UTC)
 PORTAL = "https://portal.wifidesa.test"
 
 
+def _with_api(session: Session, world: World, key: str = "a") -> int:
+    """Village `key`'s router, given an API address and user; its id."""
+    router = session.get_one(Router, world.ids[f"router_{key}"])
+    router.api_host, router.api_username = "10.99.0.1", "wifidesa"
+    return router.id
+
+
+def _failed(session: Session, router_id: int, kind: TaskKind, session_id: int | None = None) -> int:
+    task_id = tasks.queue(
+        session=session,
+        router_id=router_id,
+        kind=kind,
+        now=NOW,
+        asked_by="quota",
+        session_id=session_id,
+    )
+    assert task_id is not None
+    for claimed in tasks.claim_due(session=session, kinds=[kind], now=NOW):
+        tasks.finish(session=session, claimed=claimed, state=TaskState.FAILED, now=NOW)
+    return task_id
+
+
 def test_an_admin_queues_hotspot_files_for_their_router_and_it_is_audited(
     session: Session, world: World
 ) -> None:
     scope = actor_scope(session, world, KAB_OWN)
-    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    router_a = _with_api(session, world)
     with pytest.raises(Forbidden):  # routers are the overseers' (as their settings are)
         push_hotspot_files(
             session=session,
@@ -98,7 +123,7 @@ def test_each_admin_lists_the_tasks_of_their_own_routers(session: Session, world
 
 def test_a_failed_api_task_is_tried_again_and_a_coa_is_not(session: Session, world: World) -> None:
     scope = actor_scope(session, world, KAB_OWN)
-    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    router_a = _with_api(session, world)
     read = read_active(session=session, scope=scope, router_id=router_a, now=NOW)
     disconnect = tasks.queue(
         session=session,
@@ -140,3 +165,62 @@ def test_every_router_is_read_once_a_day(session: Session, world: World) -> None
     assert schedule_read_active(session=session, router_ids=routers, now=NOW.replace(day=30)) == 0
     next_day = NOW.replace(month=4, day=1, hour=16, minute=6)
     assert schedule_read_active(session=session, router_ids=routers, now=next_day) == 3
+
+
+def test_a_router_without_an_api_is_refused_and_nothing_is_queued(
+    session: Session, world: World
+) -> None:
+    scope = actor_scope(session, world, KAB_OWN)
+    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    for ask in (
+        lambda: read_active(session=session, scope=scope, router_id=router_a, now=NOW),
+        lambda: push_hotspot_files(
+            session=session, scope=scope, router_id=router_a, portal_url=PORTAL, now=NOW
+        ),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            ask()
+        assert refused.value.code is ErrorCode.ROUTER_API_NOT_CONFIGURED
+    assert session.scalars(select(RouterTask)).all() == []
+    asked = ("routers.read_active", "routers.push_hotspot_files")
+    assert session.scalars(select(AuditEntry).where(AuditEntry.action.in_(asked))).all() == []
+
+
+def test_a_desa_admin_lists_their_routers_tasks_by_page_and_not_anothers(
+    session: Session, world: World
+) -> None:
+    router_a = int(world.ids["router_a"])  # type: ignore[call-overload]
+    router_b = int(world.ids["router_b"])  # type: ignore[call-overload]
+    for kind in (TaskKind.READ_ACTIVE, TaskKind.PUSH_HOTSPOT_FILES):
+        _failed(session, router_a, kind)
+    _failed(session, router_b, TaskKind.READ_ACTIVE)
+    desa_a = actor_scope(session, world, DESA_A)
+    first = list_tasks(session=session, scope=desa_a, router_id=router_a, limit=1)
+    second = list_tasks(session=session, scope=desa_a, router_id=router_a, limit=1, offset=1)
+    assert [t.kind for t in first + second] == [TaskKind.PUSH_HOTSPOT_FILES, TaskKind.READ_ACTIVE]
+    assert first[0].site_name == world.ids["site_name_a"]
+    assert count_tasks(session=session, scope=desa_a) == 2
+    assert count_tasks(session=session, scope=desa_a, kind=TaskKind.READ_ACTIVE) == 1
+    assert count_tasks(session=session, scope=actor_scope(session, world, KAB_OWN)) == 3
+    with pytest.raises(NotFound):
+        count_tasks(session=session, scope=desa_a, router_id=router_b)
+
+
+def test_a_desa_admin_tries_a_kick_again_but_not_a_read(session: Session, world: World) -> None:
+    router_a = _with_api(session, world)
+    desa_a = actor_scope(session, world, DESA_A)
+    kick = _failed(
+        session,
+        router_a,
+        TaskKind.KICK,
+        session_id=int(world.ids["session_a"]),  # type: ignore[call-overload]
+    )
+    read = _failed(session, router_a, TaskKind.READ_ACTIVE)
+    views = {t.id: t for t in list_tasks(session=session, scope=desa_a)}
+    assert not may_ask(desa_a) and may_ask(actor_scope(session, world, KAB_OWN))
+    assert may_retry(desa_a, views[kick]) and not may_retry(desa_a, views[read])
+    with pytest.raises(Forbidden):
+        retry_task(session=session, scope=desa_a, task_id=read, now=NOW)
+    retry_task(session=session, scope=desa_a, task_id=kick, now=NOW)
+    queued = list_tasks(session=session, scope=desa_a, state=TaskState.QUEUED)
+    assert [(t.kind, t.asked_by) for t in queued] == [(TaskKind.KICK, desa_a.username)]
