@@ -9,6 +9,8 @@ from portal.admin import admins, audit, auth_routes, home, notifications, sessio
 from portal.admin.api_auth import ReadOnlyToken
 from portal.admin.fleet import api as fleet_api
 from portal.admin.fleet import pages as fleet
+from portal.admin.fleet import task_api as fleet_task_api
+from portal.admin.fleet import tasks as fleet_tasks
 from portal.admin.members import api as members_api
 from portal.admin.members import pages as members
 from portal.admin.places import api as sites_api
@@ -56,6 +58,8 @@ ROUTERS = (
     stats_exports.api,
     fleet.router,
     fleet_api.api,
+    fleet_tasks.router,
+    fleet_task_api.api,
     notifications.router,
 )
 

@@ -144,6 +144,12 @@ def count_tasks(
     return session.scalar(_filtered(session, query, scope, router_id, state, kind)) or 0
 
 
+def routers_seen(*, session: Session, scope: Scope) -> list[tuple[int, str]]:
+    """The routers in the scope as (id, name), by name: the task listing's router filter."""
+    query = select(Router.id, Router.name).where(site_filter(scope, Router.site_id))
+    return [(row.id, row.name) for row in session.execute(query.order_by(Router.name))]
+
+
 def may_ask(scope: Scope) -> bool:
     """Whether the scope may ask for work on its routers (hotspot files, a read)."""
     return scope.oversees

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from portal.admin.fleet import words
 from portal.admin.fleet.query import STATES, BadQuery, FleetQuery, page_of
+from portal.admin.fleet.task_query import ROUTER_TASKS_SHOWN, router_tasks_link
+from portal.admin.fleet.tasks import DONE_WORDS, task_words
 from portal.admin.web import Admin, gettext_for, page, signed_in
 from portal.database import transaction
 from portal.i18n import request_language
@@ -27,6 +29,7 @@ from wifidesa.errors import InvalidInput, translate_error
 from wifidesa.fleet.health import FleetSort, fleet_health
 from wifidesa.fleet.outages import outage_log
 from wifidesa.fleet.router_view import router_view
+from wifidesa.fleet.task_requests import list_tasks, may_ask
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.areas import Area, open_area
@@ -148,11 +151,14 @@ def fleet(
 
 
 @router.get("/fleet/routers/{router_id}")
-def router_page(request: Request, admin: SignedIn, router_id: int) -> Response:
+def router_page(request: Request, admin: SignedIn, router_id: int, done: str = "") -> Response:
     _ = gettext_for(request)
     now = utcnow()
     with transaction(request) as session:
         view = router_view(session=session, scope=admin.scope, router_id=router_id, now=now)
+        latest = list_tasks(
+            session=session, scope=admin.scope, router_id=router_id, limit=ROUTER_TASKS_SHOWN
+        )
     labels = words.class_labels(_)
     figure = state_timeline(
         stretches=view.stretches,
@@ -172,6 +178,11 @@ def router_page(request: Request, admin: SignedIn, router_id: int) -> Response:
         r=view.health,
         timeline=render(figure, element_id="chart-timeline"),
         labels=labels,
+        tasks=latest,
+        all_tasks=router_tasks_link(router_id),
+        may_ask=may_ask(admin.scope),
+        done=DONE_WORDS.get(done, ""),
+        **task_words(),
         **_common(request),
     )
 

@@ -1,11 +1,11 @@
-"""How the fleet pages name states, causes, classes of time and poll failures (English
-msgids; the pages translate them) and write percentages."""
+"""How the fleet pages name states, causes, classes of time, poll failures and router tasks
+(English msgids; the pages translate them) and write percentages."""
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
 
-from wifidesa.db.models import OutageCause, RouterState
+from wifidesa.db.models import OutageCause, RouterState, TaskKind, TaskState
 from wifidesa.fleet.availability import TimeClass
 from wifidesa.fleet.samples import Failure
 from wifidesa.i18n import Gettext
@@ -57,3 +57,28 @@ def percent(value: float | None, language: str, _: Gettext) -> str:
     if value is None:
         return _("no data")
     return format_decimal(value, format="#,##0.0", locale=language) + " %"
+
+
+# Router tasks (the outbox): their kinds, states and who asked, as the task pages name them.
+TASK_KINDS = {
+    TaskKind.DISCONNECT: "Disconnect (RADIUS)",
+    TaskKind.THROTTLE: "throttle",
+    TaskKind.RESTORE: "restore",
+    TaskKind.KICK: "kick over the API",
+    TaskKind.PUSH_HOTSPOT_FILES: "hotspot pages",
+    TaskKind.READ_ACTIVE: "read of active users",
+}
+TASK_STATES = {
+    TaskState.QUEUED: "queued",
+    TaskState.RUNNING: "running",
+    TaskState.DONE: "done",
+    TaskState.FAILED: "failed",
+    TaskState.GIVEN_UP: "given up",
+}
+# asked_by values that are no admin's name (wifidesa.fleet.task_requests, usage.enforcement).
+ASKERS = {"quota": "quota", "schedule": "schedule", "cli": "command line"}
+
+
+def asker_word(asked_by: str, admin_id: int | None) -> str | None:
+    """The msgid for a task asked by no admin ("quota", ...); None: an admin's name."""
+    return ASKERS.get(asked_by) if admin_id is None else None
