@@ -39,8 +39,11 @@ from wifidesa.db.models import (
     Region,
     SessionStatus,
     StatsExport,
+    TaskKind,
+    TaskState,
     Voucher,
 )
+from wifidesa.fleet import tasks
 from wifidesa.localtime import local_day
 from wifidesa.stats.rollup import recompute_site_days
 from wifidesa.vouchers.codes import format_code
@@ -235,7 +238,32 @@ def build_world(session: Session, box: SecretBox) -> World:
     )
     session.add(export)
     world.ids["export_desa_a"] = export.id
+    world.ids["task_a"] = _given_up_kick(session, world)
     return world
+
+
+def _given_up_kick(session: Session, world: World) -> int:
+    """A kick of village A's session that got no answer from its router, two days ago: anyone
+    who reaches village A may try it again (the router-task pages)."""
+    then = utcnow() - timedelta(days=2)
+    task_id = tasks.queue(
+        session=session,
+        router_id=world.ids["router_a"],  # type: ignore[arg-type]
+        kind=TaskKind.KICK,
+        now=then,
+        asked_by="quota",
+        session_id=world.ids["session_a"],  # type: ignore[arg-type]
+    )
+    assert task_id is not None
+    for claimed in tasks.claim_due(session=session, kinds=[TaskKind.KICK], now=then):
+        tasks.finish(
+            session=session,
+            claimed=claimed,
+            state=TaskState.GIVEN_UP,
+            now=then,
+            outcome="timeout: no answer within 10 s",
+        )
+    return task_id
 
 
 def session_token(sessions: sessionmaker[Session], actor: str) -> str:

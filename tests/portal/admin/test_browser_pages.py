@@ -45,6 +45,7 @@ def test_the_page_list_covers_every_area() -> None:
     assert "/admin/stats" in PAGES and any(p.startswith("/admin/stats?area=") for p in PAGES)
     assert "/admin/fleet" in PAGES and "/admin/fleet/outages" in PAGES
     assert any(p.startswith("/admin/fleet/routers/") for p in PAGES)
+    assert "/admin/fleet/tasks" in PAGES
 
 
 def test_every_admin_page_fits_a_phone_and_stays_on_this_host(

@@ -1,11 +1,17 @@
 """The fleet: every admin lists the routers of their villages; a router's page only within
-reach; the outage log for everyone, scoped."""
+reach; the outage log for everyone, scoped. Router tasks: everyone lists their villages'
+tasks; village A's given-up kick is tried again by whoever reaches village A; asking for
+hotspot pages or a read is the overseers', and is refused on the merits for village A's
+router, which has no API address."""
 
 from __future__ import annotations
 
-from wdtest.admin_world import REACH_A, SIGNED_IN
+from wdtest.admin_world import OVERSEERS_A, REACH_A, SIGNED_IN
 from wdtest.routes import Route
-from wdtest.routes.checks import form, shows, shows_own
+from wdtest.routes.checks import audited, form, refused, shows, shows_own
+
+NO_API_PAGE = "belum punya alamat atau pengguna API"
+NO_API = "has no API address or user"
 
 ROUTES = [
     Route("GET", "/admin/fleet", SIGNED_IN, check=shows_own("router_name")),
@@ -20,4 +26,45 @@ ROUTES = [
     Route("GET", "/api/fleet", SIGNED_IN, check=shows_own("router_name")),
     Route("GET", "/api/fleet/routers/{router_a}", REACH_A, check=shows("{router_name_a}")),
     Route("GET", "/api/fleet/outages", SIGNED_IN, check=shows('"incidents"')),
+    # The router filter lists every router of one's villages.
+    Route("GET", "/admin/fleet/tasks", SIGNED_IN, check=shows_own("router_name")),
+    Route(
+        "GET",
+        "/admin/fleet/tasks?router={router_a}&state=given_up",
+        REACH_A,
+        check=shows("/admin/fleet/tasks/{task_a}/retry"),
+    ),
+    Route("GET", "/api/fleet/tasks", SIGNED_IN, check=shows('"total"')),
+    Route("GET", "/api/fleet/tasks?router={router_a}", REACH_A, check=shows('"id":{task_a}')),
+    Route(
+        "POST",
+        "/admin/fleet/tasks/{task_a}/retry",
+        REACH_A,
+        check=audited("routers.task_retry", status=(303,)),
+    ),
+    Route("POST", "/api/fleet/tasks/{task_a}/retry", REACH_A, check=audited("routers.task_retry")),
+    Route(
+        "POST",
+        "/admin/fleet/routers/{router_a}/push-hotspot-files",
+        OVERSEERS_A,
+        check=refused(400, NO_API_PAGE),
+    ),
+    Route(
+        "POST",
+        "/admin/fleet/routers/{router_a}/read-active",
+        OVERSEERS_A,
+        check=refused(400, NO_API_PAGE),
+    ),
+    Route(
+        "POST",
+        "/api/fleet/routers/{router_a}/push-hotspot-files",
+        OVERSEERS_A,
+        check=refused(422, NO_API),
+    ),
+    Route(
+        "POST",
+        "/api/fleet/routers/{router_a}/read-active",
+        OVERSEERS_A,
+        check=refused(422, NO_API),
+    ),
 ]
