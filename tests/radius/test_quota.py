@@ -259,9 +259,10 @@ def test_router_that_refuses_or_ignores_the_request_is_recorded_and_auth_goes_on
                 login.session, input_octets=0, output_octets=2 * MB, session_time=300
             )
             started = time.monotonic()
-            # While the server waits for the router, it goes on answering logins promptly.
+            # While the server waits for the router (6 s when it never answers: 3 tries), it goes
+            # on answering logins: well before that, even on a busy machine (1 s flaked under load).
             other = await router.login(codes[1], codes[1], mac="AA:00:00:00:00:07", ip="10.5.50.9")
-            assert other.accepted and time.monotonic() - started < 1.0
+            assert other.accepted and time.monotonic() - started < 3.0
             expected = CoAResult.NAK if mode is CoAMode.NAK else CoAResult.TIMEOUT
             await until(lambda: _rows(sessions)[0].coa_result is expected)
             tries = len(router.coa_events)
