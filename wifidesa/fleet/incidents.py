@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wifidesa.db.models import FleetIncident, RouterHealth
+from wifidesa.db.models import FleetIncident, OutageCause, RouterHealth, RouterState
 from wifidesa.fleet.samples import Failure, Sample
 from wifidesa.fleet.transitions import Transition, TransitionKind
 
@@ -24,16 +24,23 @@ CONFIG_FAILURES = frozenset({Failure.NO_ADDRESS, Failure.LOGIN})
 
 def judge_round(samples: Sequence[Sample], health: dict[int, RouterHealth]) -> tuple[int, int]:
     """How many routers failed this round, of how many that tell whether our side failed:
-    routers that never answered (not installed yet, a wrong address) and polls that fail for
-    configuration say nothing about it."""
+    routers that never answered (not installed yet, a wrong address), polls that fail for
+    configuration, and routers already down for a cause of their own say nothing about it
+    (counted, a province with a third of its villages down for days would sit in one endless
+    incident and hide every new village outage as central)."""
     latest = {sample.router_id: sample for sample in samples}
     judged = [
         sample
         for sample in latest.values()
         if health[sample.router_id].last_answer_at is not None
         and sample.failure not in CONFIG_FAILURES
+        and not _down_on_its_own(health[sample.router_id])
     ]
     return sum(1 for sample in judged if not sample.reachable), len(judged)
+
+
+def _down_on_its_own(health: RouterHealth) -> bool:
+    return health.state is RouterState.DOWN and health.cause is not OutageCause.CENTRAL
 
 
 def keep_incident(

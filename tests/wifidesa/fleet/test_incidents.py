@@ -91,9 +91,25 @@ def test_a_small_fleet_is_never_central_below_the_minimum_of_failures(
     assert [t.kind for t in went] == [TransitionKind.WENT_DOWN] * 2
     rules = RoundRules(central_min_failures=2)
     started = record_round(
-        session=session, samples=_round(routers, 3, T0 + 3 * POLL), now=T0 + 3 * POLL, rules=rules
+        session=session, samples=_round(routers, 4, T0 + 3 * POLL), now=T0 + 3 * POLL, rules=rules
     )
-    assert [t.kind for t in started] == [TransitionKind.INCIDENT_STARTED]
+    # the two routers already down say nothing of our side: two of two failing
+    assert [(t.kind, t.routers) for t in started] == [(TransitionKind.INCIDENT_STARTED, 2)]
+
+
+def test_routers_already_down_for_their_own_cause_do_not_make_a_round_central(
+    session: Session, box: SecretBox
+) -> None:
+    routers = _fleet(session, box, 20)
+    poll(session, *_round(routers, 5, T0 + POLL))
+    poll(session, *_round(routers, 5, T0 + 2 * POLL))  # five villages down, each on its own
+    # one more fails: 6 of 20 would be 30 %, but only 1 of the 15 that were up failed
+    assert poll(session, *_round(routers, 6, T0 + 3 * POLL)) == []
+    went = poll(session, *_round(routers, 6, T0 + 4 * POLL))
+    assert [(t.kind, t.router_id, t.cause) for t in went] == [
+        (TransitionKind.WENT_DOWN, routers[5].id, BACKHAUL)
+    ]
+    assert session.scalars(select(FleetIncident)).all() == []
 
 
 def test_a_router_still_failing_after_the_incident_is_down_for_its_own_cause_from_then(
