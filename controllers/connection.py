@@ -16,7 +16,7 @@ from routeros_api import exceptions as api_errors
 
 from controllers.failures import RouterError, classify, describe
 from controllers.timeouts import Timeouts
-from controllers.values import parse_int, parse_uptime, text
+from controllers.values import parse_int, text, uptime_or_none
 from wifidesa.fleet.samples import Failure, Sample
 from wifidesa.fleet.targets import ApiTarget
 
@@ -176,7 +176,7 @@ class RouterConnection:
             identity=text(names[0].get("name")) if names else None,
             version=text(res.get("version")),
             board=text(res.get("board-name")),
-            uptime_seconds=parse_uptime(uptime) if uptime else None,
+            uptime_seconds=uptime_or_none(uptime),
             cpu_load=parse_int(res.get("cpu-load")),
             free_memory=parse_int(res.get("free-memory")),
             total_memory=parse_int(res.get("total-memory")),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from controllers.double.state import format_uptime
-from controllers.values import parse_int, parse_uptime
+from controllers.values import parse_int, parse_uptime, uptime_or_none
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,10 @@ def test_figures_that_are_no_number_are_none() -> None:
     assert parse_int(b"188743680") == 188743680
     assert parse_int(None) is None
     assert parse_int(b"auto") is None
+    assert parse_int(b"9" * 5000) is None  # Python refuses to read that many digits
+
+
+def test_an_uptime_written_oddly_is_a_missing_figure_not_a_failed_poll() -> None:
+    assert uptime_or_none("3d 4h (since boot)") is None
+    assert uptime_or_none("") is None
+    assert uptime_or_none("1w2d03:04:05") == 788_645

@@ -117,7 +117,7 @@ def record_round(
     """Applies one poll round (flushes; the caller commits) and returns what changed. Routers
     not polled since `now - stale_after` become unknown (`mark_unpolled`)."""
     rules = rules or RoundRules()
-    ordered = sorted(samples, key=lambda sample: sample.at)
+    ordered = sorted((sample.bounded() for sample in samples), key=lambda sample: sample.at)
     routers = _routers(session, {sample.router_id for sample in ordered})
     ordered = [sample for sample in ordered if sample.router_id in routers]
     if not ordered:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+TEXT_LENGTH = 64  # identity, version and board columns
+_INT32, _INT64 = (1 << 31) - 1, (1 << 63) - 1
 
 
 class Failure(enum.StrEnum):
@@ -43,3 +47,30 @@ class Sample:
     @property
     def reachable(self) -> bool:
         return self.failure is None
+
+    def bounded(self) -> Sample:
+        """The sample as the database can hold it: text cut to its column, a figure out of its
+        range (a router can report anything, and one bad value must not cost the fleet's round
+        on PostgreSQL, which refuses it) left out."""
+
+        def cut(value: str | None) -> str | None:
+            return None if value is None else value[:TEXT_LENGTH]
+
+        def within(value: int | None, top: int) -> int | None:
+            return value if value is not None and 0 <= value <= top else None
+
+        rtt = self.rtt_ms
+        return replace(
+            self,
+            identity=cut(self.identity),
+            version=cut(self.version),
+            board=cut(self.board),
+            rtt_ms=rtt if rtt is not None and math.isfinite(rtt) and 0 <= rtt < 1e9 else None,
+            uptime_seconds=within(self.uptime_seconds, _INT64),
+            cpu_load=within(self.cpu_load, 100),
+            free_memory=within(self.free_memory, _INT64),
+            total_memory=within(self.total_memory, _INT64),
+            hotspot_active=within(self.hotspot_active, _INT32),
+            wan_rx_bytes=within(self.wan_rx_bytes, _INT64),
+            wan_tx_bytes=within(self.wan_tx_bytes, _INT64),
+        )

@@ -194,3 +194,24 @@ def test_a_poll_that_fails_for_our_configuration_is_no_data_not_an_outage(
     row = health(session, router)
     assert (row.state, row.consecutive_failures, row.last_failure) == (UNKNOWN, 0, "login")
     assert history(session, router) == [(UP, None, T0, T0 + POLL), (UNKNOWN, None, T0 + POLL, None)]
+
+
+def test_odd_values_a_router_reports_are_bounded_not_the_end_of_the_round(
+    session: Session, box: SecretBox
+) -> None:
+    """PostgreSQL refuses a 70-character identity in its column or a CPU load past 32 bits:
+    such a value is cut or left out, and the round (every other router's too) is recorded."""
+    odd, plain = make_router(session, box), make_router(session, box)
+    poll(
+        session,
+        answer(odd, T0, 600, identity="desa-" + "x" * 70, cpu_load=99_999_999_999,
+               hotspot_active=-3, wan_rx_bytes=1 << 70, rtt_ms=float("nan")),
+        answer(plain, T0, 600, identity="desa-biasa", cpu_load=7),
+    )  # fmt: skip
+    session.flush()
+    row = health(session, odd)
+    assert (row.state, len(row.identity or ""), row.cpu_load, row.hotspot_active) == (
+        UP, 64, None, None
+    )  # fmt: skip
+    assert (row.wan_rx_bytes, row.rtt_ms) == (None, None)
+    assert (health(session, plain).identity, health(session, plain).cpu_load) == ("desa-biasa", 7)
