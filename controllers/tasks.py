@@ -39,6 +39,13 @@ from wifidesa.usage.reconcile import record_read
 
 log = logging.getLogger(__name__)
 
+# What one round claims, in order, and how many at most (see TaskWorker._claim).
+CLAIM_ORDER = (
+    (TaskKind.KICK, 100),
+    (TaskKind.PUSH_HOTSPOT_FILES, 50),
+    (TaskKind.READ_ACTIVE, 20),
+)
+
 NOT_CONFIGURED = "the router's RouterOS API is not configured"
 HOTSPOT_DIRECTORY = "hotspot"  # RouterOS's default html-directory of a hotspot profile
 SCHEDULE_EVERY = 600.0  # seconds between looks for routers due their daily read
@@ -105,7 +112,7 @@ class TaskWorker:
                 for t in api_targets(session=session, box=self.box, tls_ca_file=self.tls_ca_file)
             }
             self._schedule(session, sorted(targets), now)
-            claimed = tasks.claim_due(session=session, kinds=tasks.API_KINDS, now=now, limit=100)
+            claimed = self._claim(session, now)
             by_router: dict[int, list[Job]] = defaultdict(list)
             for task in claimed:
                 if task.router_id not in targets:
@@ -120,6 +127,16 @@ class TaskWorker:
                 by_router[task.router_id].append(self._job(session, task))
         list(self.pool.map(lambda rid: self._work(targets[rid], by_router[rid]), by_router))
         return len(claimed)
+
+    @staticmethod
+    def _claim(session: Session, now: datetime) -> list[tasks.Claimed]:
+        """Kicks first (a villager an admin cut off is still online), then hotspot pages, then
+        a few reads of active lists: the daily reads of a thousand routers, due at once, must
+        not keep a kick waiting for rounds of slow VSAT reads."""
+        claimed: list[tasks.Claimed] = []
+        for kind, limit in CLAIM_ORDER:
+            claimed += tasks.claim_due(session=session, kinds={kind}, now=now, limit=limit)
+        return claimed
 
     def _schedule_due(self) -> bool:
         last, every = self._scheduled_at, self.schedule_every

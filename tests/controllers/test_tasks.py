@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_router, make_site
 from wdtest.routeros import PASSWORD
@@ -311,3 +312,27 @@ def test_a_task_whose_worker_died_is_taken_again_after_its_lease(
             session=session, claimed=claimed, state=TaskState.FAILED, now=clock.now
         )
     assert _task(sessions, task_id).state is TaskState.DONE
+
+
+def test_a_kick_goes_before_the_daily_reads_of_a_thousand_routers(
+    worker: TaskWorker,
+    double: DoubleRouter,
+    sessions: sessionmaker[Session],
+    box: SecretBox,
+    clock: Clock,
+) -> None:
+    routers = [_router(sessions, box, double) for _ in range(105)]  # more than a round took
+    for router_id in routers:  # the daily reads, all due at once
+        _queue(sessions, router_id, TaskKind.READ_ACTIVE, clock.now - timedelta(minutes=1))
+    double.state.add_active(user="budi", mac_address="AA:BB:CC:00:00:09", address="10.5.50.9")
+    session_id = _session(sessions, routers[0], "budi", "aa:bb:cc:00:00:09", clock.now)
+    kick = _queue(sessions, routers[0], TaskKind.KICK, clock.now, session_id=session_id)
+
+    worker.round()
+
+    assert _task(sessions, kick).state is TaskState.DONE  # in the first round, not the third
+    with sessions() as session:
+        reads = session.scalars(
+            select(RouterTask.state).where(RouterTask.kind == TaskKind.READ_ACTIVE)
+        ).all()
+    assert sorted(reads).count(TaskState.QUEUED) == len(routers) - 20  # a few reads a round
