@@ -227,7 +227,7 @@ def retry_task(*, session: Session, scope: Scope, task_id: int, now: datetime) -
         )
     if not may_retry(scope, view):
         require_oversight(scope)
-    tasks.queue(  # the same work as a new task keeps the old one's outcome in the history
+    queued = tasks.queue(  # the same work as a new task keeps the old one's outcome in history
         session=session,
         router_id=view.router_id,
         kind=view.kind,
@@ -237,6 +237,8 @@ def retry_task(*, session: Session, scope: Scope, task_id: int, now: datetime) -
         session_id=view.session_id,
         payload=session.get_one(RouterTask, task_id).payload,
     )
+    if queued is None:  # one is already waiting: nothing was asked, nothing to audit
+        return get_task(session=session, scope=scope, task_id=task_id)
     audit.record(
         session=session,
         action="routers.task_retry",

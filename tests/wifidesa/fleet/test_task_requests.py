@@ -150,6 +150,7 @@ def test_a_failed_api_task_is_tried_again_and_a_coa_is_not(session: Session, wor
     (queued,) = [t for t in list_tasks(session=session, scope=scope) if t.state is TaskState.QUEUED]
     with pytest.raises(InvalidInput):  # only a finished failure
         retry_task(session=session, scope=scope, task_id=queued.id, now=NOW)
+    retry_task(session=session, scope=scope, task_id=read, now=NOW)  # one waits: nothing asked
     audited = session.scalars(
         select(AuditEntry.action).where(
             AuditEntry.admin_id == scope.admin_id, AuditEntry.action.startswith("routers.")
