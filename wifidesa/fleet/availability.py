@@ -322,15 +322,18 @@ def _pieces(
                     intervals[router_id],
                     start,
                     end,
-                    _open_end(last_polls.get(router_id), now, rules),
+                    open_end(last_polls.get(router_id), now, rules),
                 )
             ),
         )
 
 
-def _open_end(last_poll: datetime | None, now: datetime, rules: RoundRules) -> datetime:
+def open_end(
+    last_poll: datetime | None, now: datetime, rules: RoundRules | None = None
+) -> datetime:
     """Where an interval still open ends: now, or the last poll if the poller has not polled
-    the router since (what came after nobody saw)."""
+    the router since (what came after nobody saw). The outage log measures by it too."""
+    rules = rules or RoundRules()
     if last_poll is None or now - last_poll <= rules.stale_after:
         return now
     return last_poll

@@ -18,11 +18,12 @@ from wifidesa.db.models import (
     FleetIncident,
     OutageCause,
     Router,
+    RouterHealth,
     RouterInterval,
     RouterState,
     Site,
 )
-from wifidesa.fleet.availability import SLA_MIN_OUTAGE
+from wifidesa.fleet.availability import SLA_MIN_OUTAGE, open_end
 from wifidesa.localtime import local_midnight
 from wifidesa.stats.areas import open_area
 
@@ -93,9 +94,16 @@ def outage_log(
     )
     in_area = Router.site_id.in_(view.site_ids)
     own = (
-        select(RouterInterval, Router.name, Site.code, Site.name.label("site_name"))
+        select(
+            RouterInterval,
+            Router.name,
+            Site.code,
+            Site.name.label("site_name"),
+            RouterHealth.last_poll_at,
+        )
         .join(Router, Router.id == RouterInterval.router_id)
         .join(Site, Site.id == Router.site_id)
+        .outerjoin(RouterHealth, RouterHealth.router_id == RouterInterval.router_id)
         .where(
             in_area,
             overlapping,
@@ -121,7 +129,13 @@ def outage_log(
             cause=row.RouterInterval.cause,
             started_at=row.RouterInterval.started_at,
             ended_at=row.RouterInterval.ended_at,
-            seconds=_seconds(row.RouterInterval.started_at, row.RouterInterval.ended_at, now),
+            # An outage still open lasts until now, or until the last poll if the poller stopped
+            # (what came after nobody saw): as availability counts it.
+            seconds=_seconds(
+                row.RouterInterval.started_at,
+                row.RouterInterval.ended_at,
+                open_end(row.last_poll_at, now),
+            ),
         )
         for row in found
     ]

@@ -60,6 +60,21 @@ def test_the_log_lists_outages_newest_first_and_an_incident_as_one_line(
     assert (incident.routers, incident.fleet_routers, incident.polled) == (6, 6, 6)
 
 
+def test_an_open_outage_lasts_until_the_last_poll_once_the_poller_stopped(
+    session: Session, box: SecretBox
+) -> None:
+    """What came after the last poll nobody saw: the log measures an open outage as
+    availability does, not up to now."""
+    routers = _fleet(session, box)
+    later = T0 + 9 * POLL + timedelta(hours=3)  # the poller stopped after round 10
+    log = outage_log(
+        session=session, scope=OPERATOR, first_day=DAY, last_day=DAY, now=later, zone=WITA
+    )
+    still = log.outages[0]
+    assert still.router_id == routers[5].id and still.ended_at is None
+    assert still.seconds == (T0 + 9 * POLL - still.started_at).total_seconds()
+
+
 def test_a_kabupaten_admin_sees_their_outages_and_their_routers_in_an_incident(
     session: Session, box: SecretBox
 ) -> None:

@@ -3,6 +3,7 @@ history, the outage log; scoped like the pages."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.admin_world import DESA_A, KAB_OTHER, PROVINCE, World
@@ -22,9 +23,9 @@ def test_the_listing_the_history_and_the_log_through_the_api(
     states = [(r["name"], r["state"], r["configured"]) for r in body["routers"]]
     a, b, c = (world.ids[f"router_name_{k}"] for k in "abc")
     assert states == [(a, "down", True), (c, "unknown", False), (b, "up", True)]
-    assert (
-        body["routers"][0]["cause"] == "backhaul" and body["routers"][2]["availability_30d"] == 100
-    )
+    assert body["routers"][0]["cause"] == "backhaul" and body["routers"][2][
+        "availability_30d"
+    ] == pytest.approx(100)
     assert body["routers"][1]["availability_30d"] is None  # never polled: no data
     paged = web.get("/api/fleet?per_page=2&page=2", headers=province).json()
     assert (paged["total"], paged["page"], paged["pages"], len(paged["routers"])) == (3, 2, 2, 1)
