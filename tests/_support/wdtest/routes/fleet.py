@@ -6,9 +6,32 @@ router, which has no API address."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from wdtest.admin_world import OVERSEERS_A, REACH_A, SIGNED_IN
 from wdtest.routes import Route
-from wdtest.routes.checks import audited, form, refused, shows, shows_own
+from wdtest.routes.checks import Call, form, holds, refused, shows, shows_own
+from wifidesa.db.models import AuditEntry, RouterTask, TaskKind, TaskState
+
+
+def _kick_waits(session: Session, call: Call) -> bool:
+    """Village A's kick queued again, and audited once: by the first actor that asked (the
+    next ones find it waiting, and nothing is asked or audited again)."""
+    waiting = session.scalars(
+        select(RouterTask.id).where(
+            RouterTask.kind == TaskKind.KICK,
+            RouterTask.session_id == call.id("session_a"),
+            RouterTask.state == TaskState.QUEUED,
+        )
+    ).all()
+    audited = session.scalars(
+        select(AuditEntry.id).where(AuditEntry.action == "routers.task_retry")
+    ).all()
+    return len(waiting) == 1 and len(audited) == 1
+
+
+RETRIED = "village A's kick is queued again, audited once"
 
 NO_API_PAGE = "belum punya alamat atau pengguna API"
 NO_API = "has no API address or user"
@@ -40,9 +63,14 @@ ROUTES = [
         "POST",
         "/admin/fleet/tasks/{task_a}/retry",
         REACH_A,
-        check=audited("routers.task_retry", status=(303,)),
+        check=holds(RETRIED, _kick_waits, status=(303,)),
     ),
-    Route("POST", "/api/fleet/tasks/{task_a}/retry", REACH_A, check=audited("routers.task_retry")),
+    Route(
+        "POST",
+        "/api/fleet/tasks/{task_a}/retry",
+        REACH_A,
+        check=holds(RETRIED, _kick_waits, status=(200,)),
+    ),
     Route(
         "POST",
         "/admin/fleet/routers/{router_a}/push-hotspot-files",
