@@ -161,3 +161,15 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         database_url=db_url,
         var_dir=tmp_path / "var",
     )
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `wifidesa` command run in-process (`wifidesa.cli.main.main`) on this test's
+    database, from a scratch directory, with the `box` fixture's secret key, quiet logs, and a
+    one-second RouterOS API timeout (the simulated routers are on loopback)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
+    monkeypatch.setenv("WIFIDESA_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("WIFIDESA_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("WIFIDESA_API_TIMEOUT_SECONDS", "1")

@@ -32,16 +32,7 @@ from wifidesa.db.models import AdminRole, ChannelKind
 from wifidesa.fleet.samples import Failure, Sample
 from wifidesa.settings import Settings
 
-KEY = "cli-test-secret-key-0123456789-abcdefgh"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
-    monkeypatch.setenv("WIFIDESA_SECRET_KEY", KEY)
-    monkeypatch.setenv("WIFIDESA_API_TIMEOUT_SECONDS", "1")
 
 
 @pytest.fixture
@@ -51,12 +42,12 @@ def runner() -> Iterator[DoubleRunner]:
 
 
 def test_one_round_says_what_it_found(
-    env: None,
+    cli_env: None,
     runner: DoubleRunner,
     sessions: sessionmaker[Session],
+    box: SecretBox,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    box = SecretBox(KEY)
     (up,) = runner.routers
     with sessions.begin() as session:
         site = make_site(session)
@@ -89,7 +80,7 @@ def _run_sh_double() -> list[str]:
 
 
 def test_make_runs_demo_fleet_answers_but_for_its_silent_village(
-    env: None, capsys: pytest.CaptureFixture[str]
+    cli_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo", "--vouchers", "1"]) == 0
     capsys.readouterr()

@@ -3,8 +3,6 @@ a webhook's token is never printed; errors are one line and a non-zero exit."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from wifidesa.cli.main import main
@@ -13,11 +11,7 @@ TOKENED = "https://hooks.example.org/services/s3cr3t-t0ken"
 
 
 @pytest.fixture
-def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
-    monkeypatch.setenv("WIFIDESA_SECRET_KEY", "cli-test-secret-key-0123456789-abcdefgh")
-    monkeypatch.setenv("WIFIDESA_LOG_LEVEL", "WARNING")
+def cli(cli_env: None, monkeypatch: pytest.MonkeyPatch, capsys):  # type: ignore[no-untyped-def]
 
     def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
         monkeypatch.setattr("sys.stdin", __import__("io").StringIO(stdin))

@@ -16,7 +16,7 @@ VENV_BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def cli(settings_env: None, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(cli_env: None, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     def run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
         if stdin is not None:
             import io
@@ -32,14 +32,6 @@ def cli(settings_env: None, capsys: pytest.CaptureFixture[str]):  # type: ignore
         return code, out, err
 
     return run
-
-
-@pytest.fixture
-def settings_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
-    monkeypatch.setenv("WIFIDESA_SECRET_KEY", "cli-test-secret-key-0123456789-abcdefgh")
-    monkeypatch.setenv("WIFIDESA_LOG_LEVEL", "WARNING")
 
 
 def _one_line_error(code: int, err: str, fragment: str) -> None:

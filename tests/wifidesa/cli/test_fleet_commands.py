@@ -4,7 +4,6 @@ router, and reads what it found; errors are one line and a non-zero exit."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,21 +14,15 @@ from wifidesa.cli.main import main
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import utcnow
 
-KEY = "cli-test-secret-key-0123456789-abcdefgh"
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
-    monkeypatch.setenv("WIFIDESA_SECRET_KEY", KEY)
-
 
 def test_routers_api_sets_the_management_access_and_never_prints_the_password(
-    env: None, sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+    cli_env: None,
+    sessions: sessionmaker[Session],
+    box: SecretBox,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with sessions.begin() as session:
-        make_router(session, SecretBox(KEY), site=make_site(session)).name = "desa-sebulu"
+        make_router(session, box, site=make_site(session)).name = "desa-sebulu"
 
     code = main(
         ["routers", "api", "desa-sebulu", "--host", "10.99.0.7", "--user", "wifidesa",
@@ -45,12 +38,15 @@ def test_routers_api_sets_the_management_access_and_never_prints_the_password(
 
 
 def test_routers_health_lists_what_the_poller_found(
-    env: None, sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+    cli_env: None,
+    sessions: sessionmaker[Session],
+    box: SecretBox,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     now = utcnow()
     with sessions.begin() as session:
         site = make_site(session, code="desa-a")
-        up, down = (make_router(session, SecretBox(KEY), site=site) for _ in range(2))
+        up, down = (make_router(session, box, site=site) for _ in range(2))
         earlier = now - timedelta(minutes=20)
         poll(session, answer(up, earlier, 7200, version="7.16.2 (stable)", cpu_load=4),
              answer(down, earlier, 7200))  # fmt: skip

@@ -4,7 +4,6 @@ line, done against the RouterOS double, listed with their outcome; errors in one
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,16 +14,6 @@ from controllers.double import DoubleRouter, DoubleRunner
 from wifidesa.cli.main import main
 from wifidesa.crypto import SecretBox
 
-KEY = "cli-test-secret-key-0123456789-abcdefgh"
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WIFIDESA_DATABASE_URL", db_url)
-    monkeypatch.setenv("WIFIDESA_SECRET_KEY", KEY)
-    monkeypatch.setenv("WIFIDESA_API_TIMEOUT_SECONDS", "1")
-
 
 @pytest.fixture
 def double() -> Iterator[DoubleRouter]:
@@ -34,16 +23,17 @@ def double() -> Iterator[DoubleRouter]:
 
 
 def test_hotspot_files_are_queued_pushed_and_listed(
-    env: None,
+    cli_env: None,
     double: DoubleRouter,
     sessions: sessionmaker[Session],
+    box: SecretBox,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with sessions.begin() as session:
         site = make_site(session)
         name = make_router(
             session,
-            SecretBox(KEY),
+            box,
             site=site,
             api_host=double.host,
             api_port=double.port,
@@ -51,7 +41,7 @@ def test_hotspot_files_are_queued_pushed_and_listed(
             api_username="admin",
             api_password=PASSWORD,
         ).name
-        bare = make_router(session, SecretBox(KEY), site=site).name  # no API: refused
+        bare = make_router(session, box, site=site).name  # no API: refused
     double.state.files.clear()
 
     assert main(["routers", "push-hotspot-files", "--all"]) == 0
@@ -75,7 +65,7 @@ def test_hotspot_files_are_queued_pushed_and_listed(
 
 
 def test_an_unknown_router_is_one_line_on_stderr(
-    env: None, sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+    cli_env: None, sessions: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["routers", "push-hotspot-files", "nirgendwo"]) == 1
     captured = capsys.readouterr()
