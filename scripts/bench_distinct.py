@@ -126,6 +126,13 @@ def _generate(sites: list[tuple[int, str]], days: int, copy: Callable[..., Any])
         area_rows.append((area, day, registers))
     area_rows += [("64", day, hll.merge(of_day)) for day, of_day in by_day.items()]
     copy("stats_area_day_sketches", area_rows)
+    by_month: dict[tuple[str, date], list[bytes]] = defaultdict(list)
+    for area, day, registers in area_rows:
+        by_month[(area, day.replace(day=1))].append(registers)
+    copy(
+        "stats_area_month_sketches",
+        [(area, month, hll.merge(parts)) for (area, month), parts in by_month.items()],
+    )
 
 
 def _timed(label: str, call: Callable[[], Any], repeat: int = 3) -> Any:
@@ -156,6 +163,7 @@ def main() -> None:
             "stats_site_days": [c.name for c in SiteDay.__table__.columns],
             "stats_site_devices": ["site_id", "digest", "first_day"],
             "stats_area_day_sketches": ["area_code", "day", "registers"],
+            "stats_area_month_sketches": ["area_code", "month", "registers"],
         }
 
         def copy(table: str, rows: list[tuple[Any, ...]]) -> None:
@@ -186,6 +194,7 @@ def main() -> None:
                 "stats_site_days",
                 "stats_site_devices",
                 "stats_area_day_sketches",
+                "stats_area_month_sketches",
                 "site_device_days",
             ):
                 query = sql.SQL(

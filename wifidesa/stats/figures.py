@@ -24,7 +24,7 @@ from wifidesa.db.models import AreaDay, SiteDay, SiteDevice, SiteMonth
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.stats.area_sketches import has_sketches
 from wifidesa.stats.distinct import Count
-from wifidesa.stats.periods import Period, PeriodKind, period_of
+from wifidesa.stats.periods import Period, PeriodKind, period_of, whole_months
 
 _SUMMED = (
     "sessions",
@@ -150,18 +150,6 @@ def daily(
             hours = tuple(int(getattr(row, hour)) for hour in HOURS)
             days.append(DayFigures(day, _usage(row), hours, int(row.heard)))
     return days
-
-
-def whole_months(period: Period) -> tuple[date, date] | None:
-    """The first days of the first and the last calendar month wholly inside the period
-    (None: no month is)."""
-    first = period.first
-    if first.day != 1:
-        first = period_of(PeriodKind.MONTH, first).last + timedelta(days=1)
-    last = period.last.replace(day=1)
-    if (period.last + timedelta(days=1)).day != 1:
-        last = (last - timedelta(days=1)).replace(day=1)
-    return (first, last) if first <= last else None
 
 
 def by_site(

@@ -89,3 +89,15 @@ def parse_period(
     if end - start >= LONGEST_CUSTOM:
         raise InvalidInput(ErrorCode.PERIOD_TOO_LONG, days=LONGEST_CUSTOM.days)
     return Period(chosen, start, end)
+
+
+def whole_months(period: Period) -> tuple[date, date] | None:
+    """The first days of the first and the last calendar month wholly inside the period
+    (None: no month is)."""
+    first = period.first
+    if first.day != 1:
+        first = period_of(PeriodKind.MONTH, first).last + timedelta(days=1)
+    last = period.last.replace(day=1)
+    if (period.last + timedelta(days=1)).day != 1:
+        last = (last - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None

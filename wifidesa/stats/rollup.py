@@ -7,8 +7,8 @@ records arriving in order would have given: the rollup equals a full recomputati
 construction, and `recompute_site_days` is the one function that writes it. With each
 site-day go the figures derived from it: each device's first day at the site
 (wifidesa.stats.first_days), the day's sketches and sums of its kabupaten and province
-(wifidesa.stats.area_sketches, wifidesa.stats.area_days) and its month's sums
-(wifidesa.stats.site_months).
+(wifidesa.stats.area_sketches, wifidesa.stats.area_days), their months' sketches
+(wifidesa.stats.area_month_sketches) and the site's month sums (wifidesa.stats.site_months).
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ from sqlalchemy.orm import Session
 from wifidesa.db.models import AcctSession, Site, SiteDay
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.localtime import local_day, local_midnight
+from wifidesa.stats.area_month_sketches import (
+    AreaMonths,
+    compute_area_months,
+    replace_area_months,
+)
 from wifidesa.stats.area_sketches import AreaDays, compute_area_days, replace_area_days
 from wifidesa.stats.digests import digest, pack
 from wifidesa.stats.first_days import plan_first_days, store_first_days
@@ -160,6 +165,7 @@ class Figures:
     rows: list[dict[str, Any]]  # stats_site_days
     first_days: list[dict[str, Any]]  # stats_site_devices made earlier or new
     area_days: AreaDays  # stats_area_day_sketches, stats_area_days
+    area_months: AreaMonths  # stats_area_month_sketches
     site_months: SiteMonths  # stats_site_months
 
 
@@ -169,11 +175,13 @@ def derive_figures(
     """What new site-day `rows` for these (site id, local day) pairs change, reading only (a
     pair without a row: the site-day has no sessions now)."""
     pairs = set(site_days)
+    area_days = compute_area_days(fetch=fetch, site_days=pairs, rows=rows)
     return Figures(
         site_days=pairs,
         rows=rows,
         first_days=plan_first_days(fetch=fetch, rows=rows),
-        area_days=compute_area_days(fetch=fetch, site_days=pairs, rows=rows),
+        area_days=area_days,
+        area_months=compute_area_months(fetch=fetch, area_days=area_days),
         site_months=compute_site_months(fetch=fetch, site_days=pairs, rows=rows),
     )
 
@@ -190,6 +198,7 @@ def store_figures(*, session: Session, figures: Figures) -> None:
     replace_site_days(session=session, site_days=figures.site_days, rows=figures.rows)
     store_first_days(session=session, changes=figures.first_days)
     replace_area_days(session=session, area_days=figures.area_days)
+    replace_area_months(session=session, area_months=figures.area_months)
     replace_site_months(session=session, site_months=figures.site_months)
 
 

@@ -12,9 +12,10 @@ from wdtest.factories import make_site
 from tests.wifidesa.stats.test_figures import _day
 from wifidesa.db import schema
 from wifidesa.db.engine import Base, make_engine, make_session_factory, transaction
-from wifidesa.db.models import AreaDay, SiteMonth
+from wifidesa.db.models import AreaDay, AreaMonthSketch, SiteMonth
 from wifidesa.db.models.statistics import HOURS, LENGTHS
 from wifidesa.places.regions import ensure_reference_regions
+from wifidesa.stats.digests import pack
 from wifidesa.stats.rollup import store_site_days
 
 
@@ -113,6 +114,37 @@ def test_upgrading_to_the_kept_sums_sums_the_stored_site_days_as_the_rollup_does
     schema.upgrade(engine)
     with sessions() as session:
         assert [_every_row(session, AreaDay), _every_row(session, SiteMonth)] == kept
+
+
+def test_upgrading_to_month_sketches_merges_the_stored_day_sketches_as_the_rollup_does(
+    sessions: sessionmaker[Session], engine: Engine
+) -> None:
+    pick = random.Random(25)
+    with transaction(sessions) as session:
+        sites = [make_site(session, kabupaten=k) for k in ("64.03", "64.03", "64.05")]
+        session.flush()
+        rows = [
+            _day(
+                site.id,
+                date(2026, 10, 20) + timedelta(days=n),
+                devices=8,
+                device_digests=pack({pick.getrandbits(63) for _ in range(8)}),
+                last_heard=datetime(2026, 12, 1, tzinfo=UTC),
+            )
+            for site in sites
+            for n in range(50)
+            if pick.random() < 0.8
+        ]
+        store_site_days(session=session, rows=rows)
+    with sessions() as session:
+        kept = _every_row(session, AreaMonthSketch)
+    assert {(row["area_code"], row["month"].month) for row in kept} == {
+        (area, month) for area in ("64", "64.03", "64.05") for month in (10, 11, 12)
+    }
+    schema.downgrade(engine, "0024")  # before the month sketches
+    schema.upgrade(engine)
+    with sessions() as session:
+        assert _every_row(session, AreaMonthSketch) == kept
 
 
 def _every_row(session: Session, model: Any) -> list[dict[str, Any]]:

@@ -99,8 +99,9 @@ def test_each_read_transaction_runs_one_query_and_chunks_lose_nothing(
     reads = statements[:-2]  # the last: the write and the next round's empty read of marks
     # The marks, the zones, eleven sessions in chunks of three, the devices' stored first
     # days, the site's region, each day's other sites (for the area sketches and sums), the
-    # other days of the site's month (for its month's sums: both days lie in one month).
-    assert len(reads) == 1 + 1 + 4 + 1 + 1 + 2 + 1
+    # other days of the site's month (for its month's sums: both days lie in one month), the
+    # month's other day sketches of the kabupaten and of the province (for their month sketches).
+    assert len(reads) == 1 + 1 + 4 + 1 + 1 + 2 + 1 + 2
     assert set(reads) == {1}
 
 

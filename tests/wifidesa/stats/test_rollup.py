@@ -19,6 +19,7 @@ from wifidesa.db.models import (
     AcctSession,
     AreaDay,
     AreaDaySketch,
+    AreaMonthSketch,
     Region,
     Site,
     SiteDay,
@@ -303,6 +304,7 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     first_days = _first_days(session, site_id)
     sketches = _sketches(session)
     area_days, site_months = _rows(session, AreaDay), _rows(session, SiteMonth)
+    month_sketches = _rows(session, AreaMonthSketch)
     everything = {
         d
         for span in _spans(session, router_id).values()
@@ -314,6 +316,7 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     assert total == sum(minutes * MB for _, minutes, _ in sessions)
     assert first_days == _first_days_from_sessions(session, site_id)
     assert sketches == _sketches(session)
+    assert month_sketches == _rows(session, AreaMonthSketch)
     assert (area_days, site_months) == (_rows(session, AreaDay), _rows(session, SiteMonth))
     # ... and they are the sums of the site-days, of every site of the database.
     assert (area_days, site_months) == _sums_of_site_days(session)
@@ -328,6 +331,13 @@ def test_days_recomputed_as_records_arrive_equal_a_full_recomputation(
     for _, day, registers in sketches:
         assert registers == hll.sketch(devices[day])
         assert round(hll.estimate(registers)) == len(devices[day])
+    # ... and per calendar month, the devices of all its days.
+    of_month: dict[tuple[str, date], set[int]] = {}
+    for area, day, _ in sketches:
+        of_month.setdefault((area, day.replace(day=1)), set()).update(devices[day])
+    assert {(row["area_code"], row["month"]) for row in month_sketches} == set(of_month)
+    for row in month_sketches:
+        assert row["registers"] == hll.sketch(of_month[(row["area_code"], row["month"])])
     days = [row["day"] for row in incremental]
     new_by_day = [sum(1 for first in first_days.values() if first == day) for day in days]
     assert sum(new_by_day) == len(first_days) == len({device for _, _, device in sessions})

@@ -51,6 +51,7 @@ from wifidesa.db.models.sessions import (
 from wifidesa.db.models.statistics import (
     AreaDay,
     AreaDaySketch,
+    AreaMonthSketch,
     DirtyDay,
     LoginCount,
     SiteDay,
@@ -71,6 +72,7 @@ __all__ = [
     "AlertChannel",
     "AreaDay",
     "AreaDaySketch",
+    "AreaMonthSketch",
     "AuditEntry",
     "ChannelKind",
     "CoAAction",

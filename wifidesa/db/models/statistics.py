@@ -122,6 +122,18 @@ class AreaDaySketch(Base):
     registers: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class AreaMonthSketch(Base):
+    """The devices of a province or kabupaten over a calendar month: its day sketches merged
+    (wifidesa.stats.area_month_sketches). A year's distinct devices merge 12 of these and the
+    day sketches of its partial months, instead of 365. `month` is the month's first day."""
+
+    __tablename__ = "stats_area_month_sketches"
+
+    area_code: Mapped[str] = mapped_column(String(16), primary_key=True)  # 64, 64.03
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    registers: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class AreaDay(Base):
     """The site-days of a province or kabupaten (by region code) on one local day, summed: a
     region's daily trend, hours and headline over a year read 365 rows, not 365,000 site-days.
