@@ -21,6 +21,7 @@ from portal.admin.web import local_time
 from portal.body_limits import BodyLimit
 from portal.captive import routes as captive
 from portal.captive import status as captive_status
+from portal.captive.login_counts import PortalLoginCounts
 from portal.captive.signing import Signer, unpack_client
 from portal.forms import PlainForm
 from portal.hosts import HostSplit
@@ -88,11 +89,18 @@ def create_app(settings: Settings) -> FastAPI:
         renderers=EXPORT_RENDERERS,
     )
 
+    login_counts = PortalLoginCounts(
+        write_sessions=make_session_factory(writer),
+        every_seconds=settings.stats_login_flush_seconds,
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.export_worker:
             exports.start()
+        login_counts.start()
         yield
+        login_counts.stop()
         if settings.export_worker:
             exports.stop()
         engine.dispose()
@@ -113,6 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = make_session_factory(engine)  # reads
     app.state.writes = make_session_factory(writer)  # transactions that write
     app.state.stats = make_session_factory(stats)  # statistics' reads (portal.database)
+    app.state.login_counts = login_counts  # the portal's refusals, for statistics
     access_log.install()
     app.add_middleware(BodyLimit)
     if settings.admin_host:

@@ -216,6 +216,9 @@ def _login(request: Request, kind: str, form: dict[str, str]) -> Response:
             router_row = check_router(session=session, client=client)
             handoff = _attempt(session, kind, client, router_row, field, now, member_id)
     except PortalRefused as exc:
+        request.app.state.login_counts.refused(
+            read_sessions=reads(request), client=client, problem=exc.problem, at=now
+        )
         if exc.problem in (
             PortalProblem.UNKNOWN_ROUTER,
             PortalProblem.BAD_LINK,

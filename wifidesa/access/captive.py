@@ -114,6 +114,16 @@ def check_router(*, session: Session, client: HotspotClient) -> Router:
     return router
 
 
+def client_site(*, session: Session, client: HotspotClient) -> tuple[int, str] | None:
+    """The village (site id, time zone) of the router the login page names, if registered."""
+    found = session.execute(
+        select(Site.id, Site.timezone)
+        .join(Router, Router.site_id == Site.id)
+        .where(Router.name == client.router)
+    ).first()
+    return (found.id, found.timezone) if found is not None else None
+
+
 def chap_response(chap_id: bytes, secret: str, challenge: bytes) -> str:
     """What RouterOS's CHAP login expects as password: hex MD5(id || secret || challenge)."""
     return hashlib.md5(chap_id + secret.encode() + challenge).hexdigest()  # noqa: S324 - CHAP

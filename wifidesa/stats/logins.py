@@ -15,6 +15,11 @@ these figures: they are counters for evaluating the program, not records of anyo
 a villager used is in accounting, which is never answered before it is stored.
 
 Outcomes are `accepted:<LoginKind>` (how the login was made) and `refused:<RejectReason>`.
+The captive portal refuses some logins itself, before the router asks RADIUS (a wrong voucher
+code typed on our page, a resident's wrong password, an expired or disabled voucher): the web
+service counts those the same way (`portal_outcome`), under the reason RADIUS would give, so a
+village's wrong codes count wherever they were typed. An accepted portal login is counted once,
+by RADIUS, when the router asks with the one-time password the portal handed over.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
@@ -30,7 +36,9 @@ from typing import cast
 from sqlalchemy import Table, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
+from wifidesa.access.captive import PortalProblem
 from wifidesa.access.logins import LoginDecision
+from wifidesa.access.rules import RejectReason
 from wifidesa.db.engine import WriterLock, transaction
 from wifidesa.db.models import LoginCount, Site
 from wifidesa.localtime import local_day
@@ -54,6 +62,26 @@ def outcome_of(decision: LoginDecision) -> str:
     return f"{REFUSED}:{decision.reason or _UNKNOWN}"
 
 
+# The portal's refusals that are a villager's login refused, as RADIUS names the reason. Not
+# counted: a link or router we do not know (no village to count it for), free access without
+# the terms ticked, and tries while blocked after too many wrong codes (those wrong codes are
+# counted; the tries that follow are the same villager again, not more refusals).
+_PORTAL_REASONS = {
+    PortalProblem.WRONG_CODE: RejectReason.BAD_CREDENTIALS,
+    PortalProblem.WRONG_PASSWORD: RejectReason.BAD_CREDENTIALS,
+    PortalProblem.EXPIRED: RejectReason.EXPIRED,
+    PortalProblem.OTHER_SITE: RejectReason.OTHER_SITE,
+    PortalProblem.DISABLED: RejectReason.DISABLED,
+    PortalProblem.WAY_CLOSED: RejectReason.WAY_CLOSED,
+}
+
+
+def portal_outcome(problem: PortalProblem) -> str | None:
+    """What a login the portal refused counts as (`refused:<reason>`), None if not counted."""
+    reason = _PORTAL_REASONS.get(problem)
+    return f"{REFUSED}:{reason}" if reason is not None else None
+
+
 class LoginCounter:
     """One process's login counts not yet stored. `add` is called for every login answered
     (on the event loop) and `flush` from a database thread: a lock guards the counts."""
@@ -74,12 +102,17 @@ class LoginCounter:
             return dict(self._counts)
 
     def flush(
-        self, *, sessions: sessionmaker[Session], lock: WriterLock, chunk: int = FLUSH_CHUNK
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        lock: WriterLock | None,
+        chunk: int = FLUSH_CHUNK,
     ) -> int:
         """Append the counts in short transactions of `chunk` rows (each under the writer lock
-        on SQLite, which accounting waits for) and return how many logins they hold. If one
-        fails, its counts and those not yet tried stay for the next flush and the error is
-        raised; counts of a site deleted meanwhile are dropped."""
+        on SQLite, which accounting waits for; `lock` None: the sessions' engine takes it in
+        every transaction itself, as the web service's writer engine does) and return how many
+        logins they hold. If one fails, its counts and those not yet tried stay for the next
+        flush and the error is raised; counts of a site deleted meanwhile are dropped."""
         with self._lock:
             taken, self._counts = self._counts, defaultdict(int)
         items = sorted(taken.items())
@@ -87,7 +120,10 @@ class LoginCounter:
         for start in range(0, len(items), chunk):
             part = dict(items[start : start + chunk])
             try:
-                with lock.held(), transaction(sessions) as session:
+                with (
+                    lock.held() if lock is not None else nullcontext(),
+                    transaction(sessions) as session,
+                ):
                     stored += append_counts(session=session, counts=part)
             except BaseException:
                 self._restore(items[start:])

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from wdtest.factories import make_site
 
+from wifidesa.access.captive import PortalProblem
 from wifidesa.access.logins import LoginDecision
 from wifidesa.access.rules import RejectReason
 from wifidesa.access.ways import LoginKind
@@ -25,6 +26,7 @@ from wifidesa.stats.logins import (
     logins_by_site,
     merge_site_days,
     outcome_of,
+    portal_outcome,
     site_days_to_merge,
 )
 
@@ -56,6 +58,31 @@ def test_an_outcome_is_the_kind_of_an_accepted_login_or_the_reason_of_a_refusal(
     refused = LoginDecision(accepted=False, reason=RejectReason.QUOTA_EXCEEDED)
     assert outcome_of(accepted) == "accepted:remembered_device"
     assert outcome_of(refused) == "refused:quota_exceeded"
+
+
+def test_a_portal_refusal_counts_under_the_reason_radius_would_give() -> None:
+    assert portal_outcome(PortalProblem.WRONG_CODE) == WRONG
+    assert portal_outcome(PortalProblem.WRONG_PASSWORD) == WRONG
+    assert portal_outcome(PortalProblem.EXPIRED) == "refused:expired"
+    assert portal_outcome(PortalProblem.OTHER_SITE) == "refused:other_site"
+    # No village to count for, no login tried, or the same villager again while blocked.
+    for problem in (
+        PortalProblem.UNKNOWN_ROUTER,
+        PortalProblem.BAD_LINK,
+        PortalProblem.FREE_CLOSED,
+        PortalProblem.TOO_MANY_ATTEMPTS,
+    ):
+        assert portal_outcome(problem) is None
+
+
+def test_a_flush_through_an_engine_that_locks_by_itself_takes_no_lock_of_its_own(
+    sessions: sessionmaker[Session],
+) -> None:
+    (site_id,) = _sites(sessions, 1)
+    counter = LoginCounter()
+    counter.add(site_id=site_id, zone=WITA, at=MIDNIGHT, outcome=WRONG)
+    assert counter.flush(sessions=sessions, lock=None) == 1
+    assert _totals(sessions, [site_id]) == [LoginTotal(site_id, APRIL_1, WRONG, 1)]
 
 
 def test_logins_count_on_the_sites_local_day_from_local_midnight(
