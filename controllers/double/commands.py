@@ -6,20 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from controllers.double import config
 from controllers.double.state import File, RouterState, format_uptime
+from controllers.double.trap import Trap
+
+__all__ = ["MAX_FILE_CONTENTS", "Command", "Result", "Trap", "parse_command", "run_command"]
 
 Row = dict[str, bytes]
 # The largest `contents` RouterOS lets the API read or write (its manual says 60 KB).
 MAX_FILE_CONTENTS = 60_000
-
-
-class Trap(Exception):
-    """A `!trap` answer: the command failed, the connection goes on."""
-
-    def __init__(self, message: str, category: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.category = category
 
 
 @dataclass
@@ -318,6 +313,34 @@ def _verbs(rows: Callable[[RouterState], list[Row]], **others: Handler) -> dict[
     return {"print": _printer(rows), "getall": _printer(rows), **others}
 
 
+def _config_verbs(path: str) -> dict[str, Handler]:
+    """print/add/set/remove of a configuration menu (controllers.double.config): what
+    community.routeros's api_modify and api_info send."""
+
+    def rows(state: RouterState) -> list[Row]:
+        shown = config.printed(path, state.config[path], state.version)
+        return [{key: value.encode() for key, value in row.items()} for row in shown]
+
+    def add(state: RouterState, command: Command) -> Result:
+        new_id = state.next_id()
+        config.add_row(
+            path, state.config[path], command.attributes, new_id=new_id, version=state.version
+        )
+        return Result(done={"ret": new_id.encode()})
+
+    def set_(state: RouterState, command: Command) -> Result:
+        single = config.MENUS[path].kind is config.Kind.SINGLE
+        ids = None if single else _ids(command)
+        config.set_rows(path, state.config[path], ids, command.attributes, version=state.version)
+        return Result()
+
+    def remove(state: RouterState, command: Command) -> Result:
+        config.remove_rows(path, state.config[path], _ids(command))
+        return Result()
+
+    return _verbs(rows, add=add, set=set_, remove=remove)
+
+
 MENUS: dict[str, dict[str, Handler]] = {
     "/system": {"reboot": _reboot},
     "/system/identity": _verbs(lambda s: [_row(name=s.identity)], set=_set_identity),
@@ -327,6 +350,7 @@ MENUS: dict[str, dict[str, Handler]] = {
     "/ip/hotspot/active": _verbs(_active, remove=_remove_active),
     "/file": _verbs(_files, add=_add_file, set=_set_file, remove=_remove_file),
 }
+MENUS.update({path: _config_verbs(path) for path in config.MENUS})
 
 
 def run_command(state: RouterState, command: Command) -> Result:

@@ -1,6 +1,7 @@
 """What one simulated router holds: identity, resources, interfaces with growing counters,
-the hotspot's active list and files. Tests change it from their own thread while the double's
-event loop reads it, so every access goes through the router's lock."""
+the hotspot's active list and files, and its configuration menus. Tests change it from their
+own thread while the double's event loop reads it, so every access goes through the router's
+lock."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from controllers.double.config import Config, fresh_config
 
 MiB = 1024 * 1024
 
@@ -72,6 +75,8 @@ class RouterState:
     interfaces: list[Interface] = field(default_factory=list)
     active: list[ActiveUser] = field(default_factory=list)
     files: list[File] = field(default_factory=list)
+    # The configuration menus (controllers.double.config): path → rows.
+    config: dict[str, list[Config]] = field(default_factory=dict)
     reboots: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _booted_at: float = field(init=False)
@@ -79,6 +84,8 @@ class RouterState:
 
     def __post_init__(self) -> None:
         self._booted_at = self.clock() - self.uptime_at_start
+        if not self.config:
+            self.config = fresh_config(self.next_id)
         if not self.interfaces:
             self.interfaces = [
                 Interface("ether1", rx_rate=250_000, tx_rate=40_000),
@@ -130,3 +137,8 @@ class RouterState:
     def file_named(self, name: str) -> File | None:
         with self.lock:
             return next((f for f in self.files if f.name == name), None)
+
+    def config_rows(self, path: str) -> list[Config]:
+        """A copy of a configuration menu's rows (`/radius`, `/ip/service`, ...), as stored."""
+        with self.lock:
+            return [dict(row) for row in self.config[path]]
