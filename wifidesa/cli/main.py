@@ -18,6 +18,7 @@ from wifidesa.cli import (
     admin_commands,
     alert_commands,
     fleet_commands,
+    inventory_commands,
     key_commands,
     retention_commands,
     router_task_commands,
@@ -60,6 +61,7 @@ def build_parser() -> Parser:
     key_commands.register(subparsers)
     stats_commands.register(subparsers)
     fleet_commands.register(subparsers)
+    inventory_commands.register(subparsers)
     retention_commands.register(subparsers)
     for ep in entry_points(group=COMMANDS_GROUP):
         ep.load()(subparsers)
