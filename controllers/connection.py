@@ -230,6 +230,16 @@ class RouterConnection:
         api.get_binary_resource("/ip/hotspot/active").call("remove", {".id": ids})
         return len(entries)
 
+    def file_contents(self, name: str) -> bytes | None:
+        """The contents of the router's file `name`, None if it has none of that name."""
+        return self._run(lambda api: self._file_contents(api, name.lstrip("/")))
+
+    @staticmethod
+    def _file_contents(api: Any, name: str) -> bytes | None:
+        files = api.get_binary_resource("/file")
+        found = files.call("print", {".proplist": b"contents"}, {"name": name.encode()})
+        return bytes(found[0].get("contents", b"")) if found else None
+
     def put_file(self, name: str, content: bytes) -> None:
         """Write `content` to the router's file `name` (e.g. "hotspot/login.html"), creating
         it or replacing its contents: RouterOS 7's `/file add ... contents=` and `/file set`

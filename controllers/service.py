@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from controllers import hotspot_pages
 from controllers.connection import RouterConnection
 from controllers.poller import Poller
 from controllers.tasks import TaskWorker
@@ -187,3 +188,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     t.add_argument("--once", action="store_true", help="do what is due now, then exit")
     t.set_defaults(func=_cmd_run_tasks)
+    hotspot_pages.register(routers)

@@ -20,7 +20,10 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.settings.resolved_database_url)
+        # On SQLite a command's transaction takes the write lock at BEGIN: several commands at
+        # once (Ansible asks `routers credentials` from many forks, each read then audited)
+        # would otherwise fail with "database is locked" instead of waiting their turn.
+        return make_engine(self.settings.resolved_database_url, sqlite_immediate=True)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
