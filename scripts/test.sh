@@ -27,6 +27,8 @@ if $fast; then
   echo "== pytest (fast: SQLite, no browser, no slow tests)"
   exec .venv/bin/pytest -p no:cacheprovider -q --db sqlite -m "not browser and not slow" "$@"
 fi
+echo "== ansible-lint (production profile) and --syntax-check of every playbook in ansible/"
+scripts/ansible-check.sh
 echo "== migrations match models (SQLite; PostgreSQL is checked in pytest)"
 check_dir=$(mktemp -d)
 trap 'rm -rf "$check_dir"' EXIT
