@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from controllers.connection import RouterConnection
 from controllers.failures import RouterError
@@ -57,7 +58,8 @@ def _cmd_write(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         changed = write_pages(ctx=ctx, router_name=args.router, check=args.check)
     except RouterError as error:  # redacted: no password, no command sentence
-        raise SystemExit(f"wifidesa: error: router {args.router}: {error.failure}") from None
+        print(f"wifidesa: error: router {args.router}: {error.failure}", file=sys.stderr)
+        return 1
     print(json.dumps({"changed": changed, "check": args.check}))
     return 0
 

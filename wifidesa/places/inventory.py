@@ -42,7 +42,7 @@ class InventoryRouter:
     api_host: str
     api_port: int
     api_tls: bool
-    api_user: str | None
+    api_user: str
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ def group_name(kind: str, code: str) -> str:
 
 
 def inventory_routers(*, session: Session, scope: Scope) -> list[InventoryRouter]:
-    """The active routers in the scope that have an API address, by name; a router without
-    one cannot be provisioned (set it with `wifidesa routers api`)."""
+    """The active routers in the scope that have an API address and user, by name (the ones
+    the poller polls); a router without them cannot be provisioned (`wifidesa routers api`)."""
     require_oversight(scope)
     desa = aliased(Region)
     rows = session.execute(
@@ -68,6 +68,7 @@ def inventory_routers(*, session: Session, scope: Scope) -> list[InventoryRouter
         .where(
             Router.is_active.is_(True),
             Router.api_host.is_not(None),
+            Router.api_username.is_not(None),
             site_filter(scope, Router.site_id),
         )
         .order_by(Router.name)
@@ -95,7 +96,7 @@ def inventory_routers(*, session: Session, scope: Scope) -> list[InventoryRouter
                 api_host=str(router.api_host),
                 api_port=router.api_port,
                 api_tls=router.api_use_ssl,
-                api_user=router.api_username,
+                api_user=str(router.api_username),
             )
         )
     return found
