@@ -1,5 +1,6 @@
 """A RouterOS API double: simulated MikroTik routers that speak the real API wire protocol,
-hold state (resources, interfaces, the hotspot's active list, files) and show faults (slow,
+hold state (resources, interfaces, the hotspot's active list, files, and the configuration
+menus Ansible sets: `/radius`, `/ip/hotspot/profile`, `/ip/service`, ...) and show faults (slow,
 lossy, silent, refusing, dropping mid-reply, refusing our password). Tests, benches and
 `make run`'s demo use it; the real routeros-api and librouteros libraries talk to it
 unchanged."""
