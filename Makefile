@@ -1,6 +1,6 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
 # `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
-.PHONY: run test bench-portal test-fast lint bench-vouchers bench-voucher-pdf bench-radius bench-stats bench-fleet fuzz soak clean
+.PHONY: run test bench-portal test-fast lint lint-ansible bench-vouchers bench-voucher-pdf bench-radius bench-stats bench-fleet fuzz soak clean
 
 run:
 	scripts/run.sh
@@ -13,6 +13,10 @@ test-fast:
 
 lint:
 	scripts/bootstrap.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+# ansible-lint (production profile) and --syntax-check of every playbook in ansible/ (also in make test).
+lint-ansible:
+	scripts/bootstrap.sh && scripts/ansible-check.sh
 
 bench-vouchers:
 	scripts/bootstrap.sh && .venv/bin/python scripts/bench_vouchers.py
@@ -45,4 +49,4 @@ soak:
 	scripts/bootstrap.sh && .venv/bin/python scripts/soak.py
 
 clean:
-	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache ansible/.ansible ansible/.retry
