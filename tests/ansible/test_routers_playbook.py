@@ -2,8 +2,9 @@
 against simulated routers (the RouterOS double on 127.0.41.x) registered in a wifidesa
 database, with the inventory and the secrets from wifidesa's own CLI.
 
-Four routers, two per batch: desa-a (RouterOS 7.16) and desa-c (7.14, before
-require-message-auth) answer; desa-b refuses connections and desa-d never answers. One run
+Four routers, two per batch: desa-a (RouterOS 7.16, plain API) and desa-c (7.14, before
+require-message-auth; API over TLS with its own certificate) answer; desa-b refuses
+connections and desa-d never answers. One run
 provisions them; each test then checks one outcome and leaves the routers as it found them."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from wdtest import TEST_SECRET
 from wdtest.playbooks import Run, playbook_env, run_playbook
 
 from controllers.double import DoubleRouter, DoubleRunner, RouterState
+from controllers.double.tls import self_signed
 from wifidesa.admin.scope import OPERATOR
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import make_engine, make_session_factory, transaction
@@ -94,8 +96,10 @@ def _register(db_url: str, doubles: dict[str, DoubleRouter]) -> None:
                         secret=secret_of(name),
                     ),
                 )
-                api = RouterApi(host=doubles[name].host, port=doubles[name].port, use_tls=False,
-                                username="ansible", password=API_PASSWORD)  # fmt: skip
+                double = doubles[name]
+                api = RouterApi(host=double.host, port=double.tls_port or double.port,
+                                use_tls=double.tls is not None, username="ansible",
+                                password=API_PASSWORD)  # fmt: skip
                 set_router_api(
                     session=session, scope=OPERATOR, box=box, router_id=router.id, api=api
                 )
@@ -103,8 +107,12 @@ def _register(db_url: str, doubles: dict[str, DoubleRouter]) -> None:
         engine.dispose()
 
 
-def _double(host: str, version: str) -> DoubleRouter:
+def _double(name: str, host: str, version: str) -> DoubleRouter:
     state = RouterState(identity="MikroTik", version=version)
+    if name == "desa-c":  # the API on 8729 as RouterOS makes it: TLS, a self-signed certificate
+        tls = self_signed(addresses=(host,)).server_context()
+        return DoubleRouter(host=host, port=None, tls_port=0, tls=tls, username="ansible",
+                            password=API_PASSWORD, state=state)  # fmt: skip
     return DoubleRouter(host=host, username="ansible", password=API_PASSWORD, state=state)
 
 
@@ -113,7 +121,7 @@ def fleet(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     home = tmp_path_factory.mktemp("ansible-routers")
     shutil.copyfile(sqlite_template, home / "wifidesa.db")
     db_url = f"sqlite:///{home / 'wifidesa.db'}"
-    doubles = {name: _double(host, version) for name, (host, version, _) in ROUTERS.items()}
+    doubles = {name: _double(name, host, version) for name, (host, version, _) in ROUTERS.items()}
     logs: list[str] = []
     handler = _Collect(logs)
     double_log = logging.getLogger("controllers.double")
