@@ -13,7 +13,10 @@ printf '[routers]\n' >"$home/hosts.ini"
 export ANSIBLE_INVENTORY="$home/hosts.ini"
 export PATH="$venv/bin:$PATH"
 cd ansible
+# Every playbook at the top of ansible/ (vars files, vaults and requirements are not plays).
 for playbook in *.yml; do
-  "$venv/bin/ansible-playbook" --syntax-check "$playbook"
+  if grep -qE '^[- ] *(hosts|import_playbook):' "$playbook"; then
+    "$venv/bin/ansible-playbook" --syntax-check "$playbook"
+  fi
 done
 "$venv/bin/ansible-lint" --offline --nocolor -q -c ../.ansible-lint .
