@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -26,6 +26,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
+from wifidesa.db.id_lists import one_of
 from wifidesa.db.models import (
     OutageCause,
     Router,
@@ -72,8 +73,17 @@ class Availability:
     power_cuts: int = 0
 
     def __add__(self, other: Availability) -> Availability:
+        # Spelled out: a province's year adds ~16,000 of these, and a loop over
+        # dataclasses.fields() took a third of its uptime figures.
         return Availability(
-            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(Availability))
+            self.up_seconds + other.up_seconds,
+            self.short_outage_seconds + other.short_outage_seconds,
+            self.outage_seconds + other.outage_seconds,
+            self.power_seconds + other.power_seconds,
+            self.central_seconds + other.central_seconds,
+            self.no_data_seconds + other.no_data_seconds,
+            self.outages + other.outages,
+            self.power_cuts + other.power_cuts,
         )
 
     @property
@@ -233,7 +243,9 @@ def area_availability(
     area keys), as far as the scope reaches; NotFound outside it."""
     view = open_area(session=session, scope=scope, key=key)
     routers = session.execute(
-        select(Router.id, Router.site_id).where(Router.site_id.in_(view.site_ids))
+        select(Router.id, Router.site_id).where(
+            one_of(Router.site_id, view.site_ids, session=session)
+        )
     ).all()
     by_router = router_availability(
         session=session,
@@ -278,7 +290,7 @@ def _zones(session: Session, router_ids: Sequence[int]) -> dict[int, str]:
     query = (
         select(Router.id, Site.timezone)
         .join(Site, Site.id == Router.site_id)
-        .where(Router.id.in_(list(router_ids)))
+        .where(one_of(Router.id, router_ids, session=session))
     )
     return {row.id: row.timezone for row in session.execute(query)}
 
@@ -298,7 +310,7 @@ def _pieces(
     query = (
         select(RouterInterval)
         .where(
-            RouterInterval.router_id.in_(list(windows)),
+            one_of(RouterInterval.router_id, windows, session=session),
             RouterInterval.started_at < latest,
             or_(RouterInterval.ended_at.is_(None), RouterInterval.ended_at > earliest),
         )
@@ -310,7 +322,7 @@ def _pieces(
         row.router_id: row.last_poll_at
         for row in session.execute(
             select(RouterHealth.router_id, RouterHealth.last_poll_at).where(
-                RouterHealth.router_id.in_(list(windows))
+                one_of(RouterHealth.router_id, windows, session=session)
             )
         )
     }

@@ -40,6 +40,7 @@ from wifidesa.access.captive import PortalProblem
 from wifidesa.access.logins import LoginDecision
 from wifidesa.access.rules import RejectReason
 from wifidesa.db.engine import WriterLock, transaction
+from wifidesa.db.id_lists import one_of
 from wifidesa.db.models import LoginCount, Site
 from wifidesa.localtime import local_day
 
@@ -179,7 +180,7 @@ def login_counts(
             func.sum(LoginCount.count).label("total"),  # not `count`: a Row's own method
         )
         .where(
-            LoginCount.site_id.in_(sorted(set(site_ids))),
+            one_of(LoginCount.site_id, sorted(set(site_ids)), session=session),
             LoginCount.day.between(first, last),
         )
         .group_by(LoginCount.site_id, LoginCount.day, LoginCount.outcome)
@@ -200,7 +201,7 @@ def logins_by_site(
     query = (
         select(LoginCount.site_id, LoginCount.outcome, func.sum(LoginCount.count).label("total"))
         .where(
-            LoginCount.site_id.in_(sorted(set(site_ids))),
+            one_of(LoginCount.site_id, sorted(set(site_ids)), session=session),
             LoginCount.day.between(first, last),
         )
         .group_by(LoginCount.site_id, LoginCount.outcome)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from wifidesa.db.id_lists import one_of
 from wifidesa.db.models import Account, AccountKind, Voucher
 from wifidesa.localtime import local_midnight
 from wifidesa.settings import DEFAULT_TIMEZONE
@@ -36,7 +37,10 @@ def voucher_figures(
         return VoucherFigures()
     start = local_midnight(period.first, zone)
     end = local_midnight(period.last + timedelta(days=1), zone)
-    vouchers = [Account.kind == AccountKind.VOUCHER, Account.site_id.in_(list(site_ids))]
+    vouchers = [
+        Account.kind == AccountKind.VOUCHER,
+        one_of(Account.site_id, site_ids, session=session),
+    ]
 
     def count(*where: ColumnElement[bool], joined: bool = False) -> int:
         query = select(func.count()).select_from(Account)
