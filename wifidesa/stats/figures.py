@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, func, select
+from sqlalchemy import ColumnElement, Label, Select, case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from wifidesa.db.id_lists import one_of
@@ -147,69 +147,53 @@ def by_site(
 ) -> dict[int, SiteFigures]:
     """Sums per site over the period; sites without rows are left out. The period's whole
     months are read from the site-months (unless `aggregates` is False), the days before and
-    after them from the site-days."""
+    after them from the site-days; the database adds them up, one row a site."""
     if not site_ids:
         return {}
     months = whole_months(period) if aggregates else None
-    found = [] if months is None else list(_month_sums(session, site_ids, *months))
-    days = [(period.first, period.last)]
+    parts: list[Select[Any]] = []
+    spans = [(period.first, period.last)]
     if months is not None:
+        parts.append(
+            select(
+                SiteMonth.site_id,
+                *(getattr(SiteMonth, name).label(name) for name in _SUMMED),
+                SiteMonth.days_heard.label("heard"),
+                SiteMonth.last_heard,
+            ).where(
+                one_of(SiteMonth.site_id, site_ids, session=session),
+                SiteMonth.month >= months[0],
+                SiteMonth.month <= months[1],
+            )
+        )
         end = period_of(PeriodKind.MONTH, months[1]).last
-        days = [
+        spans = [
             (period.first, months[0] - timedelta(days=1)),
             (end + timedelta(days=1), period.last),
         ]
-    for first, last in days:
-        if first > last:
-            continue
-        # One query a span: each reads the sites' primary key ranges (an OR of two spans made
-        # SQLite read every day of every site).
-        found += list(
-            session.execute(
-                select(
-                    SiteDay.site_id,
-                    *_sums(*_SUMMED),
-                    func.count(SiteDay.last_heard).label("heard"),
-                    func.max(SiteDay.last_heard).label("last_heard"),
-                )
-                .where(*_in_period(session, site_ids, Period(PeriodKind.CUSTOM, first, last)))
-                .group_by(SiteDay.site_id)
-            )
-        )
-    figures: dict[int, SiteFigures] = {}
-    for row in found:
-        figure = SiteFigures(row.site_id, _usage(row), int(row.heard), row.last_heard)
-        figures[row.site_id] = (
-            _plus(figures[row.site_id], figure) if row.site_id in figures else figure
-        )
-    return figures
-
-
-def _month_sums(
-    session: Session, site_ids: Sequence[int], first: date, last: date
-) -> Sequence[Any]:
-    return session.execute(
+    # One part a span: each reads the sites' primary key ranges (an OR of two spans made
+    # SQLite read every day of every site).
+    parts += [
         select(
-            SiteMonth.site_id,
-            *_sums(*_SUMMED, table=SiteMonth),
-            func.coalesce(func.sum(SiteMonth.days_heard), 0).label("heard"),
-            func.max(SiteMonth.last_heard).label("last_heard"),
-        )
-        .where(
-            one_of(SiteMonth.site_id, site_ids, session=session),
-            SiteMonth.month >= first,
-            SiteMonth.month <= last,
-        )
-        .group_by(SiteMonth.site_id)
-    ).all()
-
-
-def _plus(one: SiteFigures, other: SiteFigures) -> SiteFigures:
-    usage = Usage(*(getattr(one.usage, n) + getattr(other.usage, n) for n in Usage.__annotations__))
-    heard = [moment for moment in (one.last_heard, other.last_heard) if moment is not None]
-    return SiteFigures(
-        one.site_id, usage, one.days_heard + other.days_heard, max(heard, default=None)
-    )
+            SiteDay.site_id,
+            *(getattr(SiteDay, name).label(name) for name in _SUMMED),
+            case((SiteDay.last_heard.is_not(None), 1), else_=0).label("heard"),
+            SiteDay.last_heard,
+        ).where(*_in_period(session, site_ids, Period(PeriodKind.CUSTOM, first, last)))
+        for first, last in spans
+        if first <= last
+    ]
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    query = select(
+        rows.c.site_id,
+        *(func.coalesce(func.sum(rows.c[name]), 0).label(name) for name in _SUMMED),
+        func.coalesce(func.sum(rows.c.heard), 0).label("heard"),
+        func.max(rows.c.last_heard).label("last_heard"),
+    ).group_by(rows.c.site_id)
+    return {
+        row.site_id: SiteFigures(row.site_id, _usage(row), int(row.heard), row.last_heard)
+        for row in session.execute(query)
+    }
 
 
 def new_devices(*, session: Session, site_ids: Sequence[int], period: Period) -> int:
