@@ -257,15 +257,17 @@ def area_availability(
     )
     sites: dict[int, dict[date, Availability]] = {site: {} for site in view.site_ids}
     for row in routers:
-        sites[row.site_id] = _merge(sites[row.site_id], by_router.get(row.id, {}))
+        _add_into(sites[row.site_id], by_router.get(row.id, {}))
     total: dict[date, Availability] = {}
     for periods in sites.values():
-        total = _merge(total, periods)
+        _add_into(total, periods)
     children = [
         (child, _sum_sites(sites, [site.id for site in members]))
         for child, members in view.children
     ]
-    return AreaAvailability(view.area, total, sites, children)
+    return AreaAvailability(
+        view.area, _by_date(total), {site: _by_date(of) for site, of in sites.items()}, children
+    )
 
 
 def _sum_sites(
@@ -273,17 +275,20 @@ def _sum_sites(
 ) -> dict[date, Availability]:
     total: dict[date, Availability] = {}
     for site_id in ids:
-        total = _merge(total, sites.get(site_id, {}))
-    return total
+        _add_into(total, sites.get(site_id, {}))
+    return _by_date(total)
 
 
-def _merge(
-    left: dict[date, Availability], right: dict[date, Availability]
-) -> dict[date, Availability]:
-    merged = dict(left)
-    for key, value in right.items():
-        merged[key] = merged.get(key, Availability()) + value
-    return dict(sorted(merged.items()))
+def _add_into(total: dict[date, Availability], more: dict[date, Availability]) -> None:
+    """Add `more` into `total` in place (a province's year adds 1,000 routers' figures: a
+    new sorted copy at every addition was a fifth of its uptime figures)."""
+    for key, value in more.items():
+        found = total.get(key)
+        total[key] = value if found is None else found + value
+
+
+def _by_date(periods: dict[date, Availability]) -> dict[date, Availability]:
+    return dict(sorted(periods.items()))
 
 
 def _zones(session: Session, router_ids: Sequence[int]) -> dict[int, str]:
