@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wifidesa.alerts.outbox import queue
+from wifidesa.alerts.recipients import Recipients
 from wifidesa.alerts.texts import EventKind, FleetEvent, render_event
 from wifidesa.db.models import Router, Site
 
@@ -51,16 +52,23 @@ def about_routers(session: Session, ids: Iterable[int]) -> dict[int, AboutRouter
 
 
 def tell(
-    session: Session, about: AboutRouter, event: FleetEvent, *, key: str, now: datetime
+    session: Session,
+    about: AboutRouter,
+    event: FleetEvent,
+    *,
+    key: str,
+    now: datetime,
+    heard: Recipients,
 ) -> int:
-    """Queue `event` for the admins who hear of the router's village; how many rows are new.
-    `key` names the event (the same key queued again adds nothing)."""
+    """Queue `event` for the admins who hear of the router's village (`heard`: the round's
+    recipients); how many rows are new. `key` names the event (the same key queued again adds
+    nothing)."""
     return queue(
         session=session,
         text=render_event(event),
         dedupe_key=key,
         now=now,
-        site_id=about.site_id,
+        channels=heard.of_site(about.site_id),
     )
 
 

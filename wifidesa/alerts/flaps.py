@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.alerts.about import AboutRouter, about_routers, stamp, tell
+from wifidesa.alerts.recipients import Recipients
 from wifidesa.alerts.texts import EventKind
 from wifidesa.db.models import (
     OutageCause,
@@ -94,8 +95,12 @@ def _run(changes: list[datetime], rules: FlapRules) -> list[datetime]:
     return run[::-1]
 
 
-def keep_flapping(*, session: Session, now: datetime, rules: FlapRules) -> Flapping:
-    """Find routers that began flapping and ones stable again, and queue their alerts."""
+def keep_flapping(
+    *, session: Session, now: datetime, rules: FlapRules, heard: Recipients | None = None
+) -> Flapping:
+    """Find routers that began flapping and ones stable again, and queue their alerts
+    (`heard`: the round's recipients, if the caller has them)."""
+    heard = heard or Recipients(session)
     changes = _changes(session, now - max(rules.window, rules.stable))
     recent = {
         router_id: [at for at in _run(ats, rules) if at > now - rules.window]
@@ -133,20 +138,19 @@ def keep_flapping(*, session: Session, now: datetime, rules: FlapRules) -> Flapp
             window_minutes=int(rules.window.total_seconds() // 60),
             quiet_minutes=int(rules.stable.total_seconds() // 60),
         )
-        queued += tell(
-            session, about[router_id], event, key=f"flap:{router_id}:{stamp(now)}", now=now
-        )
+        key = f"flap:{router_id}:{stamp(now)}"
+        queued += tell(session, about[router_id], event, key=key, now=now, heard=heard)
     for router_id in sorted(flapping - starting):
         last = changes.get(router_id, [])
         if router_id not in about or (last and last[-1] > now - rules.stable):
             continue
-        queued += _stable_again(session, states[router_id], about[router_id], now)
+        queued += _stable_again(session, states[router_id], about[router_id], now, heard)
         flapping.discard(router_id)
     return Flapping(frozenset(flapping), queued)
 
 
 def _stable_again(
-    session: Session, row: RouterAlertState, about: AboutRouter, now: datetime
+    session: Session, row: RouterAlertState, about: AboutRouter, now: datetime, heard: Recipients
 ) -> int:
     """The router kept one state for long enough: say which (up, or still down: then its
     "back up" follows when it answers)."""
@@ -165,4 +169,4 @@ def _stable_again(
         row.down_alerted_since = health.state_since
         minutes = int((now - health.state_since).total_seconds() // 60)
         event = about.event(EventKind.STABLE_DOWN, health.state_since, minutes_down=minutes)
-    return tell(session, about, event, key=key, now=now)
+    return tell(session, about, event, key=key, now=now, heard=heard)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from wifidesa.alerts.about import about_routers, stamp, tell
 from wifidesa.alerts.flaps import FlapRules, keep_flapping
 from wifidesa.alerts.outbox import queue
-from wifidesa.alerts.recipients import province_channels
+from wifidesa.alerts.recipients import Recipients, province_channels
 from wifidesa.alerts.texts import EventKind, FleetEvent, render_event
 from wifidesa.db.models import (
     FleetIncident,
@@ -79,12 +79,13 @@ def alert_round(
     how many notifications are new. Flushes; the caller commits with the round."""
     rules = rules or AlertRules()
     queued = _incidents(session, transitions, now, rules)
-    flapping = keep_flapping(session=session, now=now, rules=rules.flaps)
+    heard = Recipients(session)  # read once, when the round's first village alert is queued
+    flapping = keep_flapping(session=session, now=now, rules=rules.flaps, heard=heard)
     queued += flapping.queued
     states = {row.router_id: row for row in session.scalars(select(RouterAlertState))}
-    queued += _restarts(session, transitions, states, flapping.routers, now)
-    queued += _back_up(session, states, flapping.routers, now)
-    queued += _down(session, states, flapping.routers, now, rules)
+    queued += _restarts(session, transitions, states, flapping.routers, now, heard)
+    queued += _back_up(session, states, flapping.routers, now, heard)
+    queued += _down(session, states, flapping.routers, now, rules, heard)
     session.flush()
     if queued:
         log.info("alerts: %d notification(s) queued", queued)
@@ -136,6 +137,7 @@ def _restarts(
     states: dict[int, RouterAlertState],
     flapping: frozenset[int],
     now: datetime,
+    heard: Recipients,
 ) -> int:
     restarts = [
         change
@@ -156,7 +158,7 @@ def _restarts(
         minutes = _minutes(change.since, change.at) if change.since is not None else None
         event = about[change.router_id].event(EventKind.RESTARTED, change.at, minutes_down=minutes)
         key = f"restart:{change.router_id}:{stamp(change.at)}"
-        queued += tell(session, about[change.router_id], event, key=key, now=now)
+        queued += tell(session, about[change.router_id], event, key=key, now=now, heard=heard)
     return queued
 
 
@@ -165,6 +167,7 @@ def _back_up(
     states: dict[int, RouterAlertState],
     flapping: frozenset[int],
     now: datetime,
+    heard: Recipients,
 ) -> int:
     """Routers whose outage was alerted and that answer again."""
     owed = {
@@ -204,9 +207,8 @@ def _back_up(
             minutes_down=_minutes(since, row.state_since),
             restarted=outage is OutageCause.RESTART,
         )
-        queued += tell(
-            session, about[router_id], event, key=f"up:{router_id}:{stamp(since)}", now=now
-        )
+        key = f"up:{router_id}:{stamp(since)}"
+        queued += tell(session, about[router_id], event, key=key, now=now, heard=heard)
         state.down_alerted_since = None
     return queued
 
@@ -217,6 +219,7 @@ def _down(
     flapping: frozenset[int],
     now: datetime,
     rules: AlertRules,
+    heard: Recipients,
 ) -> int:
     """Routers down (their own outage) for longer than `down_after`, not told of yet."""
     rows = [
@@ -248,5 +251,5 @@ def _down(
             EventKind.DOWN, row.state_since, minutes_down=_minutes(row.state_since, now)
         )
         key = f"down:{row.router_id}:{stamp(row.state_since)}"
-        queued += tell(session, about[row.router_id], event, key=key, now=now)
+        queued += tell(session, about[row.router_id], event, key=key, now=now, heard=heard)
     return queued

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 from wdtest.admin_world import DESA_A, DESA_B, KAB_OTHER, KAB_OWN, PROVINCE, World
 from wdtest.factories import make_admin, make_site
@@ -12,7 +14,7 @@ from wdtest.world_db import actor_scope, db_url, world, world_copy  # noqa: F401
 from wifidesa.admin.management import set_active
 from wifidesa.admin.scope import OPERATOR
 from wifidesa.alerts.channels import add_channel, set_enabled
-from wifidesa.alerts.recipients import recipients
+from wifidesa.alerts.recipients import Recipients, recipients
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import utcnow
 from wifidesa.db.models import AdminRole, AlertChannel, ChannelKind
@@ -70,6 +72,35 @@ def test_a_kabupaten_admin_hears_of_a_new_village_of_their_kabupaten_only(
         PROVINCE,
     }
     assert {made[c.id] for c in recipients(session=session, site_id=samarinda.id)} == {PROVINCE}
+
+
+def test_a_rounds_recipients_of_many_villages_are_read_once_not_per_village(
+    session: Session, world: World, box: SecretBox
+) -> None:
+    made = _channels(session, world, box)
+    villages = [make_site(session, kabupaten=k) for k in ["64.03", "64.72"] * 20]
+    session.flush()
+    expected = {
+        v.id: {made[c.id] for c in recipients(session=session, site_id=v.id)} for v in villages
+    }
+    statements: list[str] = []
+
+    def counted(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        heard = Recipients(session)
+        found = {v.id: {made[c.id] for c in heard.of_site(v.id)} for v in villages}
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    assert found == expected
+    assert expected[villages[0].id] == {KAB_OWN, PROVINCE}
+    assert expected[villages[1].id] == {PROVINCE}
+    # Channels, admins (with their villages and regions), and the villages of each of the
+    # few distinct scopes: not a query per village.
+    assert len(statements) <= 8, statements
 
 
 def test_disabled_channels_and_inactive_admins_hear_nothing(
