@@ -25,7 +25,7 @@ echo "== mypy"
 .venv/bin/mypy
 if $fast; then
   echo "== pytest (fast: SQLite, no browser, no slow tests)"
-  exec .venv/bin/pytest -p no:cacheprovider -q --db sqlite -m "not browser and not slow" "$@"
+  exec .venv/bin/pytest -p no:cacheprovider -q -n 2 --db sqlite -m "not browser and not slow" "$@"
 fi
 echo "== ansible-lint (production profile) and --syntax-check of every playbook in ansible/"
 scripts/ansible-check.sh
@@ -34,5 +34,5 @@ check_dir=$(mktemp -d)
 trap 'rm -rf "$check_dir"' EXIT
 WIFIDESA_DATABASE_URL="sqlite:///$check_dir/check.db" .venv/bin/wifidesa --env-file /dev/null init >/dev/null
 WIFIDESA_DATABASE_URL="sqlite:///$check_dir/check.db" .venv/bin/wifidesa --env-file /dev/null db check
-echo "== pytest"
-.venv/bin/pytest -p no:cacheprovider "$@"
+echo "== pytest (two worker processes: one per core)"
+.venv/bin/pytest -p no:cacheprovider -n 2 "$@"
