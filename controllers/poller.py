@@ -82,12 +82,14 @@ class Poller:
         self.tls_ca_file = tls_ca_file
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll")
         self.connections: dict[int, tuple[ApiTarget, Connection]] = {}
+        self._told_unchecked_tls = False
 
     def round(self) -> Round:
         started, began = self.clock(), time.monotonic()
         with transaction(self.read_sessions) as session:
             targets = api_targets(session=session, box=self.box, tls_ca_file=self.tls_ca_file)
         self._forget_changed(targets)
+        self._tell_unchecked_tls(targets)
         samples = list(self.pool.map(self._poll_one, targets))
         with self.lock.held(), transaction(self.write_sessions) as session:
             self.record(session, samples, self.clock())
@@ -97,6 +99,20 @@ class Poller:
             polled=len(samples),
             failures=Counter(s.failure for s in samples if s.failure is not None),
         )
+
+    def _tell_unchecked_tls(self, targets: Sequence[ApiTarget]) -> None:
+        """Once a process: routers reached over API-SSL while no CA is set are encrypted but
+        not authenticated (anyone on the path can pose as the router and read the password)."""
+        if self._told_unchecked_tls or self.tls_ca_file:
+            return
+        unchecked = sum(1 for target in targets if target.use_tls)
+        if unchecked:
+            self._told_unchecked_tls = True
+            log.warning(
+                "%d router(s) reached over API-SSL without WIFIDESA_API_TLS_CA_FILE: "
+                "encrypted, but their certificates are not checked",
+                unchecked,
+            )
 
     def _forget_changed(self, targets: Sequence[ApiTarget]) -> None:
         """Close the connections of routers that are gone or whose address or user changed."""

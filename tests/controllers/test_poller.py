@@ -4,6 +4,7 @@ connection kept between rounds, a failing router costing the others nothing."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -142,6 +143,29 @@ def test_connections_are_kept_between_rounds_and_replaced_when_the_address_chang
         assert poller.connections[fleet[1]][1] is first[fleet[1]]
         assert _states(sessions)[fleet[0]] == (Health.UP, "baru")
     assert len(made) == 4
+
+
+def test_routers_over_tls_without_a_ca_are_warned_of_once(
+    poller: Poller,
+    fleet: list[int],
+    sessions: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    poller.round()
+    assert "API-SSL" not in caplog.text  # plain API: nothing to check
+    with sessions.begin() as session:
+        for router_id in fleet[:2]:
+            router = session.get(Router, router_id)
+            assert router is not None
+            router.api_use_ssl = True
+    with caplog.at_level(logging.WARNING, logger="controllers.poller"):
+        poller.round()
+        poller.round()
+    told = [r.getMessage() for r in caplog.records if "API-SSL" in r.getMessage()]
+    assert told == [
+        "2 router(s) reached over API-SSL without WIFIDESA_API_TLS_CA_FILE: "
+        "encrypted, but their certificates are not checked"
+    ]
 
 
 def test_a_silent_router_goes_down_and_a_refused_login_is_no_outage(
