@@ -48,23 +48,20 @@ _COLUMNS = (
 
 
 TABLE = cast(Table, AcctSession.__table__)
-# One router at a time: `router_id = ? AND acct_session_id IN (...)` uses the unique index
-# (acct_session_id, router_id) on both backends, where a row-value IN made SQLite scan the whole
-# table. PostgreSQL: `= ANY(array)` (see dbops.one_of), planned with the values (the RADIUS
-# worker's engine: custom_plans), and row locks, so that one session is never merged in two
-# transactions at once.
-ROWS_OF_ROUTER = {
-    postgresql: (
-        select(*(TABLE.c[c] for c in _COLUMNS))
-        .where(
-            TABLE.c.router_id == bindparam("router"),
-            one_of(TABLE.c.acct_session_id, "ids", postgresql=postgresql),
-        )
-        .order_by(TABLE.c.generation)
-    )
-    for postgresql in (False, True)
-}
-ROWS_OF_ROUTER[True] = ROWS_OF_ROUTER[True].with_for_update()
+_SELECTED = select(*(TABLE.c[c] for c in _COLUMNS)).order_by(TABLE.c.generation)
+# PostgreSQL: one router at a time, `router_id = ? AND acct_session_id = ANY(array)` (see
+# bulk.one_of; a row-value IN cannot be one array parameter), planned with the values (the
+# RADIUS worker's engine: custom_plans), with row locks, so that one session is never merged
+# in two transactions at once. SQLite (one writer: no row locks) reads a whole batch in one
+# statement, `acct_session_id IN (...)`, through the unique index (acct_session_id,
+# router_id); the few rows of other routers with the same id are left out here. A query per
+# router was 60 % of a batch's time on the embedded default (a batch holds records of ~50
+# villages), where a row-value IN made SQLite scan the whole table.
+ROWS_OF_ROUTER = _SELECTED.where(
+    TABLE.c.router_id == bindparam("router"),
+    one_of(TABLE.c.acct_session_id, "ids", postgresql=True),
+).with_for_update()
+ROWS_OF_IDS = _SELECTED.where(one_of(TABLE.c.acct_session_id, "ids", postgresql=False))
 
 
 Generations = dict[tuple[int, str], list[Row]]
@@ -76,14 +73,21 @@ def load_rows(session: Session, records: Sequence[AcctRecord]) -> Generations:
     by_router: dict[int, set[str]] = defaultdict(set)
     for record in records:
         by_router[record.router_id].add(record.acct_session_id)
-    query = ROWS_OF_ROUTER[is_postgresql(session)]
+    if is_postgresql(session):
+        found = [
+            row
+            for router_id in sorted(by_router)
+            for row in session.connection().execute(
+                ROWS_OF_ROUTER, {"router": router_id, "ids": sorted(by_router[router_id])}
+            )
+        ]
+    else:
+        ids = sorted(set().union(*by_router.values()))
+        found = list(session.connection().execute(ROWS_OF_IDS, {"ids": ids}))
     rows: Generations = defaultdict(list)
-    for router_id in sorted(by_router):
-        found_rows = session.connection().execute(
-            query, {"router": router_id, "ids": sorted(by_router[router_id])}
-        )
-        for found in found_rows:
-            values = dict(zip(_COLUMNS, found, strict=True))
+    for row in found:
+        values = dict(zip(_COLUMNS, row, strict=True))
+        if values["acct_session_id"] in by_router.get(values["router_id"], ()):
             rows[(values["router_id"], values["acct_session_id"])].append(
                 Row(values=values, id=values["id"])
             )
