@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Dialect, Insert, Table, any_, bindparam, text
+from sqlalchemy import ColumnElement, Dialect, Insert, Integer, Table, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -224,6 +224,17 @@ def one_of(column: Any, name: str, *, postgresql: bool) -> ColumnElement[bool]:
     if postgresql:
         return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(column.type))))
     return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
+
+
+def one_of_ids(column: Any, ids: Iterable[int], *, session: Session) -> ColumnElement[bool]:
+    """`column` is one of these ids, the values in the statement (`one_of` takes them as a
+    named parameter at execution). On PostgreSQL one array parameter (`= ANY`): psycopg spent
+    ~27 ms finding a province's 1,000 placeholders of an IN list in each statement's text, a
+    fifth of the year's statistics page. Elsewhere an IN list."""
+    values = list(ids)
+    if is_postgresql(session):
+        return cast(ColumnElement[bool], column == any_(bindparam(None, values, ARRAY(Integer))))
+    return cast(ColumnElement[bool], column.in_(values))
 
 
 def is_postgresql(session: Session) -> bool:

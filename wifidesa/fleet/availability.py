@@ -26,7 +26,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
-from wifidesa.db.id_lists import one_of
+from wifidesa.db.bulk import one_of_ids
 from wifidesa.db.models import (
     OutageCause,
     Router,
@@ -244,7 +244,7 @@ def area_availability(
     view = open_area(session=session, scope=scope, key=key)
     routers = session.execute(
         select(Router.id, Router.site_id).where(
-            one_of(Router.site_id, view.site_ids, session=session)
+            one_of_ids(Router.site_id, view.site_ids, session=session)
         )
     ).all()
     by_router = router_availability(
@@ -295,7 +295,7 @@ def _zones(session: Session, router_ids: Sequence[int]) -> dict[int, str]:
     query = (
         select(Router.id, Site.timezone)
         .join(Site, Site.id == Router.site_id)
-        .where(one_of(Router.id, router_ids, session=session))
+        .where(one_of_ids(Router.id, router_ids, session=session))
     )
     return {row.id: row.timezone for row in session.execute(query)}
 
@@ -315,7 +315,7 @@ def _pieces(
     query = (
         select(RouterInterval)
         .where(
-            one_of(RouterInterval.router_id, windows, session=session),
+            one_of_ids(RouterInterval.router_id, windows, session=session),
             RouterInterval.started_at < latest,
             or_(RouterInterval.ended_at.is_(None), RouterInterval.ended_at > earliest),
         )
@@ -327,7 +327,7 @@ def _pieces(
         row.router_id: row.last_poll_at
         for row in session.execute(
             select(RouterHealth.router_id, RouterHealth.last_poll_at).where(
-                one_of(RouterHealth.router_id, windows, session=session)
+                one_of_ids(RouterHealth.router_id, windows, session=session)
             )
         )
     }

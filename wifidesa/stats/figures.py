@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Label, Select, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from wifidesa.db.id_lists import one_of
+from wifidesa.db.bulk import one_of_ids
 from wifidesa.db.models import AreaDay, SiteDay, SiteDevice, SiteMonth
 from wifidesa.db.models.statistics import HOURS, LENGTH_BOUNDS, LENGTHS
 from wifidesa.stats.area_sketches import has_sketches
@@ -102,7 +102,7 @@ def _in_period(
     session: Session, site_ids: Sequence[int], period: Period
 ) -> list[ColumnElement[bool]]:
     return [
-        one_of(SiteDay.site_id, site_ids, session=session),
+        one_of_ids(SiteDay.site_id, site_ids, session=session),
         SiteDay.day >= period.first,
         SiteDay.day <= period.last,
     ]
@@ -161,7 +161,7 @@ def by_site(
                 SiteMonth.days_heard.label("heard"),
                 SiteMonth.last_heard,
             ).where(
-                one_of(SiteMonth.site_id, site_ids, session=session),
+                one_of_ids(SiteMonth.site_id, site_ids, session=session),
                 SiteMonth.month >= months[0],
                 SiteMonth.month <= months[1],
             )
@@ -202,7 +202,7 @@ def new_devices(*, session: Session, site_ids: Sequence[int], period: Period) ->
     if not site_ids:
         return 0
     query = select(func.count()).where(
-        one_of(SiteDevice.site_id, site_ids, session=session),
+        one_of_ids(SiteDevice.site_id, site_ids, session=session),
         SiteDevice.first_day >= period.first,
         SiteDevice.first_day <= period.last,
     )

@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from wifidesa.access.captive import PortalProblem
 from wifidesa.access.logins import LoginDecision
 from wifidesa.access.rules import RejectReason
+from wifidesa.db.bulk import one_of_ids
 from wifidesa.db.engine import WriterLock, transaction
-from wifidesa.db.id_lists import one_of
 from wifidesa.db.models import LoginCount, Site
 from wifidesa.localtime import local_day
 
@@ -180,7 +180,7 @@ def login_counts(
             func.sum(LoginCount.count).label("total"),  # not `count`: a Row's own method
         )
         .where(
-            one_of(LoginCount.site_id, sorted(set(site_ids)), session=session),
+            one_of_ids(LoginCount.site_id, sorted(set(site_ids)), session=session),
             LoginCount.day.between(first, last),
         )
         .group_by(LoginCount.site_id, LoginCount.day, LoginCount.outcome)
@@ -201,7 +201,7 @@ def logins_by_site(
     query = (
         select(LoginCount.site_id, LoginCount.outcome, func.sum(LoginCount.count).label("total"))
         .where(
-            one_of(LoginCount.site_id, sorted(set(site_ids)), session=session),
+            one_of_ids(LoginCount.site_id, sorted(set(site_ids)), session=session),
             LoginCount.day.between(first, last),
         )
         .group_by(LoginCount.site_id, LoginCount.outcome)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
-from wifidesa.db.id_lists import one_of
+from wifidesa.db.bulk import one_of_ids
 from wifidesa.db.models import Site, SiteDay
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
@@ -89,7 +89,9 @@ def last_heard(*, session: Session, site_ids: list[int]) -> dict[int, datetime]:
     latest = (
         select(func.max(SiteDay.last_heard)).where(SiteDay.site_id == Site.id).scalar_subquery()
     )
-    query = select(Site.id, latest.label("heard")).where(one_of(Site.id, site_ids, session=session))
+    query = select(Site.id, latest.label("heard")).where(
+        one_of_ids(Site.id, site_ids, session=session)
+    )
     return {row.id: row.heard for row in session.execute(query) if row.heard is not None}
 
 

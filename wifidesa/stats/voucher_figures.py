@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from wifidesa.db.id_lists import one_of
+from wifidesa.db.bulk import one_of_ids
 from wifidesa.db.models import Account, AccountKind, Voucher
 from wifidesa.localtime import local_midnight
 from wifidesa.settings import DEFAULT_TIMEZONE
@@ -39,7 +39,7 @@ def voucher_figures(
     end = local_midnight(period.last + timedelta(days=1), zone)
     vouchers = [
         Account.kind == AccountKind.VOUCHER,
-        one_of(Account.site_id, site_ids, session=session),
+        one_of_ids(Account.site_id, site_ids, session=session),
     ]
 
     def count(*where: ColumnElement[bool], joined: bool = False) -> int:

@@ -24,9 +24,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from wdtest.factories import make_site
 
-from wifidesa.db.bulk import Writes
+from wifidesa.db.bulk import Writes, one_of_ids
 from wifidesa.db.engine import UTCDateTime
+from wifidesa.db.models import Site
 
 _meta = MetaData()
 _counter = itertools.count()
@@ -152,3 +154,23 @@ def test_a_callable_default_is_left_to_sqlalchemy(db: Session) -> None:
     db.commit()
     serials = list(db.scalars(select(STAMPED.c.serial).order_by(STAMPED.c.id)))
     assert len(serials) == 2 and serials[1] == serials[0] + 1
+
+
+def test_one_of_finds_exactly_the_rows_of_the_ids_given(session: Session) -> None:
+    sites = [make_site(session) for _ in range(5)]
+    session.flush()
+    wanted = [sites[0].id, sites[3].id, 10**6]  # one id of no row
+    found = session.scalars(select(Site.id).where(one_of_ids(Site.id, wanted, session=session)))
+    assert sorted(found) == sorted([sites[0].id, sites[3].id])
+    assert (
+        session.scalars(select(Site.id).where(one_of_ids(Site.id, [], session=session))).all() == []
+    )
+
+
+def test_a_thousand_ids_are_one_array_parameter_on_postgresql(session: Session) -> None:
+    query = select(Site.id).where(one_of_ids(Site.id, range(1000), session=session))
+    text = str(query.compile(dialect=session.get_bind().dialect))
+    if session.get_bind().dialect.name == "postgresql":
+        assert "= ANY (" in text and " IN " not in text
+    else:
+        assert " IN (" in text
