@@ -1,6 +1,6 @@
 # The two commands: `make run` (service on SQLite with demo data) and `make test` (everything).
 # `make test-fast` is the everyday tier: lint, types and pytest on SQLite without browser or slow tests.
-.PHONY: run test bench-portal test-fast lint lint-ansible bench-vouchers bench-voucher-pdf bench-radius bench-stats bench-fleet fuzz soak clean
+.PHONY: run test test-deploy bench-portal test-fast lint lint-ansible bench-vouchers bench-voucher-pdf bench-radius bench-stats bench-fleet fuzz soak clean
 
 run:
 	scripts/run.sh
@@ -10,6 +10,10 @@ test:
 
 test-fast:
 	scripts/test.sh --fast
+
+# ansible/central.yml against a fresh Debian 12 booted here (root; minutes; cached Debian tree).
+test-deploy:
+	scripts/test_deploy.sh
 
 lint:
 	scripts/bootstrap.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
