@@ -194,7 +194,8 @@ def run_playbook(work: Path) -> subprocess.CompletedProcess[str]:
         timeout=PLAYBOOK_TIMEOUT,
         env=_ansible_env(work),
     )
-    (work / "playbook.log").open("a").write(result.stdout + result.stderr)
+    with (work / "playbook.log").open("a") as log:
+        log.write(result.stdout + result.stderr)
     return result
 
 
