@@ -17,6 +17,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -384,6 +385,20 @@ def test_each_service_runs_hardened_as_its_own_user(deployed: Deployment) -> Non
         ), service
     users = deployed.target.ssh("ps -o user= -C wifidesa-web,wifidesa-radius").stdout.split()
     assert users and set(users) == {"wifidesa"}
+
+
+def test_a_killed_service_is_started_again(deployed: Deployment) -> None:
+    show = "systemctl show wifidesa-poller -p MainPID -p NRestarts -p ActiveState --value"
+    pid, restarts, _state = deployed.target.ssh(show).stdout.split()
+    deployed.target.ssh(f"kill -KILL {pid}")
+    # Restart=on-failure after RestartSec=5; bounded by attempts, not asserted on time.
+    for _ in range(120):
+        new_pid, new_restarts, state = deployed.target.ssh(show).stdout.split()
+        if state == "active" and int(new_restarts) > int(restarts):
+            break
+        time.sleep(1)
+    assert (state, int(new_restarts)) == ("active", int(restarts) + 1)
+    assert new_pid != pid
 
 
 def test_settings_file_is_for_root_and_the_service_only(deployed: Deployment) -> None:
