@@ -198,6 +198,27 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=STOP_TIMEOUT)
 
 
+def _pid_file(cache_dir: Path) -> Path:
+    return cache_dir / "running-machine"
+
+
+def _stop_leftover(cache_dir: Path) -> None:
+    """A run killed outright (SIGKILL, a lost CI job) leaves its machine booted: stop it and
+    remove its tree before a new one takes the network namespace's name."""
+    record = _pid_file(cache_dir)
+    if not record.exists():
+        return
+    pid_text, _, tree = record.read_text().partition("\n")
+    with contextlib.suppress(OSError, ValueError):
+        cmdline = Path(f"/proc/{int(pid_text)}/cmdline").read_bytes()
+        if b"systemd-nspawn" in cmdline and f"--machine={HOSTNAME}".encode() in cmdline:
+            os.killpg(int(pid_text), signal.SIGKILL)
+            time.sleep(1)
+    if tree.strip():
+        shutil.rmtree(tree.strip(), ignore_errors=True)
+    record.unlink()
+
+
 def _wait_for_ssh(target: Target, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + BOOT_TIMEOUT
     while time.monotonic() < deadline:
@@ -213,6 +234,7 @@ def _wait_for_ssh(target: Target, proc: subprocess.Popen[bytes]) -> None:
 def debian_target(cache_dir: Path, work_dir: Path) -> Iterator[Target]:
     """Boot a fresh Debian 12 from the cached tarball; stop and remove it all on exit."""
     tarball = rootfs_tarball(cache_dir)
+    _stop_leftover(cache_dir)
     tree = work_dir / "rootfs"
     tree.mkdir(parents=True)
     proc: subprocess.Popen[bytes] | None = None
@@ -244,6 +266,7 @@ def debian_target(cache_dir: Path, work_dir: Path) -> Iterator[Target]:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        _pid_file(cache_dir).write_text(f"{proc.pid}\n{tree}")
         target = Target(address=TARGET_ADDRESS, ssh_key=key, console_log=console)
         _wait_for_ssh(target, proc)
         yield target
@@ -252,3 +275,4 @@ def debian_target(cache_dir: Path, work_dir: Path) -> Iterator[Target]:
             _stop(proc)
         _remove_network()
         shutil.rmtree(tree, ignore_errors=True)
+        _pid_file(cache_dir).unlink(missing_ok=True)
