@@ -317,6 +317,20 @@ def test_admin_pages_answer_on_the_admin_host_only(deployed: Deployment) -> None
     assert https(deployed, PORTAL_HOST, "/admin/login")[0] == 404
 
 
+def test_the_service_sees_the_client_address_nginx_saw(deployed: Deployment) -> None:
+    probe = secrets.token_hex(8)
+    spoofed = "203.0.113.9"
+    https(deployed, PORTAL_HOST, f"/healthz?probe={probe}", "-H", f"X-Forwarded-For: {spoofed}")
+    line = ""
+    for _ in range(30):  # the web service's access line, bounded by attempts
+        line = deployed.target.ssh(f"grep {probe} /var/log/wifidesa/web.log", check=False).stdout
+        if line:
+            break
+        time.sleep(1)
+    assert HOST_ADDRESS in line
+    assert spoofed not in line
+
+
 def test_plain_http_is_redirected_to_https(deployed: Deployment) -> None:
     result = subprocess.run(
         [
