@@ -16,26 +16,34 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from pyrad import packet
-from pyrad.client import Client, Timeout
+from wdtest.central_deploy import (
+    ADMIN_HOST,
+    PORTAL_HOST,
+    REPO,
+    ROUTER_SECRET,
+    Deployment,
+    access_request,
+    ansible_bin,
+    ansible_env,
+    cli,
+    https,
+    make_certificates,
+    recap,
+    run_playbook,
+    write_inventory,
+)
 from wdtest.debian_target import (
     HOST_ADDRESS,
     OUTSIDER_ADDRESS,
-    ROUTER_NETWORK,
-    Target,
     debian_target,
     default_cache_dir,
     wheelhouse,
 )
-
-from radius.dictionary import load_dictionary
 
 pytestmark = [
     pytest.mark.deploy,
@@ -44,167 +52,6 @@ pytestmark = [
         reason="boots a Debian machine for minutes: make test-deploy",
     ),
 ]
-
-REPO = Path(__file__).resolve().parents[2]
-ANSIBLE_DIR = REPO / "ansible"
-PORTAL_HOST = "portal.wifidesa.test"
-ADMIN_HOST = "admin.wifidesa.test"
-ROUTER_SECRET = secrets.token_urlsafe(24)
-PLAYBOOK_TIMEOUT = 1800  # seconds; a first run takes a few minutes
-
-
-@dataclass
-class Deployment:
-    target: Target
-    work: Path
-    ca_file: Path
-    first_run: subprocess.CompletedProcess[str]
-
-    def playbook(self) -> subprocess.CompletedProcess[str]:
-        return run_playbook(self.work)
-
-
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def make_certificates(work: Path) -> Path:
-    """A CA of the test's own and a certificate from it for both host names."""
-    _openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=wifidesa deploy test CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        cwd=work,
-    )
-    _openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        f"/CN={PORTAL_HOST}",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        cwd=work,
-    )
-    (work / "san.ext").write_text(f"subjectAltName=DNS:{PORTAL_HOST},DNS:{ADMIN_HOST}\n")
-    _openssl(
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "san.ext",
-        "-out",
-        "server.pem",
-        cwd=work,
-    )
-    return work / "ca.pem"
-
-
-def write_inventory(work: Path, target: Target, house: Path) -> None:
-    """An inventory as an operator's, with its secrets in a vault the test encrypts."""
-    inventory = work / "inventory"
-    group_vars = inventory / "group_vars" / "central"
-    group_vars.mkdir(parents=True)
-    host = {
-        "ansible_host": target.address,
-        "ansible_user": "root",
-        "ansible_ssh_private_key_file": str(target.ssh_key),
-        "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
-        "ansible_python_interpreter": "/usr/bin/python3",
-    }
-    (inventory / "hosts.yml").write_text(json.dumps({"central": {"hosts": {PORTAL_HOST: host}}}))
-    settings = {
-        "wifidesa_admin_host": ADMIN_HOST,
-        "wifidesa_wheelhouse": str(house),
-        "wifidesa_build_dir": str(work / "build"),
-        "firewall_radius_sources": [ROUTER_NETWORK],
-        "proxy_tls_certificate": (work / "server.pem").read_text(),
-    }
-    (group_vars / "vars.yml").write_text(json.dumps(settings))
-    vault = {
-        "vault_wifidesa_secret_key": secrets.token_urlsafe(48),
-        "vault_wifidesa_device_hash_key": secrets.token_urlsafe(32),
-        "vault_wifidesa_database_password": secrets.token_urlsafe(24),
-        "vault_proxy_tls_key": (work / "server.key").read_text(),
-    }
-    (group_vars / "vault.yml").write_text(json.dumps(vault))
-    (work / "vault-password").write_text(secrets.token_urlsafe(24))
-    subprocess.run(
-        [
-            _bin("ansible-vault"),
-            "encrypt",
-            "--vault-password-file",
-            str(work / "vault-password"),
-            str(group_vars / "vault.yml"),
-        ],
-        check=True,
-        capture_output=True,
-        env=_ansible_env(work),
-    )
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
-def _ansible_env(work: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ANSIBLE_HOME": str(work / "ansible-home"),
-        "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "PYTHONWARNINGS": "ignore",
-    }
-
-
-def run_playbook(work: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [
-            _bin("ansible-playbook"),
-            "-i",
-            str(work / "inventory"),
-            "--vault-password-file",
-            str(work / "vault-password"),
-            "central.yml",
-        ],
-        cwd=ANSIBLE_DIR,
-        text=True,
-        capture_output=True,
-        timeout=PLAYBOOK_TIMEOUT,
-        env=_ansible_env(work),
-    )
-    with (work / "playbook.log").open("a") as log:
-        log.write(result.stdout + result.stderr)
-    return result
-
-
-def recap(result: subprocess.CompletedProcess[str]) -> dict[str, int]:
-    line = next(
-        line for line in result.stdout.splitlines() if PORTAL_HOST + " " in line and "ok=" in line
-    )
-    return {name: int(value) for name, value in re.findall(r"(\w+)=(\d+)", line)}
 
 
 @pytest.fixture(scope="module")
@@ -224,63 +71,6 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
         for child in work.iterdir():
             if child.name != "playbook.log":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-
-
-def https(d: Deployment, host: str, path: str, *extra: str) -> tuple[int, str]:
-    """GET (or what `extra` says) through the deployed nginx, checking its certificate
-    against the test's CA for `host`; the status and the body."""
-    result = subprocess.run(
-        [
-            "curl",
-            "-sS",
-            "--max-time",
-            "30",
-            "--cacert",
-            str(d.ca_file),
-            "--resolve",
-            f"{host}:443:{d.target.address}",
-            "-o",
-            "-",
-            "-w",
-            "\n%{http_code}",
-            *extra,
-            f"https://{host}{path}",
-        ],
-        check=True,
-        text=True,
-        capture_output=True,
-    )
-    body, _, status = result.stdout.rpartition("\n")
-    return int(status), body
-
-
-def cli(d: Deployment, command: str) -> str:
-    """The deployed `wifidesa` command, as an operator runs it on the server."""
-    return d.target.ssh(f"wifidesa {command}").stdout
-
-
-def access_request(d: Deployment, source: str, code: str, *, timeout: float) -> int | None:
-    """A router's PAP login of voucher `code`, sent from `source`: the reply's code, or None."""
-    client = Client(
-        server=d.target.address,
-        authport=1812,
-        acctport=1813,
-        secret=ROUTER_SECRET.encode(),
-        dict=load_dictionary(),
-        timeout=timeout,
-        retries=1,
-    )
-    client.bind((source, 0))
-    try:
-        request = client.CreateAuthPacket(code=packet.AccessRequest, User_Name=code)
-        request["User-Password"] = request.PwCrypt(code)
-        request["Calling-Station-Id"] = "AA:BB:CC:00:00:01"
-        request.add_message_authenticator()
-        return int(client.SendPacket(request).code)
-    except Timeout:
-        return None
-    finally:
-        client._CloseSocket()
 
 
 @pytest.fixture(scope="module")
@@ -458,7 +248,7 @@ def test_no_secret_reaches_the_playbook_output(deployed: Deployment) -> None:
     vault = deployed.work / "inventory" / "group_vars" / "central" / "vault.yml"
     plain = subprocess.run(
         [
-            _bin("ansible-vault"),
+            ansible_bin("ansible-vault"),
             "view",
             "--vault-password-file",
             str(deployed.work / "vault-password"),
@@ -467,7 +257,7 @@ def test_no_secret_reaches_the_playbook_output(deployed: Deployment) -> None:
         check=True,
         text=True,
         capture_output=True,
-        env=_ansible_env(deployed.work),
+        env=ansible_env(deployed.work),
     ).stdout
     log = (deployed.work / "playbook.log").read_text()
     for name, value in json.loads(plain).items():
