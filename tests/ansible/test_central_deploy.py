@@ -244,6 +244,12 @@ def test_second_run_changes_nothing(deployed: Deployment) -> None:
     ]
 
 
+def test_check_mode_on_the_deployed_server_finds_nothing_to_change(deployed: Deployment) -> None:
+    checked = run_playbook(deployed.work, "--check", "--diff")
+    assert checked.returncode == 0, checked.stdout[-4000:]
+    assert recap(checked)["changed"] == 0
+
+
 def test_no_secret_reaches_the_playbook_output(deployed: Deployment) -> None:
     vault = deployed.work / "inventory" / "group_vars" / "central" / "vault.yml"
     plain = subprocess.run(

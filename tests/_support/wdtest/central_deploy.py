@@ -153,7 +153,7 @@ def ansible_env(work: Path) -> dict[str, str]:
     }
 
 
-def run_playbook(work: Path) -> subprocess.CompletedProcess[str]:
+def run_playbook(work: Path, *options: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [
             ansible_bin("ansible-playbook"),
@@ -161,6 +161,7 @@ def run_playbook(work: Path) -> subprocess.CompletedProcess[str]:
             str(work / "inventory"),
             "--vault-password-file",
             str(work / "vault-password"),
+            *options,
             "central.yml",
         ],
         cwd=ANSIBLE_DIR,
