@@ -297,6 +297,14 @@ class RadiusWorker:
                 len(batch),
                 stored.retried,
             )
+        # Said before the answers go: whoever sees an answer finds the batch's log complete.
+        for router_id, account_id in sorted(stored.refused_classes):
+            self.problems.warning(
+                f"router {router_id} class",
+                "Class names account %d, which is not of this router's site (or does not"
+                " exist): stored without it (under the user name's account here, if any)",
+                account_id,
+            )
         for at, item in enumerate(batch):
             record: AcctRecord = item.request
             why = stored.not_stored.get(at)
@@ -325,13 +333,6 @@ class RadiusWorker:
             self.send(Code.ACCOUNTING_REQUEST, reply, item.addr)
             self.latencies.record("accounting", time.time() - item.arrived)
         self.latencies.log_if_due()
-        for router_id, account_id in sorted(stored.refused_classes):
-            self.problems.warning(
-                f"router {router_id} class",
-                "Class names account %d, which is not of this router's site (or does not"
-                " exist): stored without it (under the user name's account here, if any)",
-                account_id,
-            )
         if stored.accounts_with_usage:
             self.track(asyncio.ensure_future(self.enforcer.enforce(stored.accounts_with_usage)))
 
