@@ -11,7 +11,7 @@ or month of the site's zone.
   neither up nor down.
 Availability % = up / (known time - power cuts - central), known time being all but no data.
 A site's or region's figure is the sum of its routers' time in each class: every router
-weighs by the time it was known.
+weighs by the time it was known (wifidesa.fleet.area_availability).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from wifidesa.admin.scope import Scope
 from wifidesa.db.bulk import one_of_ids
 from wifidesa.db.models import (
     OutageCause,
@@ -37,7 +36,6 @@ from wifidesa.db.models import (
 )
 from wifidesa.fleet.rounds import RoundRules
 from wifidesa.localtime import local_day, local_midnight
-from wifidesa.stats.areas import Area, open_area
 
 # BAKTI practice: an outage counts against availability when it lasts longer than this.
 SLA_MIN_OUTAGE = timedelta(seconds=300)
@@ -111,16 +109,6 @@ class Availability:
 
     def seconds(self, kind: TimeClass) -> float:
         return float(getattr(self, f"{kind.value}_seconds"))
-
-
-@dataclass(frozen=True)
-class AreaAvailability:
-    """An area's availability per period, and each site's and each next-level area's."""
-
-    area: Area
-    total: dict[date, Availability]
-    sites: dict[int, dict[date, Availability]]
-    children: list[tuple[Area, dict[date, Availability]]]
 
 
 @dataclass(frozen=True)
@@ -227,68 +215,6 @@ def timeline(
             else:
                 stretches.append(Stretch(piece.kind, piece.start, piece.end))
     return stretches
-
-
-def area_availability(
-    *,
-    session: Session,
-    scope: Scope,
-    key: str = "",
-    first_day: date,
-    last_day: date,
-    now: datetime,
-    per: Per = Per.DAY,
-) -> AreaAvailability:
-    """An area's availability (province, kabupaten, kecamatan, desa, a site: the statistics'
-    area keys), as far as the scope reaches; NotFound outside it."""
-    view = open_area(session=session, scope=scope, key=key)
-    routers = session.execute(
-        select(Router.id, Router.site_id).where(
-            one_of_ids(Router.site_id, view.site_ids, session=session)
-        )
-    ).all()
-    by_router = router_availability(
-        session=session,
-        router_ids=[row.id for row in routers],
-        first_day=first_day,
-        last_day=last_day,
-        now=now,
-        per=per,
-    )
-    sites: dict[int, dict[date, Availability]] = {site: {} for site in view.site_ids}
-    for row in routers:
-        _add_into(sites[row.site_id], by_router.get(row.id, {}))
-    total: dict[date, Availability] = {}
-    for periods in sites.values():
-        _add_into(total, periods)
-    children = [
-        (child, _sum_sites(sites, [site.id for site in members]))
-        for child, members in view.children
-    ]
-    return AreaAvailability(
-        view.area, _by_date(total), {site: _by_date(of) for site, of in sites.items()}, children
-    )
-
-
-def _sum_sites(
-    sites: dict[int, dict[date, Availability]], ids: list[int]
-) -> dict[date, Availability]:
-    total: dict[date, Availability] = {}
-    for site_id in ids:
-        _add_into(total, sites.get(site_id, {}))
-    return _by_date(total)
-
-
-def _add_into(total: dict[date, Availability], more: dict[date, Availability]) -> None:
-    """Add `more` into `total` in place (a province's year adds 1,000 routers' figures: a
-    new sorted copy at every addition was a fifth of its uptime figures)."""
-    for key, value in more.items():
-        found = total.get(key)
-        total[key] = value if found is None else found + value
-
-
-def _by_date(periods: dict[date, Availability]) -> dict[date, Availability]:
-    return dict(sorted(periods.items()))
 
 
 def _zones(session: Session, router_ids: Sequence[int]) -> dict[int, str]:

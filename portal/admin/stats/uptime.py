@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from wifidesa.admin.scope import Scope
-from wifidesa.fleet.availability import Availability, Per, area_availability
+from wifidesa.fleet.area_availability import area_availability
+from wifidesa.fleet.availability import Availability, Per
 from wifidesa.stats.periods import Period
 
 
