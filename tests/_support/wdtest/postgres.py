@@ -44,6 +44,8 @@ import psycopg
 from psycopg import sql
 from psycopg.abc import Query
 
+from wdtest.ports import free_ports
+
 __all__ = ["PostgresCluster", "find_bindir"]
 
 logger = logging.getLogger(__name__)
@@ -120,10 +122,9 @@ def find_bindir() -> Path:
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    # Below the ephemeral range: no client connection takes it before the server binds it.
+    [port] = free_ports(1, socket.SOCK_STREAM)
+    return port
 
 
 def _server_os_user() -> str:
