@@ -222,7 +222,15 @@ def sizes(engine: Engine) -> tuple[int, list[tuple[str, int]]]:
                     "ORDER BY bytes DESC LIMIT 6"
                 )
             )
-            return int(total.scalar_one()), [(r.name, int(r.bytes)) for r in found]
+            tables = [(r.name, int(r.bytes)) for r in found]
+            parts = connection.execute(
+                text(
+                    "SELECT count(*) AS n, sum(pg_total_relation_size(relid)) AS bytes "
+                    "FROM pg_partition_tree('sessions') WHERE isleaf"
+                )
+            ).one()
+            whole = (f"sessions ({parts.n} partitions)", int(parts.bytes or 0))
+            return int(total.scalar_one()), [whole, *tables]
         pages = connection.execute(text("PRAGMA page_count")).scalar_one()
         page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
         tables: Sequence[Any] = []

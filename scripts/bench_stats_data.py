@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, text
 
 from wifidesa.places.regions import KABUPATEN
+from wifidesa.usage.archive import DEFAULT_DAYS, ensure_partitions, month_of
 
 ZONE = "Asia/Makassar"
 SESSIONS_PER_SITE_DAY = 200  # x 1,000 sites x 365 days = 73 million at scale 1
@@ -225,14 +226,21 @@ def _sessions_sql(plan: Plan, dialect: str) -> str:
     low, high = ("greatest", "least") if dialect == "postgresql" else ("max", "min")
     length = f"{high}({low}(exp(7.3 + 1.1 * {_z('u4', 'u5')}), 10), {LONGEST})"
     octets = "secs * (500 + 4000 * u3)"
+    # Archived as the daily job leaves them: ended over DEFAULT_DAYS before the end of the year.
+    archived_before = epoch + (plan.days - DEFAULT_DAYS) * 86400
+    if dialect == "postgresql":
+        month = "CAST(to_char(to_timestamp(t0) AT TIME ZONE 'UTC', 'YYYYMM') AS INT)"
+    else:
+        month = "CAST(strftime('%Y%m', t0, 'unixepoch') AS INT)"
+    archived = f"CASE WHEN t0 + secs < {archived_before} THEN {month} ELSE 0 END"
     return (
         "INSERT INTO sessions (router_id, site_id, acct_session_id, generation, username, "  # noqa: S608
         "device_hash, status, started_at, updated_at, stopped_at, session_time, input_octets, "
-        "output_octets, interim_interval, terminate_cause, throttled) "
+        "output_octets, interim_interval, terminate_cause, throttled, archived_month) "
         "SELECT router_id, site_id, CAST(day_no * 100000 + i AS VARCHAR(16)), 0, 'bench', "
         f"{device}, 'closed', {moment.format('t0')}, {moment.format('t0 + secs')}, "
         f"{moment.format('t0 + secs')}, secs, CAST({octets} AS BIGINT), "
-        f"CAST({octets} * (4 + 8 * u6) AS BIGINT), 300, 'User-Request', false "
+        f"CAST({octets} * (4 + 8 * u6) AS BIGINT), 300, 'User-Request', false, {archived} "
         "FROM (SELECT router_id, site_id, day_no, i, u3, u6, CAST(pool * u7 * u7 AS INT) AS k, "
         f"{epoch} + day_no * 86400 + ((CAST({start_of_day} AS INT) % 86400) + 86400) % 86400 "
         f"AS t0, CAST({length} AS INT) AS secs "
@@ -253,6 +261,12 @@ def generate(engine: Engine, plan: Plan) -> Made:
         if dialect != "postgresql":
             _numbers(connection, "bench_numbers", most + 1)
     started = time.perf_counter()
+    with engine.begin() as connection:
+        # The archive's partitions (PostgreSQL), as the daily job makes them.
+        ensure_partitions(
+            connection,
+            {month_of(_utc(day_of(plan, n))) for n in range(-1, plan.days + 1)},
+        )
     with engine.begin() as connection:
         rebuild = _drop_session_indexes(connection, dialect)
         connection.execute(text(_sessions_sql(plan, dialect)))
@@ -300,6 +314,10 @@ def _drop_session_indexes(connection: Connection, dialect: str) -> list[str]:
         f'ALTER TABLE sessions ADD CONSTRAINT "{row.conname}" {row.definition}'
         for row in constraints
     ]
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), ZoneInfo(ZONE)).astimezone(UTC)
 
 
 def day_of(plan: Plan, offset: int) -> date:

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # every `retention_every_seconds`, the first time a minute after it starts.
     retention_months: int = 12
     retention_every_seconds: float = 86_400.0
+    # Sessions that ended this many days ago leave the live rows for their month's partition
+    # (wifidesa.usage.archive), at each retention run; at least 8 (accounting comes up to 7
+    # days late).
+    sessions_archive_days: int = 14
     # How often each RADIUS worker appends the logins it counted in memory: a worker killed
     # without stopping (SIGKILL) loses at most this long's counts (wifidesa.stats.logins).
     stats_login_flush_seconds: float = 60.0
@@ -140,6 +144,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"retention_months is {value}; it must be 1 or more (months that raw sessions "
                 "keep their MAC, IP address and user name)"
+            )
+        return value
+
+    @field_validator("sessions_archive_days")
+    @classmethod
+    def _archive_after_late_accounting(cls, value: int) -> int:
+        from wifidesa.usage.archive import LEAST_DAYS  # the models import these settings
+
+        if value < LEAST_DAYS:
+            raise ValueError(
+                f"sessions_archive_days is {value}; it must be {LEAST_DAYS} or more (accounting "
+                "arrives up to 7 days late, and archived sessions are not merged into)"
             )
         return value
 

@@ -32,10 +32,10 @@ from wifidesa.db.models import (
     Member,
     Profile,
     ProfileLimit,
-    SessionStatus,
     Site,
     Voucher,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.usage.quota import Limit, load_quota_usage
 from wifidesa.usernames import LoginName
 
@@ -110,7 +110,7 @@ def _statements(pg: bool) -> dict[str, Any]:
             ).where(ids(AccountDevice.account_id)),
             # A union's rows take the first select's names.
             select(AcctSession.account_id, AcctSession.mac, null(), literal(False)).where(
-                ids(AcctSession.account_id), AcctSession.status == SessionStatus.OPEN
+                ids(AcctSession.account_id), OPEN_SESSION
             ),
         ),
         "tokens": select(

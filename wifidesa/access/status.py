@@ -17,10 +17,10 @@ from wifidesa.db.models import (
     Member,
     Profile,
     Router,
-    SessionStatus,
     Site,
     Voucher,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.usage.quota import QuotaStatus, load_limits, load_quota_usage, quota_status
 from wifidesa.usernames import normalize_mac, parse_login_name
 
@@ -55,7 +55,7 @@ def villager_status(
         .join(Router, Router.id == AcctSession.router_id)
         .where(
             AcctSession.account_id == account_id,
-            AcctSession.status == SessionStatus.OPEN,
+            OPEN_SESSION,
             AcctSession.mac == device,
             Router.name == router_name,
         )

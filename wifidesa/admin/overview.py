@@ -16,9 +16,9 @@ from wifidesa.db.models import (
     AcctSession,
     Region,
     Router,
-    SessionStatus,
     Site,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def site_overview(*, session: Session, scope: Scope, limit: int = 500) -> list[S
     """The sites in the admin's scope with live figures, by name."""
     online = (
         select(AcctSession.site_id, func.count().label("n"))
-        .where(AcctSession.status == SessionStatus.OPEN, site_filter(scope, AcctSession.site_id))
+        .where(OPEN_SESSION, site_filter(scope, AcctSession.site_id))
         .group_by(AcctSession.site_id)
         .subquery()
     )

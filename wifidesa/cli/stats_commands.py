@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import add_subcommands
-from wifidesa.cli.retention_commands import run_retention, summary
+from wifidesa.cli.retention_commands import run_archive, run_retention, summary
 from wifidesa.db.engine import WriterLock, make_engine, make_session_factory, utcnow
 from wifidesa.settings import Settings
 from wifidesa.stats.dirty import mark_every_day
@@ -82,6 +82,18 @@ def _catch_up(settings: Settings) -> None:
 
 
 def _retain(settings: Settings) -> None:
+    started = time.monotonic()
+    try:
+        archived = run_archive(settings, now=utcnow())
+    except Exception as exc:  # the database is down: the next run does it
+        log.error("archiving sessions failed: %s", type(exc).__name__)
+    else:
+        log.info(
+            "%d sessions that ended over %d days ago archived in %.1f s",
+            archived,
+            settings.sessions_archive_days,
+            time.monotonic() - started,
+        )
     started = time.monotonic()
     try:
         counts = run_retention(settings, now=utcnow())

@@ -22,9 +22,9 @@ from wifidesa.db.models import (
     Member,
     Profile,
     QuotaPeriod,
-    SessionStatus,
     Site,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.errors import ErrorCode, NotFound
 from wifidesa.localtime import local_day
 from wifidesa.usage.quota import Usage, load_usage, usage_in
@@ -176,9 +176,7 @@ def get_member(*, session: Session, scope: Scope, account_id: int, now: datetime
     today = local_day(now, zone)
     days = load_usage(session=session, account_ids=[account_id], since=today.replace(day=1))
     online = session.scalar(
-        select(func.count()).where(
-            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
-        )
+        select(func.count()).where(AcctSession.account_id == account_id, OPEN_SESSION)
     )
     used: dict[date, Usage] = days[account_id]
     return MemberDetail(

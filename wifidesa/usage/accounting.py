@@ -30,6 +30,7 @@ from wifidesa.db.models import (
     SiteDeviceDay,
     UsageDaily,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.localtime import local_day
 from wifidesa.stats.dirty import TABLE as DIRTY_DAYS
 from wifidesa.stats.dirty import dirty_rows
@@ -39,9 +40,9 @@ from wifidesa.usage.owners import Owners, resolve_accounts
 # Re-exported: radius/packets.py imports the record types from here.
 from wifidesa.usage.records import AcctEvent, AcctRecord
 from wifidesa.usage.session_rows import (
-    TABLE,
     Generations,
     generation_of,
+    live_table,
     load_rows,
     new_row,
     starts_anew,
@@ -130,8 +131,8 @@ def _close_router_sessions(session: Session, record: AcctRecord) -> int:
     result = session.execute(
         update(AcctSession)
         .where(
+            OPEN_SESSION,
             AcctSession.router_id == record.router_id,
-            AcctSession.status == SessionStatus.OPEN,
             AcctSession.updated_at <= record.event_time,
         )
         .values(status=SessionStatus.LOST, stopped_at=record.event_time, terminate_cause=NAS_REBOOT)
@@ -260,7 +261,8 @@ def _write(
     writes = Writes(session)
     rows = [row for of_one_id in generations.values() for row in of_one_id]
     new = [r.values for r in rows if r.id is None]
-    writes.insert(TABLE, new)
+    sessions = live_table(session)
+    writes.insert(sessions, new)
     result.sessions_started = len(new)
     for columns, full in ((INTERIM_COLUMNS, False), (_ALL, True)):
         changed = [
@@ -268,7 +270,7 @@ def _write(
             for r in rows
             if r.id is not None and r.full is full and (r.dirty or r.full)
         ]
-        writes.update(TABLE, changed)
+        writes.update(sessions, changed)
         result.sessions_updated += len(changed)
     writes.insert(
         cast(Table, UsageDaily.__table__),

@@ -32,6 +32,7 @@ from wifidesa.db.models import (
     TaskKind,
     TaskState,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.fleet import tasks
 
 
@@ -151,9 +152,7 @@ def disconnect_account(
     """Queue a Disconnect for every open session of an account (revoked card, disabled
     resident); returns how many were queued."""
     live = session.scalars(
-        select(AcctSession.id).where(
-            AcctSession.account_id == account_id, AcctSession.status == SessionStatus.OPEN
-        )
+        select(AcctSession.id).where(AcctSession.account_id == account_id, OPEN_SESSION)
     ).all()
     return sum(
         request_disconnect(

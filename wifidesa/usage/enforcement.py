@@ -21,9 +21,9 @@ from wifidesa.db.models import (
     CoAAction,
     CoAResult,
     Profile,
-    SessionStatus,
     Site,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.localtime import local_day
 from wifidesa.settings import DEFAULT_TIMEZONE
 from wifidesa.stats.dirty import mark_days
@@ -79,7 +79,7 @@ def _open_sessions(session: Session, account_ids: Iterable[int]) -> list[AcctSes
         session.scalars(
             select(AcctSession).where(
                 AcctSession.account_id.in_(list(account_ids)),
-                AcctSession.status == SessionStatus.OPEN,
+                OPEN_SESSION,
             )
         )
     )
@@ -141,7 +141,7 @@ def plan_restores(*, session: Session, now: datetime) -> list[SessionAction]:
     throttled = list(
         session.scalars(
             select(AcctSession).where(
-                AcctSession.status == SessionStatus.OPEN,
+                OPEN_SESSION,
                 AcctSession.throttled.is_(True),
                 AcctSession.account_id.is_not(None),
             )

@@ -25,6 +25,7 @@ from wifidesa.db.models import (
     Site,
     Voucher,
 )
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.errors import ErrorCode, NotFound
 from wifidesa.usage.coa_requests import request_disconnect
 from wifidesa.usage.quota import Limit, QuotaStatus, load_limits, load_quota_usage, quota_status
@@ -91,7 +92,7 @@ def live_sessions(
         .limit(limit)
     )
     if open_only:
-        query = query.where(AcctSession.status == SessionStatus.OPEN)
+        query = query.where(OPEN_SESSION)
     if site_id is not None:
         require_site(session=session, scope=scope, site_id=site_id)
         query = query.where(AcctSession.site_id == site_id)

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import AcctSession, RouterTask, SessionStatus, Site, TaskState
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.fleet import tasks
 from wifidesa.localtime import local_day
 from wifidesa.stats.dirty import mark_days
@@ -57,7 +58,7 @@ def reconcile_active(
             AcctSession.updated_at,
         ).where(
             AcctSession.router_id == router_id,
-            AcctSession.status == SessionStatus.OPEN,
+            OPEN_SESSION,
         )
     ).all()
     matched: set[tuple[str, str]] = set()
@@ -73,7 +74,7 @@ def reconcile_active(
             update(AcctSession)
             .where(
                 AcctSession.id.in_([r.id for r in lost]),
-                AcctSession.status == SessionStatus.OPEN,
+                OPEN_SESSION,
                 AcctSession.updated_at < read_at,
             )
             .values(status=SessionStatus.LOST, stopped_at=read_at, terminate_cause=NOT_ON_ROUTER)

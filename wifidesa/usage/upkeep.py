@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from wifidesa.db.models import AcctSession, Router, SessionStatus
+from wifidesa.db.models.sessions import OPEN_SESSION
 from wifidesa.usage.accounting import DEFAULT_INTERIM, REAPED, SILENT_INTERIMS
 
 
@@ -21,7 +22,7 @@ def reap_silent_sessions(
     shortest = now - timedelta(seconds=SILENT_INTERIMS * 60)
     candidates = session.execute(
         select(AcctSession.id, AcctSession.updated_at, AcctSession.interim_interval).where(
-            AcctSession.status == SessionStatus.OPEN, AcctSession.updated_at < shortest
+            OPEN_SESSION, AcctSession.updated_at < shortest
         )
     )
     lost = [
@@ -33,7 +34,7 @@ def reap_silent_sessions(
         table = cast(Table, AcctSession.__table__)
         session.connection().execute(
             table.update()
-            .where(table.c.id == bindparam("b_id"), table.c.status == SessionStatus.OPEN)
+            .where(table.c.id == bindparam("b_id"), OPEN_SESSION)
             .values(
                 status=SessionStatus.LOST,
                 stopped_at=bindparam("stopped_at"),

@@ -85,8 +85,9 @@ def _comm(pid: int) -> str:
 
 
 def roles(root: int) -> dict[int, str]:
-    """What each process under `wifidesa serve|radius` is: `serve` spawns the web, RADIUS
-    (which forks its workers) and stats services besides multiprocessing's resource tracker."""
+    """What each process under `wifidesa serve|radius` is: `serve` spawns one process per
+    service (web, radius, stats, poller, notify), each named `wifidesa-<service>`, besides
+    multiprocessing's resource tracker; the RADIUS service forks its workers."""
     found = {root: " ".join(_cmdline(root).split()[-2:]) or "?"}
     parents = {pid: _parent_of(pid) for pid in descendants(root)}
     for pid, parent in parents.items():
@@ -94,10 +95,10 @@ def roles(root: int) -> dict[int, str]:
         comm = _comm(pid)
         if "resource_tracker" in _cmdline(pid):
             found[pid] = "multiprocessing resource tracker"
-        elif parent == root and comm == "wifidesa-stats":
-            found[pid] = "stats"
         elif parent == root and children:
             found[pid] = "radius (dispatcher)"
+        elif parent == root and comm.startswith("wifidesa-"):
+            found[pid] = comm.removeprefix("wifidesa-")
         elif parent == root and found[root].endswith("serve"):
             found[pid] = "web (uvicorn)"
         else:

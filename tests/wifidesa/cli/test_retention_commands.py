@@ -19,6 +19,7 @@ from wdtest.factories import make_router, make_site
 from wifidesa.crypto import SecretBox
 from wifidesa.db.engine import transaction
 from wifidesa.db.models import AcctSession
+from wifidesa.db.models.sessions import LIVE
 from wifidesa.usage.accounting import record_accounting
 from wifidesa.usage.records import AcctEvent, AcctRecord
 
@@ -111,6 +112,31 @@ def test_a_retention_of_no_months_is_refused_in_one_line(
     assert _macs(sessions) == [MAC, MAC]
 
 
+def _archived(sessions: sessionmaker[Session]) -> list[bool]:
+    with sessions() as session:
+        months = session.scalars(
+            select(AcctSession.archived_month).order_by(AcctSession.started_at)
+        )
+        return [month != LIVE for month in months]
+
+
+def test_sessions_archive_moves_old_sessions_and_prints_one_line(
+    db_url: str, sessions: sessionmaker[Session], box: SecretBox, tmp_path: Path
+) -> None:
+    _old_sessions(sessions, box, 2)
+    dry = _wifidesa(db_url, tmp_path, "sessions", "archive", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout == "2 sessions that ended over 14 days ago to archive (dry run)\n"
+    assert _archived(sessions) == [False, False, False]
+    done = _wifidesa(db_url, tmp_path, "sessions", "archive")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2 sessions that ended over 14 days ago archived (")
+    assert _archived(sessions) == [True, True, False]  # yesterday's stays live
+    refused = _wifidesa(db_url, tmp_path, "sessions", "archive", sessions_archive_days="7")
+    assert refused.returncode != 0 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "8 or more" in refused.stderr
+
+
 @pytest.mark.slow
 def test_the_stats_service_applies_retention_soon_after_start_and_then_again(
     db_url: str, sessions: sessionmaker[Session], box: SecretBox, tmp_path: Path
@@ -137,4 +163,6 @@ def test_the_stats_service_applies_retention_soon_after_start_and_then_again(
     output = log.read_text()
     assert code == 0, output
     assert "1 sessions cleared, 0 guest devices and 0 account devices removed" in output
+    assert "1 sessions that ended over 14 days ago archived" in output  # before retention
+    assert _archived(sessions) == [True, True, False, False]
     assert MAC not in output and "02DD00000001" not in output and "Traceback" not in output

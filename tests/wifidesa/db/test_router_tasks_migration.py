@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import column, insert, select, table
 from wdtest import TEST_SECRET
 from wdtest.factories import make_router
 
 from wifidesa.crypto import SecretBox
 from wifidesa.db import schema
-from wifidesa.db.engine import make_engine, make_session_factory
+from wifidesa.db.engine import UTCDateTime, make_engine, make_session_factory
 from wifidesa.db.models import (
     AcctSession,
     CoAAction,
@@ -24,6 +24,25 @@ from wifidesa.db.models import (
 from wifidesa.places.regions import ensure_reference_regions
 
 AT = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)
+SESSIONS_0021 = table(
+    "sessions",
+    *(
+        column(name)
+        for name in (
+            "router_id",
+            "site_id",
+            "acct_session_id",
+            "username",
+            "status",
+            "session_time",
+            "input_octets",
+            "output_octets",
+            "coa_action",
+            "coa_result",
+        )
+    ),
+    *(column(name, UTCDateTime()) for name in ("started_at", "updated_at", "coa_at")),
+)
 
 
 def test_requests_in_flight_move_onto_router_tasks(empty_db_url: str) -> None:
@@ -40,21 +59,29 @@ def test_requests_in_flight_move_onto_router_tasks(empty_db_url: str) -> None:
             "ended": (CoAAction.DISCONNECT, CoAResult.PENDING, SessionStatus.CLOSED),
             "answered": (CoAAction.DISCONNECT, CoAResult.ACK, SessionStatus.OPEN),
         }
-        for name, (action, result, status) in wanted.items():
-            session.add(
-                AcctSession(
-                    router_id=router.id,
-                    site_id=router.site_id,
-                    acct_session_id=name,
-                    username=name,
-                    status=status,
-                    started_at=AT,
-                    updated_at=AT,
-                    coa_action=action,
-                    coa_result=result,
-                    coa_at=AT,
-                )
-            )
+        session.flush()
+        # The table as of 0021: the model has columns added since (archived_month, 0026).
+        session.execute(
+            insert(SESSIONS_0021),
+            [
+                {
+                    "router_id": router.id,
+                    "site_id": router.site_id,
+                    "acct_session_id": name,
+                    "username": name,
+                    "status": status.value,
+                    "started_at": AT,
+                    "updated_at": AT,
+                    "session_time": 0,
+                    "input_octets": 0,
+                    "output_octets": 0,
+                    "coa_action": action.value,
+                    "coa_result": result.value,
+                    "coa_at": AT,
+                }
+                for name, (action, result, status) in wanted.items()
+            ],
+        )
     schema.upgrade(engine)
     with sessions() as session:
         rows = {r.acct_session_id: r for r in session.scalars(select(AcctSession))}

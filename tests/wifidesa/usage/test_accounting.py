@@ -239,12 +239,15 @@ def test_an_interim_update_changes_no_indexed_column(session: Session, box: Secr
         updated, in_place = session.execute(
             text(
                 "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
-                " WHERE relname = 'sessions'"
+                " WHERE relname = 'sessions_live'"  # the live partition (usage/archive.py)
             )
         ).one()
         assert (updated, in_place) == (3, 3)
         options = session.execute(
-            text("SELECT reloptions FROM pg_class WHERE relname IN ('sessions', 'usage_daily')")
+            text(
+                "SELECT reloptions FROM pg_class"
+                " WHERE relname IN ('sessions_live', 'usage_daily') ORDER BY relname"
+            )
         ).scalars()
         assert list(options) == [["fillfactor=70"], ["fillfactor=70"]]
     row = session.scalars(select(AcctSession)).one()

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, create_engine
 
 import wifidesa.db.models  # noqa: F401 - registers every table on the metadata
 from wifidesa.db.engine import Base
+from wifidesa.db.schema import is_modelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,6 +25,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        include_name=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

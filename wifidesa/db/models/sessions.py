@@ -1,12 +1,20 @@
 """Accounting: hotspot sessions, usage per account per local day, unique devices per site-day.
 
 Shaped for statistics: `site_id` and `started_at` are on every session (daily figures per desa
-without joins; the natural key for monthly partitioning on PostgreSQL), and devices are counted
-by `device_hash`, a keyed hash of the MAC (wifidesa.crypto), so counts need no MAC.
+without joins), and devices are counted by `device_hash`, a keyed hash of the MAC
+(wifidesa.crypto), so counts need no MAC.
+
+Shaped for size: on PostgreSQL `sessions` is partitioned by `archived_month` (migration 0026).
+Accounting writes only the live partition (`archived_month` = LIVE: open sessions and those
+closed within the archive age); a daily job moves older closed sessions into one partition per
+month of their start (wifidesa.usage.archive). Every unique key holds the partition key, as
+PostgreSQL requires: among live rows, (acct_session_id, router_id, generation) stays unique.
+SQLite keeps one table with the same columns and keys.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -20,7 +28,9 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
     false,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,6 +63,19 @@ class SessionStatus(StrEnum):
     LOST = "lost"  # closed by us: Accounting-On/Off, or silent too long
 
 
+# `archived_month` of a live session (open, or closed within the archive age); an archived one
+# holds the UTC month of its start as YYYYMM (wifidesa.usage.archive).
+LIVE = 0
+# The partitions on PostgreSQL: `sessions_live` (LIVE) and one `sessions_pYYYYMM` a month.
+LIVE_PARTITION = "sessions_live"
+PARTITION_NAME = re.compile(r"sessions_(live|p[0-9]{6})")
+
+
+def partition_name(month: int) -> str:
+    """The partition of the sessions archived with `month` (YYYYMM), or the live one."""
+    return LIVE_PARTITION if month == LIVE else f"sessions_p{month:06d}"
+
+
 # What retention (wifidesa.usage.retention) puts in place of an old session's user name: the
 # column is NOT NULL, and the empty name (that of accounting without a User-Name) names nobody.
 CLEARED_USERNAME = ""
@@ -67,8 +90,9 @@ class AcctSession(Base):
         # first PostgreSQL, on thin statistics (a new table, a new router), read every session
         # of the router and filtered them, a cost that grew with each session. A router that
         # was reset or replaced counts its session ids anew: a Start after the session of that
-        # id ended is another session, the next generation.
-        UniqueConstraint("acct_session_id", "router_id", "generation"),
+        # id ended is another session, the next generation. The partition key ends the key: live
+        # rows, the only ones accounting reads and writes, are unique by the first three.
+        UniqueConstraint("acct_session_id", "router_id", "generation", "archived_month"),
         Index("ix_sessions_site_started", "site_id", "started_at"),
         Index("ix_sessions_account_status", "account_id", "status"),
         # Open sessions by village (online now, the reaper). No index holds a column that an
@@ -94,8 +118,11 @@ class AcctSession(Base):
             postgresql_where=text(RETENTION_DUE),
         ),
         CheckConstraint("input_octets >= 0 AND output_octets >= 0", name="octets_not_negative"),
-        # PostgreSQL: room on each page for the updated row, which a HOT update needs.
-        {"postgresql_with": {"fillfactor": 70}},
+        # On PostgreSQL the table is partitioned by LIST (archived_month), its primary key is
+        # (id, archived_month), and the live partition keeps room on each page for the updated
+        # row, which a HOT update needs (fillfactor 70): migration 0026 and
+        # wifidesa.usage.archive make the partitions. Alembic compares neither (the mapper's key
+        # stays `id`, which one sequence numbers across all partitions).
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
@@ -105,6 +132,8 @@ class AcctSession(Base):
     acct_session_id: Mapped[str] = mapped_column(String(64))
     # 0 for the first session of this id at this router, 1 for the next (see above), ...
     generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # LIVE, or the UTC month (YYYYMM) of the start once archived (see the module's text).
+    archived_month: Mapped[int] = mapped_column(Integer, default=LIVE, server_default="0")
     username: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str | None] = mapped_column(String(17))
     device_hash: Mapped[str | None] = mapped_column(String(32))
@@ -133,6 +162,13 @@ class AcctSession(Base):
 
     router: Mapped[Router] = relationship()
     account: Mapped[Account | None] = relationship()
+
+
+# A live row, with the 0 written into the statement: PostgreSQL then plans for the live
+# partition alone, whether the plan is made for the values or generic.
+IS_LIVE = AcctSession.archived_month == literal_column(str(LIVE), Integer)
+# An open session: live (an open session is never archived) and open.
+OPEN_SESSION = and_(IS_LIVE, AcctSession.status == SessionStatus.OPEN)
 
 
 class UsageDaily(Base):
