@@ -8,9 +8,10 @@ load at half of it: each client logs in (CHAP, as RouterOS), sends Start, three
 Interim-Updates a second apart and a Stop, and gives its voucher back; a prober asks for the
 portal's login page. A router resends after 1 s, three times: a request not answered by then is
 lost. Per minute: answered %, p50/p99 latency of logins, accounting and portal pages, the
-SQLite WAL's largest size; memory (RSS) and open file descriptors of every process at start
-and end. Exit status 1 if any minute answered less than `--min-answered` % or the WAL grew past
-`--wal-limit-mib`.
+SQLite WAL's largest size; memory (RSS) of every process at the end of each minute, its open
+file descriptors at start and end, and the share of a core each process used. The load generator
+runs niced (`--nice`, 10): real routers do not share the server's cores. Exit status 1 if any
+minute answered less than `--min-answered` % or the WAL grew past `--wal-limit-mib`.
 
     python scripts/soak.py [--minutes 10] [--rate N] [--wal-limit-mib 128]
 """
@@ -147,6 +148,10 @@ async def soak(
     try:
         peak = await calibrate(routers, codes, args.calibrate)
         rate = args.rate or peak / 2
+        # The peak is measured at the services' priority. Then the routers, which are not on
+        # the server, are played niced: this process takes the CPU the services leave (its own
+        # lag shows in the client-side figures, not in the server's).
+        os.nice(args.nice)
         print(f"soak: peak {peak:.0f} req/s measured; load {rate:.0f} req/s ({README_PEAK})")
         # The load generator's own full collections walked everything the calibration left
         # behind, longer each minute: its loop lag grew to a p99 of 39 ms in three minutes.
@@ -179,6 +184,15 @@ async def soak(
                 stats.wal[minute] = max(stats.wal.get(minute, 0), size)
                 await asyncio.sleep(2.0)
 
+        async def sample_rss() -> None:  # every process's memory, at the end of each minute
+            while time.monotonic() < end:
+                await asyncio.sleep(60.0 - (time.monotonic() - stats.started) % 60.0 - 0.5)
+                minute = stats.minute()
+                for pid in service.pids():
+                    kib = rss_kib(pid)
+                    if kib is not None:
+                        stats.rss[pid][minute] = kib
+
         async def sample_lag() -> None:  # how late this process's own loop runs
             while time.monotonic() < end:
                 before = time.monotonic()
@@ -189,6 +203,7 @@ async def soak(
 
         sampler = asyncio.ensure_future(sample_wal())
         lagger = asyncio.ensure_future(sample_lag())
+        memory = asyncio.ensure_future(sample_rss())
         launched, web_launched, tick = 0, 0, 0.01
         while (now := time.monotonic()) < end:
             due = int((now - stats.started) * cycles_per_second) - launched
@@ -211,7 +226,7 @@ async def soak(
                 else:
                     stats.note("web", time.monotonic(), False)  # the portal is far behind
             await asyncio.sleep(tick)
-        await asyncio.gather(*tasks, *web_tasks, sampler, lagger, return_exceptions=True)
+        await asyncio.gather(*tasks, *web_tasks, sampler, lagger, memory, return_exceptions=True)
         if skipped:
             print(f"soak: {skipped} client cycles not started (every voucher busy)")
         return stats, peak, rate
@@ -226,6 +241,19 @@ def resources(service: Services) -> dict[int, tuple[str, int | None, int | None]
     return {pid: (names.get(pid, "?"), rss_kib(pid), open_fds(pid)) for pid in service.pids()}
 
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds each process has used so far (/proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=10)
@@ -235,6 +263,9 @@ def main() -> int:
     # At half the peak (~4,300 req/s) about 3,600 clients are mid-cycle at once.
     parser.add_argument("--clients", type=int, default=8000, help="vouchers (clients) to cycle")
     parser.add_argument("--min-answered", type=float, default=99.9)
+    parser.add_argument(
+        "--nice", type=int, default=10, help="niceness of the load generator (0: as the server)"
+    )
     parser.add_argument("--p99-ms", type=float, default=50.0, help="server-side p99 bound")
     parser.add_argument(
         "--wal-limit-mib",
@@ -273,13 +304,18 @@ def main() -> int:
         service.wait_for_web()
         try:
             start = resources(service)
+            pids = [*start, os.getpid()]
+            cpu_start, wall_start = cpu_seconds(pids), time.monotonic()
             stats, _, _ = asyncio.run(soak(service, codes, router_name, args, Path(f"{db}-wal")))
+            cpu_end, wall = cpu_seconds(pids), time.monotonic() - wall_start
             end = resources(service)
         finally:
             code = service.stop()
         ok = report(stats, args)
         ok = server_side(service.log.read_text(errors="replace"), stats, args) and ok
-        print_resources(start, end)
+        start[os.getpid()] = (f"load generator (nice {args.nice})", None, None)
+        cpu = {pid: (cpu_end[pid] - cpu_start[pid]) / wall for pid in cpu_end if pid in cpu_start}
+        print_resources(start, end, stats.rss, cpu)
         errors = [line for line in service.output().splitlines() if "Traceback" in line]
         print(f"services stopped with {code}; tracebacks in their log: {len(errors)}")
         print(

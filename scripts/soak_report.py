@@ -28,6 +28,8 @@ class Stats:
     )
     lost: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
     wal: dict[int, int] = field(default_factory=dict)  # minute -> largest WAL size seen
+    # pid -> minute -> RSS (KiB) at the end of that minute
+    rss: dict[int, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
 
     def minute(self) -> int:
         return int((time.monotonic() - self.started) // 60)
@@ -118,14 +120,23 @@ def server_side(log_text: str, stats: Stats, args: argparse.Namespace) -> bool:
 def print_resources(
     start: dict[int, tuple[str, int | None, int | None]],
     end: dict[int, tuple[str, int | None, int | None]],
+    minutes: dict[int, dict[int, int]],
+    cpu: dict[int, float],
 ) -> None:
-    print(f"{'pid':>7} {'process':<40} {'RSS MiB start/end':>18} {'fds start/end':>14}")
+    """Per process: RSS at start, at the end of each minute and at the end; open file
+    descriptors at start and end; the share of one core it used over the soak."""
+    print(f"{'pid':>7} {'process':<34} {'cpu %':>5} {'fds':>7}  RSS MiB: start | each minute | end")
     for pid in sorted(set(start) | set(end)):
         name = (start.get(pid) or end.get(pid) or ("?", None, None))[0]
         rss = [s[1] if s else None for s in (start.get(pid), end.get(pid))]
         fds = [s[2] if s else None for s in (start.get(pid), end.get(pid))]
 
-        def fmt(values: list[int | None], scale: float) -> str:
-            return " / ".join("-" if v is None else f"{v / scale:.0f}" for v in values)
+        def fmt(values: Sequence[int | None], scale: float, sep: str) -> str:
+            return sep.join("-" if v is None else f"{v / scale:.0f}" for v in values)
 
-        print(f"{pid:>7} {name:<40} {fmt(rss, 1024):>18} {fmt(fds, 1):>14}")
+        series = [minutes.get(pid, {}).get(m) for m in sorted(minutes.get(pid, {}))]
+        share = f"{100 * cpu[pid]:.0f}" if pid in cpu else "-"
+        print(
+            f"{pid:>7} {name:<34} {share:>5} {fmt(fds, 1, '/'):>7}  {fmt(rss[:1], 1024, '')} |"
+            f" {fmt(series, 1024, ' ')} | {fmt(rss[1:], 1024, '')}"
+        )
