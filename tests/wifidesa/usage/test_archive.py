@@ -171,6 +171,32 @@ def test_accounting_merges_into_live_sessions_and_starts_anew_after_an_archived_
     assert by_key[("jan0", LIVE)].generation == 0
 
 
+def test_a_session_id_used_again_after_its_archive_joins_it_in_the_same_month(
+    sessions: sessionmaker[Session], box: SecretBox, run: Any
+) -> None:
+    """A router that numbers its ids anew after each reset uses one again; once the earlier
+    session is archived, accounting numbers the new one generation 0 again, and archiving it
+    into the same month must not collide (the run failed there, and every run after it)."""
+    site_id, router_id = _world(sessions, box)
+    early = datetime(2027, 1, 3, 8, 0, tzinfo=UTC)
+    again = datetime(2027, 1, 26, 8, 0, tzinfo=UTC)
+    for ended, now in ((early, early + timedelta(days=20)), (again, again + timedelta(days=20))):
+        record = _session_record(router_id, site_id, "reused", ended=ended)
+        with transaction(sessions) as session:
+            record_accounting(session=session, records=[record], box=box, now=ended)
+        run(now=now)
+    with sessions() as session:
+        rows = session.execute(
+            select(AcctSession.archived_month, AcctSession.generation, AcctSession.started_at)
+            .where(AcctSession.acct_session_id == "reused")
+            .order_by(AcctSession.started_at)
+        ).all()
+    assert [(r.archived_month, r.generation) for r in rows] == [(202701, 0), (202701, 1)]
+    run(now=NOW)  # and the runs after it go on
+    months = _months(sessions)
+    assert months["twenty-days"] == 202702 and months["ten-days"] == LIVE
+
+
 def test_an_archive_age_within_the_late_accounting_window_is_refused() -> None:
     with pytest.raises(ValueError, match="8 days"):
         archive_cutoff(now=NOW, days=7)
@@ -226,3 +252,18 @@ def test_accounting_reads_and_writes_only_the_live_partition(
             connection.rollback()
         assert "sessions_p2027" not in plan, plan
         assert "sessions_live" in plan, plan
+
+
+def test_a_table_of_a_partitions_name_that_is_no_partition_is_refused(
+    sessions: sessionmaker[Session], box: SecretBox, run: Any, engine: Engine, backend: str
+) -> None:
+    """A month an operator detached (to move it elsewhere) is not filled again behind their
+    back: the run stops with a clear error, and archives nothing into it."""
+    if backend != "postgresql":
+        pytest.skip("partitions are PostgreSQL's")
+    _world(sessions, box)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE sessions_p202701 (LIKE sessions)"))
+    with pytest.raises(RuntimeError, match="sessions_p202701 exists but is not a partition"):
+        run()
+    assert set(_months(sessions).values()) == {LIVE}
