@@ -310,7 +310,9 @@ def _drop_session_indexes(connection: Connection, dialect: str) -> list[str]:
         connection.execute(text(f'ALTER TABLE sessions DROP CONSTRAINT "{row.conname}"'))
     for row in indexes:
         connection.execute(text(f'DROP INDEX "{row.indexname}"'))
-    return [row.indexdef for row in indexes] + [
+    # A partitioned table's index reads `ON ONLY sessions`: made that way it is built on no
+    # partition and stays invalid (the rollup then read every partition through).
+    return [row.indexdef.replace(" ON ONLY ", " ON ") for row in indexes] + [
         f'ALTER TABLE sessions ADD CONSTRAINT "{row.conname}" {row.definition}'
         for row in constraints
     ]

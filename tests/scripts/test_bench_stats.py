@@ -54,6 +54,39 @@ def test_generated_sessions_are_busier_at_weekends_and_in_the_evening(engine: En
     }
 
 
+def test_the_year_is_archived_as_the_daily_job_leaves_it_and_every_index_is_rebuilt(
+    engine: Engine, backend: str
+) -> None:
+    """Sessions that ended 14 days before the year's end are in their month; the indexes the
+    bulk load dropped are back, on PostgreSQL on every partition (an index made `ON ONLY` the
+    partitioned table stays invalid: the full-scale rollup read every partition through)."""
+    plan = Plan(sites=10, days=60, scale=0.05, first=MONDAY)
+    generate(engine, plan)
+    with engine.connect() as connection:
+        months = dict(
+            connection.execute(
+                text("SELECT archived_month, count(*) FROM sessions GROUP BY archived_month")
+            ).all()
+        )
+        if backend == "postgresql":
+            invalid = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_index i JOIN pg_partition_tree('sessions') t "
+                    "ON t.relid = i.indrelid WHERE NOT i.indisvalid"
+                )
+            ).scalar_one()
+            per_partition = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_partition_tree('sessions') t "
+                    "JOIN pg_index i ON i.indrelid = t.relid WHERE t.isleaf GROUP BY t.relid"
+                )
+            ).scalars()
+            assert invalid == 0
+            assert set(per_partition) == {7}  # primary key, unique key, five indexes
+    assert set(months) == {0, 202603, 202604}  # live: the last 14 days
+    assert months[0] < months[202603]
+
+
 @pytest.mark.slow
 def test_the_bench_runs_to_the_end_on_both_databases_at_a_tiny_scale() -> None:
     command = [sys.executable, "scripts/bench_stats.py", "--sites", "10", "--days", "35"]
