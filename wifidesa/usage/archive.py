@@ -231,18 +231,3 @@ def _is_partition(connection: Connection, name: str) -> bool:
             {"name": name},
         ).scalar()
     )
-
-
-def partitions(connection: Connection) -> list[tuple[str, int]]:
-    """PostgreSQL: the partitions of `sessions` and their rows (estimated, from the planner's
-    statistics), by name; elsewhere none."""
-    if connection.dialect.name != "postgresql":
-        return []
-    found = connection.execute(
-        text(
-            "SELECT c.relname, greatest(c.reltuples, 0)::bigint FROM pg_inherits i "
-            "JOIN pg_class c ON c.oid = i.inhrelid "
-            "WHERE i.inhparent = 'sessions'::regclass ORDER BY c.relname"
-        )
-    )
-    return [(str(name), int(rows)) for name, rows in found]
