@@ -1,6 +1,12 @@
 """The simulated router's UDP sockets: `_Channel` sends a request, resends the same bytes on
 timeout and matches replies by Identifier; `RawChannel` sends exact bytes and returns whatever
 comes back. Both are bound to the router's address (`SimRouter.source_ip`).
+
+`_Channel` also says how long the router waited: from its first send to the moment the kernel
+received the valid reply (SO_TIMESTAMPNS, as the server stamps its requests: radius.latency).
+A load generator on the server's own cores is late to read what arrived, now and then by tens
+of milliseconds (`make soak`: its loop ran 21-26 ms late at p99); a router's waiting ends when
+the reply reaches it, so that lateness is the generator's, not the server's.
 """
 
 from __future__ import annotations
@@ -9,16 +15,19 @@ import asyncio
 import logging
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
 from pyrad.packet import PacketError
 
+from radius.latency import arrival, timestamp_arrivals
 from radius.simulator.requests import PreparedRequest
 
 logger = logging.getLogger(__name__)
 
 _HEADER_LENGTH = 20
+_ANCILLARY = socket.CMSG_SPACE(16)  # room for the kernel's receive time
 
 
 def _check_reply(request: PreparedRequest, data: bytes, codes: tuple[int, ...]) -> Any | None:
@@ -43,7 +52,9 @@ class _Channel:
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
-        self._waiting: dict[int, asyncio.Queue[bytes]] = {}
+        timestamp_arrivals(sock)
+        # Identifier -> the replies that came for it, with when the kernel received each.
+        self._waiting: dict[int, asyncio.Queue[tuple[bytes, float]]] = {}
         self._slots = asyncio.Semaphore(256)  # Identifiers are one octet
         self._next_id = secrets.randbelow(256)
         self._loop = asyncio.get_running_loop()
@@ -68,7 +79,7 @@ class _Channel:
     def _read_ready(self) -> None:
         for _ in range(1024):
             try:
-                data = self._sock.recv(65535)
+                data, ancdata, _, _ = self._sock.recvmsg(65535, _ANCILLARY)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
@@ -76,14 +87,14 @@ class _Channel:
                 # until the timeout.
                 logger.debug("socket error: %s", exc)
                 continue
-            self.datagram_received(data)
+            self.datagram_received(data, arrival(ancdata))
 
-    def datagram_received(self, data: bytes) -> None:
+    def datagram_received(self, data: bytes, arrived: float) -> None:
         queue = self._waiting.get(data[1]) if len(data) >= _HEADER_LENGTH else None
         if queue is None:
             logger.debug("dropped %d bytes: no request waits", len(data))
             return
-        queue.put_nowait(data)
+        queue.put_nowait((data, arrived))
 
     def sendto(self, data: bytes) -> None:
         try:
@@ -105,8 +116,9 @@ class _Channel:
         *,
         timeout: float,
         retries: int,
-    ) -> tuple[PreparedRequest, Any | None, int, int]:
-        """Send, resend the same bytes on timeout; (request, reply or None, resends, invalid)."""
+    ) -> tuple[PreparedRequest, Any | None, int, int, float | None]:
+        """Send, resend the same bytes on timeout; (request, reply or None, resends, invalid,
+        seconds from the first send until the reply reached this socket, None without one)."""
         loop = asyncio.get_running_loop()
         async with self._slots:
             while self._next_id in self._waiting:
@@ -116,19 +128,20 @@ class _Channel:
             try:
                 request = build(ident)
                 invalid = 0
+                first_sent = time.time()
                 for attempt in range(retries + 1):
                     self.sendto(request.raw)
                     deadline = loop.time() + timeout
                     while (left := deadline - loop.time()) > 0:
                         try:
-                            data = await asyncio.wait_for(queue.get(), left)
+                            data, arrived = await asyncio.wait_for(queue.get(), left)
                         except TimeoutError:
                             break
                         reply = _check_reply(request, data, codes)
                         if reply is not None:
-                            return request, reply, attempt, invalid
+                            return request, reply, attempt, invalid, arrived - first_sent
                         invalid += 1
-                return request, None, retries, invalid
+                return request, None, retries, invalid, None
             finally:
                 del self._waiting[ident]
 

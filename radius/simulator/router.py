@@ -65,6 +65,7 @@ class LoginResult:
     has_message_authenticator: bool = False
     message_authenticator_first: bool = False
     invalid_replies: int = 0  # discarded: bad authenticator, wrong code, undecodable
+    waited: float | None = None  # seconds from the first send until the reply reached us
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class AcctResult:
     acknowledged: bool  # a verified Accounting-Response arrived
     retransmissions: int = 0
     invalid_replies: int = 0
+    waited: float | None = None  # seconds from the first send until the reply reached us
 
 
 class RouterSimulator:
@@ -186,7 +188,7 @@ class RouterSimulator:
     ) -> LoginResult:
         """Log a client in: Access-Request, retransmitted unchanged until a valid reply comes."""
         session = self.new_session(username, mac=mac, ip=ip)
-        request, reply, resent, invalid = await self._channel("auth").call(
+        request, reply, resent, invalid, waited = await self._channel("auth").call(
             lambda ident: self.access_request(
                 username, password, mac=mac, ip=ip, chap=chap, session=session, identifier=ident
             ),
@@ -194,11 +196,15 @@ class RouterSimulator:
             timeout=self.config.timeout,
             retries=self.config.retries,
         )
-        return self._login_result(request, reply, resent, invalid)
+        return self._login_result(request, reply, resent, invalid, waited)
 
     @staticmethod
     def _login_result(
-        request: PreparedRequest, reply: Any | None, resent: int, invalid: int
+        request: PreparedRequest,
+        reply: Any | None,
+        resent: int,
+        invalid: int,
+        waited: float | None = None,
     ) -> LoginResult:
         assert request.session is not None
         if reply is None:
@@ -229,6 +235,7 @@ class RouterSimulator:
             has_message_authenticator=bool(reply.message_authenticator),
             message_authenticator_first=len(raw) > _HEADER_LENGTH and raw[20] == 80,
             invalid_replies=invalid,
+            waited=waited,
         )
 
     # -- accounting -------------------------------------------------------------------------
@@ -277,13 +284,15 @@ class RouterSimulator:
     async def _account(
         self, status: AcctStatus, session: SimSession | None, cause: str = "User-Request"
     ) -> AcctResult:
-        _, reply, resent, invalid = await self._channel("acct").call(
+        _, reply, resent, invalid, waited = await self._channel("acct").call(
             lambda ident: self.accounting_request(status, session, cause=cause, identifier=ident),
             (Code.ACCOUNTING_RESPONSE,),
             timeout=self.config.timeout,
             retries=self.config.retries,
         )
-        return AcctResult(reply is not None, retransmissions=resent, invalid_replies=invalid)
+        return AcctResult(
+            reply is not None, retransmissions=resent, invalid_replies=invalid, waited=waited
+        )
 
     async def start(self, session: SimSession) -> AcctResult:
         """Accounting Start, with the Class of the Access-Accept."""

@@ -8,6 +8,7 @@ import socket
 import time
 
 import pytest
+from wdtest.stamps import wait_until_the_kernel_stamps_arrivals
 
 from radius.latency import Latencies, arrival, timestamp_arrivals
 from radius.worker import _ANCILLARY
@@ -71,19 +72,6 @@ def test_a_stopping_worker_logs_what_it_answered_since_its_last_line(
     ]
 
 
-def _wait_until_the_kernel_stamps_arrivals(server: socket.socket, router: socket.socket) -> None:
-    """The first socket to ask turns the kernel's receive stamps on in deferred work (Linux's
-    net_enable_timestamp); until that work has run, a datagram is stamped when it is read."""
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        router.sendto(b"probe", server.getsockname())
-        time.sleep(0.05)
-        _, ancdata, _, _ = server.recvmsg(4096, _ANCILLARY)
-        if time.time() - arrival(ancdata) >= 0.04:
-            return
-    pytest.fail("the kernel never stamped a datagram on arrival")
-
-
 def test_the_kernels_receive_time_counts_the_wait_in_the_socket() -> None:
     """The time a datagram waited in the socket while the worker was busy is part of what
     the router waits for."""
@@ -93,7 +81,7 @@ def test_the_kernels_receive_time_counts_the_wait_in_the_socket() -> None:
     ):
         server.bind(("127.0.0.1", 0))
         assert timestamp_arrivals(server)
-        _wait_until_the_kernel_stamps_arrivals(server, router)
+        wait_until_the_kernel_stamps_arrivals(server, router)
         sent = time.time()
         router.sendto(b"x" * 20, server.getsockname())
         time.sleep(0.3)  # the worker is busy

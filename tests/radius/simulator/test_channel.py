@@ -1,5 +1,6 @@
 """The simulator's request channel reads every reply waiting in its socket in one turn of the
-loop: a load generator with thousands of requests in flight must not measure its own backlog."""
+loop, and times a request to the reply's arrival in the kernel: a load generator with thousands
+of requests in flight must not measure its own backlog."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import asyncio
 import socket
 import time
 
+from wdtest.stamps import wait_until_the_kernel_stamps_arrivals
+
+from radius.dictionary import AcctStatus, Code
+from radius.latency import timestamp_arrivals
 from radius.simulator.channel import _Channel
+from radius.simulator.requests import PreparedRequest
+from radius.simulator.router import RouterSimulator, SimRouter
 
 
 def test_every_waiting_reply_is_read_in_one_turn_of_the_loop() -> None:
@@ -16,7 +23,7 @@ def test_every_waiting_reply_is_read_in_one_turn_of_the_loop() -> None:
             server.bind(("127.0.0.1", 0))
             channel = _Channel.open(("127.0.0.1", 0), server.getsockname(), receive_buffer=1 << 20)
             try:
-                queues = {ident: asyncio.Queue[bytes]() for ident in range(50)}
+                queues = {ident: asyncio.Queue[tuple[bytes, float]]() for ident in range(50)}
                 channel._waiting.update(queues)
                 channel.sendto(b"hello")
                 _, router = server.recvfrom(64)
@@ -31,3 +38,53 @@ def test_every_waiting_reply_is_read_in_one_turn_of_the_loop() -> None:
 
     # asyncio's datagram transport reads one datagram per turn: 1 after the same two turns.
     assert asyncio.run(scenario()) == 50
+
+
+def test_a_request_is_timed_until_its_reply_reached_the_socket_not_until_it_was_read() -> None:
+    """The server answers at once; this process is busy for 300 ms before it reads the answer
+    (a load generator's loop lag). The router waited ~0 ms for it, not 300."""
+
+    async def scenario() -> tuple[float | None, float]:
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe,
+        ):
+            server.bind(("127.0.0.1", 0))
+            assert timestamp_arrivals(server)
+            wait_until_the_kernel_stamps_arrivals(server, probe)
+            router = RouterSimulator(
+                SimRouter(
+                    secret="timing-secret",
+                    acct_port=server.getsockname()[1],
+                    timeout=5.0,
+                    retries=0,
+                )
+            )
+            await router.open()
+            try:
+                channel = router._channel("acct")
+                built: list[PreparedRequest] = []
+
+                def build(ident: int) -> PreparedRequest:
+                    on = router.accounting_request(AcctStatus.ACCOUNTING_ON, identifier=ident)
+                    built.append(on)
+                    return built[-1]
+
+                call = asyncio.ensure_future(
+                    channel.call(build, (Code.ACCOUNTING_RESPONSE,), timeout=5.0, retries=0)
+                )
+                await asyncio.sleep(0)  # sent
+                data, address = server.recvfrom(4096)
+                reply = built[0].packet.CreateReply()
+                server.sendto(reply.ReplyPacket(), address)
+                started = time.monotonic()
+                time.sleep(0.3)  # busy: the answer waits in the socket
+                _, answer, _, _, waited = await call
+                assert answer is not None and data == built[0].raw
+                return waited, time.monotonic() - started
+            finally:
+                router.close()
+
+    waited, read_after = asyncio.run(scenario())
+    assert read_after >= 0.3
+    assert waited is not None and waited < 0.1
