@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import random
-import socket
 import time
 
 import pytest
-from wdtest.stamps import wait_until_the_kernel_stamps_arrivals
+from wdtest.stamps import stamped_pair
 
-from radius.latency import Latencies, arrival, timestamp_arrivals
+from radius.latency import Latencies, arrival
 from radius.worker import _ANCILLARY
 
 
@@ -75,13 +74,7 @@ def test_a_stopping_worker_logs_what_it_answered_since_its_last_line(
 def test_the_kernels_receive_time_counts_the_wait_in_the_socket() -> None:
     """The time a datagram waited in the socket while the worker was busy is part of what
     the router waits for."""
-    with (
-        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server,
-        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as router,
-    ):
-        server.bind(("127.0.0.1", 0))
-        assert timestamp_arrivals(server)
-        wait_until_the_kernel_stamps_arrivals(server, router)
+    with stamped_pair() as (server, router):
         sent = time.time()
         router.sendto(b"x" * 20, server.getsockname())
         time.sleep(0.3)  # the worker is busy

@@ -8,10 +8,9 @@ import asyncio
 import socket
 import time
 
-from wdtest.stamps import wait_until_the_kernel_stamps_arrivals
+from wdtest.stamps import stamped_pair
 
 from radius.dictionary import AcctStatus, Code
-from radius.latency import timestamp_arrivals
 from radius.simulator.channel import _Channel
 from radius.simulator.requests import PreparedRequest
 from radius.simulator.router import RouterSimulator, SimRouter
@@ -45,13 +44,7 @@ def test_a_request_is_timed_until_its_reply_reached_the_socket_not_until_it_was_
     (a load generator's loop lag). The router waited ~0 ms for it, not 300."""
 
     async def scenario() -> tuple[float | None, float]:
-        with (
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server,
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe,
-        ):
-            server.bind(("127.0.0.1", 0))
-            assert timestamp_arrivals(server)
-            wait_until_the_kernel_stamps_arrivals(server, probe)
+        with stamped_pair() as (server, _):
             router = RouterSimulator(
                 SimRouter(
                     secret="timing-secret",
