@@ -116,7 +116,10 @@ def cmd_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
+    # SIGINT too, even where it came in ignored (a script's background job): each service stops
+    # on it, and Ctrl-C reaches them all; the command must stop with them, not report them dead.
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         while all(p.is_alive() for p in procs):
             time.sleep(0.5)
