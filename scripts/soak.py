@@ -263,7 +263,7 @@ def main() -> int:
     parser.add_argument(
         "--wal-limit-mib",
         type=float,
-        default=128.0,  # the checkpointer truncates past 64 MiB: what a second adds past that
+        default=128.0,  # the checkpointer starts it over past 64 MiB: what a second adds past that
     )
     parser.add_argument(
         "--stats-every",
