@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import http.client
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -122,19 +123,25 @@ class Services:
     starts: int = 0
     killed: list[int] = field(default_factory=list)
 
-    def start(self) -> None:
-        """Start (or start again, on the same ports), and wait until RADIUS answers."""
+    def start(self, *, background_job: bool = False) -> None:
+        """Start (or start again, on the same ports), and wait until RADIUS answers.
+        `background_job`: as a script's `&` starts it, SIGINT ignored on entry, and in a process
+        group of its own (for a Ctrl-C to the whole group: `os.killpg`)."""
         self.starts += 1
+        command = [sys.executable, "-m", "wifidesa.cli.main", *self.args]
+        if background_job:
+            command = ["/bin/sh", "-c", f"trap '' INT; exec {shlex.join(command)}"]
         with self.log.open("ab") as out:
             out.write(f"\n== start {self.starts}\n".encode())
             out.flush()
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "wifidesa.cli.main", *self.args],
+                command,
                 cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=background_job,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while not asyncio.run(self._answers()):

@@ -10,7 +10,11 @@ import time
 from pathlib import Path
 
 from wdtest import TEST_SECRET
+from wdtest.factories import make_router
 from wdtest.services import services
+
+from wifidesa.crypto import SecretBox
+from wifidesa.db.engine import make_engine, make_session_factory, transaction
 
 STOP_TIMEOUT = 30
 
@@ -33,25 +37,17 @@ def test_ctrl_c_stops_every_service_and_serve_says_nothing_went_wrong(tmp_path: 
         check=True,
         capture_output=True,
     )
-    with running.log.open("wb") as out:
-        command = f"trap '' INT; exec {sys.executable} -m wifidesa.cli.main serve"
-        running.proc = subprocess.Popen(
-            ["/bin/sh", "-c", command],
-            cwd=running.cwd,
-            env=running.env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    engine = make_engine(running.env["WIFIDESA_DATABASE_URL"])
+    with transaction(make_session_factory(engine)) as session:  # the router start() asks
+        make_router(session, SecretBox(TEST_SECRET), ip="127.0.0.1", secret=running.secret)
+    engine.dispose()
+    running.start(background_job=True)
     try:
         running.wait_for_web()
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while "started:" not in running.output() and time.monotonic() < deadline:
-            time.sleep(0.1)
         time.sleep(2.0)  # every service past its start-up, its signal handlers in place
         pids = running.pids()
         assert len(pids) >= 5
+        assert running.proc is not None
         os.killpg(running.proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
         code = running.proc.wait(timeout=STOP_TIMEOUT)
     finally:
