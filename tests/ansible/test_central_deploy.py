@@ -1,8 +1,9 @@
-"""`ansible/central.yml` against a real, fresh Debian 12 booted on this machine (systemd as its
-PID 1, reached over SSH; wdtest.debian_target), then the deployed server checked from outside:
-the web service through nginx over TLS, both host names, the body limit, a RADIUS login from
-the routers' network, a router outside it refused by the firewall, the hardened units, the
-log rotation, a backup restored, and a second run that changes nothing.
+"""`ansible/central.yml` against two real, fresh Debian 12 machines booted on this one (systemd as
+their PID 1, reached over SSH; wdtest.debian_target), the central server and a statistics
+replica, then the deployed servers checked from outside: the web service through nginx over
+TLS, both host names, the body limit, a RADIUS login from the routers' network, a router outside
+it refused by the firewall, the hardened units, the log rotation, a backup restored, the replica
+streaming and the statistics pages reading it, and a second run that changes nothing.
 
 Minutes long and root only: `make test-deploy` (scripts/test_deploy.sh) runs it; the ordinary
 test run skips it.
@@ -23,24 +24,29 @@ import pytest
 from pyrad import packet
 from wdtest.central_deploy import (
     ADMIN_HOST,
+    CENTRAL_MACHINE,
     PORTAL_HOST,
+    REPLICA_MACHINE,
     REPO,
     ROUTER_SECRET,
     Deployment,
     access_request,
     ansible_bin,
     ansible_env,
+    can_connect,
     cli,
     https,
     make_certificates,
+    psql,
     recap,
     run_playbook,
+    signed_in_get,
     write_inventory,
 )
 from wdtest.debian_target import (
     HOST_ADDRESS,
     OUTSIDER_ADDRESS,
-    debian_target,
+    debian_targets,
     default_cache_dir,
     wheelhouse,
 )
@@ -61,11 +67,13 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     house = wheelhouse(cache, REPO / "pyproject.toml")
     ca_file = make_certificates(work)
     try:
-        with debian_target(cache, work) as target:
-            write_inventory(work, target, house)
+        with debian_targets(cache, work, (CENTRAL_MACHINE, REPLICA_MACHINE)) as (central, replica):
+            write_inventory(work, central, replica, house)
             first = run_playbook(work)
             assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-2000:]
-            yield Deployment(target=target, work=work, ca_file=ca_file, first_run=first)
+            yield Deployment(
+                target=central, replica=replica, work=work, ca_file=ca_file, first_run=first
+            )
     finally:
         # The tree is gone already; keep the log, drop the rest (keys, vault, build).
         for child in work.iterdir():
@@ -235,19 +243,89 @@ def test_backup_restores_into_a_fresh_database(deployed: Deployment, village: li
     assert again.returncode == 1 and "exists" in again.stderr
 
 
-def test_second_run_changes_nothing(deployed: Deployment) -> None:
-    assert recap(deployed.first_run)["changed"] > 0
-    second = deployed.playbook()
-    assert second.returncode == 0, second.stdout[-4000:]
-    assert recap(second)["changed"] == 0, [
-        line for line in second.stdout.splitlines() if line.startswith(("changed:", "TASK"))
+def test_the_replica_streams_from_the_central_server(deployed: Deployment) -> None:
+    assert psql(deployed.replica, "SELECT pg_is_in_recovery()").strip() == "t"
+    senders = psql(
+        deployed.target,
+        "SELECT application_name, state, ssl FROM pg_stat_replication JOIN pg_stat_ssl USING (pid)",
+    )
+    assert senders.split() == ["wifidesa_wdt_stats|streaming|t"]
+    # The replication password stays with postgres on the replica.
+    assert deployed.replica.ssh("stat -c '%U %a' /var/lib/postgresql/.pgpass").stdout.split() == [
+        "postgres",
+        "600",
     ]
 
 
-def test_check_mode_on_the_deployed_server_finds_nothing_to_change(deployed: Deployment) -> None:
+def test_changes_on_the_central_server_reach_the_replica(
+    deployed: Deployment, village: list[str]
+) -> None:
+    routers = "SELECT name FROM routers ORDER BY name"
+    on_replica = ""
+    for _ in range(30):  # bounded by attempts: replay follows the primary within moments
+        on_replica = psql(deployed.replica, routers)
+        if on_replica.split() == ["smb-1", "smb-out"]:
+            break
+        time.sleep(1)
+    assert on_replica.split() == psql(deployed.target, routers).split() == ["smb-1", "smb-out"]
+
+
+def test_statistics_pages_read_the_replica(deployed: Deployment, village: list[str]) -> None:
+    password = secrets.token_urlsafe(16)
+    deployed.target.ssh(
+        f"echo '{password}' | wifidesa admins add prov-stats --role province --password-stdin"
+    )
+    page = ""
+    for _ in range(30):  # until the replica has replayed a change since it started
+        status, page = signed_in_get(
+            deployed, "/admin/stats", username="prov-stats", password=password
+        )
+        assert status == 200, page[:2000]
+        if "replika statistik" in page:
+            break
+        time.sleep(1)
+    assert "Angka dari replika statistik: data sampai" in page
+    # The replica down: the statistics say so, the rest of the admin and the portal go on.
+    deployed.replica.ssh("systemctl stop postgresql@15-main")
+    try:
+        status, page = signed_in_get(
+            deployed, "/admin/stats", username="prov-stats", password=password
+        )
+        assert status == 503 and "Basis data statistik sedang tidak dapat dihubungi" in page
+        assert (
+            signed_in_get(deployed, "/admin/", username="prov-stats", password=password)[0] == 200
+        )
+        assert https(deployed, PORTAL_HOST, "/healthz")[0] == 200
+    finally:
+        deployed.replica.ssh("systemctl start postgresql@15-main")
+
+
+def test_postgresql_admits_only_the_other_server(deployed: Deployment) -> None:
+    # The replica reaches the central server (it streams) and the web service the replica (the
+    # pages above); from here, neither answers.
+    assert not can_connect(deployed.target.address, 5432)
+    assert not can_connect(deployed.replica.address, 5432)
+    # The replica serves neither villagers nor routers.
+    rules = deployed.replica.ssh("nft list ruleset").stdout
+    assert "dport { 80, 443 }" not in rules and "udp dport" not in rules
+
+
+def test_second_run_changes_nothing(deployed: Deployment) -> None:
+    for host in (PORTAL_HOST, REPLICA_MACHINE):
+        assert recap(deployed.first_run, host)["changed"] > 0
+    second = deployed.playbook()
+    assert second.returncode == 0, second.stdout[-4000:]
+    for host in (PORTAL_HOST, REPLICA_MACHINE):
+        assert recap(second, host)["changed"] == 0, [
+            line for line in second.stdout.splitlines() if line.startswith(("changed:", "TASK"))
+        ]
+
+
+def test_check_mode_on_the_deployed_servers_finds_nothing_to_change(deployed: Deployment) -> None:
     checked = run_playbook(deployed.work, "--check", "--diff")
     assert checked.returncode == 0, checked.stdout[-4000:]
-    assert recap(checked)["changed"] == 0
+    for host in (PORTAL_HOST, REPLICA_MACHINE):
+        assert recap(checked, host)["changed"] == 0
 
 
 def test_no_secret_reaches_the_playbook_output(deployed: Deployment) -> None:

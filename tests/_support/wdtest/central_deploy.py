@@ -1,6 +1,7 @@
-"""Deploying `ansible/central.yml` to a wdtest.debian_target machine, and talking to what it
-deployed: an inventory with a vault the test encrypts, certificates from a CA of the test's own,
-HTTPS through the deployed nginx, RADIUS from a router's address, the deployed CLI."""
+"""Deploying `ansible/central.yml` to wdtest.debian_target machines (the central server and a
+statistics replica), and talking to what it deployed: an inventory with a vault the test
+encrypts, certificates from a CA of the test's own, HTTPS through the deployed nginx, an admin
+signed in there, RADIUS from a router's address, the deployed CLI."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,13 +25,17 @@ REPO = Path(__file__).resolve().parents[3]
 ANSIBLE_DIR = REPO / "ansible"
 PORTAL_HOST = "portal.wifidesa.test"
 ADMIN_HOST = "admin.wifidesa.test"
+# The machines' names; the central server's inventory name is the portal's host name.
+CENTRAL_MACHINE = "wdt-central"
+REPLICA_MACHINE = "wdt-stats"
 ROUTER_SECRET = secrets.token_urlsafe(24)
 PLAYBOOK_TIMEOUT = 1800  # seconds; a first run takes a few minutes
 
 
 @dataclass
 class Deployment:
-    target: Target
+    target: Target  # the central server
+    replica: Target  # the statistics replica
     work: Path
     ca_file: Path
     first_run: subprocess.CompletedProcess[str]
@@ -95,19 +101,26 @@ def make_certificates(work: Path) -> Path:
     return work / "ca.pem"
 
 
-def write_inventory(work: Path, target: Target, house: Path) -> None:
-    """An inventory as an operator's, with its secrets in a vault the test encrypts."""
-    inventory = work / "inventory"
-    group_vars = inventory / "group_vars" / "central"
-    group_vars.mkdir(parents=True)
-    host = {
+def _host(target: Target) -> dict[str, str]:
+    return {
         "ansible_host": target.address,
         "ansible_user": "root",
         "ansible_ssh_private_key_file": str(target.ssh_key),
         "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
         "ansible_python_interpreter": "/usr/bin/python3",
     }
-    (inventory / "hosts.yml").write_text(json.dumps({"central": {"hosts": {PORTAL_HOST: host}}}))
+
+
+def write_inventory(work: Path, central: Target, replica: Target, house: Path) -> None:
+    """An inventory as an operator's, with its secrets in a vault the test encrypts."""
+    inventory = work / "inventory"
+    group_vars = inventory / "group_vars" / "central"
+    group_vars.mkdir(parents=True)
+    hosts = {
+        "central": {"hosts": {PORTAL_HOST: _host(central)}},
+        "stats_replica": {"hosts": {REPLICA_MACHINE: _host(replica)}},
+    }
+    (inventory / "hosts.yml").write_text(json.dumps(hosts))
     settings = {
         "wifidesa_admin_host": ADMIN_HOST,
         "wifidesa_wheelhouse": str(house),
@@ -120,6 +133,8 @@ def write_inventory(work: Path, target: Target, house: Path) -> None:
         "vault_wifidesa_secret_key": secrets.token_urlsafe(48),
         "vault_wifidesa_device_hash_key": secrets.token_urlsafe(32),
         "vault_wifidesa_database_password": secrets.token_urlsafe(24),
+        # With the characters .pgpass must escape.
+        "vault_postgresql_replication_password": secrets.token_urlsafe(18) + ":\\:",
         "vault_proxy_tls_key": (work / "server.key").read_text(),
     }
     (group_vars / "vault.yml").write_text(json.dumps(vault))
@@ -175,10 +190,8 @@ def run_playbook(work: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def recap(result: subprocess.CompletedProcess[str]) -> dict[str, int]:
-    line = next(
-        line for line in result.stdout.splitlines() if PORTAL_HOST + " " in line and "ok=" in line
-    )
+def recap(result: subprocess.CompletedProcess[str], host: str = PORTAL_HOST) -> dict[str, int]:
+    line = next(line for line in result.stdout.splitlines() if host + " " in line and "ok=" in line)
     return {name: int(value) for name, value in re.findall(r"(\w+)=(\d+)", line)}
 
 
@@ -237,3 +250,40 @@ def access_request(d: Deployment, source: str, code: str, *, timeout: float) -> 
         return None
     finally:
         client._CloseSocket()
+
+
+def signed_in_get(d: Deployment, path: str, *, username: str, password: str) -> tuple[int, str]:
+    """GET `path` on the admin host as `username`, signed in through the sign-in form as a
+    browser is (its cookies kept in a jar): the status and the body."""
+    jar = str(d.work / f"cookies-{username}")
+    _, form = https(d, ADMIN_HOST, "/admin/login", "-c", jar)
+    found = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert found, form[:2000]
+    status, _ = https(
+        d,
+        ADMIN_HOST,
+        "/admin/login",
+        "-b",
+        jar,
+        "-c",
+        jar,
+        *("--data-urlencode", f"csrf={found.group(1)}"),
+        *("--data-urlencode", f"username={username}"),
+        *("--data-urlencode", f"password={password}"),
+    )
+    assert status == 303, status
+    return https(d, ADMIN_HOST, path, "-b", jar)
+
+
+def psql(target: Target, query: str, database: str = "wifidesa") -> str:
+    """A query's rows (unaligned, `|` between columns) as the postgres user on `target`."""
+    return target.ssh(f'runuser -u postgres -- psql -XAt -d {database} -c "{query}"').stdout
+
+
+def can_connect(address: str, port: int, *, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection from this machine to `address`:`port` is accepted."""
+    try:
+        socket.create_connection((address, port), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
