@@ -41,6 +41,7 @@ from wdtest.central_deploy import (
     recap,
     run_playbook,
     signed_in_get,
+    simulate_clients,
     write_inventory,
 )
 from wdtest.debian_target import (
@@ -98,7 +99,7 @@ def village(deployed: Deployment) -> list[str]:
         )
     cli(
         deployed,
-        "vouchers generate --site smb --profile harian --count 3 --csv /var/lib/wifidesa/v.csv",
+        "vouchers generate --site smb --profile harian --count 5 --csv /var/lib/wifidesa/v.csv",
     )
     rows = deployed.target.ssh("cat /var/lib/wifidesa/v.csv && rm /var/lib/wifidesa/v.csv").stdout
     return [line.split(",")[0] for line in rows.splitlines()[1:]]
@@ -166,6 +167,21 @@ def test_radius_accepts_a_login_from_the_routers_network(
     assert packet.AccessAccept in replies, replies
 
 
+def test_the_simulator_logs_villagers_in_and_their_accounting_is_stored(
+    deployed: Deployment, village: list[str]
+) -> None:
+    test_radius_accepts_a_login_from_the_routers_network(deployed, village)  # the router is known
+    report = simulate_clients(deployed, HOST_ADDRESS, "smb-1", village[2:5])
+    assert (report.clients, report.accepted, report.missing_message_authenticator) == (3, 3, 0)
+    assert report.accounting_acknowledged == report.accounting_sent == 3 * 4
+    closed = psql(
+        deployed.target,
+        "SELECT count(*), min(input_octets + output_octets) > 0 FROM sessions s "
+        "JOIN routers r ON r.id = s.router_id WHERE r.name = 'smb-1' AND s.stopped_at IS NOT NULL",
+    )
+    assert closed.strip() == "3|t"
+
+
 def test_firewall_drops_radius_from_outside_the_routers_networks(
     deployed: Deployment, village: list[str]
 ) -> None:
@@ -228,6 +244,8 @@ def test_logs_are_rotated(deployed: Deployment) -> None:
 
 
 def test_backup_restores_into_a_fresh_database(deployed: Deployment, village: list[str]) -> None:
+    timer = "systemctl is-enabled wifidesa-backup.timer; systemctl is-active wifidesa-backup.timer"
+    assert deployed.target.ssh(timer).stdout.split() == ["enabled", "active"]
     deployed.target.ssh("systemctl start wifidesa-backup.service")
     dumps = deployed.target.ssh("ls /var/backups/wifidesa").stdout.split()
     assert len(dumps) == 1 and dumps[0].endswith(".dump"), dumps

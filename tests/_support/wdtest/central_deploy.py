@@ -5,6 +5,7 @@ signed in there, RADIUS from a router's address, the deployed CLI."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -19,6 +20,8 @@ from pyrad import packet
 from pyrad.client import Client, Timeout
 
 from radius.dictionary import load_dictionary
+from radius.simulator.load import SimReport, run_clients
+from radius.simulator.router import RouterSimulator, SimRouter
 from wdtest.debian_target import ROUTER_NETWORK, Target
 
 REPO = Path(__file__).resolve().parents[3]
@@ -250,6 +253,26 @@ def access_request(d: Deployment, source: str, code: str, *, timeout: float) -> 
         return None
     finally:
         client._CloseSocket()
+
+
+def simulate_clients(
+    d: Deployment, source: str, nas_identifier: str, codes: list[str]
+) -> SimReport:
+    """wifidesa's router simulator at `source` (a registered router's address) against the
+    deployed RADIUS: a CHAP login per voucher code, then Start, two Interim-Updates and Stop."""
+    router = SimRouter(
+        secret=ROUTER_SECRET,
+        source_ip=source,
+        server=d.target.address,
+        nas_identifier=nas_identifier,
+        timeout=3.0,
+    )
+
+    async def clients() -> SimReport:
+        async with RouterSimulator(router) as simulated:
+            return await run_clients(simulated, codes, chap=True, interims=2)
+
+    return asyncio.run(clients())
 
 
 def signed_in_get(d: Deployment, path: str, *, username: str, password: str) -> tuple[int, str]:
