@@ -30,7 +30,7 @@ from wifidesa.cli import (
 from wifidesa.cli.context import AppContext
 from wifidesa.cli.parser import Parser, add_subcommands
 from wifidesa.db import schema
-from wifidesa.errors import ErrorCode, WifidesaError
+from wifidesa.errors import ConfigError, ErrorCode, WifidesaError
 from wifidesa.settings import load_settings
 
 # Edges (portal, radius, ...) add their commands through this entry-point group, so the
@@ -46,8 +46,8 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--env-file",
         type=Path,
-        default=Path(".env"),
-        help="settings file (default .env; WIFIDESA_* variables win)",
+        default=None,
+        help="settings file (default .env if there is one; WIFIDESA_* variables win)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = add_subcommands(parser, "command")
@@ -76,13 +76,24 @@ def _database_message(exc: SQLAlchemyError) -> str:
     return f"database error: {first[0] if first else type(exc).__name__}"
 
 
+def _env_file(given: Path | None) -> Path | None:
+    """The settings file to read: the one given (which must exist: a mistyped path must not
+    run a command on other settings), else ./.env if there is one."""
+    if given is None:
+        default = Path(".env")
+        return default if default.exists() else None
+    if not given.is_file():
+        raise ConfigError(ErrorCode.ENV_FILE_MISSING, path=str(given))
+    return given
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get("WIFIDESA_DEBUG") == "1"
     ctx: AppContext | None = None
     try:
-        settings = load_settings(env_file=args.env_file if args.env_file.exists() else None)
+        settings = load_settings(env_file=_env_file(args.env_file))
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )

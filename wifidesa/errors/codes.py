@@ -8,6 +8,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     # settings and services
     INVALID_SETTINGS = "invalid_settings"
+    ENV_FILE_MISSING = "env_file_missing"
     PLACEHOLDER_SECRET = "placeholder_secret"  # noqa: S105 (a code, not a secret)
     UNDECRYPTABLE_SECRET = "undecryptable_secret"  # noqa: S105 (a code, not a secret)
     NO_SCHEMA = "no_schema"

@@ -8,6 +8,7 @@ from wifidesa.errors.codes import ErrorCode
 # One English template per code: the msgid of its translations.
 TEMPLATES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_SETTINGS: "invalid settings: {detail}",
+    ErrorCode.ENV_FILE_MISSING: "settings file {path} does not exist (--env-file)",
     ErrorCode.PLACEHOLDER_SECRET: (
         "WIFIDESA_SECRET_KEY is the placeholder or shorter than 32 characters; set one, e.g. "
         "{example} in the environment or .env (or WIFIDESA_ENV=development for a local trial)"

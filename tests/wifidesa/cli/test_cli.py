@@ -225,6 +225,7 @@ HOTSPOT = ("--hotspot-address", "10.5.50.1")
         (("admins", "add", "x", "--role", "desa"), "--site"),
         (("nosuchcommand",), "invalid choice"),
         (("db", "downgrade", "nosuchrevision"), "error"),
+        (("--env-file", "/etc/wifidesa/env", "sites", "list"), "/etc/wifidesa/env does not exist"),
     ],
 )
 def test_errors_are_one_line_and_non_zero(cli, argv: tuple[str, ...], fragment: str) -> None:  # type: ignore[no-untyped-def]
