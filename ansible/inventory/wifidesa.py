@@ -3,7 +3,8 @@
 sites and kabupaten/kota as groups; no secret in it).
 
 WIFIDESA_CLI is the command that runs wifidesa on this (the central) server, with its
-settings: for example `/opt/wifidesa/venv/bin/wifidesa --env-file /etc/wifidesa/env`.
+settings; default `wifidesa`, which on a server deployed by central.yml runs the CLI as the
+services do (/usr/local/bin/wifidesa, with /etc/wifidesa/wifidesa.env).
 """
 
 from __future__ import annotations

@@ -39,9 +39,11 @@ from wdtest.central_deploy import (
     make_certificates,
     psql,
     recap,
+    routers_tools_packages,
     run_playbook,
     signed_in_get,
     simulate_clients,
+    write_hosts,
     write_inventory,
 )
 from wdtest.debian_target import (
@@ -51,6 +53,8 @@ from wdtest.debian_target import (
     default_cache_dir,
     wheelhouse,
 )
+
+from controllers.double import DoubleRouter, DoubleRunner, RouterState
 
 pytestmark = [
     pytest.mark.deploy,
@@ -65,7 +69,7 @@ pytestmark = [
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     work = tmp_path_factory.mktemp("deploy")
     cache = default_cache_dir()
-    house = wheelhouse(cache, REPO / "pyproject.toml")
+    house = wheelhouse(cache, REPO / "pyproject.toml", routers_tools_packages())
     ca_file = make_certificates(work)
     try:
         with debian_targets(cache, work, (CENTRAL_MACHINE, REPLICA_MACHINE)) as (central, replica):
@@ -180,6 +184,44 @@ def test_the_simulator_logs_villagers_in_and_their_accounting_is_stored(
         "JOIN routers r ON r.id = s.router_id WHERE r.name = 'smb-1' AND s.stopped_at IS NOT NULL",
     )
     assert closed.strip() == "3|t"
+
+
+def test_the_server_provisions_a_village_router_with_routers_yml(
+    deployed: Deployment, village: list[str]
+) -> None:
+    # A village router (the RouterOS double, here on the routers' network) brought onto the
+    # deployed server as the guide says: its API registered with the deployed CLI, then
+    # wifidesa-routers (the release's routers.yml with the server's inventory and secrets).
+    api_password = secrets.token_urlsafe(12)
+    router = DoubleRouter(
+        host=HOST_ADDRESS,
+        username="wifidesa",
+        password=api_password,
+        state=RouterState(identity="MikroTik", version="7.16.2 (stable)"),
+    )
+    with DoubleRunner([router]):
+        cli(
+            deployed,
+            f"routers api smb-1 --host {HOST_ADDRESS} --port {router.port} --user wifidesa "
+            f"--password {api_password} --no-tls",
+        )
+        provision = (
+            f"wifidesa-routers -l smb-1 -e wifidesa_radius_address={deployed.target.address} "
+            "-e wifidesa_management_network=10.231.0.0/24 -e wifidesa_api_timeout=5"
+        )
+        first = deployed.target.ssh(provision, check=False)
+        assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
+        again = deployed.target.ssh(provision, check=False)
+        assert again.returncode == 0 and recap(again, "smb-1")["changed"] == 0, again.stdout[-3000:]
+    assert recap(first, "smb-1")["changed"] > 0
+    (radius,) = router.state.config_rows("/radius")
+    assert (radius["address"], radius["secret"]) == (deployed.target.address, ROUTER_SECRET)
+    assert [row["dst-host"] for row in router.state.config_rows("/ip/hotspot/walled-garden")] == [
+        PORTAL_HOST
+    ]
+    assert router.state.identity == "smb-1"
+    assert ROUTER_SECRET not in first.stdout + first.stderr
+    assert api_password not in first.stdout + first.stderr
 
 
 def test_firewall_drops_radius_from_outside_the_routers_networks(
@@ -323,9 +365,12 @@ def test_postgresql_admits_only_the_other_server(deployed: Deployment) -> None:
     # pages above); from here, neither answers.
     assert not can_connect(deployed.target.address, 5432)
     assert not can_connect(deployed.replica.address, 5432)
-    # The replica serves neither villagers nor routers.
+    # The replica serves neither villagers nor routers, and takes SSH from where the central
+    # server does.
     rules = deployed.replica.ssh("nft list ruleset").stdout
     assert "dport { 80, 443 }" not in rules and "udp dport" not in rules
+    assert "ip saddr 10.231.0.0/24 tcp dport 22 accept" in rules
+    assert "0.0.0.0/0" not in rules
 
 
 def test_second_run_changes_nothing(deployed: Deployment) -> None:
@@ -344,6 +389,49 @@ def test_check_mode_on_the_deployed_servers_finds_nothing_to_change(deployed: De
     assert checked.returncode == 0, checked.stdout[-4000:]
     for host in (PORTAL_HOST, REPLICA_MACHINE):
         assert recap(checked, host)["changed"] == 0
+
+
+def _wait_for_streaming(d: Deployment) -> list[str]:
+    senders: list[str] = []
+    for _ in range(60):  # bounded by attempts: the replica connects within seconds
+        senders = psql(d.target, "SELECT application_name, state FROM pg_stat_replication").split()
+        if senders == ["wifidesa_wdt_stats|streaming"]:
+            break
+        time.sleep(1)
+    return senders
+
+
+def test_a_replica_copied_anew_streams_again(deployed: Deployment, village: list[str]) -> None:
+    # What an operator does for a replica that was down so long its slot was given up.
+    recopied = run_playbook(deployed.work, "-e", "postgresql_replica_recopy=true")
+    assert recopied.returncode == 0, recopied.stdout[-4000:]
+    assert _wait_for_streaming(deployed) == ["wifidesa_wdt_stats|streaming"]
+    routers = "SELECT name FROM routers ORDER BY name"
+    assert psql(deployed.replica, routers).split() == ["smb-1", "smb-out"]
+
+
+def test_a_replica_taken_out_of_the_inventory_is_let_go(
+    deployed: Deployment, village: list[str]
+) -> None:
+    # Last: the deployment is the plain one afterwards (no replica), and stays so on a rerun.
+    assert _wait_for_streaming(deployed) == ["wifidesa_wdt_stats|streaming"]
+    write_hosts(deployed.work, deployed.target, None)
+    alone = run_playbook(deployed.work)
+    assert alone.returncode == 0, alone.stdout[-4000:]
+    assert psql(deployed.target, "SELECT slot_name FROM pg_replication_slots") == ""
+    assert psql(deployed.target, "SELECT count(*) FROM pg_stat_replication").strip() == "0"
+    assert psql(deployed.target, "SHOW listen_addresses").strip() == "localhost"
+    assert "replicator" not in deployed.target.ssh("cat /etc/postgresql/15/main/pg_hba.conf").stdout
+    assert "5432" not in deployed.target.ssh("nft list ruleset").stdout
+    assert "STATS_DATABASE_URL" not in deployed.target.ssh("cat /etc/wifidesa/wifidesa.env").stdout
+    password = secrets.token_urlsafe(16)
+    deployed.target.ssh(
+        f"echo '{password}' | wifidesa admins add prov-main --role province --password-stdin"
+    )
+    status, page = signed_in_get(deployed, "/admin/stats", username="prov-main", password=password)
+    assert status == 200 and "replika" not in page
+    again = run_playbook(deployed.work)
+    assert again.returncode == 0 and recap(again)["changed"] == 0, again.stdout[-4000:]
 
 
 def test_no_secret_reaches_the_playbook_output(deployed: Deployment) -> None:

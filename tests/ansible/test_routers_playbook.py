@@ -189,6 +189,22 @@ def test_unreachable_routers_fail_alone_and_are_kept_for_a_retry(fleet: Fleet) -
     assert sorted(retry) == ["desa-b", "desa-d"]
 
 
+def test_a_batch_with_too_many_failures_stops_the_roll_out(fleet: Fleet) -> None:
+    # desa-b (refusing) fails in the first batch, over the 0 % allowed: the second batch (desa-c,
+    # desa-d) is never started. The retry file then holds the stopped batch only (Ansible counts
+    # all of it as failed), so the guide resumes such a roll-out by rerunning the same command.
+    run = run_playbook(fleet.env, "-e", f"wifidesa_radius_address={RADIUS}", "-e",
+                       "wifidesa_batch=2", "-e", "wifidesa_max_fail_percentage=0",
+                       "-e", "wifidesa_api_timeout=2")  # fmt: skip
+    assert run.returncode != 0
+    assert sorted(run.recap()) == ["desa-a", "desa-b"], run.output
+    assert run.recap()["desa-a"].failed == 0
+    assert sorted((fleet.home / "retry" / "routers.retry").read_text().split()) == [
+        "desa-a",
+        "desa-b",
+    ]
+
+
 def test_a_second_run_changes_nothing(fleet: Fleet) -> None:
     run = fleet.again()
     assert run.returncode == 0, run.output

@@ -82,7 +82,7 @@ def _env_file(given: Path | None) -> Path | None:
     if given is None:
         default = Path(".env")
         return default if default.exists() else None
-    if not given.is_file():
+    if not given.exists():
         raise ConfigError(ErrorCode.ENV_FILE_MISSING, path=str(given))
     return given
 

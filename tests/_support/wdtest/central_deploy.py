@@ -114,21 +114,40 @@ def _host(target: Target) -> dict[str, str]:
     }
 
 
+def routers_tools_packages() -> list[str]:
+    """What central.yml installs for routers.yml on the server (the routers_tools role's list),
+    for the wheelhouse."""
+    lines = (ANSIBLE_DIR / "roles/routers_tools/defaults/main.yml").read_text().splitlines()
+    start = lines.index("routers_tools_packages:") + 1
+    packages = []
+    for line in lines[start:]:
+        if not line.startswith("  - "):
+            break
+        packages.append(line.removeprefix("  - ").strip())
+    return packages
+
+
+def write_hosts(work: Path, central: Target, replica: Target | None) -> None:
+    """The inventory's hosts: the central server, and the statistics replica unless None."""
+    hosts: dict[str, object] = {"central": {"hosts": {PORTAL_HOST: _host(central)}}}
+    if replica is not None:
+        hosts["stats_replica"] = {"hosts": {REPLICA_MACHINE: _host(replica)}}
+    (work / "inventory" / "hosts.yml").write_text(json.dumps(hosts))
+
+
 def write_inventory(work: Path, central: Target, replica: Target, house: Path) -> None:
     """An inventory as an operator's, with its secrets in a vault the test encrypts."""
     inventory = work / "inventory"
     group_vars = inventory / "group_vars" / "central"
     group_vars.mkdir(parents=True)
-    hosts = {
-        "central": {"hosts": {PORTAL_HOST: _host(central)}},
-        "stats_replica": {"hosts": {REPLICA_MACHINE: _host(replica)}},
-    }
-    (inventory / "hosts.yml").write_text(json.dumps(hosts))
+    write_hosts(work, central, replica)
     settings = {
         "wifidesa_admin_host": ADMIN_HOST,
         "wifidesa_wheelhouse": str(house),
         "wifidesa_build_dir": str(work / "build"),
         "firewall_radius_sources": [ROUTER_NETWORK],
+        # SSH from the test's network only, on both servers (the replica takes it from here).
+        "firewall_ssh_sources": [ROUTER_NETWORK],
         "proxy_tls_certificate": (work / "server.pem").read_text(),
     }
     (group_vars / "vars.yml").write_text(json.dumps(settings))

@@ -116,12 +116,12 @@ def rootfs_tarball(cache_dir: Path) -> Path:
     return tarball
 
 
-def wheelhouse(cache_dir: Path, pyproject: Path) -> Path:
-    """Wheels of wifidesa's dependencies (and setuptools to build it), for a server without
-    PyPI; made once per dependency list."""
+def wheelhouse(cache_dir: Path, pyproject: Path, extra: Sequence[str] = ()) -> Path:
+    """Wheels of wifidesa's dependencies (and setuptools to build it) and of `extra`, for a
+    server without PyPI; made once per package list."""
     deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
     build = tomllib.loads(pyproject.read_text())["build-system"]["requires"]
-    wanted = [*build, *deps]
+    wanted = [*build, *deps, *extra]
     house = cache_dir / f"wheelhouse-{_key(sys.version, *wanted)}"
     if not house.exists():
         partial = house.with_suffix(".partial")
