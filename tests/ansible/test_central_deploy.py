@@ -99,7 +99,7 @@ def village(deployed: Deployment) -> list[str]:
         cli(
             deployed,
             f"routers add --site smb --name {name} --ip {address} "
-            f"--secret {ROUTER_SECRET} --hotspot-address {address}",
+            f"--secret={ROUTER_SECRET} --hotspot-address {address}",
         )
     cli(
         deployed,
@@ -203,7 +203,7 @@ def test_the_server_provisions_a_village_router_with_routers_yml(
         cli(
             deployed,
             f"routers api smb-1 --host {HOST_ADDRESS} --port {router.port} --user wifidesa "
-            f"--password {api_password} --no-tls",
+            f"--password={api_password} --no-tls",
         )
         provision = (
             f"wifidesa-routers -l smb-1 -e wifidesa_radius_address={deployed.target.address} "
