@@ -80,9 +80,9 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
                 target=central, replica=replica, work=work, ca_file=ca_file, first_run=first
             )
     finally:
-        # The tree is gone already; keep the log, drop the rest (keys, vault, build).
+        # The trees are gone already; keep the logs, drop the rest (keys, vault, build).
         for child in work.iterdir():
-            if child.name != "playbook.log":
+            if child.name != "playbook.log" and not child.name.startswith("console-"):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 

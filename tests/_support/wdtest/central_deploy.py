@@ -186,6 +186,8 @@ def ansible_env(work: Path) -> dict[str, str]:
         "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        # Each task's time in the log (playbook.log), and the slowest after the recap.
+        "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.profile_tasks",
         "PYTHONWARNINGS": "ignore",
     }
 

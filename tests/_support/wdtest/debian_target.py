@@ -204,15 +204,18 @@ def _make_network(count: int) -> None:
         _run(*inside, "route", "add", "default", "via", HOST_ADDRESS)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)  # nspawn asks the machine's systemd to power off
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=STOP_TIMEOUT)
+def _stop(procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Power the machines off together; a machine still up after STOP_TIMEOUT is killed."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # nspawn asks the machine's systemd to power off
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=STOP_TIMEOUT)
 
 
 def _pid_file(cache_dir: Path) -> Path:
@@ -306,8 +309,7 @@ def debian_targets(cache_dir: Path, work_dir: Path, names: Sequence[str]) -> Ite
             _wait_for_ssh(target, proc, deadline)
         yield targets
     finally:
-        for proc, _tree in booted:
-            _stop(proc)
+        _stop([proc for proc, _tree in booted])
         _remove_network(len(names))
         for _proc, tree in booted:
             shutil.rmtree(tree, ignore_errors=True)
