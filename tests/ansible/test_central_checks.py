@@ -54,7 +54,8 @@ def test_a_replica_named_instead_of_addressed_is_refused_before_anything_is_writ
     run = _central_playbook(
         tmp_path,
         {
-            "central": {"hosts": {"central.example": _host(postgresql_address="10.10.0.10")}},
+            # Its postgresql_address is its ansible_host (group_vars/all.yml): an address.
+            "central": {"hosts": {"central.example": _host(ansible_host="10.10.0.10")}},
             "stats_replica": {
                 "hosts": {"stats.example": _host(postgresql_address="stats.internal")}
             },
