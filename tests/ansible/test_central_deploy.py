@@ -421,6 +421,8 @@ def test_a_replica_taken_out_of_the_inventory_is_let_go(
     assert psql(deployed.target, "SELECT slot_name FROM pg_replication_slots") == ""
     assert psql(deployed.target, "SELECT count(*) FROM pg_stat_replication").strip() == "0"
     assert psql(deployed.target, "SHOW listen_addresses").strip() == "localhost"
+    assert psql(deployed.target, "SELECT rolname FROM pg_roles WHERE rolreplication "
+                "AND rolname <> 'postgres'") == ""  # fmt: skip
     assert "replicator" not in deployed.target.ssh("cat /etc/postgresql/15/main/pg_hba.conf").stdout
     assert "5432" not in deployed.target.ssh("nft list ruleset").stdout
     assert "STATS_DATABASE_URL" not in deployed.target.ssh("cat /etc/wifidesa/wifidesa.env").stdout
