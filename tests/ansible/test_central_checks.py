@@ -4,12 +4,12 @@ the servers played by this machine (local connection, check mode), stopping at t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
-ANSIBLE_DIR = Path(__file__).resolve().parents[2] / "ansible"
+from wdtest.central_deploy import ANSIBLE_DIR, ansible_bin, ansible_env, routers_tools_packages
 
 
 def _host(**extra: str) -> dict[str, object]:
@@ -25,21 +25,14 @@ def _central_playbook(tmp_path: Path, hosts: dict[str, object]) -> subprocess.Co
     (tmp_path / "hosts.yml").write_text(json.dumps(hosts))
     return subprocess.run(
         [
-            str(Path(sys.executable).parent / "ansible-playbook"),
+            ansible_bin("ansible-playbook"),
             "-i",
             str(tmp_path / "hosts.yml"),
             "--check",
             "central.yml",
         ],
         cwd=ANSIBLE_DIR,
-        env={
-            **os.environ,
-            "ANSIBLE_HOME": str(tmp_path / "ansible"),
-            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"),
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_NOCOLOR": "1",
-            "PYTHONWARNINGS": "ignore",
-        },
+        env=ansible_env(tmp_path),
         text=True,
         capture_output=True,
         timeout=120,
@@ -67,3 +60,12 @@ def test_a_replica_named_instead_of_addressed_is_refused_before_anything_is_writ
     assert "the primary and its replicas need IPv4 addresses" in refused[0]
     tasks = [line for line in run.stdout.splitlines() if line.startswith("TASK [")]
     assert tasks[-1].startswith("TASK [postgresql : Check that the servers reach each other")
+
+
+def test_the_servers_ansible_is_the_one_the_tests_run_routers_yml_with() -> None:
+    # routers_tools installs on the server what the dev extra gives the tests: the same specs.
+    dev = tomllib.loads((ANSIBLE_DIR.parent / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["dev"]
+    wanted = [spec for spec in dev if spec.startswith(("ansible>", "librouteros"))]
+    assert sorted(routers_tools_packages()) == sorted(wanted)

@@ -37,6 +37,7 @@ from wdtest.central_deploy import (
     cli,
     https,
     make_certificates,
+    province_admin,
     psql,
     recap,
     routers_tools_packages,
@@ -292,10 +293,10 @@ def test_backup_restores_into_a_fresh_database(deployed: Deployment, village: li
     dumps = deployed.target.ssh("ls /var/backups/wifidesa").stdout.split()
     assert len(dumps) == 1 and dumps[0].endswith(".dump"), dumps
     deployed.target.ssh(f"wifidesa-restore /var/backups/wifidesa/{dumps[0]} wifidesa_check")
-    count = "runuser -u postgres -- psql -XAt -d {} -c 'SELECT name FROM routers ORDER BY name'"
-    restored = deployed.target.ssh(count.format("wifidesa_check")).stdout.split()
+    routers = "SELECT name FROM routers ORDER BY name"
+    restored = psql(deployed.target, routers, "wifidesa_check").split()
     assert restored == ["smb-1", "smb-out"]
-    assert restored == deployed.target.ssh(count.format("wifidesa")).stdout.split()
+    assert restored == psql(deployed.target, routers).split()
     # Never over an existing database.
     again = deployed.target.ssh(
         f"wifidesa-restore /var/backups/wifidesa/{dumps[0]} wifidesa", check=False
@@ -331,10 +332,7 @@ def test_changes_on_the_central_server_reach_the_replica(
 
 
 def test_statistics_pages_read_the_replica(deployed: Deployment, village: list[str]) -> None:
-    password = secrets.token_urlsafe(16)
-    deployed.target.ssh(
-        f"echo '{password}' | wifidesa admins add prov-stats --role province --password-stdin"
-    )
+    password = province_admin(deployed, "prov-stats")
     page = ""
     for _ in range(30):  # until the replica has replayed a change since it started
         status, page = signed_in_get(
@@ -426,10 +424,7 @@ def test_a_replica_taken_out_of_the_inventory_is_let_go(
     assert "replicator" not in deployed.target.ssh("cat /etc/postgresql/15/main/pg_hba.conf").stdout
     assert "5432" not in deployed.target.ssh("nft list ruleset").stdout
     assert "STATS_DATABASE_URL" not in deployed.target.ssh("cat /etc/wifidesa/wifidesa.env").stdout
-    password = secrets.token_urlsafe(16)
-    deployed.target.ssh(
-        f"echo '{password}' | wifidesa admins add prov-main --role province --password-stdin"
-    )
+    password = province_admin(deployed, "prov-main")
     status, page = signed_in_get(deployed, "/admin/stats", username="prov-main", password=password)
     assert status == 200 and "replika" not in page
     again = run_playbook(deployed.work)

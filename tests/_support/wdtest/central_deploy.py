@@ -296,6 +296,15 @@ def simulate_clients(
     return asyncio.run(clients())
 
 
+def province_admin(d: Deployment, username: str) -> str:
+    """A province admin made with the deployed CLI; its password."""
+    password = secrets.token_urlsafe(16)
+    d.target.ssh(
+        f"echo '{password}' | wifidesa admins add {username} --role province --password-stdin"
+    )
+    return password
+
+
 def signed_in_get(d: Deployment, path: str, *, username: str, password: str) -> tuple[int, str]:
     """GET `path` on the admin host as `username`, signed in through the sign-in form as a
     browser is (its cookies kept in a jar): the status and the body."""
